@@ -1,0 +1,90 @@
+# gahpo - every entry point: make, make test, make asan, make bench,
+# make sweep, make install PREFIX=..., make clean, make deps.
+
+CC      ?= gcc
+BUILD   ?= build
+PREFIX  ?= /usr/local
+PKGS     = gsl libcjson check
+# Recursive (=) so pkg-config runs when a recipe needs the flags, after the
+# deps prerequisite has installed what was missing.
+PKG_CFLAGS = $(shell pkg-config --cflags gsl libcjson)
+PKG_LIBS   = $(shell pkg-config --libs gsl libcjson)
+CHECK_CFLAGS = $(shell pkg-config --cflags check)
+CHECK_LIBS   = $(shell pkg-config --libs check)
+
+CFLAGS  ?= -O2 -g
+WARN     = -Wall -Wextra -Werror
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -fopenmp $(CFLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS)
+ALL_LDFLAGS = -fopenmp $(LDFLAGS) $(EXTRA_LDFLAGS)
+
+LIB_SRC  = $(wildcard ga/*.c problems/*.c)
+LIB_SRC := $(filter-out ga/main.c,$(LIB_SRC))
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_SRC = $(wildcard tests/check_*.c)
+TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+LIB      = $(BUILD)/libgahpo.a
+BIN      = bin/gahpo
+ifneq ($(BUILD),build)
+BIN      = $(BUILD)/bin/gahpo
+endif
+CHECKER  = $(BUILD)/tests/check_gahpo
+BENCH    = $(BUILD)/tests/bench_engine
+
+.PHONY: all test unit asan bench sweep install clean deps
+
+all: $(BIN)
+
+deps:
+	@pkg-config --exists $(PKGS) && command -v gcc >/dev/null && [ -x /usr/bin/python3 ] \
+	  && /usr/bin/python3 -c 'import deap, scipy' 2>/dev/null \
+	  || scripts/install-deps.sh
+
+$(BUILD)/obj/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/obj/ga/main.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) -lm -o $@
+
+$(CHECKER): $(TEST_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) $(CHECK_LIBS) -lm -o $@
+
+$(BENCH): $(BUILD)/obj/tests/bench_engine.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) -lm -o $@
+
+# Unit, integration, DEAP-equivalence and convergence tests: one Check run,
+# whose summary line closes the output.
+test: $(BIN) $(CHECKER)
+	GAHPO_BIN=$(abspath $(BIN)) $(CHECKER)
+
+# Only the fast unit suites (used by asan; the full run takes minutes).
+unit: $(BIN) $(CHECKER)
+	GAHPO_BIN=$(abspath $(BIN)) GAHPO_TEST_QUICK=1 $(CHECKER)
+
+asan:
+	$(MAKE) BUILD=build/asan \
+	  EXTRA_CFLAGS="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined" unit
+
+bench: $(BIN) $(BENCH)
+	scripts/bench.sh $(BENCH)
+
+sweep: $(BIN)
+	scripts/demo-study.sh $(BIN)
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/gahpo
+
+clean:
+	rm -rf build bin
+
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/obj/ga/main.d

@@ -1,0 +1,717 @@
+/* engine.c - eaSimple and eaMuPlusLambda as an ask/tell state machine.
+ *
+ * Populations live in preallocated flat arrays (genes of individual i at
+ * i*dim) swapped between generations; nothing is allocated per offspring.
+ * The random stream is consumed only inside tell (variation) and alloc
+ * (initial draw), so the engine's state after each tell is a checkpoint. */
+#include "engine.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "ops.h"
+#include "util.h"
+
+#define STATE_VERSION 1
+
+struct ga_engine {
+    const ga_space *space;
+    ga_settings set;
+    size_t dim, n, lambda, noff;  /* noff: offspring per generation */
+    gsl_rng *rng;
+
+    double *pop, *pop_fit;        /* n individuals */
+    double *off, *off_fit;        /* noff offspring (n in generation 0) */
+    unsigned char *off_valid;
+    double *next;                 /* scratch population for selection */
+    double *next_fit;
+    double *comb_fit;             /* parents + children fitness (mu+lambda) */
+
+    double *batch;                /* pending individuals, contiguous */
+    size_t *batch_index;
+    size_t nbatch;
+    double *tell_fit;             /* the batch's fitness after the NaN policy */
+
+    double *hof, *hof_fit;        /* best first */
+    size_t nhof, hof_cap;
+
+    ga_stats_row *stats;
+    size_t nstats, stats_cap;
+
+    long gen;                     /* last completed generation; -1 none */
+    long evaluations;
+    double prev_mean;             /* CANDLE's fallback for an all-NaN batch */
+    double worst_seen;
+    long stall;                   /* generations since the best improved */
+    int done;
+    char stop_reason[256];
+};
+
+static void *xcalloc(size_t n, size_t size, int *failed)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (!p)
+        *failed = 1;
+    return p;
+}
+
+void ga_engine_free(ga_engine *e)
+{
+    if (!e)
+        return;
+    gsl_rng_free(e->rng);
+    free(e->pop);
+    free(e->pop_fit);
+    free(e->off);
+    free(e->off_fit);
+    free(e->off_valid);
+    free(e->next);
+    free(e->next_fit);
+    free(e->comb_fit);
+    free(e->batch);
+    free(e->batch_index);
+    free(e->tell_fit);
+    free(e->hof);
+    free(e->hof_fit);
+    free(e->stats);
+    free(e);
+}
+
+/* Everything but the initial draw: shared by alloc and restore. */
+static ga_engine *engine_new(const ga_space *space, const ga_settings *s,
+                             ga_error *err)
+{
+    if (ga_settings_validate(s, err) != GA_OK)
+        return NULL;
+    if (space->n == 0) {
+        ga_error_set(err, GA_EINPUT, "the space has no parameters");
+        return NULL;
+    }
+    ga_engine *e = calloc(1, sizeof *e);
+    if (!e) {
+        ga_error_set(err, GA_EFAIL, "out of memory");
+        return NULL;
+    }
+    e->space = space;
+    e->set = *s;
+    e->dim = space->n;
+    e->n = (size_t)s->population_size;
+    e->lambda = s->strategy == GA_MU_PLUS_LAMBDA ? (size_t)ga_settings_lambda(s)
+                                                 : e->n;
+    e->noff = e->lambda;
+    size_t cap = e->n > e->lambda ? e->n : e->lambda;
+    size_t d = e->dim;
+    int failed = 0;
+    e->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    failed |= !e->rng;
+    e->pop = xcalloc(e->n * d, sizeof(double), &failed);
+    e->pop_fit = xcalloc(e->n, sizeof(double), &failed);
+    e->off = xcalloc(cap * d, sizeof(double), &failed);
+    e->off_fit = xcalloc(cap, sizeof(double), &failed);
+    e->off_valid = xcalloc(cap, 1, &failed);
+    e->next = xcalloc(e->n * d, sizeof(double), &failed);
+    e->next_fit = xcalloc(e->n, sizeof(double), &failed);
+    e->comb_fit = xcalloc(e->n + e->lambda, sizeof(double), &failed);
+    e->batch = xcalloc(cap * d, sizeof(double), &failed);
+    e->batch_index = xcalloc(cap, sizeof(size_t), &failed);
+    e->tell_fit = xcalloc(cap, sizeof(double), &failed);
+    e->hof_cap = (size_t)s->hof_size;
+    e->hof = xcalloc(e->hof_cap * d, sizeof(double), &failed);
+    e->hof_fit = xcalloc(e->hof_cap, sizeof(double), &failed);
+    e->stats_cap = (size_t)s->num_iter;
+    e->stats = xcalloc(e->stats_cap, sizeof(ga_stats_row), &failed);
+    if (failed) {
+        ga_error_set(err, GA_EFAIL, "out of memory for population %zu x %zu",
+                     e->n, d);
+        ga_engine_free(e);
+        return NULL;
+    }
+    gsl_rng_set(e->rng, s->seed);
+    e->gen = -1;
+    e->prev_mean = NAN;
+    e->worst_seen = NAN;
+    return e;
+}
+
+/* Gather the invalid offspring into the contiguous batch. */
+static void build_batch(ga_engine *e, size_t count)
+{
+    size_t d = e->dim, k = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (e->off_valid[i])
+            continue;
+        memcpy(e->batch + k * d, e->off + i * d, d * sizeof(double));
+        e->batch_index[k++] = i;
+    }
+    e->nbatch = k;
+}
+
+ga_engine *ga_engine_alloc(const ga_space *space, const ga_settings *s,
+                           ga_error *err)
+{
+    ga_engine *e = engine_new(space, s, err);
+    if (!e)
+        return NULL;
+    /* generation 0: the initial population is the "offspring" to evaluate */
+    for (size_t i = 0; i < e->n; i++)
+        ga_op_init(space, e->rng, e->off + i * e->dim);
+    memset(e->off_valid, 0, e->n);
+    build_batch(e, e->n);
+    return e;
+}
+
+int ga_engine_seed_population(ga_engine *e, const double *genes, size_t count,
+                              ga_error *err)
+{
+    if (e->gen >= 0)
+        return ga_error_set(err, GA_EINPUT, "the initial population can only "
+                            "be set before the first generation is evaluated");
+    if (count > e->n)
+        return ga_error_set(err, GA_EINPUT, "%zu initial individuals given but "
+                            "population_size is %zu", count, e->n);
+    for (size_t i = 0; i < count * e->dim; i++)
+        if (!ga_param_gene_valid(&e->space->params[i % e->dim], genes[i]))
+            return ga_error_set(err, GA_EINPUT, "initial individual %zu: "
+                                "illegal value for parameter '%s'", i / e->dim,
+                                e->space->params[i % e->dim].name);
+    memcpy(e->off, genes, count * e->dim * sizeof(double));
+    build_batch(e, e->n);
+    return GA_OK;
+}
+
+void ga_engine_ask(const ga_engine *e, ga_batch *b)
+{
+    b->count = e->done ? 0 : e->nbatch;
+    b->dim = e->dim;
+    b->generation = e->gen + 1;
+    b->genes = e->batch;
+    b->index = e->batch_index;
+}
+
+/* DEAP's HallOfFame.update: insert if better than the worst kept (or room
+ * is left) and not identical to one kept; equal fitness goes after. */
+static void hof_update(ga_engine *e, const double *genes, const double *fit,
+                       size_t count)
+{
+    size_t d = e->dim;
+    for (size_t i = 0; i < count; i++) {
+        const double *g = genes + i * d;
+        double f = fit[i];
+        if (e->nhof == e->hof_cap && !(f < e->hof_fit[e->nhof - 1]))
+            continue;
+        int same = 0;
+        for (size_t h = 0; h < e->nhof && !same; h++)
+            same = memcmp(e->hof + h * d, g, d * sizeof(double)) == 0;
+        if (same)
+            continue;
+        size_t pos = 0;
+        while (pos < e->nhof && e->hof_fit[pos] <= f)
+            pos++;
+        size_t last = e->nhof < e->hof_cap ? e->nhof : e->hof_cap - 1;
+        for (size_t h = last; h > pos; h--) {
+            memcpy(e->hof + h * d, e->hof + (h - 1) * d, d * sizeof(double));
+            e->hof_fit[h] = e->hof_fit[h - 1];
+        }
+        memcpy(e->hof + pos * d, g, d * sizeof(double));
+        e->hof_fit[pos] = f;
+        if (e->nhof < e->hof_cap)
+            e->nhof++;
+    }
+}
+
+/* One pass (Welford) over the population's fitness; numpy's std (ddof 0). */
+static void record_stats(ga_engine *e, long nevals, long nfailed)
+{
+    double mean = 0, m2 = 0, lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < e->n; i++) {
+        double x = e->pop_fit[i];
+        double delta = x - mean;
+        mean += delta / (double)(i + 1);
+        m2 += delta * (x - mean);
+        if (x < lo)
+            lo = x;
+        if (x > hi)
+            hi = x;
+    }
+    ga_stats_row *r = &e->stats[e->nstats++];
+    r->gen = e->gen;
+    r->nevals = nevals;
+    r->nfailed = nfailed;
+    r->avg = mean;
+    r->std = sqrt(m2 / (double)e->n);
+    r->min = lo;
+    r->max = hi;
+}
+
+/* DEAP's varAnd over the N individuals selected into off. */
+static void vary_and(ga_engine *e)
+{
+    const ga_settings *s = &e->set;
+    size_t d = e->dim;
+    for (size_t i = 1; i < e->n; i += 2) {
+        if (gsl_rng_uniform(e->rng) < s->cx_prob) {
+            ga_op_crossover(d, s->cx_indpb, e->rng, e->off + (i - 1) * d,
+                            e->off + i * d);
+            e->off_valid[i - 1] = e->off_valid[i] = 0;
+        }
+    }
+    for (size_t i = 0; i < e->n; i++) {
+        if (gsl_rng_uniform(e->rng) < s->mut_prob) {
+            ga_op_mutate(e->space, s->mut_indpb, e->rng, e->off + i * d);
+            e->off_valid[i] = 0;
+        }
+    }
+}
+
+/* eaSimple: select N by tournament into off, then varAnd. */
+static void breed_simple(ga_engine *e)
+{
+    size_t d = e->dim;
+    for (size_t i = 0; i < e->n; i++) {
+        size_t w = ga_op_tournament(e->pop_fit, e->n, (size_t)e->set.tournsize,
+                                    e->rng);
+        memcpy(e->off + i * d, e->pop + w * d, d * sizeof(double));
+        e->off_fit[i] = e->pop_fit[w];
+        e->off_valid[i] = 1;
+    }
+    vary_and(e);
+}
+
+/* DEAP's varOr: lambda children by crossover (first child kept), mutation
+ * or reproduction (an unchanged copy that keeps its fitness). */
+static void breed_mu_plus_lambda(ga_engine *e)
+{
+    const ga_settings *s = &e->set;
+    size_t d = e->dim, n = e->n;
+    for (size_t k = 0; k < e->lambda; k++) {
+        double *child = e->off + k * d;
+        double u = gsl_rng_uniform(e->rng);
+        if (u < s->cx_prob) {
+            /* random.sample(population, 2): two distinct parents */
+            size_t a = gsl_rng_uniform_int(e->rng, n);
+            size_t b = gsl_rng_uniform_int(e->rng, n - 1);
+            if (b >= a)
+                b++;
+            memcpy(child, e->pop + a * d, d * sizeof(double));
+            /* cxUniform, keeping only the first child: its gene i comes from
+             * b where a swap happened; the second child needs no storage */
+            double *other = e->next;  /* scratch, overwritten at selection */
+            memcpy(other, e->pop + b * d, d * sizeof(double));
+            ga_op_crossover(d, s->cx_indpb, e->rng, child, other);
+            e->off_valid[k] = 0;
+        } else if (u < s->cx_prob + s->mut_prob) {
+            size_t a = gsl_rng_uniform_int(e->rng, n);
+            memcpy(child, e->pop + a * d, d * sizeof(double));
+            ga_op_mutate(e->space, s->mut_indpb, e->rng, child);
+            e->off_valid[k] = 0;
+        } else {
+            size_t a = gsl_rng_uniform_int(e->rng, n);
+            memcpy(child, e->pop + a * d, d * sizeof(double));
+            e->off_fit[k] = e->pop_fit[a];
+            e->off_valid[k] = 1;
+        }
+    }
+}
+
+/* mu+lambda replacement: N tournaments over parents followed by children. */
+static void select_mu_plus_lambda(ga_engine *e)
+{
+    size_t d = e->dim, n = e->n, m = e->n + e->lambda;
+    memcpy(e->comb_fit, e->pop_fit, n * sizeof(double));
+    memcpy(e->comb_fit + n, e->off_fit, e->lambda * sizeof(double));
+    for (size_t i = 0; i < n; i++) {
+        size_t w = ga_op_tournament(e->comb_fit, m, (size_t)e->set.tournsize,
+                                    e->rng);
+        const double *src = w < n ? e->pop + w * d : e->off + (w - n) * d;
+        memcpy(e->next + i * d, src, d * sizeof(double));
+        e->next_fit[i] = e->comb_fit[w];
+    }
+    double *t = e->pop;
+    e->pop = e->next;
+    e->next = t;
+    t = e->pop_fit;
+    e->pop_fit = e->next_fit;
+    e->next_fit = t;
+}
+
+/* Apply the NaN policy to a batch's fitnesses, in place. */
+static int resolve_failures(ga_engine *e, double *fit, size_t count,
+                            long *nfailed, ga_error *err)
+{
+    double sum = 0, worst = e->worst_seen;
+    size_t valid = 0;
+    for (size_t k = 0; k < count; k++) {
+        if (isnan(fit[k]))
+            continue;
+        sum += fit[k];
+        valid++;
+        if (isnan(worst) || fit[k] > worst)
+            worst = fit[k];
+    }
+    *nfailed = (long)(count - valid);
+    double mean = valid ? sum / (double)valid : NAN;
+    if (*nfailed > 0) {
+        double fill = NAN;
+        switch (e->set.nan_policy) {
+        case GA_NAN_FAIL:
+            return ga_error_set(err, GA_EFAIL, "%ld of %zu evaluations in "
+                                "generation %ld failed and nan_policy is "
+                                "'fail'", *nfailed, count, e->gen + 1);
+        case GA_NAN_MEAN:
+            fill = valid ? mean : e->prev_mean;
+            break;
+        case GA_NAN_WORST:
+            fill = worst;
+            break;
+        }
+        if (isnan(fill))
+            return ga_error_set(err, GA_EFAIL, "all %zu evaluations in "
+                                "generation %ld failed and there is no earlier "
+                                "fitness to stand in for them (nan_policy "
+                                "'%s')", count, e->gen + 1,
+                                ga_nan_policy_name(e->set.nan_policy));
+        for (size_t k = 0; k < count; k++)
+            if (isnan(fit[k]))
+                fit[k] = fill;
+    }
+    if (valid)
+        e->prev_mean = mean;
+    e->worst_seen = worst;
+    return GA_OK;
+}
+
+static void check_stop(ga_engine *e, double best_before)
+{
+    const ga_settings *s = &e->set;
+    double best = e->hof_fit[0];
+    if (best < best_before)
+        e->stall = 0;
+    else
+        e->stall++;
+    if (e->gen + 1 >= s->num_iter) {
+        snprintf(e->stop_reason, sizeof e->stop_reason,
+                 "num_iter reached (%ld generations)", s->num_iter);
+        e->done = 1;
+    } else if (!isnan(s->target) && best <= s->target) {
+        snprintf(e->stop_reason, sizeof e->stop_reason,
+                 "target reached (best %.17g <= %.17g)", best, s->target);
+        e->done = 1;
+    } else if (s->stall_generations > 0 && e->stall >= s->stall_generations) {
+        snprintf(e->stop_reason, sizeof e->stop_reason,
+                 "no improvement for %ld generations", e->stall);
+        e->done = 1;
+    }
+}
+
+int ga_engine_tell(ga_engine *e, const double *fitness, ga_error *err)
+{
+    if (e->done)
+        return ga_error_set(err, GA_EINPUT, "tell after the run ended");
+    double *fit = e->tell_fit;
+    memcpy(fit, fitness, e->nbatch * sizeof *fit);
+    long nfailed;
+    int rc = resolve_failures(e, fit, e->nbatch, &nfailed, err);
+    if (rc != GA_OK)
+        return rc;
+    for (size_t k = 0; k < e->nbatch; k++) {
+        e->off_fit[e->batch_index[k]] = fit[k];
+        e->off_valid[e->batch_index[k]] = 1;
+    }
+    e->evaluations += (long)e->nbatch;
+    double best_before = e->nhof ? e->hof_fit[0] : INFINITY;
+    e->gen++;
+    size_t d = e->dim;
+    if (e->gen == 0) {
+        memcpy(e->pop, e->off, e->n * d * sizeof(double));
+        memcpy(e->pop_fit, e->off_fit, e->n * sizeof(double));
+        hof_update(e, e->pop, e->pop_fit, e->n);
+    } else if (e->set.strategy == GA_SIMPLE) {
+        hof_update(e, e->off, e->off_fit, e->n);
+        double *t = e->pop;
+        e->pop = e->off;
+        e->off = t;
+        t = e->pop_fit;
+        e->pop_fit = e->off_fit;
+        e->off_fit = t;
+    } else {
+        hof_update(e, e->off, e->off_fit, e->lambda);
+        select_mu_plus_lambda(e);
+    }
+    record_stats(e, (long)e->nbatch, nfailed);
+    check_stop(e, best_before);
+    if (e->done) {
+        e->nbatch = 0;
+        return GA_OK;
+    }
+    if (e->set.strategy == GA_SIMPLE) {
+        breed_simple(e);
+        build_batch(e, e->n);
+    } else {
+        breed_mu_plus_lambda(e);
+        build_batch(e, e->lambda);
+    }
+    return GA_OK;
+}
+
+void ga_engine_stop(ga_engine *e, const char *reason)
+{
+    if (e->done)
+        return;
+    e->done = 1;
+    e->nbatch = 0;
+    snprintf(e->stop_reason, sizeof e->stop_reason, "%s", reason);
+}
+
+int ga_engine_done(const ga_engine *e)
+{
+    return e->done;
+}
+
+const char *ga_engine_stop_reason(const ga_engine *e)
+{
+    return e->stop_reason;
+}
+
+const ga_stats_row *ga_engine_stats(const ga_engine *e, size_t *n)
+{
+    *n = e->nstats;
+    return e->stats;
+}
+
+const double *ga_engine_population(const ga_engine *e, size_t *n,
+                                   const double **fitness)
+{
+    *n = e->gen >= 0 ? e->n : 0;
+    if (fitness)
+        *fitness = e->pop_fit;
+    return e->pop;
+}
+
+const double *ga_engine_hof(const ga_engine *e, size_t *n,
+                            const double **fitness)
+{
+    *n = e->nhof;
+    if (fitness)
+        *fitness = e->hof_fit;
+    return e->hof;
+}
+
+long ga_engine_evaluations(const ga_engine *e)
+{
+    return e->evaluations;
+}
+
+long ga_engine_generation(const ga_engine *e)
+{
+    return e->gen;
+}
+
+/* ---- checkpoint state ---------------------------------------------------
+ * Numbers are stored as JSON numbers (cJSON writes them so they read back
+ * exactly); NaN, which only the fallbacks can hold, as null. */
+
+static cJSON *num_array(const double *v, size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; a && i < n; i++)
+        cJSON_AddItemToArray(a, isnan(v[i]) ? cJSON_CreateNull()
+                                            : cJSON_CreateNumber(v[i]));
+    return a;
+}
+
+static void add_num(cJSON *o, const char *key, double v)
+{
+    if (isnan(v))
+        cJSON_AddNullToObject(o, key);
+    else
+        cJSON_AddNumberToObject(o, key, v);
+}
+
+cJSON *ga_engine_save(const ga_engine *e)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    size_t d = e->dim;
+    cJSON_AddNumberToObject(o, "version", STATE_VERSION);
+    cJSON_AddNumberToObject(o, "dim", (double)d);
+    cJSON_AddNumberToObject(o, "population_size", (double)e->n);
+    cJSON_AddNumberToObject(o, "generation", (double)e->gen);
+    cJSON_AddNumberToObject(o, "evaluations", (double)e->evaluations);
+    add_num(o, "prev_mean", e->prev_mean);
+    add_num(o, "worst_seen", e->worst_seen);
+    cJSON_AddNumberToObject(o, "stall", (double)e->stall);
+    cJSON_AddBoolToObject(o, "done", e->done);
+    cJSON_AddStringToObject(o, "stop_reason", e->stop_reason);
+    cJSON_AddItemToObject(o, "population", num_array(e->pop, e->n * d));
+    cJSON_AddItemToObject(o, "fitness", num_array(e->pop_fit, e->n));
+    size_t noff = e->gen < 0 ? e->n : e->noff;
+    cJSON_AddItemToObject(o, "offspring", num_array(e->off, noff * d));
+    cJSON_AddItemToObject(o, "offspring_fitness", num_array(e->off_fit, noff));
+    cJSON *valid = cJSON_CreateArray();
+    for (size_t i = 0; valid && i < noff; i++)
+        cJSON_AddItemToArray(valid, cJSON_CreateBool(e->off_valid[i]));
+    cJSON_AddItemToObject(o, "offspring_valid", valid);
+    cJSON_AddItemToObject(o, "hof", num_array(e->hof, e->nhof * d));
+    cJSON_AddItemToObject(o, "hof_fitness", num_array(e->hof_fit, e->nhof));
+    cJSON *st = cJSON_CreateArray();
+    for (size_t i = 0; st && i < e->nstats; i++) {
+        const ga_stats_row *r = &e->stats[i];
+        double row[7] = { (double)r->gen, (double)r->nevals, (double)r->nfailed,
+                          r->avg, r->std, r->min, r->max };
+        cJSON_AddItemToArray(st, num_array(row, 7));
+    }
+    cJSON_AddItemToObject(o, "stats", st);
+    /* the generator's raw state, hex-encoded */
+    size_t size = gsl_rng_size(e->rng);
+    const unsigned char *raw = gsl_rng_state(e->rng);
+    char *hex = malloc(2 * size + 1);
+    if (hex) {
+        for (size_t i = 0; i < size; i++)
+            snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+        cJSON_AddStringToObject(o, "rng", hex);
+        free(hex);
+    }
+    cJSON_AddStringToObject(o, "rng_type", gsl_rng_name(e->rng));
+    return o;
+}
+
+static int read_nums(const cJSON *o, const char *key, double *out, size_t n,
+                     ga_error *err)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!cJSON_IsArray(a) || (size_t)cJSON_GetArraySize(a) != n)
+        return ga_error_set(err, GA_EINPUT, "checkpoint: '%s' should hold %zu "
+                            "numbers", key, n);
+    size_t i = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, a) {
+        if (cJSON_IsNumber(v))
+            out[i] = v->valuedouble;
+        else if (cJSON_IsNull(v))
+            out[i] = NAN;
+        else
+            return ga_error_set(err, GA_EINPUT, "checkpoint: '%s' item %zu is "
+                                "not a number", key, i);
+        i++;
+    }
+    return GA_OK;
+}
+
+static int read_num(const cJSON *o, const char *key, double *out, ga_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (cJSON_IsNumber(v))
+        *out = v->valuedouble;
+    else if (cJSON_IsNull(v))
+        *out = NAN;
+    else
+        return ga_error_set(err, GA_EINPUT, "checkpoint: '%s' is missing or "
+                            "not a number", key);
+    return GA_OK;
+}
+
+ga_engine *ga_engine_restore(const ga_space *space, const ga_settings *s,
+                             const cJSON *o, ga_error *err)
+{
+    ga_engine *e = engine_new(space, s, err);
+    if (!e)
+        return NULL;
+    double v, dim, pop, gen;
+    if (read_num(o, "version", &v, err) || v != STATE_VERSION ||
+        read_num(o, "dim", &dim, err) || read_num(o, "population_size", &pop, err) ||
+        read_num(o, "generation", &gen, err)) {
+        if (err && err->status == GA_OK)
+            ga_error_set(err, GA_EINPUT, "checkpoint: unsupported version");
+        goto fail;
+    }
+    if ((size_t)dim != e->dim || (size_t)pop != e->n) {
+        ga_error_set(err, GA_EINPUT, "checkpoint: population %g x %g does not "
+                     "match the settings and space (%zu x %zu)", pop, dim,
+                     e->n, e->dim);
+        goto fail;
+    }
+    e->gen = (long)gen;
+    size_t d = e->dim;
+    size_t noff = e->gen < 0 ? e->n : e->noff;
+    double evals, stall;
+    if (read_num(o, "evaluations", &evals, err) ||
+        read_num(o, "prev_mean", &e->prev_mean, err) ||
+        read_num(o, "worst_seen", &e->worst_seen, err) ||
+        read_num(o, "stall", &stall, err) ||
+        read_nums(o, "population", e->pop, e->n * d, err) ||
+        read_nums(o, "fitness", e->pop_fit, e->n, err) ||
+        read_nums(o, "offspring", e->off, noff * d, err) ||
+        read_nums(o, "offspring_fitness", e->off_fit, noff, err))
+        goto fail;
+    e->evaluations = (long)evals;
+    e->stall = (long)stall;
+    const cJSON *valid = cJSON_GetObjectItemCaseSensitive(o, "offspring_valid");
+    if (!cJSON_IsArray(valid) || (size_t)cJSON_GetArraySize(valid) != noff) {
+        ga_error_set(err, GA_EINPUT, "checkpoint: 'offspring_valid' is wrong");
+        goto fail;
+    }
+    size_t i = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, valid) e->off_valid[i++] = cJSON_IsTrue(it);
+    const cJSON *hof = cJSON_GetObjectItemCaseSensitive(o, "hof_fitness");
+    e->nhof = cJSON_IsArray(hof) ? (size_t)cJSON_GetArraySize(hof) : 0;
+    if (e->nhof > e->hof_cap ||
+        read_nums(o, "hof", e->hof, e->nhof * d, err) ||
+        read_nums(o, "hof_fitness", e->hof_fit, e->nhof, err)) {
+        if (err && err->status == GA_OK)
+            ga_error_set(err, GA_EINPUT, "checkpoint: hall of fame too large");
+        goto fail;
+    }
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "stats");
+    if (!cJSON_IsArray(st) || cJSON_GetArraySize(st) != e->gen + 1) {
+        ga_error_set(err, GA_EINPUT, "checkpoint: 'stats' should have one row "
+                     "per completed generation");
+        goto fail;
+    }
+    cJSON_ArrayForEach(it, st) {
+        double row[7];
+        const cJSON *a = it;
+        if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != 7) {
+            ga_error_set(err, GA_EINPUT, "checkpoint: bad 'stats' row");
+            goto fail;
+        }
+        size_t k = 0;
+        const cJSON *x;
+        cJSON_ArrayForEach(x, a) row[k++] = cJSON_IsNumber(x) ? x->valuedouble : NAN;
+        ga_stats_row *r = &e->stats[e->nstats++];
+        *r = (ga_stats_row){ (long)row[0], (long)row[1], (long)row[2],
+                             row[3], row[4], row[5], row[6] };
+    }
+    const cJSON *done = cJSON_GetObjectItemCaseSensitive(o, "done");
+    e->done = cJSON_IsTrue(done);
+    const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, "stop_reason");
+    if (cJSON_IsString(why))
+        snprintf(e->stop_reason, sizeof e->stop_reason, "%s", why->valuestring);
+    const cJSON *rng = cJSON_GetObjectItemCaseSensitive(o, "rng");
+    size_t size = gsl_rng_size(e->rng);
+    if (!cJSON_IsString(rng) || strlen(rng->valuestring) != 2 * size) {
+        ga_error_set(err, GA_EINPUT, "checkpoint: 'rng' state is missing or "
+                     "has the wrong size");
+        goto fail;
+    }
+    unsigned char *raw = gsl_rng_state(e->rng);
+    for (size_t k = 0; k < size; k++) {
+        unsigned int byte;
+        if (sscanf(rng->valuestring + 2 * k, "%2x", &byte) != 1) {
+            ga_error_set(err, GA_EINPUT, "checkpoint: 'rng' is not hex");
+            goto fail;
+        }
+        raw[k] = (unsigned char)byte;
+    }
+    if (!e->done)
+        build_batch(e, noff);
+    return e;
+fail:
+    ga_engine_free(e);
+    return NULL;
+}

@@ -1,0 +1,405 @@
+/* exec_local.c - the local executor: each evaluation is a child process.
+ *
+ * The model command runs with execvp (never a shell), in its own process
+ * group, in DIR/gen_G/ind_I/ beside params.json, with stdout/stderr in files
+ * there. Hyperparameters reach it as `--name value` argv pairs and in
+ * params.json, byte for byte whatever they contain. The objective is read
+ * from the result file the model writes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "executor.h"
+#include "util.h"
+
+#define KILL_GRACE 2.0  /* seconds between SIGTERM and SIGKILL on timeout */
+
+typedef struct local_ctx {
+    char **argv;
+    size_t argc;
+    char *run_dir;
+    long jobs;
+    double timeout;
+    int param_flags;
+    char *result_file;
+    char *result_key;
+} local_ctx;
+
+typedef struct slot {
+    pid_t pid;
+    size_t k;
+    double start;
+    int term_sent;
+    double term_time;
+    int timed_out;
+    char dir[4096];
+} slot;
+
+static void local_free(void *p)
+{
+    local_ctx *c = p;
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->argc; i++)
+        free(c->argv[i]);
+    free(c->argv);
+    free(c->run_dir);
+    free(c->result_file);
+    free(c->result_key);
+    free(c);
+}
+
+int ga_parse_result(const char *text, const char *key, double *value,
+                    ga_error *err)
+{
+    double v;
+    if (ga_parse_double(text, &v) == 0) {
+        *value = v;
+        return GA_OK;
+    }
+    /* "nan", "NaN" written by a model that diverged */
+    const char *t = text;
+    while (*t == ' ' || *t == '\n' || *t == '\t')
+        t++;
+    if (strncasecmp(t, "nan", 3) == 0) {
+        *value = NAN;
+        return GA_OK;
+    }
+    cJSON *root = cJSON_Parse(text);
+    if (!root)
+        return ga_error_set(err, GA_EINPUT, "not a number and not JSON");
+    int rc = GA_OK;
+    const cJSON *item = root;
+    if (cJSON_IsObject(root)) {
+        item = cJSON_GetObjectItemCaseSensitive(root, key);
+        if (!item)
+            rc = ga_error_set(err, GA_EINPUT, "JSON object has no key '%s'",
+                              key);
+    }
+    if (rc == GA_OK) {
+        if (cJSON_IsNumber(item))
+            *value = item->valuedouble;
+        else if (cJSON_IsNull(item))
+            *value = NAN;
+        else if (cJSON_IsString(item) && ga_parse_double(item->valuestring,
+                                                        value) == 0)
+            ;
+        else
+            rc = ga_error_set(err, GA_EINPUT, "'%s' is not a number", key);
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
+/* params.json: the individual's typed values by name. */
+static int write_params(const ga_space *space, const double *genes,
+                        const char *dir, ga_error *err)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    for (size_t i = 0; i < space->n; i++)
+        cJSON_AddItemToObject(o, space->params[i].name,
+                              ga_param_gene_to_json(&space->params[i], genes[i]));
+    char path[4200];
+    snprintf(path, sizeof path, "%s/params.json", dir);
+    int rc = ga_write_json_atomic(path, o, err);
+    cJSON_Delete(o);
+    return rc;
+}
+
+/* argv for one job: the command, then --name value per parameter. */
+static char **build_argv(const local_ctx *c, const ga_space *space,
+                         const double *genes)
+{
+    size_t extra = c->param_flags ? 2 * space->n : 0;
+    char **argv = calloc(c->argc + extra + 1, sizeof *argv);
+    if (!argv)
+        return NULL;
+    size_t a = 0;
+    for (size_t i = 0; i < c->argc; i++)
+        argv[a++] = c->argv[i];
+    for (size_t i = 0; c->param_flags && i < space->n; i++) {
+        const ga_param *p = &space->params[i];
+        size_t nlen = strlen(p->name) + 3;
+        char *flag = malloc(nlen);
+        char *val = malloc(65536);
+        if (!flag || !val || ga_param_gene_format(p, genes[i], val, 65536)) {
+            free(flag);
+            free(val);
+            for (size_t j = c->argc; j < a; j++)
+                free(argv[j]);
+            free(argv);
+            return NULL;
+        }
+        snprintf(flag, nlen, "--%s", p->name);
+        argv[a++] = flag;
+        argv[a++] = val;
+    }
+    return argv;
+}
+
+static void free_argv(const local_ctx *c, char **argv)
+{
+    if (!argv)
+        return;
+    for (size_t j = c->argc; argv[j]; j++)
+        free(argv[j]);
+    free(argv);
+}
+
+/* In the child: become a process group, go to dir, redirect, exec. Only
+ * async-signal-safe calls; on failure, exit 127 with a note in stderr. */
+static void child(const char *dir, char **argv)
+{
+    setpgid(0, 0);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    if (chdir(dir) != 0)
+        _exit(127);
+    int in = open("/dev/null", O_RDONLY);
+    int out = open("stdout.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int er = open("stderr.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (in < 0 || out < 0 || er < 0)
+        _exit(127);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(er, 2);
+    execvp(argv[0], argv);
+    const char *msg = "gahpo: cannot execute the model command: ";
+    (void)!write(2, msg, strlen(msg));
+    (void)!write(2, argv[0], strlen(argv[0]));
+    (void)!write(2, "\n", 1);
+    _exit(127);
+}
+
+static int start_job(local_ctx *c, const ga_space *space, const ga_job *job,
+                     slot *s, ga_result *r, ga_error *err)
+{
+    snprintf(s->dir, sizeof s->dir, "%s/gen_%ld/ind_%zu", c->run_dir,
+             job->generation, job->index);
+    if (ga_mkdirs(s->dir, err) != GA_OK)
+        return err->status;
+    /* a result left by an interrupted earlier attempt must not count */
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", s->dir, c->result_file);
+    unlink(path);
+    if (write_params(space, job->genes, s->dir, err) != GA_OK)
+        return err->status;
+    char **argv = build_argv(c, space, job->genes);
+    if (!argv)
+        return ga_error_set(err, GA_EFAIL, "cannot build the command line "
+                            "(out of memory or a value over 64 KiB)");
+    s->start = ga_now();
+    pid_t pid = fork();
+    if (pid == 0)
+        child(s->dir, argv);
+    free_argv(c, argv);
+    if (pid < 0) {
+        r->fitness = NAN;
+        snprintf(r->reason, sizeof r->reason, "fork failed: %s",
+                 strerror(errno));
+        return GA_OK;
+    }
+    setpgid(pid, pid);  /* also in the parent, so killpg works at once */
+    s->pid = pid;
+    s->term_sent = 0;
+    s->timed_out = 0;
+    return GA_OK;
+}
+
+/* Turn a finished child's status and result file into a result. */
+static void finish_job(const local_ctx *c, const slot *s, int status,
+                       ga_result *r)
+{
+    r->fitness = NAN;
+    r->reason[0] = '\0';
+    r->wall_time = ga_now() - s->start;
+    snprintf(r->job_id, sizeof r->job_id, "pid %ld", (long)s->pid);
+    if (s->timed_out) {
+        snprintf(r->reason, sizeof r->reason, "timeout after %g s", c->timeout);
+        return;
+    }
+    if (WIFSIGNALED(status)) {
+        snprintf(r->reason, sizeof r->reason, "killed by signal %d",
+                 WTERMSIG(status));
+        return;
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+        snprintf(r->reason, sizeof r->reason, "exit status %d%s",
+                 WEXITSTATUS(status), WEXITSTATUS(status) == 127 ?
+                 " (command not found or not executable?)" : "");
+        return;
+    }
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", s->dir, c->result_file);
+    ga_error e;
+    char *text = ga_read_file(path, NULL, &e);
+    if (!text) {
+        snprintf(r->reason, sizeof r->reason, "no result file %.300s",
+                 c->result_file);
+        return;
+    }
+    double v;
+    if (ga_parse_result(text, c->result_key, &v, &e) != GA_OK)
+        snprintf(r->reason, sizeof r->reason, "%.100s: cannot parse: %.300s",
+                 c->result_file, e.msg);
+    else if (isnan(v) || isinf(v))
+        snprintf(r->reason, sizeof r->reason, "%.100s: the objective is %s",
+                 c->result_file, isnan(v) ? "NaN" : "infinite");
+    else
+        r->fitness = v;
+    free(text);
+}
+
+static void kill_all(slot *slots, long nslots)
+{
+    for (long i = 0; i < nslots; i++)
+        if (slots[i].pid > 0)
+            killpg(slots[i].pid, SIGKILL);
+    for (long i = 0; i < nslots; i++)
+        if (slots[i].pid > 0) {
+            waitpid(slots[i].pid, NULL, 0);
+            slots[i].pid = 0;
+        }
+}
+
+static int local_run(void *p, const ga_space *space, const ga_job *jobs,
+                     size_t n, ga_result_fn done, void *done_ctx,
+                     volatile sig_atomic_t *cancel, ga_error *err)
+{
+    local_ctx *c = p;
+    long nslots = c->jobs;
+    slot *slots = calloc((size_t)nslots, sizeof *slots);
+    if (!slots)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    size_t next = 0, finished = 0;
+    int rc = GA_OK;
+    while (finished < n) {
+        if (cancel && *cancel) {
+            rc = ga_error_set(err, GA_EFAIL, "interrupted");
+            break;
+        }
+        /* fill free slots */
+        for (long i = 0; i < nslots && next < n; i++) {
+            if (slots[i].pid > 0)
+                continue;
+            ga_result r = { .fitness = NAN };
+            slots[i].k = next;
+            if ((rc = start_job(c, space, &jobs[next], &slots[i], &r, err)))
+                break;
+            next++;
+            if (slots[i].pid <= 0) {  /* fork failed: report at once */
+                done(done_ctx, slots[i].k, &r);
+                finished++;
+            }
+        }
+        if (rc)
+            break;
+        /* reap, and enforce timeouts */
+        int reaped = 0;
+        double now = ga_now();
+        for (long i = 0; i < nslots; i++) {
+            slot *s = &slots[i];
+            if (s->pid <= 0)
+                continue;
+            int status;
+            pid_t w = waitpid(s->pid, &status, WNOHANG);
+            if (w == s->pid) {
+                /* the model may have left children in its group */
+                killpg(s->pid, SIGKILL);
+                ga_result r;
+                finish_job(c, s, status, &r);
+                s->pid = 0;
+                done(done_ctx, s->k, &r);
+                finished++;
+                reaped = 1;
+            } else if (c->timeout > 0 && !s->term_sent &&
+                       now - s->start > c->timeout) {
+                killpg(s->pid, SIGTERM);
+                s->term_sent = 1;
+                s->timed_out = 1;
+                s->term_time = now;
+            } else if (s->term_sent && now - s->term_time > KILL_GRACE) {
+                killpg(s->pid, SIGKILL);
+            }
+        }
+        if (!reaped) {
+            struct timespec ts = { 0, 5 * 1000 * 1000 };
+            nanosleep(&ts, NULL);
+        }
+    }
+    kill_all(slots, nslots);
+    free(slots);
+    return rc;
+}
+
+ga_executor *ga_exec_local_alloc(const ga_exec_local_opts *o, ga_error *err)
+{
+    if (o->argc == 0) {
+        ga_error_set(err, GA_EINPUT, "no model command given");
+        return NULL;
+    }
+    if (o->jobs < 1) {
+        ga_error_set(err, GA_EINPUT, "--jobs must be >= 1, got %ld", o->jobs);
+        return NULL;
+    }
+    if (o->timeout < 0 || !isfinite(o->timeout)) {
+        ga_error_set(err, GA_EINPUT, "--timeout must be >= 0 seconds");
+        return NULL;
+    }
+    if (o->run_dir[0] != '/') {
+        ga_error_set(err, GA_EINPUT, "run directory must be absolute");
+        return NULL;
+    }
+    if (!o->result_file[0] || strstr(o->result_file, "..") ||
+        o->result_file[0] == '/') {
+        ga_error_set(err, GA_EINPUT, "--result-file must be a plain file name "
+                     "inside the job directory, got \"%s\"", o->result_file);
+        return NULL;
+    }
+    ga_executor *ex = calloc(1, sizeof *ex);
+    local_ctx *c = calloc(1, sizeof *c);
+    if (!ex || !c)
+        goto oom;
+    ex->ctx = c;
+    ex->name = "local";
+    ex->run = local_run;
+    ex->free = local_free;
+    c->argv = calloc(o->argc + 1, sizeof *c->argv);
+    if (!c->argv)
+        goto oom;
+    for (size_t i = 0; i < o->argc; i++) {
+        c->argv[i] = ga_strdup(o->argv[i]);
+        if (!c->argv[i])
+            goto oom;
+        c->argc = i + 1;
+    }
+    c->run_dir = ga_strdup(o->run_dir);
+    c->result_file = ga_strdup(o->result_file);
+    c->result_key = ga_strdup(o->result_key);
+    if (!c->run_dir || !c->result_file || !c->result_key)
+        goto oom;
+    c->jobs = o->jobs;
+    c->timeout = o->timeout;
+    c->param_flags = o->param_flags;
+    return ex;
+oom:
+    if (ex && c)
+        ga_executor_free(ex);
+    else {
+        free(ex);
+        local_free(c);
+    }
+    ga_error_set(err, GA_EFAIL, "out of memory");
+    return NULL;
+}

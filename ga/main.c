@@ -1,0 +1,623 @@
+/* main.c - the gahpo command. Maps library statuses to exit codes:
+ * 0 ok, 1 a run failed (or was interrupted), 2 bad input or usage. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../problems/problem.h"
+#include "csv.h"
+#include "engine.h"
+#include "executor.h"
+#include "run.h"
+#include "settings.h"
+#include "space.h"
+#include "util.h"
+
+#define GAHPO_VERSION "0.1.0"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static int fail(const ga_error *err)
+{
+    fprintf(stderr, "gahpo: %s\n", err->msg);
+    return err->status == GA_OK ? 1 : err->status;
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "gahpo: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nRun 'gahpo help' for usage.\n");
+    return 2;
+}
+
+static void print_help(FILE *out)
+{
+    fprintf(out,
+"gahpo " GAHPO_VERSION " - genetic-algorithm hyperparameter optimization\n"
+"\n"
+"usage:\n"
+"  gahpo space FILE                 validate a CANDLE hyperparameter space\n"
+"  gahpo run [options] [-- MODEL COMMAND ...]\n"
+"  gahpo run --resume DIR           finish an interrupted run\n"
+"  gahpo problems list              the built-in test problems\n"
+"  gahpo problems eval NAME         evaluate points read from stdin\n"
+"  gahpo version | help\n"
+"\n"
+"run options:\n"
+"  --space FILE           hyperparameter space (or $PARAM_SET_FILE)\n"
+"  --problem NAME         evaluate in-process on a built-in problem\n"
+"  --out DIR              run directory (required)\n"
+"  --settings FILE        GA settings JSON (CANDLE names)\n"
+"  --tuned-defaults FILE  tuned defaults JSON (or $GAHPO_TUNED_DEFAULTS)\n"
+"  --seed N               random seed\n"
+"  --SETTING VALUE        any setting: --num-iter, --population-size,\n"
+"                         --strategy, --offspring-prop, --mut-prob, --cx-prob,\n"
+"                         --mut-indpb, --cx-indpb, --tournsize, --nan-policy,\n"
+"                         --hof-size, --stall-generations, --target,\n"
+"                         --max-seconds\n"
+"  --no-env               ignore CANDLE's environment variables\n"
+"  --init-population CSV  initial individuals (or $INIT_PARAMS_FILE)\n"
+"  --jobs N               model processes at once (default 1)\n"
+"  --timeout S            kill a model run after S seconds (default none)\n"
+"  --result-file NAME     file the model writes (default result.json)\n"
+"  --result-key KEY       key in a JSON result (default val_loss)\n"
+"  --no-param-flags       do not pass --name value to the model\n"
+"  --quiet                no per-generation progress\n"
+"\n"
+"Precedence of settings: command line > environment > --settings >\n"
+"tuned defaults > built-in CANDLE defaults.\n");
+}
+
+/* ---- gahpo space ---------------------------------------------------- */
+
+static void print_warnings(const ga_space *s)
+{
+    for (size_t i = 0; i < s->nwarnings; i++)
+        fprintf(stderr, "gahpo: warning: %s\n", s->warnings[i]);
+}
+
+static int cmd_space(int argc, char **argv)
+{
+    if (argc != 1)
+        return usage_error("space takes one FILE%s", "");
+    ga_error err;
+    ga_space *s = ga_space_load(argv[0], &err);
+    if (!s)
+        return fail(&err);
+    print_warnings(s);
+    printf("%s: %zu parameters\n", argv[0], s->n);
+    ga_space_describe(s, stdout);
+    ga_space_free(s);
+    return 0;
+}
+
+/* ---- gahpo problems ------------------------------------------------- */
+
+static int cmd_problems(int argc, char **argv)
+{
+    if (argc >= 1 && strcmp(argv[0], "list") == 0) {
+        size_t n;
+        const prob_family *f = prob_families(&n);
+        for (size_t i = 0; i < n; i++)
+            printf("%-22s %s\n", f[i].pattern, f[i].description);
+        return 0;
+    }
+    if (argc != 2 || strcmp(argv[0], "eval") != 0)
+        return usage_error("usage: gahpo problems list | gahpo problems eval "
+                           "NAME%s", "");
+    ga_error err;
+    prob_problem *p = prob_lookup(argv[1], &err);
+    if (!p)
+        return fail(&err);
+    char *line = NULL;
+    size_t cap = 0, lineno = 0;
+    ssize_t len;
+    double *x = malloc(p->dim * sizeof *x);
+    int rc = x ? 0 : 1;
+    while (rc == 0 && (len = getline(&line, &cap, stdin)) >= 0) {
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (len == 0)
+            continue;
+        size_t k = 0;
+        char *save = NULL;
+        for (char *tok = strtok_r(line, ",", &save); tok;
+             tok = strtok_r(NULL, ",", &save)) {
+            if (k >= p->dim) {
+                k++;
+                break;
+            }
+            ga_error e;
+            if (ga_param_gene_parse(&p->space->params[k], tok, &x[k], &e)) {
+                /* points outside the bounds are legal for evaluation */
+                if (ga_parse_double(tok, &x[k]) != 0) {
+                    fprintf(stderr, "gahpo: stdin:%zu: value %zu: %s\n",
+                            lineno, k + 1, e.msg);
+                    rc = 2;
+                    break;
+                }
+            }
+            k++;
+        }
+        if (rc == 0 && k != p->dim) {
+            fprintf(stderr, "gahpo: stdin:%zu: %s needs %zu comma-separated "
+                    "values, got %s%zu\n", lineno, p->name, p->dim,
+                    k > p->dim ? "more than " : "", k > p->dim ? p->dim : k);
+            rc = 2;
+        }
+        if (rc == 0) {
+            double f;
+            p->eval(p, x, 1, &f, NULL);
+            printf("%.17g\n", f);
+        }
+    }
+    free(line);
+    free(x);
+    prob_free(p);
+    return rc;
+}
+
+/* ---- gahpo run ------------------------------------------------------ */
+
+typedef struct run_args {
+    const char *space_file, *problem, *out, *settings_file, *tuned_file;
+    const char *init_file, *resume_dir;
+    const char *result_file, *result_key;
+    long jobs;
+    double timeout;
+    int param_flags, quiet, no_env;
+    char **command;
+    int ncommand;
+    const char *keys[64];     /* settings from the command line, in order */
+    const char *values[64];
+    int nset;
+    int jobs_set, timeout_set;
+} run_args;
+
+static const char *env_lookup(void *ctx, const char *name)
+{
+    (void)ctx;
+    return getenv(name);
+}
+
+static void progress(void *ctx, const ga_stats_row *r, long evals, double best)
+{
+    (void)ctx;
+    fprintf(stderr, "gen %3ld  nevals %4ld  evals %6ld  best %-12.6g avg "
+            "%-12.6g min %-12.6g max %-12.6g%s\n", r->gen, r->nevals, evals,
+            best, r->avg, r->min, r->max, r->nfailed ? "  (failures)" : "");
+}
+
+static int parse_run_args(int argc, char **argv, run_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->jobs = 1;
+    a->param_flags = 1;
+    a->result_file = "result.json";
+    a->result_key = "val_loss";
+    for (int i = 0; i < argc; i++) {
+        const char *o = argv[i];
+        if (strcmp(o, "--") == 0) {
+            a->command = argv + i + 1;
+            a->ncommand = argc - i - 1;
+            return 0;
+        }
+        if (strncmp(o, "--", 2) != 0)
+            return usage_error("run: unexpected argument '%s' (put the model "
+                               "command after --)", o);
+        /* flags without a value */
+        if (!strcmp(o, "--no-env")) {
+            a->no_env = 1;
+            continue;
+        }
+        if (!strcmp(o, "--no-param-flags")) {
+            a->param_flags = 0;
+            continue;
+        }
+        if (!strcmp(o, "--quiet")) {
+            a->quiet = 1;
+            continue;
+        }
+        if (i + 1 >= argc)
+            return usage_error("run: %s needs a value", o);
+        const char *v = argv[++i];
+        if (!strcmp(o, "--space"))
+            a->space_file = v;
+        else if (!strcmp(o, "--problem"))
+            a->problem = v;
+        else if (!strcmp(o, "--out"))
+            a->out = v;
+        else if (!strcmp(o, "--settings"))
+            a->settings_file = v;
+        else if (!strcmp(o, "--tuned-defaults"))
+            a->tuned_file = v;
+        else if (!strcmp(o, "--init-population"))
+            a->init_file = v;
+        else if (!strcmp(o, "--resume"))
+            a->resume_dir = v;
+        else if (!strcmp(o, "--result-file"))
+            a->result_file = v;
+        else if (!strcmp(o, "--result-key"))
+            a->result_key = v;
+        else if (!strcmp(o, "--jobs")) {
+            if (ga_parse_long(v, &a->jobs) != 0 || a->jobs < 1)
+                return usage_error("run: --jobs must be an integer >= 1, got "
+                                   "'%s'", v);
+            a->jobs_set = 1;
+        } else if (!strcmp(o, "--timeout")) {
+            if (ga_parse_double(v, &a->timeout) != 0 || a->timeout < 0)
+                return usage_error("run: --timeout must be seconds >= 0, got "
+                                   "'%s'", v);
+            a->timeout_set = 1;
+        } else {
+            char key[64];
+            snprintf(key, sizeof key, "%s", o + 2);
+            for (char *c = key; *c; c++)
+                if (*c == '-')
+                    *c = '_';
+            const char *canon = ga_settings_known(key) ? o + 2
+                                : !strcmp(key, "stall") ? "stall_generations"
+                                : !strcmp(key, "max_time") ? "max_seconds"
+                                : NULL;
+            if (!canon)
+                return usage_error("run: unknown option '%s'", o);
+            if (a->nset >= 64)
+                return usage_error("run: too many settings%s", "");
+            a->keys[a->nset] = canon;
+            a->values[a->nset++] = v;
+        }
+    }
+    return 0;
+}
+
+/* Settings from all sources, in precedence order. */
+static int resolve_settings(const run_args *a, ga_settings *s, ga_error *err)
+{
+    ga_settings_defaults(s);
+    const char *tuned = a->tuned_file ? a->tuned_file
+                        : a->no_env ? NULL : getenv("GAHPO_TUNED_DEFAULTS");
+    if (tuned && *tuned && ga_settings_load(s, tuned, err) != GA_OK)
+        return GA_EINPUT;
+    if (a->settings_file && ga_settings_load(s, a->settings_file, err) != GA_OK)
+        return GA_EINPUT;
+    if (!a->no_env && ga_settings_apply_env(s, env_lookup, NULL, err) != GA_OK)
+        return GA_EINPUT;
+    for (int i = 0; i < a->nset; i++) {
+        char key[64], source[96];
+        snprintf(key, sizeof key, "%s", a->keys[i]);
+        for (char *c = key; *c; c++)
+            if (*c == '-')
+                *c = '_';
+        snprintf(source, sizeof source, "command line --%s", a->keys[i]);
+        if (ga_settings_set(s, key, a->values[i], source, err) != GA_OK)
+            return GA_EINPUT;
+    }
+    return ga_settings_validate(s, err);
+}
+
+static void print_summary(const char *dir, const ga_space *space,
+                          const ga_engine *eng)
+{
+    size_t nh;
+    const double *hf;
+    const double *hof = ga_engine_hof(eng, &nh, &hf);
+    printf("stopped: %s\n", ga_engine_done(eng) ? ga_engine_stop_reason(eng)
+                                                : "not finished");
+    printf("generations: %ld  evaluations: %ld\n",
+           ga_engine_generation(eng) + 1, ga_engine_evaluations(eng));
+    if (nh) {
+        printf("best fitness: %.17g\nbest parameters:\n", hf[0]);
+        for (size_t i = 0; i < space->n; i++) {
+            char buf[4096];
+            if (ga_param_gene_format(&space->params[i], hof[i], buf, sizeof buf))
+                snprintf(buf, sizeof buf, "(too long)");
+            printf("  %-24s %s\n", space->params[i].name, buf);
+        }
+    }
+    printf("results in %s: best.json stats.csv population.json evals.jsonl\n",
+           dir);
+}
+
+/* run.json: everything --resume needs to rebuild the run. */
+static cJSON *run_config(const run_args *a, const char *dir_abs,
+                         const cJSON *space_json, const ga_settings *s,
+                         char **command_abs)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "version", 1);
+    cJSON_AddStringToObject(o, "gahpo", GAHPO_VERSION);
+    cJSON_AddStringToObject(o, "dir", dir_abs);
+    if (a->problem)
+        cJSON_AddStringToObject(o, "problem", a->problem);
+    else
+        cJSON_AddNullToObject(o, "problem");
+    if (space_json)
+        cJSON_AddItemToObject(o, "space", cJSON_Duplicate(space_json, 1));
+    cJSON *cmd = cJSON_AddArrayToObject(o, "command");
+    for (int i = 0; i < a->ncommand; i++)
+        cJSON_AddItemToArray(cmd, cJSON_CreateString(command_abs[i]));
+    cJSON_AddItemToObject(o, "settings", ga_settings_to_json(s));
+    cJSON *ex = cJSON_AddObjectToObject(o, "executor");
+    cJSON_AddNumberToObject(ex, "jobs", (double)a->jobs);
+    cJSON_AddNumberToObject(ex, "timeout", a->timeout);
+    cJSON_AddBoolToObject(ex, "param_flags", a->param_flags);
+    cJSON_AddStringToObject(ex, "result_file", a->result_file);
+    cJSON_AddStringToObject(ex, "result_key", a->result_key);
+    return o;
+}
+
+/* Fill run_args and settings back from a saved run.json. */
+static int load_run_config(const char *dir, run_args *a, ga_settings *s,
+                           cJSON **config, char ***command, ga_error *err)
+{
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/run.json", dir);
+    char *text = ga_read_file(path, NULL, err);
+    if (!text)
+        return ga_error_set(err, GA_EINPUT, "%s: not a gahpo run directory "
+                            "(no readable run.json)", dir);
+    cJSON *o = cJSON_Parse(text);
+    free(text);
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return ga_error_set(err, GA_EINPUT, "%s: invalid JSON", path);
+    }
+    *config = o;
+    const cJSON *prob = cJSON_GetObjectItemCaseSensitive(o, "problem");
+    a->problem = cJSON_IsString(prob) ? prob->valuestring : NULL;
+    const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(o, "command");
+    a->ncommand = cJSON_IsArray(cmd) ? cJSON_GetArraySize(cmd) : 0;
+    *command = calloc((size_t)a->ncommand + 1, sizeof **command);
+    int i = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cmd) {
+        if (!cJSON_IsString(c))
+            return ga_error_set(err, GA_EINPUT, "%s: bad 'command'", path);
+        (*command)[i++] = c->valuestring;
+    }
+    a->command = *command;
+    const cJSON *ex = cJSON_GetObjectItemCaseSensitive(o, "executor");
+    const cJSON *v;
+    if (!a->jobs_set && cJSON_IsNumber(v = cJSON_GetObjectItem(ex, "jobs")))
+        a->jobs = (long)v->valuedouble;
+    if (!a->timeout_set && cJSON_IsNumber(v = cJSON_GetObjectItem(ex, "timeout")))
+        a->timeout = v->valuedouble;
+    if ((v = cJSON_GetObjectItem(ex, "param_flags")))
+        a->param_flags = cJSON_IsTrue(v);
+    if (cJSON_IsString(v = cJSON_GetObjectItem(ex, "result_file")))
+        a->result_file = v->valuestring;
+    if (cJSON_IsString(v = cJSON_GetObjectItem(ex, "result_key")))
+        a->result_key = v->valuestring;
+    ga_settings_defaults(s);
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "settings");
+    if (ga_settings_apply_json(s, st, path, err) != GA_OK)
+        return GA_EINPUT;
+    return ga_settings_validate(s, err);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    run_args a;
+    int rc = parse_run_args(argc, argv, &a);
+    if (rc)
+        return rc;
+    ga_error err;
+    ga_error_clear(&err);
+    ga_settings settings;
+    ga_space *space = NULL;
+    prob_problem *problem = NULL;
+    ga_executor *exec = NULL;
+    ga_engine *eng = NULL;
+    cJSON *config = NULL, *space_json = NULL;
+    char **command_abs = NULL, **saved_command = NULL;
+    double *init = NULL;
+    size_t ninit = 0;
+    char dir[PATH_MAX];
+
+    if (a.resume_dir) {
+        if (a.out || a.space_file || a.problem || a.settings_file || a.ncommand)
+            return usage_error("run: --resume DIR takes the run's own settings "
+                               "from DIR/run.json; give only --resume, and "
+                               "optionally --jobs, --timeout, --quiet%s", "");
+        if (!realpath(a.resume_dir, dir)) {
+            fprintf(stderr, "gahpo: %s: %s\n", a.resume_dir, strerror(errno));
+            return 2;
+        }
+        if (load_run_config(dir, &a, &settings, &config, &saved_command, &err))
+            goto done;
+        const cJSON *sj = cJSON_GetObjectItemCaseSensitive(config, "space");
+        if (!a.problem) {
+            char *text = sj ? cJSON_Print(sj) : NULL;
+            if (!text) {
+                ga_error_set(&err, GA_EINPUT, "%s/run.json: no space", dir);
+                goto done;
+            }
+            space = ga_space_parse(text, "run.json space", &err);
+            free(text);
+            if (!space)
+                goto done;
+        }
+    } else {
+        if (!a.out)
+            return usage_error("run: --out DIR is required%s", "");
+        if (!a.problem && !a.space_file && !a.no_env)
+            a.space_file = getenv("PARAM_SET_FILE");
+        if (!a.problem && !a.space_file)
+            return usage_error("run: give --space FILE (or PARAM_SET_FILE), or "
+                               "--problem NAME%s", "");
+        if (a.problem && a.ncommand)
+            return usage_error("run: --problem evaluates in-process; do not also "
+                               "give a model command%s", "");
+        if (!a.problem && !a.ncommand)
+            return usage_error("run: give the model command after --, or "
+                               "--problem NAME%s", "");
+        if (!a.init_file && !a.no_env) {
+            const char *f = getenv("INIT_PARAMS_FILE");
+            if (f && *f)
+                a.init_file = f;
+        }
+        if (resolve_settings(&a, &settings, &err) != GA_OK)
+            goto done;
+        if (a.space_file && !a.problem) {
+            space = ga_space_load(a.space_file, &err);
+            if (!space)
+                goto done;
+            char *text = ga_read_file(a.space_file, NULL, &err);
+            space_json = text ? cJSON_Parse(text) : NULL;
+            free(text);
+        }
+    }
+    if (a.problem) {
+        problem = prob_lookup(a.problem, &err);
+        if (!problem)
+            goto done;
+        if (!space)
+            space = ga_space_clone(problem->space);
+        if (!space) {
+            ga_error_set(&err, GA_EFAIL, "out of memory");
+            goto done;
+        }
+    }
+    if (space)
+        print_warnings(space);
+
+    if (!a.resume_dir) {
+        if (ga_mkdirs(a.out, &err) != GA_OK)
+            goto done;
+        if (!realpath(a.out, dir)) {
+            ga_error_set(&err, GA_EINPUT, "%s: %s", a.out, strerror(errno));
+            goto done;
+        }
+        if (a.init_file) {
+            char *warning = NULL;
+            init = ga_csv_read_population(space, a.init_file, &ninit, &warning,
+                                          &err);
+            if (!init)
+                goto done;
+            if (warning)
+                fprintf(stderr, "gahpo: warning: %s\n", warning);
+            free(warning);
+            if (ninit > (size_t)settings.population_size) {
+                ga_error_set(&err, GA_EINPUT, "%s has %zu individuals but "
+                             "population_size is %ld; raise population_size or "
+                             "trim the file", a.init_file, ninit,
+                             settings.population_size);
+                goto done;
+            }
+        }
+        /* the model command's path must work from the job directories */
+        command_abs = calloc((size_t)a.ncommand + 1, sizeof *command_abs);
+        for (int i = 0; command_abs && i < a.ncommand; i++) {
+            char buf[PATH_MAX];
+            if (i == 0 && strchr(a.command[0], '/') && realpath(a.command[0], buf))
+                command_abs[i] = ga_strdup(buf);
+            else
+                command_abs[i] = ga_strdup(a.command[i]);
+        }
+        char ckpt[PATH_MAX + 32];
+        snprintf(ckpt, sizeof ckpt, "%s/checkpoint.json", dir);
+        if (access(ckpt, F_OK) == 0) {
+            ga_error_set(&err, GA_EINPUT, "%s already holds a run "
+                         "(checkpoint.json); continue it with --resume %s or "
+                         "choose another --out", a.out, a.out);
+            goto done;
+        }
+        config = run_config(&a, dir, space_json, &settings, command_abs);
+        char path[PATH_MAX + 32];
+        snprintf(path, sizeof path, "%s/run.json", dir);
+        if (ga_write_json_atomic(path, config, &err) != GA_OK)
+            goto done;
+    }
+
+    if (problem)
+        exec = ga_exec_problem_alloc(problem, settings.seed, &err);
+    else {
+        ga_exec_local_opts lo = {
+            .argv = a.resume_dir ? a.command : command_abs,
+            .argc = (size_t)a.ncommand, .run_dir = dir, .jobs = a.jobs,
+            .timeout = a.timeout, .param_flags = a.param_flags,
+            .result_file = a.result_file, .result_key = a.result_key };
+        exec = ga_exec_local_alloc(&lo, &err);
+    }
+    if (!exec)
+        goto done;
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    const char *slash = strrchr(dir, '/');
+    ga_run_opts ro = {
+        .dir = dir, .run_id = slash ? slash + 1 : dir, .space = space,
+        .settings = &settings, .executor = exec, .resume = a.resume_dir != NULL,
+        .init_genes = init, .ninit = ninit, .cancel = &interrupted,
+        .progress = a.quiet ? NULL : progress };
+    if (!a.quiet)
+        fprintf(stderr, "gahpo: %s run, population %ld, %ld generations, seed "
+                "%lu, %s executor, in %s\n",
+                ga_strategy_name(settings.strategy), settings.population_size,
+                settings.num_iter, settings.seed, exec->name, dir);
+    rc = ga_run(&ro, &eng, &err);
+    if (rc == GA_OK && eng) {
+        if (!a.quiet)
+            print_summary(dir, space, eng);
+    } else if (interrupted) {
+        fprintf(stderr, "gahpo: interrupted; continue with: gahpo run --resume "
+                "%s\n", dir);
+    }
+
+done:
+    ga_engine_free(eng);
+    ga_executor_free(exec);
+    prob_free(problem);
+    ga_space_free(space);
+    cJSON_Delete(config);
+    cJSON_Delete(space_json);
+    for (int i = 0; command_abs && i < a.ncommand; i++)
+        free(command_abs[i]);
+    free(command_abs);
+    free(saved_command);
+    free(init);
+    if (err.status != GA_OK)
+        return fail(&err);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_help(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "space"))
+        return cmd_space(argc - 2, argv + 2);
+    if (!strcmp(cmd, "run"))
+        return cmd_run(argc - 2, argv + 2);
+    if (!strcmp(cmd, "problems"))
+        return cmd_problems(argc - 2, argv + 2);
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        printf("gahpo %s\n", GAHPO_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        print_help(stdout);
+        return 0;
+    }
+    return usage_error("unknown command '%s'", cmd);
+}

@@ -1,0 +1,402 @@
+/* run.c - the production run loop and the files of a run directory.
+ *
+ * Order of writes per generation: each finished evaluation is appended to
+ * evals.jsonl and flushed as it arrives; when the generation is complete,
+ * the engine is told, the outputs are rewritten atomically, and finally the
+ * checkpoint. A resumed run takes the checkpoint's pending generation and
+ * reuses the evaluations already logged for it. */
+#include "run.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static cJSON *params_json(const ga_space *space, const double *genes)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (size_t i = 0; o && i < space->n; i++)
+        cJSON_AddItemToObject(o, space->params[i].name,
+                              ga_param_gene_to_json(&space->params[i], genes[i]));
+    return o;
+}
+
+static void add_fitness(cJSON *o, const char *key, double f)
+{
+    if (isfinite(f))
+        cJSON_AddNumberToObject(o, key, f);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+int ga_run_write_outputs(const char *dir, const ga_space *space,
+                         const ga_engine *eng, const ga_settings *settings,
+                         ga_error *err)
+{
+    char path[4096];
+    int rc;
+
+    /* stats.csv */
+    size_t nrows;
+    const ga_stats_row *rows = ga_engine_stats(eng, &nrows);
+    size_t cap = 64 + nrows * 160, len = 0;
+    char *csv = malloc(cap);
+    if (!csv)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    len += (size_t)snprintf(csv, cap, "gen,nevals,avg,std,min,max\n");
+    for (size_t i = 0; i < nrows; i++) {
+        char a[32], s[32], lo[32], hi[32];
+        ga_format_double(rows[i].avg, a, sizeof a);
+        ga_format_double(rows[i].std, s, sizeof s);
+        ga_format_double(rows[i].min, lo, sizeof lo);
+        ga_format_double(rows[i].max, hi, sizeof hi);
+        len += (size_t)snprintf(csv + len, cap - len, "%ld,%ld,%s,%s,%s,%s\n",
+                                rows[i].gen, rows[i].nevals, a, s, lo, hi);
+    }
+    snprintf(path, sizeof path, "%s/stats.csv", dir);
+    rc = ga_write_file_atomic(path, csv, len, err);
+    free(csv);
+    if (rc)
+        return rc;
+
+    /* best.json */
+    size_t nhof, npop;
+    const double *hof_fit, *pop_fit;
+    const double *hof = ga_engine_hof(eng, &nhof, &hof_fit);
+    const double *pop = ga_engine_population(eng, &npop, &pop_fit);
+    size_t d = space->n;
+    cJSON *best = cJSON_CreateObject();
+    if (nhof) {
+        add_fitness(best, "fitness", hof_fit[0]);
+        cJSON_AddItemToObject(best, "params", params_json(space, hof));
+    } else {
+        cJSON_AddNullToObject(best, "fitness");
+        cJSON_AddNullToObject(best, "params");
+    }
+    cJSON_AddNumberToObject(best, "evaluations",
+                            (double)ga_engine_evaluations(eng));
+    cJSON_AddNumberToObject(best, "generations",
+                            (double)(ga_engine_generation(eng) + 1));
+    cJSON_AddNumberToObject(best, "seed", (double)settings->seed);
+    if (ga_engine_done(eng))
+        cJSON_AddStringToObject(best, "stop_reason", ga_engine_stop_reason(eng));
+    else
+        cJSON_AddNullToObject(best, "stop_reason");
+    if (nhof > 1) {
+        cJSON *h = cJSON_AddArrayToObject(best, "hall_of_fame");
+        for (size_t i = 0; h && i < nhof; i++) {
+            cJSON *e = cJSON_CreateObject();
+            add_fitness(e, "fitness", hof_fit[i]);
+            cJSON_AddItemToObject(e, "params", params_json(space, hof + i * d));
+            cJSON_AddItemToArray(h, e);
+        }
+    }
+    snprintf(path, sizeof path, "%s/best.json", dir);
+    rc = ga_write_json_atomic(path, best, err);
+    cJSON_Delete(best);
+    if (rc)
+        return rc;
+
+    /* population.json */
+    cJSON *pj = cJSON_CreateObject();
+    cJSON_AddNumberToObject(pj, "generation", (double)ga_engine_generation(eng));
+    cJSON *list = cJSON_AddArrayToObject(pj, "population");
+    for (size_t i = 0; list && i < npop; i++) {
+        cJSON *e = cJSON_CreateObject();
+        add_fitness(e, "fitness", pop_fit[i]);
+        cJSON_AddItemToObject(e, "params", params_json(space, pop + i * d));
+        cJSON_AddItemToArray(list, e);
+    }
+    snprintf(path, sizeof path, "%s/population.json", dir);
+    rc = ga_write_json_atomic(path, pj, err);
+    cJSON_Delete(pj);
+    return rc;
+}
+
+static int save_checkpoint(const char *dir, const ga_engine *eng,
+                           double elapsed, ga_error *err)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *state = ga_engine_save(eng);
+    if (!o || !state) {
+        cJSON_Delete(o);
+        cJSON_Delete(state);
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    }
+    cJSON_AddItemToObject(o, "engine", state);
+    cJSON_AddNumberToObject(o, "elapsed", elapsed);
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!text)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/checkpoint.json", dir);
+    int rc = ga_write_file_atomic(path, text, strlen(text), err);
+    free(text);
+    return rc;
+}
+
+/* What the log already holds for the pending generation. */
+typedef struct logged {
+    int have;
+    double fitness;
+} logged;
+
+/* Cut a half-written last line off evals.jsonl, then collect the entries
+ * of generation gen whose index is in the batch. */
+static int read_log(const char *path, const ga_batch *b, logged *out,
+                    ga_error *err)
+{
+    size_t len;
+    ga_error e;
+    char *text = ga_read_file(path, &len, &e);
+    if (!text)
+        return GA_OK;  /* no log yet: nothing to reuse */
+    size_t keep = len;
+    while (keep > 0 && text[keep - 1] != '\n')
+        keep--;
+    if (keep != len && truncate(path, (off_t)keep) != 0) {
+        free(text);
+        return ga_error_set(err, GA_EFAIL, "%s: cannot cut the unfinished last "
+                            "line: %s", path, strerror(errno));
+    }
+    text[keep] = '\0';
+    size_t maxidx = 0;
+    for (size_t k = 0; k < b->count; k++)
+        if (b->index[k] > maxidx)
+            maxidx = b->index[k];
+    long *slot = malloc((maxidx + 1) * sizeof *slot);
+    if (!slot) {
+        free(text);
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    }
+    for (size_t i = 0; i <= maxidx; i++)
+        slot[i] = -1;
+    for (size_t k = 0; k < b->count; k++)
+        slot[b->index[k]] = (long)k;
+    for (char *line = text; *line;) {
+        char *nl = strchr(line, '\n');
+        *nl = '\0';
+        cJSON *o = cJSON_Parse(line);
+        const cJSON *g = cJSON_GetObjectItemCaseSensitive(o, "gen");
+        const cJSON *i = cJSON_GetObjectItemCaseSensitive(o, "ind");
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "fitness");
+        if (cJSON_IsNumber(g) && cJSON_IsNumber(i) &&
+            (long)g->valuedouble == b->generation && i->valuedouble >= 0 &&
+            (size_t)i->valuedouble <= maxidx) {
+            long k = slot[(size_t)i->valuedouble];
+            if (k >= 0 && !out[k].have) {
+                out[k].have = 1;
+                out[k].fitness = cJSON_IsNumber(f) ? f->valuedouble : NAN;
+            }
+        }
+        cJSON_Delete(o);
+        line = nl + 1;
+    }
+    free(slot);
+    free(text);
+    return GA_OK;
+}
+
+typedef struct log_ctx {
+    FILE *f;
+    const char *run_id;
+    const ga_space *space;
+    const ga_job *jobs;
+    const size_t *job_k;   /* job -> batch position */
+    double *fitness;       /* batch fitness */
+    int failed;
+} log_ctx;
+
+static void on_result(void *p, size_t j, const ga_result *r)
+{
+    log_ctx *c = p;
+    const ga_job *job = &c->jobs[j];
+    c->fitness[c->job_k[j]] = r->fitness;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "run", c->run_id);
+    cJSON_AddNumberToObject(o, "gen", (double)job->generation);
+    cJSON_AddNumberToObject(o, "ind", (double)job->index);
+    cJSON_AddItemToObject(o, "params", params_json(c->space, job->genes));
+    add_fitness(o, "fitness", r->fitness);
+    if (!isfinite(r->fitness))
+        cJSON_AddStringToObject(o, "reason", r->reason[0] ? r->reason
+                                                          : "no fitness");
+    cJSON_AddNumberToObject(o, "wall_time", r->wall_time);
+    if (r->job_id[0])
+        cJSON_AddStringToObject(o, "job_id", r->job_id);
+    char *line = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!line || fprintf(c->f, "%s\n", line) < 0 || fflush(c->f) != 0)
+        c->failed = 1;
+    free(line);
+}
+
+static int evaluate_pending(const ga_run_opts *o, ga_engine *eng, FILE *log,
+                            const char *log_path, int reuse, double *fitness,
+                            ga_error *err)
+{
+    ga_batch b;
+    ga_engine_ask(eng, &b);
+    logged *have = calloc(b.count ? b.count : 1, sizeof *have);
+    ga_job *jobs = calloc(b.count ? b.count : 1, sizeof *jobs);
+    size_t *job_k = calloc(b.count ? b.count : 1, sizeof *job_k);
+    int rc = GA_OK;
+    if (!have || !jobs || !job_k) {
+        rc = ga_error_set(err, GA_EFAIL, "out of memory");
+        goto out;
+    }
+    if (reuse && (rc = read_log(log_path, &b, have, err)) != GA_OK)
+        goto out;
+    size_t njobs = 0;
+    for (size_t k = 0; k < b.count; k++) {
+        if (have[k].have) {
+            fitness[k] = have[k].fitness;
+            continue;
+        }
+        jobs[njobs] = (ga_job){ b.generation, b.index[k], b.genes + k * b.dim };
+        job_k[njobs++] = k;
+    }
+    log_ctx lc = { log, o->run_id, o->space, jobs, job_k, fitness, 0 };
+    if (njobs)
+        rc = o->executor->run(o->executor->ctx, o->space, jobs, njobs,
+                              on_result, &lc, o->cancel, err);
+    if (rc == GA_OK && lc.failed)
+        rc = ga_error_set(err, GA_EFAIL, "%s: cannot append: %s", log_path,
+                          strerror(errno));
+    if (rc == GA_OK && fsync(fileno(log)) != 0)
+        rc = ga_error_set(err, GA_EFAIL, "%s: cannot sync: %s", log_path,
+                          strerror(errno));
+out:
+    free(have);
+    free(jobs);
+    free(job_k);
+    return rc;
+}
+
+int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
+{
+    char ckpt[4096], log_path[4096];
+    ga_engine *eng = NULL;
+    double elapsed = 0;
+    FILE *log = NULL;
+    double *fitness = NULL;
+    int rc;
+
+    if (engine_out)
+        *engine_out = NULL;
+    if ((rc = ga_mkdirs(o->dir, err)) != GA_OK)
+        return rc;
+    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.json", o->dir);
+    snprintf(log_path, sizeof log_path, "%s/evals.jsonl", o->dir);
+
+    if (!o->resume) {
+        if (access(ckpt, F_OK) == 0)
+            return ga_error_set(err, GA_EINPUT, "%s already holds a run "
+                                "(checkpoint.json); continue it with --resume "
+                                "%s or choose another --out", o->dir, o->dir);
+        eng = ga_engine_alloc(o->space, o->settings, err);
+        if (!eng)
+            return err->status;
+        if (o->ninit &&
+            (rc = ga_engine_seed_population(eng, o->init_genes, o->ninit, err)))
+            goto out;
+        log = fopen(log_path, "w");
+        if (!log) {
+            rc = ga_error_set(err, GA_EFAIL, "%s: cannot create: %s", log_path,
+                              strerror(errno));
+            goto out;
+        }
+        if ((rc = save_checkpoint(o->dir, eng, 0, err)))
+            goto out;
+    } else {
+        char *text = ga_read_file(ckpt, NULL, err);
+        if (!text)
+            return ga_error_set(err, GA_EINPUT, "%s: no checkpoint to resume "
+                                "(is this a gahpo run directory?)", o->dir);
+        cJSON *root = cJSON_Parse(text);
+        free(text);
+        const cJSON *state = cJSON_GetObjectItemCaseSensitive(root, "engine");
+        const cJSON *el = cJSON_GetObjectItemCaseSensitive(root, "elapsed");
+        if (!state) {
+            cJSON_Delete(root);
+            return ga_error_set(err, GA_EINPUT, "%s: checkpoint is not valid "
+                                "JSON or has no engine state", ckpt);
+        }
+        eng = ga_engine_restore(o->space, o->settings, state, err);
+        elapsed = cJSON_IsNumber(el) ? el->valuedouble : 0;
+        cJSON_Delete(root);
+        if (!eng) {
+            char msg[sizeof err->msg];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            return ga_error_set(err, GA_EINPUT, "%s: %s", ckpt, msg);
+        }
+        log = fopen(log_path, "a");
+        if (!log) {
+            rc = ga_error_set(err, GA_EFAIL, "%s: cannot open: %s", log_path,
+                              strerror(errno));
+            goto out;
+        }
+    }
+
+    size_t cap = (size_t)o->settings->population_size;
+    long lambda = ga_settings_lambda(o->settings);
+    if (o->settings->strategy == GA_MU_PLUS_LAMBDA && (size_t)lambda > cap)
+        cap = (size_t)lambda;
+    fitness = malloc(cap * sizeof *fitness);
+    if (!fitness) {
+        rc = ga_error_set(err, GA_EFAIL, "out of memory");
+        goto out;
+    }
+    int reuse = o->resume;
+    double t0 = ga_now() - elapsed;
+    rc = GA_OK;
+    while (!ga_engine_done(eng)) {
+        if (o->cancel && *o->cancel) {
+            rc = ga_error_set(err, GA_EFAIL, "interrupted");
+            break;
+        }
+        rc = evaluate_pending(o, eng, log, log_path, reuse, fitness, err);
+        reuse = 0;
+        if (rc)
+            break;
+        if ((rc = ga_engine_tell(eng, fitness, err)))
+            break;
+        elapsed = ga_now() - t0;
+        if (o->settings->max_seconds > 0 && elapsed >= o->settings->max_seconds &&
+            !ga_engine_done(eng)) {
+            char why[128];
+            snprintf(why, sizeof why, "wall-clock limit reached (%.1f s >= "
+                     "max_seconds %g)", elapsed, o->settings->max_seconds);
+            ga_engine_stop(eng, why);
+        }
+        if ((rc = ga_run_write_outputs(o->dir, o->space, eng, o->settings, err)))
+            break;
+        if ((rc = save_checkpoint(o->dir, eng, elapsed, err)))
+            break;
+        if (o->progress) {
+            size_t n, nh;
+            const ga_stats_row *rows = ga_engine_stats(eng, &n);
+            const double *hf;
+            ga_engine_hof(eng, &nh, &hf);
+            o->progress(o->progress_ctx, &rows[n - 1],
+                        ga_engine_evaluations(eng), nh ? hf[0] : NAN);
+        }
+    }
+    if (rc == GA_OK && ga_engine_generation(eng) >= 0)
+        rc = ga_run_write_outputs(o->dir, o->space, eng, o->settings, err);
+out:
+    if (log)
+        fclose(log);
+    free(fitness);
+    if (engine_out && eng)
+        *engine_out = eng;
+    else
+        ga_engine_free(eng);
+    return rc;
+}

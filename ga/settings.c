@@ -1,0 +1,350 @@
+/* settings.c - defaults, parsing, environment and validation of GA settings. */
+#include "settings.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void ga_settings_defaults(ga_settings *s)
+{
+    s->num_iter = 5;
+    s->population_size = 16;
+    s->strategy = GA_MU_PLUS_LAMBDA;
+    s->offspring_prop = 0.5;
+    s->mut_prob = 0.8;
+    s->cx_prob = 0.2;
+    s->mut_indpb = 0.5;
+    s->cx_indpb = 0.5;
+    s->tournsize = 4;
+    s->seed = 1;
+    s->nan_policy = GA_NAN_MEAN;
+    s->hof_size = 1;
+    s->stall_generations = 0;
+    s->target = NAN;
+    s->max_seconds = 0;
+}
+
+const char *ga_strategy_name(ga_strategy st)
+{
+    return st == GA_SIMPLE ? "simple" : "mu_plus_lambda";
+}
+
+const char *ga_nan_policy_name(ga_nan_policy p)
+{
+    return p == GA_NAN_MEAN ? "mean" : p == GA_NAN_WORST ? "worst" : "fail";
+}
+
+enum kind { K_LONG, K_PROB, K_DOUBLE, K_STRATEGY, K_NAN, K_SEED };
+
+typedef struct setting {
+    const char *key;
+    enum kind kind;
+    size_t offset;
+} setting;
+
+#define FIELD(f) offsetof(ga_settings, f)
+static const setting table[] = {
+    { "num_iter", K_LONG, FIELD(num_iter) },
+    { "population_size", K_LONG, FIELD(population_size) },
+    { "strategy", K_STRATEGY, FIELD(strategy) },
+    { "offspring_prop", K_DOUBLE, FIELD(offspring_prop) },
+    { "mut_prob", K_PROB, FIELD(mut_prob) },
+    { "cx_prob", K_PROB, FIELD(cx_prob) },
+    { "mut_indpb", K_PROB, FIELD(mut_indpb) },
+    { "cx_indpb", K_PROB, FIELD(cx_indpb) },
+    { "tournsize", K_LONG, FIELD(tournsize) },
+    { "seed", K_SEED, FIELD(seed) },
+    { "nan_policy", K_NAN, FIELD(nan_policy) },
+    { "hof_size", K_LONG, FIELD(hof_size) },
+    { "stall_generations", K_LONG, FIELD(stall_generations) },
+    { "target", K_DOUBLE, FIELD(target) },
+    { "max_seconds", K_DOUBLE, FIELD(max_seconds) },
+};
+#undef FIELD
+#define NSETTINGS (sizeof table / sizeof table[0])
+
+static const setting *find(const char *key)
+{
+    for (size_t i = 0; i < NSETTINGS; i++)
+        if (strcmp(table[i].key, key) == 0)
+            return &table[i];
+    return NULL;
+}
+
+static int set_value(ga_settings *s, const setting *t, const char *text,
+                     const char *source, ga_error *err)
+{
+    char *base = (char *)s + t->offset;
+    double d;
+    long l;
+    switch (t->kind) {
+    case K_LONG:
+        if (ga_parse_long(text, &l) != 0) {
+            /* accept 16.0 from JSON numbers, reject 16.5 */
+            if (ga_parse_double(text, &d) != 0 || d != floor(d) ||
+                fabs(d) > 1e15)
+                return ga_error_set(err, GA_EINPUT, "%s: %s must be an "
+                                    "integer, got \"%s\"", source, t->key, text);
+            l = (long)d;
+        }
+        *(long *)base = l;
+        return GA_OK;
+    case K_SEED:
+        if (ga_parse_long(text, &l) != 0 || l < 0)
+            return ga_error_set(err, GA_EINPUT, "%s: seed must be a "
+                                "non-negative integer, got \"%s\"", source, text);
+        *(unsigned long *)base = (unsigned long)l;
+        return GA_OK;
+    case K_PROB:
+        if (ga_parse_double(text, &d) != 0 || d < 0 || d > 1)
+            return ga_error_set(err, GA_EINPUT, "%s: %s must be a probability "
+                                "in [0, 1], got \"%s\"", source, t->key, text);
+        *(double *)base = d;
+        return GA_OK;
+    case K_DOUBLE:
+        if (strcmp(text, "none") == 0 || strcmp(text, "off") == 0) {
+            *(double *)base = strcmp(t->key, "target") == 0 ? NAN : 0;
+            return GA_OK;
+        }
+        if (ga_parse_double(text, &d) != 0)
+            return ga_error_set(err, GA_EINPUT, "%s: %s must be a number, got "
+                                "\"%s\"", source, t->key, text);
+        *(double *)base = d;
+        return GA_OK;
+    case K_STRATEGY:
+        if (strcmp(text, "simple") == 0)
+            s->strategy = GA_SIMPLE;
+        else if (strcmp(text, "mu_plus_lambda") == 0)
+            s->strategy = GA_MU_PLUS_LAMBDA;
+        else
+            return ga_error_set(err, GA_EINPUT, "%s: strategy must be simple "
+                                "or mu_plus_lambda, got \"%s\"", source, text);
+        return GA_OK;
+    case K_NAN:
+        if (strcmp(text, "mean") == 0)
+            s->nan_policy = GA_NAN_MEAN;
+        else if (strcmp(text, "worst") == 0)
+            s->nan_policy = GA_NAN_WORST;
+        else if (strcmp(text, "fail") == 0)
+            s->nan_policy = GA_NAN_FAIL;
+        else
+            return ga_error_set(err, GA_EINPUT, "%s: nan_policy must be mean, "
+                                "worst or fail, got \"%s\"", source, text);
+        return GA_OK;
+    }
+    return GA_EINPUT;
+}
+
+int ga_settings_known(const char *key)
+{
+    return find(key) != NULL;
+}
+
+int ga_settings_set(ga_settings *s, const char *key, const char *value,
+                    const char *source, ga_error *err)
+{
+    const setting *t = find(key);
+    if (!t)
+        return ga_error_set(err, GA_EINPUT, "%s: unknown setting '%s'", source,
+                            key);
+    return set_value(s, t, value, source, err);
+}
+
+int ga_settings_apply_json(ga_settings *s, const cJSON *obj, const char *source,
+                           ga_error *err)
+{
+    if (!cJSON_IsObject(obj))
+        return ga_error_set(err, GA_EINPUT, "%s: expected a JSON object of "
+                            "settings", source);
+    const cJSON *inner = cJSON_GetObjectItemCaseSensitive(obj, "settings");
+    if (inner) {
+        if (!cJSON_IsObject(inner))
+            return ga_error_set(err, GA_EINPUT, "%s: 'settings' must be an "
+                                "object", source);
+        obj = inner;
+    }
+    const cJSON *kv;
+    cJSON_ArrayForEach(kv, obj) {
+        if (!strcmp(kv->string, "provenance") || !strcmp(kv->string, "comment"))
+            continue;
+        const setting *t = find(kv->string);
+        if (!t)
+            return ga_error_set(err, GA_EINPUT, "%s: unknown setting '%s'; "
+                                "known: num_iter, population_size, strategy, "
+                                "offspring_prop, mut_prob, cx_prob, mut_indpb, "
+                                "cx_indpb, tournsize, seed, nan_policy, "
+                                "hof_size, stall_generations, target, "
+                                "max_seconds", source, kv->string);
+        char buf[64];
+        const char *text;
+        if (cJSON_IsString(kv))
+            text = kv->valuestring;
+        else if (cJSON_IsNumber(kv)) {
+            ga_format_double(kv->valuedouble, buf, sizeof buf);
+            text = buf;
+        } else if (cJSON_IsNull(kv) && (t->kind == K_DOUBLE)) {
+            text = "none";
+        } else
+            return ga_error_set(err, GA_EINPUT, "%s: setting '%s' must be a "
+                                "number or a string", source, kv->string);
+        char where[512];
+        snprintf(where, sizeof where, "%s", source);
+        if (set_value(s, t, text, where, err) != GA_OK)
+            return GA_EINPUT;
+    }
+    return GA_OK;
+}
+
+int ga_settings_load(ga_settings *s, const char *path, ga_error *err)
+{
+    char *text = ga_read_file(path, NULL, err);
+    if (!text)
+        return GA_EINPUT;
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
+    if (!root) {
+        int line = 1, col = 1;
+        for (const char *c = text; end && c < end; c++) {
+            if (*c == '\n') {
+                line++;
+                col = 1;
+            } else
+                col++;
+        }
+        free(text);
+        return ga_error_set(err, GA_EINPUT, "%s:%d:%d: invalid JSON", path,
+                            line, col);
+    }
+    free(text);
+    int rc = ga_settings_apply_json(s, root, path, err);
+    cJSON_Delete(root);
+    return rc;
+}
+
+/* CANDLE's variables: the name cfg-prm-1.sh exports first, then the longer
+ * name a user may set before sourcing it. */
+static const struct { const char *key; const char *names[3]; } env_map[] = {
+    { "num_iter", { "NUM_ITERATIONS", NULL, NULL } },
+    { "population_size", { "POPULATION_SIZE", NULL, NULL } },
+    { "strategy", { "GA_STRATEGY", "STRATEGY", NULL } },
+    { "offspring_prop", { "OFFSPRING_PROPORTION", "OFF_PROP", "OFFSPRING_PROP" } },
+    { "mut_prob", { "MUT_PROB", "MUTATION_PROBABILITY", NULL } },
+    { "cx_prob", { "CX_PROB", "CROSSOVER_PROBABILITY", NULL } },
+    { "mut_indpb", { "MUT_INDPB", "GENE_MUTATION_PROBABILITY", NULL } },
+    { "cx_indpb", { "CX_INDPB", "GENE_CROSSOVER_PROBABILITY", NULL } },
+    { "tournsize", { "TOURNSIZE", "TOURNAMENT_SIZE", NULL } },
+    { "seed", { "SEED", NULL, NULL } },
+};
+
+int ga_settings_apply_env(ga_settings *s,
+                          const char *(*lookup)(void *ctx, const char *name),
+                          void *ctx, ga_error *err)
+{
+    for (size_t i = 0; i < sizeof env_map / sizeof env_map[0]; i++) {
+        for (int k = 0; k < 3 && env_map[i].names[k]; k++) {
+            const char *v = lookup(ctx, env_map[i].names[k]);
+            if (!v || !*v)
+                continue;
+            char source[128];
+            snprintf(source, sizeof source, "environment variable %s",
+                     env_map[i].names[k]);
+            if (ga_settings_set(s, env_map[i].key, v, source, err) != GA_OK)
+                return GA_EINPUT;
+            break;
+        }
+    }
+    /* cfg-sys: IGNORE_ERRORS=1 turns failed model runs into NaN (CANDLE's
+     * mean rule); 0 stops the workflow at the first failure. */
+    const char *ie = lookup(ctx, "IGNORE_ERRORS");
+    if (ie && *ie) {
+        if (!strcmp(ie, "0"))
+            s->nan_policy = GA_NAN_FAIL;
+        else if (!strcmp(ie, "1"))
+            s->nan_policy = GA_NAN_MEAN;
+        else
+            return ga_error_set(err, GA_EINPUT, "environment variable "
+                                "IGNORE_ERRORS must be 0 or 1, got \"%s\"", ie);
+    }
+    return GA_OK;
+}
+
+long ga_settings_lambda(const ga_settings *s)
+{
+    return (long)ga_round_half_even(s->offspring_prop *
+                                    (double)s->population_size);
+}
+
+int ga_settings_validate(const ga_settings *s, ga_error *err)
+{
+    if (s->num_iter < 1)
+        return ga_error_set(err, GA_EINPUT, "num_iter must be >= 1 (it counts "
+                            "the initial generation), got %ld", s->num_iter);
+    if (s->population_size < 2)
+        return ga_error_set(err, GA_EINPUT, "population_size must be >= 2, got "
+                            "%ld", s->population_size);
+    if (s->population_size > 100000000)
+        return ga_error_set(err, GA_EINPUT, "population_size %ld is too large",
+                            s->population_size);
+    if (s->tournsize < 1)
+        return ga_error_set(err, GA_EINPUT, "tournsize must be >= 1, got %ld",
+                            s->tournsize);
+    if (s->hof_size < 1)
+        return ga_error_set(err, GA_EINPUT, "hof_size must be >= 1, got %ld",
+                            s->hof_size);
+    if (s->stall_generations < 0)
+        return ga_error_set(err, GA_EINPUT, "stall_generations must be >= 0 "
+                            "(0 turns it off), got %ld", s->stall_generations);
+    if (s->max_seconds < 0 || !isfinite(s->max_seconds))
+        return ga_error_set(err, GA_EINPUT, "max_seconds must be >= 0 (0 turns "
+                            "it off), got %g", s->max_seconds);
+    if (s->strategy == GA_MU_PLUS_LAMBDA) {
+        /* DEAP asserts cxpb + mutpb <= 1.0; allow for decimal rounding */
+        if (s->cx_prob + s->mut_prob > 1.0 + 1e-12)
+            return ga_error_set(err, GA_EINPUT, "mu_plus_lambda needs cx_prob + "
+                                "mut_prob <= 1, got %g + %g = %g", s->cx_prob,
+                                s->mut_prob, s->cx_prob + s->mut_prob);
+        if (!(s->offspring_prop > 0) || !isfinite(s->offspring_prop))
+            return ga_error_set(err, GA_EINPUT, "offspring_prop must be > 0, "
+                                "got %g", s->offspring_prop);
+        long lambda = ga_settings_lambda(s);
+        if (lambda < 1)
+            return ga_error_set(err, GA_EINPUT, "offspring_prop %g x "
+                                "population_size %ld rounds to %ld offspring; "
+                                "need at least 1", s->offspring_prop,
+                                s->population_size, lambda);
+        if (lambda > 100000000)
+            return ga_error_set(err, GA_EINPUT, "offspring_prop %g gives too "
+                                "many offspring", s->offspring_prop);
+    }
+    return GA_OK;
+}
+
+cJSON *ga_settings_to_json(const ga_settings *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddNumberToObject(o, "num_iter", (double)s->num_iter);
+    cJSON_AddNumberToObject(o, "population_size", (double)s->population_size);
+    cJSON_AddStringToObject(o, "strategy", ga_strategy_name(s->strategy));
+    cJSON_AddNumberToObject(o, "offspring_prop", s->offspring_prop);
+    cJSON_AddNumberToObject(o, "mut_prob", s->mut_prob);
+    cJSON_AddNumberToObject(o, "cx_prob", s->cx_prob);
+    cJSON_AddNumberToObject(o, "mut_indpb", s->mut_indpb);
+    cJSON_AddNumberToObject(o, "cx_indpb", s->cx_indpb);
+    cJSON_AddNumberToObject(o, "tournsize", (double)s->tournsize);
+    cJSON_AddNumberToObject(o, "seed", (double)s->seed);
+    cJSON_AddStringToObject(o, "nan_policy", ga_nan_policy_name(s->nan_policy));
+    cJSON_AddNumberToObject(o, "hof_size", (double)s->hof_size);
+    cJSON_AddNumberToObject(o, "stall_generations", (double)s->stall_generations);
+    if (isnan(s->target))
+        cJSON_AddNullToObject(o, "target");
+    else
+        cJSON_AddNumberToObject(o, "target", s->target);
+    cJSON_AddNumberToObject(o, "max_seconds", s->max_seconds);
+    return o;
+}

@@ -1,0 +1,86 @@
+/* settings.h - the GA's own parameters, under CANDLE's names.
+ *
+ * Sources, lowest precedence first: built-in CANDLE defaults, tuned
+ * defaults, a settings file, CANDLE environment variables, the command
+ * line. Each source is applied on top of the last; ga_settings_validate
+ * checks the result as a whole. */
+#ifndef GA_SETTINGS_H
+#define GA_SETTINGS_H
+
+#include <cJSON.h>
+
+#include "error.h"
+
+typedef enum ga_strategy { GA_SIMPLE, GA_MU_PLUS_LAMBDA } ga_strategy;
+
+/* What a failed evaluation (NaN fitness) becomes. */
+typedef enum ga_nan_policy {
+    GA_NAN_MEAN,   /* CANDLE: mean of the generation's valid values, else the
+                      previous generation's mean */
+    GA_NAN_WORST,  /* the worst fitness seen so far */
+    GA_NAN_FAIL    /* stop the run with an error */
+} ga_nan_policy;
+
+typedef struct ga_settings {
+    long num_iter;          /* generations, counting the initial one */
+    long population_size;
+    ga_strategy strategy;
+    double offspring_prop;  /* lambda = round(offspring_prop * N) */
+    double mut_prob, cx_prob;
+    double mut_indpb, cx_indpb;
+    long tournsize;
+    unsigned long seed;
+    ga_nan_policy nan_policy;
+    long hof_size;          /* hall of fame size */
+    long stall_generations; /* stop after this many without improvement; 0 off */
+    double target;          /* stop when best <= target; NaN off */
+    double max_seconds;     /* wall-clock limit of a run; 0 off */
+} ga_settings;
+
+/* Built-in CANDLE defaults: pop 16, 5 iterations, mu_plus_lambda,
+ * offspring 0.5, mut 0.8, cx 0.2, indpb 0.5/0.5, tournament 4, seed 1. */
+void ga_settings_defaults(ga_settings *s);
+
+/* Set one setting by its CANDLE name from text (as from the environment or
+ * the command line). `source` names where the text came from in messages. */
+int ga_settings_set(ga_settings *s, const char *key, const char *value,
+                    const char *source, ga_error *err);
+
+/* Is key the name of a setting? */
+int ga_settings_known(const char *key);
+
+/* Apply a JSON object of settings (a settings file, or tuned defaults, whose
+ * settings may sit under "settings"; "provenance" and "comment" keys are
+ * ignored). Unknown keys are errors, to catch typos. */
+int ga_settings_apply_json(ga_settings *s, const cJSON *obj, const char *source,
+                           ga_error *err);
+
+/* Read and apply a settings JSON file. */
+int ga_settings_load(ga_settings *s, const char *path, ga_error *err);
+
+/* Apply CANDLE's environment variables (NUM_ITERATIONS, POPULATION_SIZE,
+ * GA_STRATEGY/STRATEGY, OFFSPRING_PROPORTION/OFF_PROP/OFFSPRING_PROP,
+ * MUT_PROB/MUTATION_PROBABILITY, CX_PROB/CROSSOVER_PROBABILITY,
+ * MUT_INDPB/GENE_MUTATION_PROBABILITY, CX_INDPB/GENE_CROSSOVER_PROBABILITY,
+ * TOURNSIZE/TOURNAMENT_SIZE, SEED, IGNORE_ERRORS) looked up through lookup
+ * (e.g. a getenv wrapper), so the library never reads the process
+ * environment itself. */
+int ga_settings_apply_env(ga_settings *s,
+                          const char *(*lookup)(void *ctx, const char *name),
+                          void *ctx, ga_error *err);
+
+/* Check the settings as a whole: ranges, cx_prob + mut_prob <= 1 for
+ * mu_plus_lambda, lambda >= 1, population >= 2, tournsize >= 1. */
+int ga_settings_validate(const ga_settings *s, ga_error *err);
+
+/* lambda = round-half-even(offspring_prop * population_size), as Python's
+ * round() in deap_ga.py. */
+long ga_settings_lambda(const ga_settings *s);
+
+/* The settings as a JSON object with CANDLE names (new, caller owns). */
+cJSON *ga_settings_to_json(const ga_settings *s);
+
+const char *ga_strategy_name(ga_strategy st);
+const char *ga_nan_policy_name(ga_nan_policy p);
+
+#endif

@@ -1,0 +1,47 @@
+/* util.h - small helpers shared by the library: strings, numbers, files. */
+#ifndef GA_UTIL_H
+#define GA_UTIL_H
+
+#include <stddef.h>
+
+#include <cJSON.h>
+
+#include "error.h"
+
+/* strdup that returns NULL for NULL. Caller frees. */
+char *ga_strdup(const char *s);
+
+/* Whole file as a NUL-terminated string (caller frees), its length in *len
+ * if len is not NULL; NULL with err naming the file on failure. */
+char *ga_read_file(const char *path, size_t *len, ga_error *err);
+
+/* Write data to path atomically: a temp file beside it, fsync, rename.
+ * A reader sees the old file or the new one, never a part. */
+int ga_write_file_atomic(const char *path, const char *data, size_t len,
+                         ga_error *err);
+
+/* cJSON_Print (formatted) of item + newline, written atomically. */
+int ga_write_json_atomic(const char *path, const cJSON *item, ga_error *err);
+
+/* Shortest decimal that reads back as exactly v (like Python's repr for
+ * finite numbers; "nan", "inf", "-inf" otherwise). 0, or -1 if buf is
+ * too small. */
+int ga_format_double(double v, char *buf, size_t size);
+
+/* Parse a whole string as a finite double (leading/trailing blanks allowed).
+ * 0 on success, -1 otherwise. */
+int ga_parse_double(const char *text, double *out);
+
+/* Parse a whole string as a long. 0 on success, -1 otherwise. */
+int ga_parse_long(const char *text, long *out);
+
+/* Create directory path and its parents (mode 0777 & umask). */
+int ga_mkdirs(const char *path, ga_error *err);
+
+/* Seconds on a monotonic clock. */
+double ga_now(void);
+
+/* Python's round(): round half to even, as DEAP's callers compute lambda. */
+double ga_round_half_even(double x);
+
+#endif

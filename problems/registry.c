@@ -1,0 +1,61 @@
+/* registry.c - problem names to problem objects. */
+#include "problem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../ga/util.h"
+#include "classic.h"
+
+static const prob_family families[] = {
+    { "sphere:dD", "sum x^2 on [-5.12, 5.12]^D" },
+    { "rastrigin:dD", "10D + sum(x^2 - 10 cos 2 pi x) on [-5.12, 5.12]^D" },
+    { "rosenbrock:dD", "sum 100(x[i+1]-x[i]^2)^2 + (1-x[i])^2 on [-5, 10]^D" },
+    { "ackley:dD", "Ackley (20, 0.2, 2 pi) on [-32.768, 32.768]^D" },
+    { "griewank:dD", "Griewank on [-600, 600]^D" },
+    { "schwefel:dD", "Schwefel 418.98D - sum x sin sqrt|x| on [-500, 500]^D" },
+    { "styblinski_tang:dD", "Styblinski-Tang minus its optimum, on [-5, 5]^D" },
+    { "levy:dD", "Levy on [-10, 10]^D" },
+};
+
+const prob_family *prob_families(size_t *n)
+{
+    *n = sizeof families / sizeof families[0];
+    return families;
+}
+
+void prob_free(prob_problem *p)
+{
+    if (!p)
+        return;
+    ga_space_free(p->space);
+    free(p->x_opt);
+    if (p->free_data)
+        p->free_data((void *)p->data);
+    free(p);
+}
+
+prob_problem *prob_lookup(const char *name, ga_error *err)
+{
+    char family[64];
+    const char *colon = strchr(name, ':');
+    size_t len = colon ? (size_t)(colon - name) : strlen(name);
+    if (len == 0 || len >= sizeof family)
+        goto unknown;
+    memcpy(family, name, len);
+    family[len] = '\0';
+    if (prob_classic_known(family)) {
+        long dim;
+        if (!colon || colon[1] != 'd' || ga_parse_long(colon + 2, &dim) != 0 ||
+            dim < 1 || dim > 100000) {
+            ga_error_set(err, GA_EINPUT, "problem '%s': expected %s:dD with D a "
+                         "dimension >= 1, e.g. %s:d10", name, family, family);
+            return NULL;
+        }
+        return prob_classic_alloc(family, (size_t)dim, err);
+    }
+unknown:
+    ga_error_set(err, GA_EINPUT, "unknown problem '%s'; `gahpo problems list` "
+                 "shows the known ones (e.g. sphere:d10, rastrigin:d5)", name);
+    return NULL;
+}
