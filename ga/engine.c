@@ -518,17 +518,13 @@ static cJSON *num_array(const double *v, size_t n)
 {
     cJSON *a = cJSON_CreateArray();
     for (size_t i = 0; a && i < n; i++)
-        cJSON_AddItemToArray(a, isnan(v[i]) ? cJSON_CreateNull()
-                                            : cJSON_CreateNumber(v[i]));
+        cJSON_AddItemToArray(a, ga_json_number(v[i]));
     return a;
 }
 
 static void add_num(cJSON *o, const char *key, double v)
 {
-    if (isnan(v))
-        cJSON_AddNullToObject(o, key);
-    else
-        cJSON_AddNumberToObject(o, key, v);
+    cJSON_AddItemToObject(o, key, ga_json_number(v));
 }
 
 cJSON *ga_engine_save(const ga_engine *e)
@@ -580,6 +576,21 @@ cJSON *ga_engine_save(const ga_engine *e)
     return o;
 }
 
+/* A number item as parsed from text, or a raw one straight from
+ * ga_engine_save; NaN for null. Returns 0, or -1 for anything else. */
+static int item_number(const cJSON *v, double *out)
+{
+    if (cJSON_IsNumber(v))
+        *out = v->valuedouble;
+    else if (cJSON_IsNull(v))
+        *out = NAN;
+    else if (cJSON_IsRaw(v) && ga_parse_double(v->valuestring, out) == 0)
+        ;
+    else
+        return -1;
+    return 0;
+}
+
 static int read_nums(const cJSON *o, const char *key, double *out, size_t n,
                      ga_error *err)
 {
@@ -590,11 +601,7 @@ static int read_nums(const cJSON *o, const char *key, double *out, size_t n,
     size_t i = 0;
     const cJSON *v;
     cJSON_ArrayForEach(v, a) {
-        if (cJSON_IsNumber(v))
-            out[i] = v->valuedouble;
-        else if (cJSON_IsNull(v))
-            out[i] = NAN;
-        else
+        if (item_number(v, &out[i]) != 0)
             return ga_error_set(err, GA_EINPUT, "checkpoint: '%s' item %zu is "
                                 "not a number", key, i);
         i++;
@@ -605,11 +612,7 @@ static int read_nums(const cJSON *o, const char *key, double *out, size_t n,
 static int read_num(const cJSON *o, const char *key, double *out, ga_error *err)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (cJSON_IsNumber(v))
-        *out = v->valuedouble;
-    else if (cJSON_IsNull(v))
-        *out = NAN;
-    else
+    if (item_number(v, out) != 0)
         return ga_error_set(err, GA_EINPUT, "checkpoint: '%s' is missing or "
                             "not a number", key);
     return GA_OK;
@@ -682,7 +685,10 @@ ga_engine *ga_engine_restore(const ga_space *space, const ga_settings *s,
         }
         size_t k = 0;
         const cJSON *x;
-        cJSON_ArrayForEach(x, a) row[k++] = cJSON_IsNumber(x) ? x->valuedouble : NAN;
+        cJSON_ArrayForEach(x, a) {
+            if (item_number(x, &row[k++]) != 0)
+                row[k - 1] = NAN;
+        }
         ga_stats_row *r = &e->stats[e->nstats++];
         *r = (ga_stats_row){ (long)row[0], (long)row[1], (long)row[2],
                              row[3], row[4], row[5], row[6] };

@@ -74,7 +74,31 @@ int ga_parse_result(const char *text, const char *key, double *value,
         *value = NAN;
         return GA_OK;
     }
-    cJSON *root = cJSON_Parse(text);
+    /* Python's json module writes NaN and Infinity, which are not JSON:
+     * read them as null (a failed evaluation) and as an overflow */
+    char *fixed = malloc(2 * strlen(text) + 1);
+    if (!fixed)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    size_t n = 0;
+    int in_string = 0;
+    for (const char *c = text; *c; c++) {
+        if (*c == '"' && (c == text || c[-1] != '\\'))
+            in_string = !in_string;
+        if (!in_string && strncmp(c, "NaN", 3) == 0) {
+            memcpy(fixed + n, "null", 4);
+            n += 4;
+            c += 2;
+        } else if (!in_string && strncmp(c, "Infinity", 8) == 0) {
+            memcpy(fixed + n, "1e999", 5);
+            n += 5;
+            c += 7;
+        } else {
+            fixed[n++] = *c;
+        }
+    }
+    fixed[n] = '\0';
+    cJSON *root = cJSON_Parse(fixed);
+    free(fixed);
     if (!root)
         return ga_error_set(err, GA_EINPUT, "not a number and not JSON");
     int rc = GA_OK;
@@ -182,6 +206,37 @@ static void child(const char *dir, char **argv)
     _exit(127);
 }
 
+/* A model process left running by a driver that was killed (kill -9) is
+ * still working in this job directory: stop its process group before the
+ * job starts again. The pid file names it; /proc confirms it is ours (its
+ * working directory is the job directory), so a reused pid is left alone. */
+static void stop_orphan(const char *dir)
+{
+    char path[4200], cwd[4200], link[64];
+    snprintf(path, sizeof path, "%s/pid", dir);
+    FILE *f = fopen(path, "r");
+    long pid = 0;
+    if (!f)
+        return;
+    if (fscanf(f, "%ld", &pid) != 1)
+        pid = 0;
+    fclose(f);
+    if (pid <= 1)
+        return;
+    snprintf(link, sizeof link, "/proc/%ld/cwd", pid);
+    ssize_t n = readlink(link, cwd, sizeof cwd - 1);
+    if (n <= 0)
+        return;
+    cwd[n] = '\0';
+    if (strcmp(cwd, dir) == 0 && getpgid((pid_t)pid) == (pid_t)pid) {
+        killpg((pid_t)pid, SIGKILL);
+        for (int i = 0; i < 100 && kill((pid_t)pid, 0) == 0; i++) {
+            struct timespec ts = { 0, 10 * 1000 * 1000 };
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
 static int start_job(local_ctx *c, const ga_space *space, const ga_job *job,
                      slot *s, ga_result *r, ga_error *err)
 {
@@ -189,6 +244,7 @@ static int start_job(local_ctx *c, const ga_space *space, const ga_job *job,
              job->generation, job->index);
     if (ga_mkdirs(s->dir, err) != GA_OK)
         return err->status;
+    stop_orphan(s->dir);
     /* a result left by an interrupted earlier attempt must not count */
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", s->dir, c->result_file);
@@ -211,6 +267,12 @@ static int start_job(local_ctx *c, const ga_space *space, const ga_job *job,
         return GA_OK;
     }
     setpgid(pid, pid);  /* also in the parent, so killpg works at once */
+    snprintf(path, sizeof path, "%s/pid", s->dir);
+    FILE *pf = fopen(path, "w");
+    if (pf) {
+        fprintf(pf, "%ld\n", (long)pid);
+        fclose(pf);
+    }
     s->pid = pid;
     s->term_sent = 0;
     s->timed_out = 0;

@@ -28,10 +28,7 @@ static cJSON *params_json(const ga_space *space, const double *genes)
 
 static void add_fitness(cJSON *o, const char *key, double f)
 {
-    if (isfinite(f))
-        cJSON_AddNumberToObject(o, key, f);
-    else
-        cJSON_AddNullToObject(o, key);
+    cJSON_AddItemToObject(o, key, ga_json_number(f));
 }
 
 int ga_run_write_outputs(const char *dir, const ga_space *space,
@@ -147,25 +144,33 @@ typedef struct logged {
     double fitness;
 } logged;
 
-/* Cut a half-written last line off evals.jsonl, then collect the entries
- * of generation gen whose index is in the batch. */
-static int read_log(const char *path, const ga_batch *b, logged *out,
-                    ga_error *err)
+/* Cut a half-written last line (the driver killed mid-write) off the log. */
+static int cut_torn_line(const char *path, ga_error *err)
 {
     size_t len;
     ga_error e;
     char *text = ga_read_file(path, &len, &e);
     if (!text)
-        return GA_OK;  /* no log yet: nothing to reuse */
+        return GA_OK;  /* no log yet */
     size_t keep = len;
     while (keep > 0 && text[keep - 1] != '\n')
         keep--;
-    if (keep != len && truncate(path, (off_t)keep) != 0) {
-        free(text);
+    free(text);
+    if (keep != len && truncate(path, (off_t)keep) != 0)
         return ga_error_set(err, GA_EFAIL, "%s: cannot cut the unfinished last "
                             "line: %s", path, strerror(errno));
-    }
-    text[keep] = '\0';
+    return GA_OK;
+}
+
+/* Collect the log's entries of the batch's generation whose index is in
+ * the batch. */
+static int read_log(const char *path, const ga_batch *b, logged *out,
+                    ga_error *err)
+{
+    ga_error e;
+    char *text = ga_read_file(path, NULL, &e);
+    if (!text)
+        return GA_OK;  /* no log yet: nothing to reuse */
     size_t maxidx = 0;
     for (size_t k = 0; k < b->count; k++)
         if (b->index[k] > maxidx)
@@ -295,8 +300,11 @@ int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
     snprintf(ckpt, sizeof ckpt, "%s/checkpoint.json", o->dir);
     snprintf(log_path, sizeof log_path, "%s/evals.jsonl", o->dir);
 
-    if (!o->resume) {
-        if (access(ckpt, F_OK) == 0)
+    /* A run killed before its first checkpoint has evaluated nothing yet:
+     * resuming it is starting it. */
+    int resume = o->resume && access(ckpt, F_OK) == 0;
+    if (!resume) {
+        if (!o->resume && access(ckpt, F_OK) == 0)
             return ga_error_set(err, GA_EINPUT, "%s already holds a run "
                                 "(checkpoint.json); continue it with --resume "
                                 "%s or choose another --out", o->dir, o->dir);
@@ -336,6 +344,8 @@ int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
             snprintf(msg, sizeof msg, "%s", err->msg);
             return ga_error_set(err, GA_EINPUT, "%s: %s", ckpt, msg);
         }
+        if ((rc = cut_torn_line(log_path, err)))
+            goto out;
         log = fopen(log_path, "a");
         if (!log) {
             rc = ga_error_set(err, GA_EFAIL, "%s: cannot open: %s", log_path,
@@ -353,7 +363,7 @@ int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
         rc = ga_error_set(err, GA_EFAIL, "out of memory");
         goto out;
     }
-    int reuse = o->resume;
+    int reuse = resume;
     double t0 = ga_now() - elapsed;
     rc = GA_OK;
     while (!ga_engine_done(eng)) {

@@ -331,11 +331,11 @@ cJSON *ga_settings_to_json(const ga_settings *s)
     cJSON_AddNumberToObject(o, "num_iter", (double)s->num_iter);
     cJSON_AddNumberToObject(o, "population_size", (double)s->population_size);
     cJSON_AddStringToObject(o, "strategy", ga_strategy_name(s->strategy));
-    cJSON_AddNumberToObject(o, "offspring_prop", s->offspring_prop);
-    cJSON_AddNumberToObject(o, "mut_prob", s->mut_prob);
-    cJSON_AddNumberToObject(o, "cx_prob", s->cx_prob);
-    cJSON_AddNumberToObject(o, "mut_indpb", s->mut_indpb);
-    cJSON_AddNumberToObject(o, "cx_indpb", s->cx_indpb);
+    cJSON_AddItemToObject(o, "offspring_prop", ga_json_number(s->offspring_prop));
+    cJSON_AddItemToObject(o, "mut_prob", ga_json_number(s->mut_prob));
+    cJSON_AddItemToObject(o, "cx_prob", ga_json_number(s->cx_prob));
+    cJSON_AddItemToObject(o, "mut_indpb", ga_json_number(s->mut_indpb));
+    cJSON_AddItemToObject(o, "cx_indpb", ga_json_number(s->cx_indpb));
     cJSON_AddNumberToObject(o, "tournsize", (double)s->tournsize);
     cJSON_AddNumberToObject(o, "seed", (double)s->seed);
     cJSON_AddStringToObject(o, "nan_policy", ga_nan_policy_name(s->nan_policy));
@@ -344,7 +344,7 @@ cJSON *ga_settings_to_json(const ga_settings *s)
     if (isnan(s->target))
         cJSON_AddNullToObject(o, "target");
     else
-        cJSON_AddNumberToObject(o, "target", s->target);
-    cJSON_AddNumberToObject(o, "max_seconds", s->max_seconds);
+        cJSON_AddItemToObject(o, "target", ga_json_number(s->target));
+    cJSON_AddItemToObject(o, "max_seconds", ga_json_number(s->max_seconds));
     return o;
 }

@@ -541,7 +541,7 @@ cJSON *ga_param_gene_to_json(const ga_param *p, double g)
     switch (p->type) {
     case GA_INT:
     case GA_FLOAT:
-        return cJSON_CreateNumber(g);
+        return ga_json_number(g);
     case GA_CATEGORICAL:
     case GA_ORDERED:
         return cJSON_Duplicate(cJSON_GetArrayItem(p->values, (int)g), 1);

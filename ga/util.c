@@ -138,6 +138,15 @@ int ga_format_double(double v, char *buf, size_t size)
     return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
+cJSON *ga_json_number(double v)
+{
+    char buf[40];
+    if (!isfinite(v) || ga_format_double(v, buf, sizeof buf) != 0)
+        return cJSON_CreateNull();
+    /* a bare exponent-free integer like "1" is fine JSON; so is "1e-05" */
+    return cJSON_CreateRaw(buf);
+}
+
 int ga_parse_double(const char *text, double *out)
 {
     char *end;

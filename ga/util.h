@@ -28,6 +28,10 @@ int ga_write_json_atomic(const char *path, const cJSON *item, ga_error *err);
  * too small. */
 int ga_format_double(double v, char *buf, size_t size);
 
+/* A JSON number item that reads back as exactly v (cJSON's own printing
+ * can lose the last digit); null for NaN and infinities. */
+cJSON *ga_json_number(double v);
+
 /* Parse a whole string as a finite double (leading/trailing blanks allowed).
  * 0 on success, -1 otherwise. */
 int ga_parse_double(const char *text, double *out);

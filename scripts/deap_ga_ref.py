@@ -97,6 +97,55 @@ def expected_nevals(pop, num_iter, strategy, cx_prob, mut_prob,
     return None
 
 
+def _convolve(a, b):
+    if len(a) * len(b) < 1 << 20:
+        return np.convolve(a, b)
+    from scipy.signal import fftconvolve
+    return np.clip(fftconvolve(a, b), 0.0, None)  # FFT leaves tiny negatives
+
+
+def _pmf_power(pmf, n):
+    """pmf of the sum of n independent copies (pmf over 0, 1, 2, ...)."""
+    out = np.ones(1)
+    while n:
+        if n & 1:
+            out = _convolve(out, pmf)
+        n >>= 1
+        if n:
+            pmf = _convolve(pmf, pmf)
+    return out
+
+
+def nevals_distribution(pop, num_iter, strategy, cx_prob, mut_prob,
+                        offspring_prop):
+    """Exact distribution of DEAP's total evaluation count -> (offset, pmf):
+    P(total == offset + k) == pmf[k].
+
+    The count never depends on fitness: DEAP evaluates exactly the
+    individuals whose fitness its variation deleted.
+      simple (varAnd): per pair, crossover (prob cx) touches both; each
+        individual is then mutated with prob mut; an individual is evaluated
+        if touched by either.  An odd last individual can only be mutated.
+      mu_plus_lambda (varOr): each of the lambda children is new (crossover
+        or mutation) with prob cx + mut, else a reproduced parent.
+    Generation 0 evaluates all pop individuals."""
+    gens = num_iter - 1
+    if strategy == "simple":
+        c, m = cx_prob, mut_prob
+        pair = np.array([(1 - c) * (1 - m) ** 2, (1 - c) * 2 * m * (1 - m),
+                         c + (1 - c) * m * m])
+        gen = _pmf_power(pair, pop // 2)
+        if pop % 2:
+            gen = np.convolve(gen, [1 - m, m])
+        return pop, _pmf_power(gen, gens)
+    lam = offspring_count(pop, offspring_prop)
+    p = min(1.0, cx_prob + mut_prob)
+    n = gens * lam
+    k = np.arange(n + 1)
+    from scipy.stats import binom
+    return pop, binom.pmf(k, n, p)
+
+
 def _make_mutate(lower, upper, sigma):
     # CANDLE ga_utils FloatParameter.mut_float applied to every gene
     # (custom_mutate): Gaussian step with probability indpb, then clip.

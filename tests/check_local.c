@@ -1,0 +1,316 @@
+/* check_local.c - the local executor with a stand-in model script
+ * (tests/models/model.py): results read back, each kind of failure turned
+ * into NaN with its reason, timeouts, and hostile values reaching the model
+ * byte for byte without running anything. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "suites.h"
+#include "testutil.h"
+
+#define G (char *)tu_gahpo()
+
+static char model[4096];
+
+static void setup(void)
+{
+    snprintf(model, sizeof model, "%s/tests/models/model.py", tu_root());
+}
+
+static const char *space_text =
+    "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-2,\"upper\":2},"
+    " {\"name\":\"n\",\"type\":\"int\",\"lower\":0,\"upper\":3},"
+    " {\"name\":\"opt\",\"type\":\"categorical\",\"element_type\":\"string\","
+    "\"values\":[\"adam\",\"sgd\"]},"
+    " {\"name\":\"bs\",\"type\":\"ordered\",\"element_type\":\"int\","
+    "\"values\":[16,32]},"
+    " {\"name\":\"res\",\"type\":\"logical\"},"
+    " {\"name\":\"tag\",\"type\":\"constant\",\"value\":\"t\"}]";
+
+/* Count log lines, failed ones, and ones whose reason contains `reason`. */
+static void scan_log(const char *dir, int *lines, int *failed,
+                     const char *reason, int *with_reason)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/evals.jsonl", dir);
+    char *log = tu_read(path);
+    ck_assert_ptr_nonnull(log);
+    *lines = *failed = *with_reason = 0;
+    for (char *line = log; *line;) {
+        char *nl = strchr(line, '\n');
+        *nl = '\0';
+        cJSON *o = cJSON_Parse(line);
+        ck_assert_msg(o != NULL, "bad log line: %s", line);
+        (*lines)++;
+        if (cJSON_IsNull(cJSON_GetObjectItem(o, "fitness"))) {
+            (*failed)++;
+            const cJSON *r = cJSON_GetObjectItem(o, "reason");
+            ck_assert(cJSON_IsString(r));
+            if (reason && strstr(r->valuestring, reason))
+                (*with_reason)++;
+        }
+        cJSON_Delete(o);
+        line = nl + 1;
+    }
+    free(log);
+}
+
+static int run_model(const char *dir, const char *mode, char **out, char **err,
+                     const char *extra1, const char *extra2)
+{
+    char space[4200], out_dir[4200];
+    snprintf(space, sizeof space, "%s/hp.json", dir);
+    tu_write(space, space_text);
+    snprintf(out_dir, sizeof out_dir, "%s/run", dir);
+    char *argv[32] = { G, "run", "--no-env", "--space", space, "--out", out_dir,
+                       "--population-size", "4", "--num-iter", "2", "--jobs",
+                       "2", "--quiet" };
+    int k = 14;
+    if (extra1) {
+        argv[k++] = (char *)extra1;
+        argv[k++] = (char *)extra2;
+    }
+    argv[k++] = "--";
+    argv[k++] = model;
+    argv[k++] = (char *)mode;
+    argv[k] = NULL;
+    return tu_run(argv, NULL, NULL, out, err);
+}
+
+START_TEST(test_model_ok)
+{
+    char *dir = tu_tmpdir("ok");
+    char *out, *err;
+    int rc = run_model(dir, "ok", &out, &err, NULL, NULL);
+    ck_assert_msg(rc == 0, "%s", err);
+    char run[4200];
+    snprintf(run, sizeof run, "%s/run", dir);
+    int lines, failed, r;
+    scan_log(run, &lines, &failed, NULL, &r);
+    ck_assert_int_eq(lines, 4 + 2);
+    ck_assert_int_eq(failed, 0);
+    /* the job directory holds params.json, the model's output files */
+    char path[4300];
+    snprintf(path, sizeof path, "%s/gen_0/ind_3/params.json", run);
+    char *params = tu_read(path);
+    ck_assert_ptr_nonnull(params);
+    cJSON *p = cJSON_Parse(params);
+    ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(p, "x")));
+    ck_assert(cJSON_IsBool(cJSON_GetObjectItem(p, "res")));
+    ck_assert_str_eq(cJSON_GetObjectItem(p, "tag")->valuestring, "t");
+    cJSON_Delete(p);
+    free(params);
+    snprintf(path, sizeof path, "%s/gen_0/ind_3/stdout.txt", run);
+    ck_assert_int_eq(access(path, F_OK), 0);
+    /* the flags reach the model as --name value */
+    snprintf(path, sizeof path, "%s/gen_0/ind_3/argv.json", run);
+    char *argv = tu_read(path);
+    cJSON *a = cJSON_Parse(argv);
+    ck_assert_int_eq(cJSON_GetArraySize(a), 12);
+    ck_assert_str_eq(cJSON_GetArrayItem(a, 0)->valuestring, "--x");
+    ck_assert_str_eq(cJSON_GetArrayItem(a, 10)->valuestring, "--tag");
+    const char *res = cJSON_GetArrayItem(a, 9)->valuestring;
+    ck_assert(strcmp(res, "True") == 0 || strcmp(res, "False") == 0);
+    cJSON_Delete(a);
+    free(argv);
+    free(out);
+    free(err);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_model_plain_number_result)
+{
+    char *dir = tu_tmpdir("num");
+    char *out, *err;
+    int rc = run_model(dir, "number", &out, &err, "--result-file", "result.txt");
+    ck_assert_msg(rc == 0, "%s", err);
+    char run[4200];
+    snprintf(run, sizeof run, "%s/run", dir);
+    int lines, failed, r;
+    scan_log(run, &lines, &failed, NULL, &r);
+    ck_assert_int_eq(failed, 0);
+    free(out);
+    free(err);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Each failure mode: every evaluation fails with its reason logged; with
+ * the default (CANDLE's mean rule) and nothing valid in generation 0 the
+ * run stops with status 1 and a clear message. */
+typedef struct failure {
+    const char *mode, *reason;
+} failure;
+
+static const failure failures[] = {
+    { "fail", "exit status 3" },
+    { "garbage", "cannot parse" },
+    { "nan", "the objective is NaN" },
+    { "number", "no result file result.json" },
+};
+
+START_TEST(test_model_failures)
+{
+    char *dir = tu_tmpdir("fail");
+    char *out, *err;
+    int rc = run_model(dir, failures[_i].mode, &out, &err, NULL, NULL);
+    ck_assert_int_eq(rc, 1);
+    ck_assert_ptr_nonnull(strstr(err, "all 4 evaluations in generation 0 failed"));
+    char run[4200];
+    snprintf(run, sizeof run, "%s/run", dir);
+    int lines, failed, with_reason;
+    scan_log(run, &lines, &failed, failures[_i].reason, &with_reason);
+    ck_assert_int_eq(lines, 4);
+    ck_assert_int_eq(failed, 4);
+    ck_assert_int_eq(with_reason, 4);
+    free(out);
+    free(err);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_model_timeout_kills_group)
+{
+    char *dir = tu_tmpdir("timeout");
+    char *out, *err;
+    double t0 = (double)time(NULL);
+    int rc = run_model(dir, "sleep", &out, &err, "--timeout", "0.5");
+    double took = (double)time(NULL) - t0;
+    ck_assert_int_eq(rc, 1);
+    ck_assert(took < 20);  /* 4 jobs of 60 s, 2 at a time: killed */
+    char run[4200];
+    snprintf(run, sizeof run, "%s/run", dir);
+    int lines, failed, with_reason;
+    scan_log(run, &lines, &failed, "timeout after 0.5 s", &with_reason);
+    ck_assert_int_eq(with_reason, 4);
+    free(out);
+    free(err);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Values with quotes, spaces, $(), ;, backticks and newlines reach the
+ * model byte for byte, in argv and params.json, and execute nothing. */
+START_TEST(test_hostile_values)
+{
+    char *dir = tu_tmpdir("hostile");
+    char space[4200], out_dir[4200], marker[4200];
+    snprintf(marker, sizeof marker, "%s/pwned", dir);
+    const char *values[] = {
+        "a b", "it's \"quoted\"", "$(touch PWNED)", "; touch PWNED;",
+        "`touch PWNED`", "line1\nline2", "--x", "-", "*", "$HOME",
+    };
+    /* categorical values are the hostile strings; PWNED is the marker */
+    cJSON *sp = cJSON_CreateArray();
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "name", "v");
+    cJSON_AddStringToObject(p, "type", "categorical");
+    cJSON_AddStringToObject(p, "element_type", "string");
+    cJSON *vals = cJSON_AddArrayToObject(p, "values");
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        char v[4300];
+        snprintf(v, sizeof v, "%s", values[i]);
+        char *at = strstr(v, "PWNED");
+        if (at) {  /* point the would-be command at the marker file */
+            char tail[4300];
+            snprintf(tail, sizeof tail, "%s", at + 5);
+            snprintf(at, sizeof v - (size_t)(at - v), "%s%s", marker, tail);
+        }
+        cJSON_AddItemToArray(vals, cJSON_CreateString(v));
+    }
+    cJSON_AddItemToArray(sp, p);
+    char *text = cJSON_Print(sp);
+    snprintf(space, sizeof space, "%s/hp.json", dir);
+    tu_write(space, text);
+    free(text);
+    snprintf(out_dir, sizeof out_dir, "%s/run", dir);
+    char *out, *err;
+    int rc = tu_run((char *[]){ G, "run", "--no-env", "--space", space, "--out",
+                                out_dir, "--population-size", "30", "--num-iter",
+                                "1", "--jobs", "2", "--quiet", "--", model, "ok",
+                                NULL }, NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    ck_assert_int_ne(access(marker, F_OK), 0);  /* nothing ran */
+    for (int i = 0; i < 30; i++) {
+        char path[4400];
+        snprintf(path, sizeof path, "%s/gen_0/ind_%d/argv.json", out_dir, i);
+        char *argv = tu_read(path);
+        ck_assert_ptr_nonnull(argv);
+        cJSON *a = cJSON_Parse(argv);
+        snprintf(path, sizeof path, "%s/gen_0/ind_%d/params.json", out_dir, i);
+        char *params = tu_read(path);
+        cJSON *pj = cJSON_Parse(params);
+        const char *from_argv = cJSON_GetArrayItem(a, 1)->valuestring;
+        const char *from_params = cJSON_GetObjectItem(pj, "v")->valuestring;
+        ck_assert_str_eq(from_argv, from_params);
+        int known = 0;
+        const cJSON *v;
+        cJSON_ArrayForEach(v, vals) known |= strcmp(v->valuestring, from_argv) == 0;
+        ck_assert_msg(known, "value changed on the way: [%s]", from_argv);
+        cJSON_Delete(a);
+        cJSON_Delete(pj);
+        free(argv);
+        free(params);
+    }
+    cJSON_Delete(sp);
+    free(out);
+    free(err);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_init_population_from_csv)
+{
+    char *dir = tu_tmpdir("init");
+    char csv[4200];
+    snprintf(csv, sizeof csv, "%s/init.csv", dir);
+    tu_write(csv, "x,n,opt,bs,res,val_loss\n1.5,3,sgd,32,true,9\n"
+                  "-0.25,0,adam,16,False,1\n");
+    char *out, *err;
+    int rc = run_model(dir, "ok", &out, &err, "--init-population", csv);
+    ck_assert_msg(rc == 0, "%s", err);
+    ck_assert_ptr_nonnull(strstr(err, "'val_loss'"));  /* ignored, said so */
+    char path[4300];
+    snprintf(path, sizeof path, "%s/run/gen_0/ind_1/params.json", dir);
+    char *params = tu_read(path);
+    cJSON *p = cJSON_Parse(params);
+    ck_assert_double_eq(cJSON_GetObjectItem(p, "x")->valuedouble, -0.25);
+    ck_assert_str_eq(cJSON_GetObjectItem(p, "opt")->valuestring, "adam");
+    ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(p, "res")));
+    cJSON_Delete(p);
+    free(params);
+    free(out);
+    free(err);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+Suite *local_suite(void)
+{
+    Suite *s = suite_create("local");
+    TCase *tc = tcase_create("local");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_model_ok);
+    tcase_add_test(tc, test_model_plain_number_result);
+    tcase_add_loop_test(tc, test_model_failures, 0,
+                        (int)(sizeof failures / sizeof failures[0]));
+    tcase_add_test(tc, test_model_timeout_kills_group);
+    tcase_add_test(tc, test_hostile_values);
+    tcase_add_test(tc, test_init_population_from_csv);
+    suite_add_tcase(s, tc);
+    return s;
+}

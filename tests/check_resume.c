@@ -1,0 +1,227 @@
+/* check_resume.c - kill -9 the driver at several moments, resume, and get
+ * what an uninterrupted run with the same seed gets: identical stats.csv,
+ * best.json and population.json, and an evaluation log holding every
+ * evaluation exactly once (wall times aside). */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "suites.h"
+#include "testutil.h"
+
+#define G (char *)tu_gahpo()
+
+static pid_t spawn(char *const argv[])
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", 1);
+        dup2(null, 1);
+        dup2(null, 2);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+static void sleep_s(double s)
+{
+    struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+    nanosleep(&ts, NULL);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted log lines without wall_time / job_id: what was evaluated. */
+static char **log_entries(const char *dir, size_t *n)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/evals.jsonl", dir);
+    char *log = tu_read(path);
+    ck_assert_ptr_nonnull(log);
+    size_t cap = 1024;
+    char **out = malloc(cap * sizeof *out);
+    *n = 0;
+    for (char *line = log; *line;) {
+        char *nl = strchr(line, '\n');
+        ck_assert_msg(nl != NULL, "unfinished last line in %s", path);
+        *nl = '\0';
+        cJSON *o = cJSON_Parse(line);
+        ck_assert_msg(o != NULL, "bad line: %s", line);
+        cJSON_DeleteItemFromObject(o, "wall_time");
+        cJSON_DeleteItemFromObject(o, "job_id");
+        cJSON_DeleteItemFromObject(o, "run");  /* the directory name */
+        if (*n == cap)
+            out = realloc(out, (cap *= 2) * sizeof *out);
+        out[(*n)++] = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        line = nl + 1;
+    }
+    free(log);
+    qsort(out, *n, sizeof *out, cmp_str);
+    return out;
+}
+
+static void assert_same_run(const char *ref, const char *got)
+{
+    const char *files[] = { "stats.csv", "best.json", "population.json" };
+    for (int i = 0; i < 3; i++) {
+        char p1[4200], p2[4200];
+        snprintf(p1, sizeof p1, "%s/%s", ref, files[i]);
+        snprintf(p2, sizeof p2, "%s/%s", got, files[i]);
+        char *a = tu_read(p1), *b = tu_read(p2);
+        ck_assert_msg(a && b, "missing %s", files[i]);
+        ck_assert_msg(strcmp(a, b) == 0, "%s differs after resume", files[i]);
+        free(a);
+        free(b);
+    }
+    size_t na, nb;
+    char **a = log_entries(ref, &na), **b = log_entries(got, &nb);
+    ck_assert_msg(na == nb, "%zu evaluations logged, expected %zu", nb, na);
+    for (size_t i = 0; i < na; i++) {
+        ck_assert_msg(strcmp(a[i], b[i]) == 0, "log entry differs: %s vs %s",
+                      a[i], b[i]);
+        if (i > 0)  /* no evaluation twice */
+            ck_assert_str_ne(b[i], b[i - 1]);
+    }
+    for (size_t i = 0; i < na; i++) {
+        free(a[i]);
+        free(b[i]);
+    }
+    free(a);
+    free(b);
+}
+
+/* Start, kill -9 after each delay, resume, repeat; then finish. */
+static void kill_and_resume(char *const first[], const char *dir,
+                            const double *delays, int ndelays)
+{
+    char *resume[] = { G, "run", "--resume", (char *)dir, "--quiet", NULL };
+    int started = 0;
+    for (int i = 0; i < ndelays; i++) {
+        pid_t pid = spawn(started ? resume : first);
+        started = 1;
+        sleep_s(delays[i]);
+        kill(pid, SIGKILL);
+        int status;
+        waitpid(pid, &status, 0);
+    }
+    char *out, *err;
+    int rc = tu_run(started ? resume : first, NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "resume failed: %s", err);
+    free(out);
+    free(err);
+}
+
+START_TEST(test_resume_in_process)
+{
+    char *dir = tu_tmpdir("resume");
+    char ref[4200], got[4200];
+    snprintf(ref, sizeof ref, "%s/ref", dir);
+    snprintf(got, sizeof got, "%s/got", dir);
+    const char *strategy = _i ? "simple" : "mu_plus_lambda";
+    char *ref_argv[] = { G, "run", "--no-env", "--problem", "rastrigin:d8",
+                         "--out", ref, "--population-size", "120", "--num-iter",
+                         "150", "--seed", "11", "--strategy", (char *)strategy,
+                         "--quiet", NULL };
+    char *out, *err;
+    ck_assert_int_eq(tu_run(ref_argv, NULL, NULL, &out, &err), 0);
+    free(out);
+    free(err);
+    char *got_argv[17];
+    memcpy(got_argv, ref_argv, sizeof got_argv);
+    got_argv[6] = got;
+    const double delays[] = { 0.02, 0.15, 0.3, 0.45 };
+    kill_and_resume(got_argv, got, delays, 4);
+    assert_same_run(ref, got);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_resume_local_model)
+{
+    char *dir = tu_tmpdir("resume-local");
+    char ref[4200], got[4200], space[4200], model[4200];
+    snprintf(ref, sizeof ref, "%s/ref", dir);
+    snprintf(got, sizeof got, "%s/got", dir);
+    snprintf(space, sizeof space, "%s/hp.json", dir);
+    snprintf(model, sizeof model, "%s/tests/models/model.py", tu_root());
+    tu_write(space, "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-2,\"upper\":2},"
+                    " {\"name\":\"bs\",\"type\":\"ordered\",\"element_type\":"
+                    "\"int\",\"values\":[1,2,3,4]}]");
+    char *ref_argv[] = { G, "run", "--no-env", "--space", space, "--out", ref,
+                         "--population-size", "6", "--num-iter", "5", "--seed",
+                         "2", "--jobs", "2", "--quiet", "--", model, "slow", NULL };
+    char *out, *err;
+    ck_assert_int_eq(tu_run(ref_argv, NULL, NULL, &out, &err), 0);
+    free(out);
+    free(err);
+    char *got_argv[20];
+    memcpy(got_argv, ref_argv, sizeof got_argv);
+    got_argv[6] = got;
+    const double delays[] = { 0.1, 0.35, 0.6 };
+    kill_and_resume(got_argv, got, delays, 3);
+    assert_same_run(ref, got);
+    /* resuming a finished run changes nothing */
+    char *resume[] = { G, "run", "--resume", got, "--quiet", NULL };
+    ck_assert_int_eq(tu_run(resume, NULL, NULL, &out, &err), 0);
+    free(out);
+    free(err);
+    assert_same_run(ref, got);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_resume_cut_log_line)
+{
+    /* a half-written last line (a kill in mid-write) is cut, not trusted */
+    char *dir = tu_tmpdir("cut");
+    char got[4200], path[4300];
+    snprintf(got, sizeof got, "%s/got", dir);
+    char *argv[] = { G, "run", "--no-env", "--problem", "sphere:d3", "--out", got,
+                     "--num-iter", "3", "--quiet", NULL };
+    char *out, *err;
+    ck_assert_int_eq(tu_run(argv, NULL, NULL, &out, &err), 0);
+    free(out);
+    free(err);
+    snprintf(path, sizeof path, "%s/evals.jsonl", got);
+    char *before = tu_read(path);
+    FILE *f = fopen(path, "a");
+    fputs("{\"run\":\"got\",\"gen\":3,\"ind\":0,\"params\":{\"x0\":", f);
+    fclose(f);
+    char *resume[] = { G, "run", "--resume", got, "--quiet", NULL };
+    ck_assert_int_eq(tu_run(resume, NULL, NULL, &out, &err), 0);
+    free(out);
+    free(err);
+    char *after = tu_read(path);
+    ck_assert_str_eq(before, after);
+    free(before);
+    free(after);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+Suite *resume_suite(void)
+{
+    Suite *s = suite_create("resume");
+    TCase *tc = tcase_create("kill9");
+    tcase_set_timeout(tc, 180);
+    tcase_add_loop_test(tc, test_resume_in_process, 0, 2);
+    tcase_add_test(tc, test_resume_local_model);
+    tcase_add_test(tc, test_resume_cut_log_line);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,201 @@
+/* check_settings.c - CANDLE defaults, names, environment, precedence and
+ * validation of the GA settings. */
+#include <math.h>
+#include <string.h>
+
+#include "../ga/settings.h"
+#include "suites.h"
+#include "testutil.h"
+
+/* A fake environment: NULL-terminated "NAME=value" list. */
+static const char *fake_env(void *ctx, const char *name)
+{
+    const char *const *env = ctx;
+    size_t n = strlen(name);
+    for (; *env; env++)
+        if (strncmp(*env, name, n) == 0 && (*env)[n] == '=')
+            return *env + n + 1;
+    return NULL;
+}
+
+START_TEST(test_candle_defaults)
+{
+    ga_settings s;
+    ga_settings_defaults(&s);
+    ck_assert_int_eq(s.population_size, 16);
+    ck_assert_int_eq(s.num_iter, 5);
+    ck_assert_int_eq(s.strategy, GA_MU_PLUS_LAMBDA);
+    ck_assert_double_eq(s.offspring_prop, 0.5);
+    ck_assert_double_eq(s.mut_prob, 0.8);
+    ck_assert_double_eq(s.cx_prob, 0.2);
+    ck_assert_double_eq(s.mut_indpb, 0.5);
+    ck_assert_double_eq(s.cx_indpb, 0.5);
+    ck_assert_int_eq(s.tournsize, 4);
+    ck_assert_int_eq(ga_settings_lambda(&s), 8);
+    ga_error err;
+    ck_assert_int_eq(ga_settings_validate(&s, &err), GA_OK);
+}
+END_TEST
+
+START_TEST(test_lambda_rounds_half_even)
+{
+    ga_settings s;
+    ga_settings_defaults(&s);
+    s.population_size = 5;   /* 2.5 -> 2, as Python's round */
+    ck_assert_int_eq(ga_settings_lambda(&s), 2);
+    s.population_size = 7;   /* 3.5 -> 4 */
+    ck_assert_int_eq(ga_settings_lambda(&s), 4);
+    s.population_size = 9;   /* 4.5 -> 4 */
+    ck_assert_int_eq(ga_settings_lambda(&s), 4);
+    s.offspring_prop = 0.3;
+    s.population_size = 10;  /* 3.0000000000000004 -> 3 */
+    ck_assert_int_eq(ga_settings_lambda(&s), 3);
+}
+END_TEST
+
+START_TEST(test_env_candle_names)
+{
+    const char *env[] = { "NUM_ITERATIONS=7", "POPULATION_SIZE=30",
+                          "STRATEGY=simple", "OFF_PROP=0.25",
+                          "MUTATION_PROBABILITY=0.3", "CX_PROB=0.6",
+                          "GENE_MUTATION_PROBABILITY=0.1", "CX_INDPB=0.4",
+                          "TOURNAMENT_SIZE=3", "SEED=99", NULL };
+    ga_settings s;
+    ga_settings_defaults(&s);
+    ga_error err;
+    ck_assert_int_eq(ga_settings_apply_env(&s, fake_env, (void *)env, &err), 0);
+    ck_assert_int_eq(s.num_iter, 7);
+    ck_assert_int_eq(s.population_size, 30);
+    ck_assert_int_eq(s.strategy, GA_SIMPLE);
+    ck_assert_double_eq(s.offspring_prop, 0.25);
+    ck_assert_double_eq(s.mut_prob, 0.3);
+    ck_assert_double_eq(s.cx_prob, 0.6);
+    ck_assert_double_eq(s.mut_indpb, 0.1);
+    ck_assert_double_eq(s.cx_indpb, 0.4);
+    ck_assert_int_eq(s.tournsize, 3);
+    ck_assert_uint_eq(s.seed, 99);
+}
+END_TEST
+
+START_TEST(test_env_short_name_wins)
+{
+    /* cfg-prm-1.sh sets MUT_PROB=${MUTATION_PROBABILITY:-0.8}: the exported
+     * short name is what the workflow uses */
+    const char *env[] = { "MUT_PROB=0.4", "MUTATION_PROBABILITY=0.7",
+                          "GA_STRATEGY=mu_plus_lambda", "STRATEGY=simple",
+                          "IGNORE_ERRORS=0", NULL };
+    ga_settings s;
+    ga_settings_defaults(&s);
+    ga_error err;
+    ck_assert_int_eq(ga_settings_apply_env(&s, fake_env, (void *)env, &err), 0);
+    ck_assert_double_eq(s.mut_prob, 0.4);
+    ck_assert_int_eq(s.strategy, GA_MU_PLUS_LAMBDA);
+    ck_assert_int_eq(s.nan_policy, GA_NAN_FAIL);
+}
+END_TEST
+
+START_TEST(test_env_bad_value)
+{
+    const char *env[] = { "POPULATION_SIZE=lots", NULL };
+    ga_settings s;
+    ga_settings_defaults(&s);
+    ga_error err;
+    ck_assert_int_eq(ga_settings_apply_env(&s, fake_env, (void *)env, &err),
+                     GA_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "POPULATION_SIZE"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "integer"));
+}
+END_TEST
+
+START_TEST(test_json_settings)
+{
+    cJSON *o = cJSON_Parse("{\"settings\": {\"population_size\": 50,"
+                           " \"strategy\": \"simple\", \"target\": 0.01},"
+                           " \"provenance\": {\"sweep\": \"x\"}}");
+    ga_settings s;
+    ga_settings_defaults(&s);
+    ga_error err;
+    ck_assert_int_eq(ga_settings_apply_json(&s, o, "tuned.json", &err), 0);
+    ck_assert_int_eq(s.population_size, 50);
+    ck_assert_int_eq(s.strategy, GA_SIMPLE);
+    ck_assert_double_eq(s.target, 0.01);
+    cJSON_Delete(o);
+    o = cJSON_Parse("{\"populaton_size\": 50}");
+    ck_assert_int_eq(ga_settings_apply_json(&s, o, "s.json", &err), GA_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "unknown setting 'populaton_size'"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "s.json"));
+    cJSON_Delete(o);
+    o = cJSON_Parse("{\"population_size\": 16.5}");
+    ck_assert_int_eq(ga_settings_apply_json(&s, o, "s.json", &err), GA_EINPUT);
+    cJSON_Delete(o);
+}
+END_TEST
+
+typedef struct bad_setting {
+    const char *key, *value, *expect;
+} bad_setting;
+
+static const bad_setting bad_settings[] = {
+    { "mut_prob", "1.5", "probability in [0, 1]" },
+    { "cx_indpb", "-0.1", "probability in [0, 1]" },
+    { "strategy", "eaSimple", "simple or mu_plus_lambda" },
+    { "nan_policy", "ignore", "mean, worst or fail" },
+    { "seed", "-1", "non-negative" },
+    { "tournsize", "x", "integer" },
+};
+
+START_TEST(test_bad_values)
+{
+    ga_settings s;
+    ga_settings_defaults(&s);
+    ga_error err;
+    const bad_setting *b = &bad_settings[_i];
+    ck_assert_int_eq(ga_settings_set(&s, b->key, b->value, "cli", &err),
+                     GA_EINPUT);
+    ck_assert_msg(strstr(err.msg, b->expect) != NULL, "%s", err.msg);
+}
+END_TEST
+
+START_TEST(test_validation)
+{
+    ga_settings s;
+    ga_error err;
+    ga_settings_defaults(&s);
+    s.mut_prob = 0.9;  /* 0.2 + 0.9 > 1 */
+    ck_assert_int_eq(ga_settings_validate(&s, &err), GA_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "cx_prob + mut_prob <= 1"));
+    s.strategy = GA_SIMPLE;  /* fine for varAnd */
+    ck_assert_int_eq(ga_settings_validate(&s, &err), GA_OK);
+    ga_settings_defaults(&s);
+    s.population_size = 1;
+    ck_assert_int_eq(ga_settings_validate(&s, &err), GA_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "population_size must be >= 2"));
+    ga_settings_defaults(&s);
+    s.tournsize = 0;
+    ck_assert_int_eq(ga_settings_validate(&s, &err), GA_EINPUT);
+    ga_settings_defaults(&s);
+    s.num_iter = 0;
+    ck_assert_int_eq(ga_settings_validate(&s, &err), GA_EINPUT);
+    ga_settings_defaults(&s);
+    s.offspring_prop = 0.01;  /* rounds to 0 children */
+    ck_assert_int_eq(ga_settings_validate(&s, &err), GA_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "need at least 1"));
+}
+END_TEST
+
+Suite *settings_suite(void)
+{
+    Suite *s = suite_create("settings");
+    TCase *tc = tcase_create("settings");
+    tcase_add_test(tc, test_candle_defaults);
+    tcase_add_test(tc, test_lambda_rounds_half_even);
+    tcase_add_test(tc, test_env_candle_names);
+    tcase_add_test(tc, test_env_short_name_wins);
+    tcase_add_test(tc, test_env_bad_value);
+    tcase_add_test(tc, test_json_settings);
+    tcase_add_loop_test(tc, test_bad_values, 0,
+                        (int)(sizeof bad_settings / sizeof bad_settings[0]));
+    tcase_add_test(tc, test_validation);
+    suite_add_tcase(s, tc);
+    return s;
+}

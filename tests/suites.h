@@ -1,0 +1,19 @@
+/* suites.h - every Check suite of the test runner. */
+#ifndef SUITES_H
+#define SUITES_H
+
+#include <check.h>
+
+Suite *space_suite(void);
+Suite *ops_suite(void);
+Suite *settings_suite(void);
+Suite *engine_suite(void);
+Suite *csv_suite(void);
+Suite *problems_suite(void);
+Suite *cli_suite(void);
+Suite *local_suite(void);
+Suite *resume_suite(void);
+Suite *convergence_suite(void);
+Suite *deap_suite(void);
+
+#endif

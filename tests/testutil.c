@@ -1,0 +1,168 @@
+/* testutil.c - process and file helpers for the Check suites. */
+#include "testutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const char *tu_gahpo(void)
+{
+    static char path[PATH_MAX];
+    const char *b = getenv("GAHPO_BIN");
+    if (b && *b)
+        return b;
+    snprintf(path, sizeof path, "%s/bin/gahpo", tu_root());
+    return path;
+}
+
+const char *tu_root(void)
+{
+    static char root[PATH_MAX];
+    if (root[0])
+        return root;
+    const char *r = getenv("GAHPO_ROOT");
+    if (r && *r) {
+        snprintf(root, sizeof root, "%s", r);
+        return root;
+    }
+    if (!getcwd(root, sizeof root))
+        snprintf(root, sizeof root, ".");
+    return root;
+}
+
+int tu_quick(void)
+{
+    const char *q = getenv("GAHPO_TEST_QUICK");
+    return q && *q && strcmp(q, "0") != 0;
+}
+
+static char *slurp_fd(int fd)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    lseek(fd, 0, SEEK_SET);
+    for (;;) {
+        if (n + 1 >= cap)
+            buf = realloc(buf, cap *= 2);
+        ssize_t r = read(fd, buf + n, cap - n - 1);
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+int tu_run(char *const argv[], const char *in_text, char *const env[],
+           char **out, char **err)
+{
+    char tin[] = "/tmp/gahpo-in-XXXXXX", tout[] = "/tmp/gahpo-out-XXXXXX",
+         terr[] = "/tmp/gahpo-err-XXXXXX";
+    int fin = mkstemp(tin), fout = mkstemp(tout), ferr = mkstemp(terr);
+    unlink(tin);
+    unlink(tout);
+    unlink(terr);
+    if (in_text && write(fin, in_text, strlen(in_text)) < 0)
+        return -1;
+    lseek(fin, 0, SEEK_SET);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fin, 0);
+        dup2(fout, 1);
+        dup2(ferr, 2);
+        const char *path = getenv("PATH");
+        const char *home = getenv("HOME");
+        char *envp[64];
+        int k = 0;
+        static char p[8192], h[4096];
+        snprintf(p, sizeof p, "PATH=%s", path ? path : "/usr/bin:/bin");
+        snprintf(h, sizeof h, "HOME=%s", home ? home : "/tmp");
+        envp[k++] = p;
+        envp[k++] = h;
+        for (int i = 0; env && env[i] && k < 62; i++)
+            envp[k++] = env[i];
+        envp[k] = NULL;
+        execve(argv[0], argv, envp);
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (out)
+        *out = slurp_fd(fout);
+    if (err)
+        *err = slurp_fd(ferr);
+    close(fin);
+    close(fout);
+    close(ferr);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return WEXITSTATUS(status);
+}
+
+char *tu_tmpdir(const char *tag)
+{
+    char buf[PATH_MAX];
+    const char *base = getenv("TMPDIR");
+    snprintf(buf, sizeof buf, "%s/gahpo-test-%s-XXXXXX",
+             base && *base ? base : "/tmp", tag);
+    if (!mkdtemp(buf))
+        return NULL;
+    return strdup(buf);
+}
+
+static int rm_one(const char *path, const struct stat *sb, int flag,
+                  struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+void tu_rmrf(const char *path)
+{
+    if (path)
+        nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+char *tu_read(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return NULL;
+    char *s = slurp_fd(fd);
+    close(fd);
+    return s;
+}
+
+int tu_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fputs(text, f);
+    return fclose(f);
+}
+
+const char *tu_testdata(const char *dir)
+{
+    static char paths[8][PATH_MAX];
+    static int n;
+    char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s/../shared/testdata/%s", tu_root(), dir);
+    struct stat st;
+    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+        return NULL;
+    char *p = paths[n++ % 8];
+    if (!realpath(buf, p))
+        return NULL;
+    return p;
+}

@@ -1,0 +1,38 @@
+/* testutil.h - helpers shared by the Check suites: running the gahpo
+ * command, temp directories, reading files, the shared test data. */
+#ifndef TESTUTIL_H
+#define TESTUTIL_H
+
+#include <check.h>
+#include <stddef.h>
+
+/* Path of the gahpo binary under test ($GAHPO_BIN, else bin/gahpo). */
+const char *tu_gahpo(void);
+
+/* Run argv (NULL-terminated) with stdin from in_text (may be NULL), extra
+ * environment assignments env ("K=V", NULL-terminated, may be NULL) on top
+ * of a clean environment (PATH and HOME only), capturing stdout and stderr
+ * (caller frees). Returns the exit status, or 128+signal. */
+int tu_run(char *const argv[], const char *in_text, char *const env[],
+           char **out, char **err);
+
+/* A fresh directory under $TMPDIR (caller frees the path); tu_rmrf removes. */
+char *tu_tmpdir(const char *tag);
+void tu_rmrf(const char *path);
+
+/* Whole file, or NULL. */
+char *tu_read(const char *path);
+/* Write text to path; 0 on success. */
+int tu_write(const char *path, const char *text);
+
+/* ../shared/testdata/DIR as an absolute path if it exists, else NULL
+ * (tests then report themselves skipped, visibly). */
+const char *tu_testdata(const char *dir);
+
+/* Project root (from the binary's location or the current directory). */
+const char *tu_root(void);
+
+/* Quick mode ($GAHPO_TEST_QUICK set): long suites are left out. */
+int tu_quick(void);
+
+#endif
