@@ -103,7 +103,7 @@ void ga_op_init(const ga_space *space, gsl_rng *rng, double *genes)
             break;
         case GA_CATEGORICAL:
         case GA_ORDERED:
-            g = (double)gsl_rng_uniform_int(rng, p->nvalues);
+            g = (double)ga_op_below(rng, p->nvalues);
             break;
         case GA_LOGICAL:
             g = (double)(gsl_rng_get(rng) & 1);
@@ -157,7 +157,7 @@ static double mutate_gene(const ga_param *p, gsl_rng *rng, double g)
             return g;
         {
             /* a uniform choice among the other values */
-            double k = (double)gsl_rng_uniform_int(rng, p->nvalues - 1);
+            double k = (double)ga_op_below(rng, p->nvalues - 1);
             return k >= g ? k + 1 : k;
         }
     case GA_ORDERED: {
@@ -178,6 +178,15 @@ void ga_op_mutate(const ga_space *space, double indpb, gsl_rng *rng,
     picker pk;
     size_t n = space->n;
     picker_init(&pk, rng, indpb);
+    if (space->all_float) {  /* the test functions' case: no type switch */
+        for (size_t i = picker_next(&pk, 0, n); i < n;
+             i = picker_next(&pk, i + 1, n)) {
+            const ga_param *p = &space->params[i];
+            genes[i] = clip(genes[i] + gsl_ran_gaussian_ziggurat(rng, p->sigma),
+                            p->lower, p->upper);
+        }
+        return;
+    }
     for (size_t i = picker_next(&pk, 0, n); i < n; i = picker_next(&pk, i + 1, n))
         genes[i] = mutate_gene(&space->params[i], rng, genes[i]);
 }
@@ -185,9 +194,9 @@ void ga_op_mutate(const ga_space *space, double indpb, gsl_rng *rng,
 size_t ga_op_tournament(const double *fitness, size_t n, size_t tournsize,
                         gsl_rng *rng)
 {
-    size_t best = gsl_rng_uniform_int(rng, n);
+    size_t best = ga_op_below(rng, n);
     for (size_t k = 1; k < tournsize; k++) {
-        size_t c = gsl_rng_uniform_int(rng, n);
+        size_t c = ga_op_below(rng, n);
         if (fitness[c] < fitness[best])  /* strict: the first drawn wins ties */
             best = c;
     }

@@ -28,6 +28,23 @@ void ga_op_crossover(size_t n, double indpb, gsl_rng *rng, double *a, double *b)
 void ga_op_mutate(const ga_space *space, double indpb, gsl_rng *rng,
                   double *genes);
 
+/* A uniform integer in [0, n), n <= 2^32, from one 32-bit draw in the
+ * common case (Lemire's multiply-and-reject; no division). The generator
+ * must give 32 random bits per draw, as mt19937 does. */
+static inline unsigned long ga_op_below(gsl_rng *rng, unsigned long n)
+{
+    unsigned long long m = (unsigned long long)gsl_rng_get(rng) * n;
+    unsigned long low = (unsigned long)(m & 0xffffffffULL);
+    if (low < n) {
+        unsigned long threshold = (0x100000000ULL - n) % n;
+        while (low < threshold) {
+            m = (unsigned long long)gsl_rng_get(rng) * n;
+            low = (unsigned long)(m & 0xffffffffULL);
+        }
+    }
+    return (unsigned long)(m >> 32);
+}
+
 /* Index in [0, n) of the winner of one tournament over fitness[0..n). */
 size_t ga_op_tournament(const double *fitness, size_t n, size_t tournsize,
                         gsl_rng *rng);

@@ -33,7 +33,7 @@ static void add_fitness(cJSON *o, const char *key, double f)
 
 int ga_run_write_outputs(const char *dir, const ga_space *space,
                          const ga_engine *eng, const ga_settings *settings,
-                         ga_error *err)
+                         int with_population, ga_error *err)
 {
     char path[4096];
     int rc;
@@ -96,7 +96,7 @@ int ga_run_write_outputs(const char *dir, const ga_space *space,
     snprintf(path, sizeof path, "%s/best.json", dir);
     rc = ga_write_json_atomic(path, best, err);
     cJSON_Delete(best);
-    if (rc)
+    if (rc || !with_population)
         return rc;
 
     /* population.json */
@@ -385,7 +385,10 @@ int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
                      "max_seconds %g)", elapsed, o->settings->max_seconds);
             ga_engine_stop(eng, why);
         }
-        if ((rc = ga_run_write_outputs(o->dir, o->space, eng, o->settings, err)))
+        /* population.json is written when the run stops: rewriting it every
+         * generation would cost more than the generation itself */
+        if ((rc = ga_run_write_outputs(o->dir, o->space, eng, o->settings,
+                                       ga_engine_done(eng), err)))
             break;
         if ((rc = save_checkpoint(o->dir, eng, elapsed, err)))
             break;
@@ -398,8 +401,14 @@ int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
                         ga_engine_evaluations(eng), nh ? hf[0] : NAN);
         }
     }
-    if (rc == GA_OK && ga_engine_generation(eng) >= 0)
-        rc = ga_run_write_outputs(o->dir, o->space, eng, o->settings, err);
+    if (ga_engine_generation(eng) >= 0) {
+        /* also after a failure or an interruption: the state so far */
+        ga_error again;
+        int rc2 = ga_run_write_outputs(o->dir, o->space, eng, o->settings, 1,
+                                       rc == GA_OK ? err : &again);
+        if (rc == GA_OK)
+            rc = rc2;
+    }
 out:
     if (log)
         fclose(log);

@@ -34,10 +34,10 @@ typedef struct ga_run_opts {
  * frees) when not NULL, for the summary. */
 int ga_run(const ga_run_opts *opts, ga_engine **engine_out, ga_error *err);
 
-/* Write stats.csv, best.json and population.json for the engine's current
- * state into dir, atomically. */
+/* Write stats.csv and best.json (and population.json if with_population)
+ * for the engine's current state into dir, atomically. */
 int ga_run_write_outputs(const char *dir, const ga_space *space,
                          const ga_engine *eng, const ga_settings *settings,
-                         ga_error *err);
+                         int with_population, ga_error *err);
 
 #endif

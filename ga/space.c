@@ -60,6 +60,14 @@ void ga_space_free(ga_space *space)
     free(space);
 }
 
+static void space_derive(ga_space *s)
+{
+    s->all_float = 1;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->params[i].type != GA_FLOAT || s->params[i].log_scale)
+            s->all_float = 0;
+}
+
 /* Line and column (1-based) of offset in text. */
 static void line_col(const char *text, size_t offset, int *line, int *col)
 {
@@ -436,6 +444,7 @@ ga_space *ga_space_parse(const char *text, const char *source, ga_error *err)
         i++;
     }
     cJSON_Delete(root);
+    space_derive(s);
     return s;
 }
 
@@ -474,6 +483,7 @@ ga_space *ga_space_alloc_box(size_t dim, double lower, double upper)
         p->upper = upper;
         p->sigma = (upper - lower) / 10;
     }
+    space_derive(s);
     return s;
 }
 
@@ -505,6 +515,7 @@ ga_space *ga_space_clone(const ga_space *src)
             return NULL;
         }
     }
+    space_derive(s);
     return s;
 }
 

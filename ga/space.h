@@ -39,6 +39,9 @@ typedef struct ga_param {
 typedef struct ga_space {
     size_t n;                 /* number of parameters == genes */
     ga_param *params;
+    int all_float;            /* every parameter a float without log_scale
+                                 (derived: lets mutation skip the type
+                                 switch) */
     size_t nwarnings;         /* non-fatal findings (unknown keys, ...) */
     char **warnings;
 } ga_space;

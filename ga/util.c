@@ -126,7 +126,9 @@ int ga_format_double(double v, char *buf, size_t size)
     else if (isinf(v))
         n = snprintf(buf, size, v > 0 ? "inf" : "-inf");
     else {
-        for (int prec = 1; prec <= 17; prec++) {
+        /* 15 significant digits already give the shortest form of every
+         * number that has one of 15 or fewer; 17 always read back exactly */
+        for (int prec = 15; prec <= 17; prec++) {
             n = snprintf(buf, size, "%.*g", prec, v);
             if (n < 0 || (size_t)n >= size)
                 return -1;

@@ -23,8 +23,9 @@ int ga_write_file_atomic(const char *path, const char *data, size_t len,
 /* cJSON_Print (formatted) of item + newline, written atomically. */
 int ga_write_json_atomic(const char *path, const cJSON *item, ga_error *err);
 
-/* Shortest decimal that reads back as exactly v (like Python's repr for
- * finite numbers; "nan", "inf", "-inf" otherwise). 0, or -1 if buf is
+/* A decimal that reads back as exactly v: the first of 15, 16, 17
+ * significant digits that does (so 0.1 stays "0.1"); "nan", "inf", "-inf"
+ * for the rest. 0, or -1 if buf is
  * too small. */
 int ga_format_double(double v, char *buf, size_t size);
 

@@ -23,6 +23,7 @@ compared against DEAP with tournsize 4, and that difference must be detected
 
     scripts/compare_deap.py [--gahpo PATH] [--seeds N] [--quick] [--jobs N]
                             [--alpha A] [--seed-offset K] [--evals-vs-sample]
+                            [--gahpo-arg ARG ...]
 
 Exit status 0 iff every check passes; the last line is
 `compare_deap: N passed, M failed`.
@@ -90,10 +91,13 @@ def make_checks(quick):
     return checks
 
 
+GAHPO_EXTRA_ARGS = []  # --gahpo-arg values, appended to every gahpo run
+
+
 def gahpo_command(gahpo, problem, seed, outdir, settings_path):
     return [str(gahpo), "run", "--problem", problem, "--seed", str(seed),
             "--out", str(outdir), "--no-env", "--quiet",
-            "--settings", str(settings_path)]
+            "--settings", str(settings_path)] + GAHPO_EXTRA_ARGS
 
 
 def run_gahpo(gahpo, problem, seed, settings):
@@ -254,7 +258,12 @@ def main(argv=None):
     ap.add_argument("--evals-vs-sample", action="store_true",
                     help="judge evaluation counts by MWU/KS against DEAP's "
                          "seeds instead of DEAP's exact count distribution")
+    ap.add_argument("--gahpo-arg", action="append", default=[],
+                    metavar="ARG", help="extra argument for every gahpo run "
+                    "(repeatable), e.g. --gahpo-arg=--max-seconds "
+                    "--gahpo-arg=60")
     a = ap.parse_args(argv)
+    GAHPO_EXTRA_ARGS[:] = a.gahpo_arg
     if a.seeds < 3 or a.jobs < 1:
         ap.error("need --seeds >= 3 and --jobs >= 1")
 
@@ -263,7 +272,7 @@ def main(argv=None):
     checks = make_checks(a.quick)
     print("compare_deap: gahpo %s vs python3-deap %s, seeds %d..%d, "
           "alpha %g, %d checks"
-          % (gahpo, deap_ga_ref.deap.__version__, seeds[0], seeds[-1],
+          % (gahpo, deap_ga_ref.DEAP_VERSION, seeds[0], seeds[-1],
              a.alpha, len(checks)))
     print("  gahpo runs as: " + " ".join(gahpo_command(
         gahpo, "PROBLEM", "SEED", "DIR", "SETTINGS.json")))

@@ -56,6 +56,7 @@ PROBLEMS = {
 }
 
 STRATEGIES = ("simple", "mu_plus_lambda")
+DEAP_VERSION = deap.__version__
 
 Result = namedtuple("Result", "best best_params nevals logbook")
 

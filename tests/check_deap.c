@@ -18,9 +18,13 @@ START_TEST(test_equivalent_to_deap)
     }
     char script[4096];
     snprintf(script, sizeof script, "%s/scripts/compare_deap.py", tu_root());
+    /* hundreds of short runs: their scratch directories go to memory when
+     * the machine has /dev/shm, so disk syncs do not set the pace */
+    char *env[] = { access("/dev/shm", W_OK) == 0 ? "TMPDIR=/dev/shm" : NULL,
+                    NULL };
     char *out, *err;
     int rc = tu_run((char *[]){ "/usr/bin/python3", script, "--gahpo",
-                                (char *)tu_gahpo(), NULL }, NULL, NULL, &out, &err);
+                                (char *)tu_gahpo(), NULL }, NULL, env, &out, &err);
     fputs(out, stderr);  /* the comparison table, for the record */
     ck_assert_msg(rc == 0, "compare_deap.py failed (exit %d): %s", rc, err);
     ck_assert_ptr_nonnull(strstr(out, " 0 failed"));
