@@ -19,7 +19,7 @@ typedef struct ga_job {
 typedef struct ga_result {
     double fitness;          /* NaN when the evaluation failed */
     char reason[512];        /* why it failed; empty on success */
-    double wall_time;        /* seconds */
+    double wall_time;        /* seconds; NaN when not measured per job */
     char job_id[64];         /* pid, scheduler id; empty if none */
 } ga_result;
 

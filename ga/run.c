@@ -232,7 +232,8 @@ static void on_result(void *p, size_t j, const ga_result *r)
     if (!isfinite(r->fitness))
         cJSON_AddStringToObject(o, "reason", r->reason[0] ? r->reason
                                                           : "no fitness");
-    cJSON_AddNumberToObject(o, "wall_time", r->wall_time);
+    if (isfinite(r->wall_time))
+        cJSON_AddNumberToObject(o, "wall_time", r->wall_time);
     if (r->job_id[0])
         cJSON_AddStringToObject(o, "job_id", r->job_id);
     char *line = cJSON_PrintUnformatted(o);

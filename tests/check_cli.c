@@ -229,17 +229,21 @@ START_TEST(test_run_problem_outputs)
     cJSON *pop = read_json(out_dir, "population.json");
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(pop, "population")), 16);
     cJSON_Delete(pop);
-    /* same seed, same bytes */
+    /* same seed, same bytes, the evaluation log included (the run id is the
+     * directory's name, so the second run has the same name elsewhere) */
     char out_dir2[4096];
-    snprintf(out_dir2, sizeof out_dir2, "%s/r2", dir);
+    snprintf(out_dir2, sizeof out_dir2, "%s/again", dir);
+    mkdir(out_dir2, 0777);
+    snprintf(out_dir2, sizeof out_dir2, "%s/again/r", dir);
     free(out);
     free(err);
     rc = tu_run((char *[]){ G, "run", "--no-env", "--problem", "sphere:d4",
                             "--out", out_dir2, "--seed", "7", "--num-iter", "6",
                             "--quiet", NULL }, NULL, NULL, &out, &err);
     ck_assert_int_eq(rc, 0);
-    const char *files[] = { "stats.csv", "best.json", "population.json" };
-    for (int i = 0; i < 3; i++) {
+    const char *files[] = { "stats.csv", "best.json", "population.json",
+                            "evals.jsonl" };
+    for (int i = 0; i < 4; i++) {
         char p1[4200], p2[4200];
         snprintf(p1, sizeof p1, "%s/%s", out_dir, files[i]);
         snprintf(p2, sizeof p2, "%s/%s", out_dir2, files[i]);
