@@ -31,6 +31,20 @@ static void add_fitness(cJSON *o, const char *key, double f)
     cJSON_AddItemToObject(o, key, ga_json_number(f));
 }
 
+/* [{"fitness": f, "params": {...}}, ...] for n individuals. */
+static cJSON *individuals_json(const ga_space *space, const double *genes,
+                               const double *fitness, size_t n)
+{
+    cJSON *list = cJSON_CreateArray();
+    for (size_t i = 0; list && i < n; i++) {
+        cJSON *e = cJSON_CreateObject();
+        add_fitness(e, "fitness", fitness[i]);
+        cJSON_AddItemToObject(e, "params", params_json(space, genes + i * space->n));
+        cJSON_AddItemToArray(list, e);
+    }
+    return list;
+}
+
 int ga_run_write_outputs(const char *dir, const ga_space *space,
                          const ga_engine *eng, const ga_settings *settings,
                          int with_population, ga_error *err)
@@ -66,7 +80,6 @@ int ga_run_write_outputs(const char *dir, const ga_space *space,
     const double *hof_fit, *pop_fit;
     const double *hof = ga_engine_hof(eng, &nhof, &hof_fit);
     const double *pop = ga_engine_population(eng, &npop, &pop_fit);
-    size_t d = space->n;
     cJSON *best = cJSON_CreateObject();
     if (nhof) {
         add_fitness(best, "fitness", hof_fit[0]);
@@ -85,13 +98,8 @@ int ga_run_write_outputs(const char *dir, const ga_space *space,
     else
         cJSON_AddNullToObject(best, "stop_reason");
     if (nhof > 1) {
-        cJSON *h = cJSON_AddArrayToObject(best, "hall_of_fame");
-        for (size_t i = 0; h && i < nhof; i++) {
-            cJSON *e = cJSON_CreateObject();
-            add_fitness(e, "fitness", hof_fit[i]);
-            cJSON_AddItemToObject(e, "params", params_json(space, hof + i * d));
-            cJSON_AddItemToArray(h, e);
-        }
+        cJSON_AddItemToObject(best, "hall_of_fame",
+                              individuals_json(space, hof, hof_fit, nhof));
     }
     snprintf(path, sizeof path, "%s/best.json", dir);
     rc = ga_write_json_atomic(path, best, err);
@@ -102,13 +110,8 @@ int ga_run_write_outputs(const char *dir, const ga_space *space,
     /* population.json */
     cJSON *pj = cJSON_CreateObject();
     cJSON_AddNumberToObject(pj, "generation", (double)ga_engine_generation(eng));
-    cJSON *list = cJSON_AddArrayToObject(pj, "population");
-    for (size_t i = 0; list && i < npop; i++) {
-        cJSON *e = cJSON_CreateObject();
-        add_fitness(e, "fitness", pop_fit[i]);
-        cJSON_AddItemToObject(e, "params", params_json(space, pop + i * d));
-        cJSON_AddItemToArray(list, e);
-    }
+    cJSON_AddItemToObject(pj, "population",
+                          individuals_json(space, pop, pop_fit, npop));
     snprintf(path, sizeof path, "%s/population.json", dir);
     rc = ga_write_json_atomic(path, pj, err);
     cJSON_Delete(pj);
