@@ -334,7 +334,8 @@ static void print_summary(const char *dir, const ga_space *space,
 /* run.json: everything --resume needs to rebuild the run. */
 static cJSON *run_config(const run_args *a, const char *dir_abs,
                          const cJSON *space_json, const ga_settings *s,
-                         char **command_abs)
+                         char **command_abs, const ga_space *space,
+                         const double *init, size_t ninit)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "version", 1);
@@ -356,7 +357,49 @@ static cJSON *run_config(const run_args *a, const char *dir_abs,
     cJSON_AddBoolToObject(ex, "param_flags", a->param_flags);
     cJSON_AddStringToObject(ex, "result_file", a->result_file);
     cJSON_AddStringToObject(ex, "result_key", a->result_key);
+    /* the initial individuals themselves, so a run killed before its first
+     * checkpoint restarts with them even if the CSV has gone */
+    cJSON *ip = cJSON_AddArrayToObject(o, "init_population");
+    for (size_t k = 0; ip && k < ninit; k++) {
+        cJSON *ind = cJSON_CreateObject();
+        for (size_t i = 0; i < space->n; i++)
+            cJSON_AddItemToObject(ind, space->params[i].name,
+                                  ga_param_gene_to_json(&space->params[i],
+                                                        init[k * space->n + i]));
+        cJSON_AddItemToArray(ip, ind);
+    }
     return o;
+}
+
+/* The initial individuals saved in run.json (count x space->n genes). */
+static double *config_init_population(const cJSON *config, const ga_space *space,
+                                      size_t *count, ga_error *err)
+{
+    const cJSON *ip = cJSON_GetObjectItemCaseSensitive(config, "init_population");
+    *count = cJSON_IsArray(ip) ? (size_t)cJSON_GetArraySize(ip) : 0;
+    double *genes = calloc(*count * space->n + 1, sizeof *genes);
+    if (!genes) {
+        ga_error_set(err, GA_EFAIL, "out of memory");
+        return NULL;
+    }
+    size_t k = 0;
+    const cJSON *ind;
+    cJSON_ArrayForEach(ind, ip) {
+        for (size_t i = 0; i < space->n; i++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+                ind, space->params[i].name);
+            if (!v || ga_param_gene_from_json(&space->params[i], v,
+                                              &genes[k * space->n + i], err)) {
+                if (err->status == GA_OK || !v)
+                    ga_error_set(err, GA_EINPUT, "run.json: initial individual "
+                                 "%zu lacks '%s'", k, space->params[i].name);
+                free(genes);
+                return NULL;
+            }
+        }
+        k++;
+    }
+    return genes;
 }
 
 /* Fill run_args and settings back from a saved run.json. */
@@ -493,6 +536,12 @@ static int cmd_run(int argc, char **argv)
     }
     if (space)
         print_warnings(space);
+    if (a.resume_dir) {
+        ga_error_clear(&err);
+        init = config_init_population(config, space, &ninit, &err);
+        if (!init)
+            goto done;
+    }
 
     if (!a.resume_dir) {
         if (ga_mkdirs(a.out, &err) != GA_OK)
@@ -535,7 +584,8 @@ static int cmd_run(int argc, char **argv)
                          "choose another --out", a.out, a.out);
             goto done;
         }
-        config = run_config(&a, dir, space_json, &settings, command_abs);
+        config = run_config(&a, dir, space_json, &settings, command_abs, space,
+                            init, ninit);
         char path[PATH_MAX + 32];
         snprintf(path, sizeof path, "%s/run.json", dir);
         if (ga_write_json_atomic(path, config, &err) != GA_OK)

@@ -214,6 +214,120 @@ START_TEST(test_resume_cut_log_line)
 }
 END_TEST
 
+/* SIGTERM: the model processes are stopped, the exit says how to go on,
+ * and the run then resumes to the end. */
+START_TEST(test_sigterm_then_resume)
+{
+    char *dir = tu_tmpdir("sigterm");
+    char got[4200], space[4200], model[4200];
+    snprintf(got, sizeof got, "%s/got", dir);
+    snprintf(space, sizeof space, "%s/hp.json", dir);
+    snprintf(model, sizeof model, "%s/tests/models/model.py", tu_root());
+    tu_write(space, "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-2,\"upper\":2}]");
+    char *argv[] = { G, "run", "--no-env", "--space", space, "--out", got,
+                     "--population-size", "4", "--num-iter", "2", "--jobs", "2",
+                     "--quiet", "--", model, "slow", NULL };
+    int errpipe[2];
+    ck_assert_int_eq(pipe(errpipe), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        setenv("GAHPO_TEST_SLEEP", "30", 1);
+        dup2(errpipe[1], 2);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(errpipe[1]);
+    sleep_s(1.0);
+    kill(pid, SIGTERM);
+    int status;
+    waitpid(pid, &status, 0);
+    char msg[4096] = "";
+    ssize_t n = read(errpipe[0], msg, sizeof msg - 1);
+    msg[n > 0 ? n : 0] = '\0';
+    close(errpipe[0]);
+    ck_assert(WIFEXITED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), 1);
+    ck_assert_msg(strstr(msg, "gahpo run --resume") != NULL, "%s", msg);
+    for (int i = 0; i < 2; i++) {  /* the two running models are gone */
+        char path[4300];
+        snprintf(path, sizeof path, "%s/gen_0/ind_%d/pid", got, i);
+        char *text = tu_read(path);
+        ck_assert_ptr_nonnull(text);
+        pid_t child = (pid_t)atol(text);
+        free(text);
+        ck_assert_msg(kill(child, 0) != 0, "model %d still running", i);
+    }
+    char *env[] = { "GAHPO_TEST_SLEEP=0.01", NULL };
+    char *resume[] = { G, "run", "--resume", got, "--quiet", NULL };
+    char *out, *err;
+    ck_assert_int_eq(tu_run(resume, NULL, env, &out, &err), 0);
+    free(out);
+    free(err);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_corrupt_checkpoint)
+{
+    char *dir = tu_tmpdir("corrupt");
+    char got[4200], path[4300];
+    snprintf(got, sizeof got, "%s/got", dir);
+    char *argv[] = { G, "run", "--no-env", "--problem", "sphere:d3", "--out", got,
+                     "--quiet", NULL };
+    char *out, *err;
+    ck_assert_int_eq(tu_run(argv, NULL, NULL, &out, &err), 0);
+    free(out);
+    free(err);
+    snprintf(path, sizeof path, "%s/checkpoint.json", got);
+    tu_write(path, "{\"engine\": {\"version\": 1, \"dim\": 3");
+    char *resume[] = { G, "run", "--resume", got, NULL };
+    ck_assert_int_eq(tu_run(resume, NULL, NULL, &out, &err), 2);
+    ck_assert_msg(strstr(err, "checkpoint.json") != NULL, "%s", err);
+    free(out);
+    free(err);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Killed after run.json but before the first checkpoint: resuming starts
+ * the run, with the initial population it was given. */
+START_TEST(test_resume_before_first_checkpoint)
+{
+    char *dir = tu_tmpdir("early");
+    char ref[4200], got[4200], csv[4200], path[4300];
+    snprintf(ref, sizeof ref, "%s/ref/r", dir);
+    snprintf(got, sizeof got, "%s/got/r", dir);
+    snprintf(csv, sizeof csv, "%s/init.csv", dir);
+    tu_write(csv, "x0,x1\n0.5,-0.25\n1,1\n");
+    char *argv[] = { G, "run", "--no-env", "--problem", "sphere:d2", "--out", ref,
+                     "--init-population", csv, "--quiet", NULL };
+    char *out, *err;
+    ck_assert_int_eq(tu_run(argv, NULL, NULL, &out, &err), 0);
+    free(out);
+    free(err);
+    argv[6] = got;
+    ck_assert_int_eq(tu_run(argv, NULL, NULL, &out, &err), 0);
+    free(out);
+    free(err);
+    const char *drop[] = { "checkpoint.json", "evals.jsonl", "stats.csv",
+                           "best.json", "population.json" };
+    for (int i = 0; i < 5; i++) {
+        snprintf(path, sizeof path, "%s/%s", got, drop[i]);
+        unlink(path);
+    }
+    unlink(csv);  /* the CSV is gone too: run.json holds the individuals */
+    char *resume[] = { G, "run", "--resume", got, "--quiet", NULL };
+    ck_assert_int_eq(tu_run(resume, NULL, NULL, &out, &err), 0);
+    free(out);
+    free(err);
+    assert_same_run(ref, got);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *resume_suite(void)
 {
     Suite *s = suite_create("resume");
@@ -222,6 +336,9 @@ Suite *resume_suite(void)
     tcase_add_loop_test(tc, test_resume_in_process, 0, 2);
     tcase_add_test(tc, test_resume_local_model);
     tcase_add_test(tc, test_resume_cut_log_line);
+    tcase_add_test(tc, test_sigterm_then_resume);
+    tcase_add_test(tc, test_corrupt_checkpoint);
+    tcase_add_test(tc, test_resume_before_first_checkpoint);
     suite_add_tcase(s, tc);
     return s;
 }
