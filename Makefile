@@ -17,9 +17,12 @@ WARN     = -Wall -Wextra -Werror
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -fopenmp $(CFLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS)
 ALL_LDFLAGS = -fopenmp $(LDFLAGS) $(EXTRA_LDFLAGS)
 
-LIB_SRC  = $(wildcard ga/*.c problems/*.c)
-LIB_SRC := $(filter-out ga/main.c,$(LIB_SRC))
+# The library: everything in ga/, problems/, surrogates/ except the command
+# (ga/main.c and the subcommands ga/cmd_*.c, which print and exit).
+CMD_SRC  = ga/main.c $(wildcard ga/cmd_*.c)
+LIB_SRC  = $(filter-out $(CMD_SRC),$(wildcard ga/*.c problems/*.c surrogates/*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CMD_OBJ  = $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC = $(wildcard tests/check_*.c) tests/testutil.c
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 LIB      = $(BUILD)/libgahpo.a
@@ -28,7 +31,7 @@ ifneq ($(BUILD),build)
 BIN      = $(BUILD)/bin/gahpo
 endif
 CHECKER  = $(BUILD)/tests/check_gahpo
-BENCH    = $(BUILD)/tests/bench_engine
+BENCHES  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bench_*.c))
 
 .PHONY: all test unit asan bench sweep install clean deps
 
@@ -54,7 +57,7 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(BUILD)/obj/ga/main.o $(LIB)
+$(BIN): $(CMD_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) -lm -o $@
 
@@ -62,7 +65,7 @@ $(CHECKER): $(TEST_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) $(CHECK_LIBS) -lm -o $@
 
-$(BENCH): $(BUILD)/obj/tests/bench_engine.o $(LIB)
+$(BUILD)/tests/bench_%: $(BUILD)/obj/tests/bench_%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) -lm -o $@
 
@@ -80,8 +83,8 @@ asan:
 	  EXTRA_CFLAGS="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" unit
 
-bench: $(BIN) $(BENCH)
-	scripts/bench.sh $(BENCH)
+bench: $(BIN) $(BENCHES)
+	scripts/bench.sh $(BUILD)/tests
 
 sweep: $(BIN)
 	scripts/demo-study.sh $(BIN)
@@ -93,4 +96,4 @@ install: $(BIN)
 clean:
 	rm -rf build bin
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/obj/ga/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(CMD_OBJ:.o=.d)

@@ -2,9 +2,11 @@
 # make bench: the GA's own overhead per evaluation and per generation next
 # to DEAP 1.3's on the same settings, in the same run, as a ratio (this
 # machine is shared and noisy; absolute times wander, ratios less so).
-# Usage: scripts/bench.sh BUILD/tests/bench_engine
+# Each module's benchmark (build/tests/bench_*) follows with its own table.
+# Usage: scripts/bench.sh BUILD/tests
 set -euo pipefail
-bench=${1:?usage: scripts/bench.sh PATH/TO/bench_engine}
+dir=${1:?usage: scripts/bench.sh BUILD/tests}
+bench=$dir/bench_engine
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -25,3 +27,11 @@ for key in sorted(g):
         key[0], key[1], a["evals"], a["us_per_eval"], b["us_per_eval"],
         a["us_per_gen"], b["us_per_gen"], b["us_per_eval"] / a["us_per_eval"]))
 PY
+
+# the other benchmarks print their own tables (and their references)
+for b in "$dir"/bench_*; do
+  [ "$b" = "$bench" ] && continue
+  [ -x "$b" ] || continue
+  echo
+  "$b"
+done
