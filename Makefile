@@ -39,7 +39,7 @@ all: $(BIN)
 
 deps:
 	@pkg-config --exists $(PKGS) && command -v gcc >/dev/null && [ -x /usr/bin/python3 ] \
-	  && /usr/bin/python3 -c 'import deap, scipy' 2>/dev/null \
+	  && /usr/bin/python3 -c 'import deap, scipy, sklearn' 2>/dev/null \
 	  || scripts/install-deps.sh
 
 $(BUILD)/obj/%.o: %.c | deps

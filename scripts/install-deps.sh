@@ -5,7 +5,7 @@
 set -euo pipefail
 
 PACKAGES=(build-essential pkg-config libgsl-dev libcjson-dev check
-          python3-deap python3-scipy python3-numpy gnuplot-nox)
+          python3-deap python3-scipy python3-numpy python3-sklearn gnuplot-nox)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
