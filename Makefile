@@ -72,11 +72,11 @@ $(BUILD)/tests/bench_%: $(BUILD)/obj/tests/bench_%.o $(LIB)
 # Unit, integration, DEAP-equivalence and convergence tests: one Check run,
 # whose summary line closes the output.
 test: $(BIN) $(CHECKER)
-	GAHPO_BIN=$(abspath $(BIN)) $(CHECKER)
+	GAHPO_BIN=$(abspath $(BIN)) GAHPO_DATA_DIR=$(CURDIR) $(CHECKER)
 
 # Only the fast unit suites (used by asan; the full run takes minutes).
 unit: $(BIN) $(CHECKER)
-	GAHPO_BIN=$(abspath $(BIN)) GAHPO_TEST_QUICK=1 $(CHECKER)
+	GAHPO_BIN=$(abspath $(BIN)) GAHPO_DATA_DIR=$(CURDIR) GAHPO_TEST_QUICK=1 $(CHECKER)
 
 asan:
 	$(MAKE) BUILD=build/asan \

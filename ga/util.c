@@ -195,6 +195,35 @@ int ga_mkdirs(const char *path, ga_error *err)
     return GA_OK;
 }
 
+int ga_data_path(const char *relative, char *out, size_t size, ga_error *err)
+{
+    char bases[3][4200];
+    int n = 0;
+    const char *env = getenv("GAHPO_DATA_DIR");
+    if (env && *env)
+        snprintf(bases[n++], sizeof bases[0], "%s", env);
+    char exe[4000];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';  /* the binary's directory */
+            snprintf(bases[n++], sizeof bases[0], "%s/..", exe);
+            snprintf(bases[n++], sizeof bases[0], "%s/../share/gahpo", exe);
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        if (snprintf(out, size, "%s/%s", bases[i], relative) >= (int)size)
+            continue;
+        if (access(out, R_OK) == 0)
+            return GA_OK;
+    }
+    return ga_error_set(err, GA_EINPUT, "data file %s not found (looked in "
+                        "$GAHPO_DATA_DIR, %s, %s)", relative,
+                        n > 1 ? bases[n - 2] : "-", n > 1 ? bases[n - 1] : "-");
+}
+
 double ga_now(void)
 {
     struct timespec ts;

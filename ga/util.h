@@ -43,6 +43,13 @@ int ga_parse_long(const char *text, long *out);
 /* Create directory path and its parents (mode 0777 & umask). */
 int ga_mkdirs(const char *path, ga_error *err);
 
+/* Find a data file shipped with gahpo (e.g. "problems/spaces/cnn.json",
+ * "surrogates/models/deepttc.json"): tried in $GAHPO_DATA_DIR, beside the
+ * running binary's parent directory (a build tree: bin/..), and in its
+ * ../share/gahpo (an installed tree). Writes the first that exists into
+ * out; GA_EINPUT naming the places tried if none does. */
+int ga_data_path(const char *relative, char *out, size_t size, ga_error *err);
+
 /* Seconds on a monotonic clock. */
 double ga_now(void);
 

@@ -24,6 +24,7 @@ struct prob_problem {
     ga_space *space;         /* owned */
     size_t dim;              /* number of genes (space->n) */
     prob_eval_fn eval;
+    int noisy;               /* eval draws noise from its rng argument */
     double f_opt;            /* optimal value (after any shift), NaN unknown */
     double *x_opt;           /* an optimal point (dim genes) or NULL */
     const void *data;        /* read-only per-problem data */

@@ -6,6 +6,7 @@
 
 #include "../ga/util.h"
 #include "classic.h"
+#include "mixed.h"
 
 static const prob_family families[] = {
     { "sphere:dD", "sum x^2 on [-5.12, 5.12]^D" },
@@ -16,6 +17,10 @@ static const prob_family families[] = {
     { "schwefel:dD", "Schwefel 418.98D - sum x sin sqrt|x| on [-500, 500]^D" },
     { "styblinski_tang:dD", "Styblinski-Tang minus its optimum, on [-5, 5]^D" },
     { "levy:dD", "Levy on [-10, 10]^D" },
+    { "mixed:cnn[:noisy]", "CNN-like mixed space (9 params), optimum 0.25" },
+    { "mixed:transformer[:noisy]", "DeepTTC-like mixed space (11 params), "
+      "optimum 0.18" },
+    { "mixed:ripple[:noisy]", "multimodal mixed space (8 params), optimum 0" },
 };
 
 const prob_family *prob_families(size_t *n)
@@ -53,6 +58,20 @@ prob_problem *prob_lookup(const char *name, ga_error *err)
             return NULL;
         }
         return prob_classic_alloc(family, (size_t)dim, err);
+    }
+    if (strcmp(family, "mixed") == 0 && colon) {
+        char sub[64];
+        const char *rest = colon + 1;
+        const char *c2 = strchr(rest, ':');
+        size_t n = c2 ? (size_t)(c2 - rest) : strlen(rest);
+        int noisy = c2 && strcmp(c2 + 1, "noisy") == 0;
+        if (n == 0 || n >= sizeof sub || (c2 && !noisy))
+            goto unknown;
+        memcpy(sub, rest, n);
+        sub[n] = '\0';
+        if (!prob_mixed_known(sub))
+            goto unknown;
+        return prob_mixed_alloc(sub, noisy, err);
     }
 unknown:
     ga_error_set(err, GA_EINPUT, "unknown problem '%s'; `gahpo problems list` "

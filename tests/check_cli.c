@@ -11,7 +11,6 @@
 #include <cJSON.h>
 
 #include "../ga/csv.h"
-#include "../problems/problem.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -434,61 +433,6 @@ Suite *csv_suite(void)
     TCase *tc = tcase_create("csv");
     tcase_add_test(tc, test_csv_parse);
     tcase_add_test(tc, test_csv_population);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
-/* Classic functions: the optimum is 0 at x_opt, and reference values. */
-START_TEST(test_classic_optima)
-{
-    const char *names[] = { "sphere", "rastrigin", "rosenbrock", "ackley",
-                            "griewank", "schwefel", "styblinski_tang", "levy" };
-    for (int i = 0; i < 8; i++) {
-        char name[64];
-        snprintf(name, sizeof name, "%s:d7", names[i]);
-        ga_error err;
-        prob_problem *p = prob_lookup(name, &err);
-        ck_assert_msg(p != NULL, "%s", err.msg);
-        ck_assert_uint_eq(p->dim, 7);
-        double f;
-        p->eval(p, p->x_opt, 1, &f, NULL);
-        ck_assert_msg(fabs(f - p->f_opt) < 1e-6, "%s: f(x_opt) = %.17g", name, f);
-        /* a random point is worse */
-        double x[7] = { 0.3, -0.7, 1.1, 2.2, -0.1, 0.05, 0.9 };
-        double fx;
-        p->eval(p, x, 1, &fx, NULL);
-        ck_assert_msg(fx > f, "%s", name);
-        prob_free(p);
-    }
-}
-END_TEST
-
-START_TEST(test_classic_reference_values)
-{
-    ga_error err;
-    prob_problem *p = prob_lookup("rosenbrock:d3", &err);
-    double x[3] = { 0, 0, 0 }, f;
-    p->eval(p, x, 1, &f, NULL);
-    ck_assert_double_eq(f, 2);  /* (1-0)^2 twice */
-    prob_free(p);
-    p = prob_lookup("ackley:d2", &err);
-    double y[2] = { 1, 1 };
-    p->eval(p, y, 1, &f, NULL);
-    /* 20 - 20 exp(-0.2) + e - exp(1) = 20 (1 - exp(-0.2)) */
-    ck_assert_double_eq_tol(f, 20 * (1 - exp(-0.2)), 1e-12);
-    prob_free(p);
-    ck_assert_ptr_null(prob_lookup("rosenbrock:d1", &err));
-    ck_assert_ptr_null(prob_lookup("sphere", &err));
-    ck_assert_ptr_nonnull(strstr(err.msg, "sphere:dD"));
-}
-END_TEST
-
-Suite *problems_suite(void)
-{
-    Suite *s = suite_create("problems");
-    TCase *tc = tcase_create("classic");
-    tcase_add_test(tc, test_classic_optima);
-    tcase_add_test(tc, test_classic_reference_values);
     suite_add_tcase(s, tc);
     return s;
 }
