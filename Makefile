@@ -89,9 +89,16 @@ bench: $(BIN) $(BENCHES)
 sweep: $(BIN)
 	scripts/demo-study.sh $(BIN)
 
+# The command, and the data it finds at run time (ga_data_path looks in
+# PREFIX/share/gahpo): the mixed problems' spaces and the surrogate models.
 install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gahpo/problems/spaces
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/gahpo
+	install -m 0644 problems/spaces/*.json $(DESTDIR)$(PREFIX)/share/gahpo/problems/spaces/
+	if ls surrogates/models/*.json >/dev/null 2>&1; then \
+	  install -d $(DESTDIR)$(PREFIX)/share/gahpo/surrogates/models; \
+	  install -m 0644 surrogates/models/*.json $(DESTDIR)$(PREFIX)/share/gahpo/surrogates/models/; \
+	fi
 
 clean:
 	rm -rf build bin

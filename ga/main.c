@@ -53,6 +53,7 @@ static void print_help(FILE *out)
 "  gahpo run --resume DIR           finish an interrupted run\n"
 "  gahpo problems list              the built-in test problems\n"
 "  gahpo problems eval NAME         evaluate points read from stdin\n"
+"  gahpo problems info NAME         a problem's space, f_opt and x_opt\n"
 "  gahpo version | help\n"
 "\n"
 "run options:\n"
@@ -114,13 +115,33 @@ static int cmd_problems(int argc, char **argv)
             printf("%-22s %s\n", f[i].pattern, f[i].description);
         return 0;
     }
-    if (argc != 2 || strcmp(argv[0], "eval") != 0)
+    if (argc != 2 || (strcmp(argv[0], "eval") != 0 && strcmp(argv[0], "info")))
         return usage_error("usage: gahpo problems list | gahpo problems eval "
-                           "NAME%s", "");
+                           "NAME | gahpo problems info NAME%s", "");
     ga_error err;
     prob_problem *p = prob_lookup(argv[1], &err);
     if (!p)
         return fail(&err);
+    if (strcmp(argv[0], "info") == 0) {
+        printf("%s: %zu parameters%s\n", p->name, p->dim,
+               p->noisy ? ", noisy" : "");
+        ga_space_describe(p->space, stdout);
+        if (!isnan(p->f_opt))
+            printf("f_opt %.17g\n", p->f_opt);
+        if (p->x_opt) {
+            printf("x_opt");
+            for (size_t i = 0; i < p->dim; i++) {
+                char buf[256];
+                if (ga_param_gene_format(&p->space->params[i], p->x_opt[i], buf,
+                                         sizeof buf))
+                    snprintf(buf, sizeof buf, "?");
+                printf("%s%s", i ? "," : " ", buf);
+            }
+            printf("\n");
+        }
+        prob_free(p);
+        return 0;
+    }
     char *line = NULL;
     size_t cap = 0, lineno = 0;
     ssize_t len;
