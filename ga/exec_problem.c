@@ -27,18 +27,6 @@ void ga_executor_free(ga_executor *ex)
     free(ex);
 }
 
-/* splitmix64's finaliser over the three numbers: well-spread seeds. */
-static unsigned long noise_seed(unsigned long seed, long generation,
-                                size_t index)
-{
-    unsigned long long z = seed * 0x9e3779b97f4a7c15ULL +
-                           (unsigned long long)(generation + 1) * 0xbf58476d1ce4e5b9ULL +
-                           (unsigned long long)index * 0x94d049bb133111ebULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return (unsigned long)(z ^ (z >> 31));
-}
-
 static void problem_free(void *p)
 {
     problem_ctx *c = p;
@@ -79,8 +67,8 @@ static int problem_run(void *p, const ga_space *space, const ga_job *jobs,
         /* each evaluation's noise depends on (seed, generation, index)
          * only, so a resumed run draws what an uninterrupted one would */
         for (size_t k = 0; k < n; k++) {
-            gsl_rng_set(c->noise, noise_seed(c->seed, jobs[k].generation,
-                                             jobs[k].index));
+            gsl_rng_set(c->noise, prob_noise_seed(c->seed, jobs[k].generation,
+                                                  jobs[k].index));
             c->problem->eval(c->problem, c->genes + k * d, 1, c->fitness + k,
                              c->noise);
         }

@@ -31,6 +31,11 @@ struct prob_problem {
     void (*free_data)(void *data);
 };
 
+/* The seed of one noisy evaluation's generator, from the run's seed and
+ * the individual's (generation, index): every evaluation draws its own
+ * noise, the same however and whenever the run is executed. */
+unsigned long prob_noise_seed(unsigned long seed, long generation, size_t index);
+
 /* A problem by registry name ("sphere:d10", "rastrigin:d5", ...). NULL with
  * err (GA_EINPUT, listing what exists) for an unknown or malformed name. */
 prob_problem *prob_lookup(const char *name, ga_error *err);

@@ -29,6 +29,17 @@ const prob_family *prob_families(size_t *n)
     return families;
 }
 
+unsigned long prob_noise_seed(unsigned long seed, long generation, size_t index)
+{
+    /* splitmix64's finaliser over the three numbers: well-spread seeds */
+    unsigned long long z = seed * 0x9e3779b97f4a7c15ULL +
+                           (unsigned long long)(generation + 1) * 0xbf58476d1ce4e5b9ULL +
+                           (unsigned long long)index * 0x94d049bb133111ebULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return (unsigned long)(z ^ (z >> 31));
+}
+
 void prob_free(prob_problem *p)
 {
     if (!p)
