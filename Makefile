@@ -17,10 +17,10 @@ WARN     = -Wall -Wextra -Werror
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -fopenmp $(CFLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS)
 ALL_LDFLAGS = -fopenmp $(LDFLAGS) $(EXTRA_LDFLAGS)
 
-# The library: everything in ga/, problems/, surrogates/ except the command
+# The library: everything in ga/, problems/, surrogates/, sweeps/ except the command
 # (ga/main.c and the subcommands ga/cmd_*.c, which print and exit).
 CMD_SRC  = ga/main.c $(wildcard ga/cmd_*.c)
-LIB_SRC  = $(filter-out $(CMD_SRC),$(wildcard ga/*.c problems/*.c surrogates/*.c))
+LIB_SRC  = $(filter-out $(CMD_SRC),$(wildcard ga/*.c problems/*.c surrogates/*.c sweeps/*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CMD_OBJ  = $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC = $(wildcard tests/check_*.c) tests/testutil.c

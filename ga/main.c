@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../problems/problem.h"
+#include "cmd_sweep.h"
 #include "csv.h"
 #include "engine.h"
 #include "executor.h"
@@ -52,6 +53,9 @@ static void print_help(FILE *out)
 "  gahpo run [options] [-- MODEL COMMAND ...]\n"
 "  gahpo run --resume DIR           finish an interrupted run\n"
 "  gahpo problems list              the built-in test problems\n"
+"  gahpo sweep SPEC [--threads N] [--out DIR] [--resume]\n"
+"                                   a study of the GA's parameters\n"
+"  gahpo analyze DIR                the statistics of a finished sweep\n"
 "  gahpo problems eval NAME         evaluate points read from stdin\n"
 "  gahpo problems info NAME         a problem's space, f_opt and x_opt\n"
 "  gahpo version | help\n"
@@ -682,6 +686,10 @@ int main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2);
     if (!strcmp(cmd, "problems"))
         return cmd_problems(argc - 2, argv + 2);
+    if (!strcmp(cmd, "sweep"))
+        return gahpo_cmd_sweep(argc - 2, argv + 2, GAHPO_VERSION);
+    if (!strcmp(cmd, "analyze"))
+        return gahpo_cmd_analyze(argc - 2, argv + 2, GAHPO_VERSION);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("gahpo %s\n", GAHPO_VERSION);
         return 0;

@@ -1,0 +1,11 @@
+/* cmd_sweep.h - the `gahpo sweep` and `gahpo analyze` subcommands. */
+#ifndef GA_CMD_SWEEP_H
+#define GA_CMD_SWEEP_H
+
+/* gahpo sweep SPEC [--threads N] [--out DIR] [--resume] [--quiet] */
+int gahpo_cmd_sweep(int argc, char **argv, const char *version);
+
+/* gahpo analyze DIR */
+int gahpo_cmd_analyze(int argc, char **argv, const char *version);
+
+#endif

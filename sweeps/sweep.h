@@ -1,0 +1,113 @@
+/* sweep.h - studies of the GA's own parameters: a spec (problems, GA
+ * parameters to vary, design, budget in evaluations, replicates), its
+ * expansion into design points, and the parallel runner that executes
+ * design x problems x replicates and writes runs.csv.
+ *
+ * Reproducibility: every run owns a generator seeded from a hash of (sweep
+ * seed, design point, problem, replicate); rows are written in run order at
+ * the end, so runs.csv is byte-identical for any thread count. */
+#ifndef SWEEP_SWEEP_H
+#define SWEEP_SWEEP_H
+
+#include <stddef.h>
+
+#include <cJSON.h>
+
+#include "../ga/error.h"
+#include "../ga/settings.h"
+#include "../problems/problem.h"
+
+typedef enum sweep_design_type {
+    SWEEP_FACTORIAL, SWEEP_LHS, SWEEP_RANDOM, SWEEP_RACE
+} sweep_design_type;
+
+/* One GA parameter to vary: levels (any setting) or a range (numeric). */
+typedef struct sweep_factor {
+    char *name;
+    size_t nlevels;          /* > 0: these levels, as text */
+    char **levels;
+    double min, max;         /* nlevels == 0: a range */
+    int integer;             /* range of integers */
+    int log;                 /* range sampled in log space */
+} sweep_factor;
+
+typedef struct sweep_spec {
+    char *name;
+    char *text;              /* the spec file as read, for provenance */
+    unsigned long long hash; /* FNV-1a of text */
+    unsigned long seed;
+    size_t nproblems;
+    char **problems;
+    long budget;             /* evaluations per run, never exceeded */
+    size_t ncheck;
+    long *checkpoints;       /* best-so-far recorded at these evaluations */
+    long replicates;
+    long workers;            /* parallel jobs in production: rounds */
+    size_t ntargets;
+    double *targets;         /* precision targets: f - f_opt <= target */
+    sweep_design_type design;
+    long points;             /* lhs, random, race: number of candidates */
+    size_t nfactors;
+    sweep_factor *factors;
+    ga_settings base;        /* CANDLE defaults + the spec's "fixed" */
+    int drop_invalid;        /* cx_prob + mut_prob > 1: drop (1) or repair */
+    long max_rounds;         /* selection: at most this many rounds; 0 none */
+    long race_first_test;    /* race: instances before the first test */
+    double race_alpha;
+} sweep_spec;
+
+/* A design point: complete GA settings (seed set per run). */
+typedef struct sweep_point {
+    ga_settings settings;
+    char **values;           /* nfactors values as text, for runs.csv */
+    int reference;           /* the CANDLE defaults, added for comparisons */
+} sweep_point;
+
+/* Read and validate a spec. GA_EINPUT with file and key named on any error,
+ * before anything runs. */
+sweep_spec *sweep_spec_load(const char *path, ga_error *err);
+sweep_spec *sweep_spec_parse(const char *text, const char *source, ga_error *err);
+void sweep_spec_free(sweep_spec *spec);
+
+/* Expand the design into points; the CANDLE defaults come first as the
+ * reference. Points violating a constraint are repaired or dropped and said
+ * so in *report (caller frees). */
+int sweep_design(const sweep_spec *spec, sweep_point **points, size_t *npoints,
+                 char **report, ga_error *err);
+void sweep_points_free(sweep_point *points, size_t npoints, size_t nfactors);
+
+/* The outcome of one run. */
+typedef struct sweep_result {
+    long evals, generations, rounds, idle_slots;
+    double best;             /* best observed value */
+    double true_best;        /* noiseless value of the best observed point */
+    double error;            /* true_best - f_opt (NaN if f_opt unknown) */
+    double *best_at;         /* best observed - f_opt at each checkpoint */
+    long *hit;               /* evaluations to reach each target, -1 never */
+    double seconds;
+} sweep_result;
+
+/* The seed of run (point, problem, replicate) of a sweep. */
+unsigned long sweep_run_seed(unsigned long sweep_seed, size_t point,
+                             size_t problem, long replicate);
+
+/* One run of settings on problem within the spec's budget. result's arrays
+ * must hold spec->ncheck and spec->ntargets entries. */
+int sweep_run_one(const sweep_spec *spec, const ga_settings *settings,
+                  const prob_problem *problem, unsigned long seed,
+                  sweep_result *result, ga_error *err);
+
+/* Progress: runs done of total, and seconds so far. */
+typedef void (*sweep_progress_fn)(void *ctx, long done, long total,
+                                  double seconds);
+
+/* Execute every run not yet done into dir: runs.csv (rows in run order,
+ * written at the end; rows stream to runs.journal as runs finish, which
+ * --resume reads), timings.csv, spec.json, design.csv. threads <= 0: the
+ * OpenMP default. */
+int sweep_execute(const sweep_spec *spec, const sweep_point *points,
+                  size_t npoints, const char *dir, int threads, int resume,
+                  volatile int *cancel, sweep_progress_fn progress,
+                  void *progress_ctx, ga_error *err);
+
+#endif
