@@ -87,6 +87,13 @@ int tu_run(char *const argv[], const char *in_text, char *const env[],
         snprintf(h, sizeof h, "HOME=%s", home ? home : "/tmp");
         envp[k++] = p;
         envp[k++] = h;
+        /* where the command finds its data files, when the tests say */
+        static char data[4200];
+        const char *dd = getenv("GAHPO_DATA_DIR");
+        if (dd && *dd) {
+            snprintf(data, sizeof data, "GAHPO_DATA_DIR=%s", dd);
+            envp[k++] = data;
+        }
         for (int i = 0; env && env[i] && k < 62; i++)
             envp[k++] = env[i];
         envp[k] = NULL;

@@ -11,7 +11,8 @@ const char *tu_gahpo(void);
 
 /* Run argv (NULL-terminated) with stdin from in_text (may be NULL), extra
  * environment assignments env ("K=V", NULL-terminated, may be NULL) on top
- * of a clean environment (PATH and HOME only), capturing stdout and stderr
+ * of a clean environment (PATH, HOME and GAHPO_DATA_DIR only), capturing
+ * stdout and stderr
  * (caller frees). Returns the exit status, or 128+signal. */
 int tu_run(char *const argv[], const char *in_text, char *const env[],
            char **out, char **err);

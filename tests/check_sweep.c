@@ -1,0 +1,341 @@
+/* check_sweep.c - the sweep harness: specs and their errors, designs and
+ * constraints, budgets, byte-identical runs.csv for any thread count,
+ * resume from the journal, the statistics against scipy's, and the export
+ * of tuned defaults that gahpo run accepts. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../ga/csv.h"
+#include "../sweeps/stats.h"
+#include "../sweeps/sweep.h"
+#include "suites.h"
+#include "testutil.h"
+
+static const char *small_spec =
+    "{\"name\": \"t\", \"seed\": 5, \"problems\": [\"sphere:d4\", "
+    "\"rastrigin:d4\", \"mixed:ripple:noisy\"], \"budget\": 150, "
+    "\"replicates\": 4, \"workers\": 8, \"targets\": [1, 0.1],"
+    " \"parameters\": {\"population_size\": [8, 20], \"cx_prob\": [0.2, 0.6],"
+    " \"strategy\": [\"mu_plus_lambda\", \"simple\"]}}";
+
+typedef struct bad_spec {
+    const char *text, *expect;
+} bad_spec;
+
+static const bad_spec bad_specs[] = {
+    { "{\"name\": \"x\", \"problems\": [\"sphere:d2\"], \"budget\": 10, "
+      "\"parameters\": {\"cx_prob\": [0.1]}, \"bugdet\": 3}", "unknown key 'bugdet'" },
+    { "{\"name\": \"x\", \"problems\": [\"sphere:d2\"], "
+      "\"parameters\": {\"cx_prob\": [0.1]}}", "'budget'" },
+    { "{\"name\": \"x\", \"problems\": [\"spehre:d2\"], \"budget\": 10, "
+      "\"parameters\": {\"cx_prob\": [0.1]}}", "unknown problem 'spehre:d2'" },
+    { "{\"name\": \"x\", \"problems\": [\"sphere:d2\"], \"budget\": 10, "
+      "\"parameters\": {\"cx_prob\": {\"min\": 0, \"max\": 1}}}",
+      "a full factorial design needs levels" },
+    { "{\"name\": \"x\", \"problems\": [\"sphere:d2\"], \"budget\": 10, "
+      "\"parameters\": {\"cx_prob\": [1.5]}}", "probability in [0, 1]" },
+    { "{\"name\": \"x\", \"problems\": [\"sphere:d2\"], \"budget\": 10, "
+      "\"parameters\": {\"colour\": [1]}}", "'colour' is not a GA setting" },
+    { "{\"name\": \"x\", \"problems\": [\"sphere:d2\"], \"budget\": 10, "
+      "\"design\": \"grid\", \"parameters\": {\"cx_prob\": [0.1]}}",
+      "design type 'grid' unknown" },
+    { "{\"name\": \"../x\", \"problems\": [\"sphere:d2\"], \"budget\": 10, "
+      "\"parameters\": {\"cx_prob\": [0.1]}}", "plain name" },
+    { "{\"name\": \"x\", \"problems\": [\"sphere:d2\"], \"budget\": 10, "
+      "\"checkpoints\": [5, 3], \"parameters\": {\"cx_prob\": [0.1]}}",
+      "checkpoints must be increasing" },
+    { "{\"name\": \"x\",,}", "t.json:1:" },
+};
+
+START_TEST(test_bad_specs)
+{
+    ga_error err;
+    ga_error_clear(&err);
+    sweep_spec *s = sweep_spec_parse(bad_specs[_i].text, "t.json", &err);
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(err.status, GA_EINPUT);
+    ck_assert_msg(strstr(err.msg, bad_specs[_i].expect) != NULL,
+                  "case %d: expected '%s' in: %s", _i, bad_specs[_i].expect,
+                  err.msg);
+}
+END_TEST
+
+START_TEST(test_factorial_and_constraints)
+{
+    ga_error err;
+    const char *text =
+        "{\"name\": \"x\", \"problems\": [\"sphere:d2\"], \"budget\": 10,"
+        " \"parameters\": {\"cx_prob\": [0.2, 0.5], \"mut_prob\": [0.8, 0.4],"
+        " \"tournsize\": [2, 4, 6]}%s}";
+    char buf[1024];
+    for (int drop = 0; drop < 2; drop++) {
+        snprintf(buf, sizeof buf, text,
+                 drop ? ", \"constraints\": \"drop\"" : "");
+        sweep_spec *s = sweep_spec_parse(buf, "t", &err);
+        ck_assert_msg(s != NULL, "%s", err.msg);
+        sweep_point *p;
+        size_t n;
+        char *report;
+        ck_assert_int_eq(sweep_design(s, &p, &n, &report, &err), GA_OK);
+        /* 12 combinations; cx 0.5 + mut 0.8 (3 of them) break the
+         * constraint; (0.2, 0.8, 4) is the reference itself */
+        ck_assert(p[0].reference);
+        ck_assert_int_eq(p[0].settings.tournsize, 4);
+        ck_assert_uint_eq(n, drop ? 1 + 12 - 3 - 1 : 1 + 12 - 1);
+        ck_assert_ptr_nonnull(strstr(report, drop ? "dropped: cx_prob 0.5 + mut_prob "
+                                                    "0.8 > 1"
+                                                  : "repaired"));
+        for (size_t i = 0; i < n; i++)
+            ck_assert(p[i].settings.cx_prob + p[i].settings.mut_prob <= 1 + 1e-12);
+        free(report);
+        sweep_points_free(p, n, s->nfactors);
+        sweep_spec_free(s);
+    }
+}
+END_TEST
+
+/* Latin hypercube: every factor's n values fall one in each of n strata. */
+START_TEST(test_lhs_strata)
+{
+    ga_error err;
+    sweep_spec *s = sweep_spec_parse(
+        "{\"name\": \"x\", \"problems\": [\"sphere:d2\"], \"budget\": 10,"
+        " \"design\": {\"type\": \"lhs\", \"points\": 25}, \"parameters\":"
+        " {\"cx_indpb\": {\"min\": 0, \"max\": 1}, \"mut_indpb\": {\"min\": 0.01,"
+        " \"max\": 1, \"log\": true}}}", "t", &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
+    sweep_point *p;
+    size_t n;
+    char *report;
+    ck_assert_int_eq(sweep_design(s, &p, &n, &report, &err), GA_OK);
+    ck_assert_uint_eq(n, 26);
+    int seen[25] = { 0 }, seen_log[25] = { 0 };
+    for (size_t i = 1; i < n; i++) {
+        seen[(int)(p[i].settings.cx_indpb * 25)]++;
+        double u = (log(p[i].settings.mut_indpb) - log(0.01)) / (-log(0.01));
+        seen_log[u >= 1 ? 24 : (int)(u * 25)]++;
+    }
+    for (int k = 0; k < 25; k++) {
+        ck_assert_int_eq(seen[k], 1);
+        ck_assert_int_eq(seen_log[k], 1);
+    }
+    free(report);
+    sweep_points_free(p, n, s->nfactors);
+    sweep_spec_free(s);
+}
+END_TEST
+
+static char *run_sweep(const char *spec_text, const char *tag, const char *threads,
+                       char **dir_out)
+{
+    char *dir = tu_tmpdir(tag);
+    char spec[4200], out[4200];
+    snprintf(spec, sizeof spec, "%s/spec.json", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    tu_write(spec, spec_text);
+    char *o, *e;
+    int rc = tu_run((char *[]){ (char *)tu_gahpo(), "sweep", spec, "--out", out,
+                                "--threads", (char *)threads, "--quiet", NULL },
+                    NULL, NULL, &o, &e);
+    ck_assert_msg(rc == 0, "sweep failed: %s", e);
+    free(o);
+    free(e);
+    char path[4300];
+    snprintf(path, sizeof path, "%s/runs.csv", out);
+    *dir_out = dir;
+    return tu_read(path);
+}
+
+START_TEST(test_runs_identical_any_threads_and_budget)
+{
+    char *d1, *d3;
+    char *a = run_sweep(small_spec, "thr1", "1", &d1);
+    char *b = run_sweep(small_spec, "thr3", "3", &d3);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_str_eq(a, b);
+    ga_error err;
+    ga_csv *c = ga_csv_parse(a, "runs.csv", &err);
+    ck_assert_ptr_nonnull(c);
+    /* 2 x 2 x 2 points and the reference (population 16 is not among the
+     * levels, so none is its twin) = 9; x 3 problems x 4 replicates */
+    ck_assert_uint_eq(c->nrows, 9 * 3 * 4);
+    long ev = -1;
+    for (size_t j = 0; j < c->ncols; j++)
+        if (!strcmp(c->header[j], "evals"))
+            ev = (long)j;
+    for (size_t r = 0; r < c->nrows; r++)  /* never over budget */
+        ck_assert_int_eq(atol(c->cells[r * c->ncols + (size_t)ev]), 150);
+    ga_csv_free(c);
+    free(a);
+    free(b);
+    tu_rmrf(d1);
+    tu_rmrf(d3);
+    free(d1);
+    free(d3);
+}
+END_TEST
+
+START_TEST(test_resume_from_journal)
+{
+    char *dir;
+    char *full = run_sweep(small_spec, "resume", "2", &dir);
+    char out[4200], path[4300];
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(path, sizeof path, "%s/runs.journal", out);
+    char *journal = tu_read(path);
+    /* keep 30 journal lines and a torn one: as if killed mid-sweep */
+    char *p = journal;
+    for (int i = 0; i < 30; i++)
+        p = strchr(p, '\n') + 1;
+    strcpy(p, "31,0,sphere");
+    tu_write(path, journal);
+    free(journal);
+    snprintf(path, sizeof path, "%s/runs.csv", out);
+    unlink(path);
+    char spec[4200];
+    snprintf(spec, sizeof spec, "%s/spec.json", dir);
+    char *o, *e;
+    ck_assert_int_eq(tu_run((char *[]){ (char *)tu_gahpo(), "sweep", spec, "--out",
+                                        out, "--quiet", NULL }, NULL, NULL, &o, &e),
+                     2);  /* refuses to overwrite without --resume */
+    ck_assert_ptr_nonnull(strstr(e, "--resume"));
+    free(o);
+    free(e);
+    ck_assert_int_eq(tu_run((char *[]){ (char *)tu_gahpo(), "sweep", spec, "--out",
+                                        out, "--resume", "--quiet", NULL },
+                            NULL, NULL, &o, &e), 0);
+    free(o);
+    free(e);
+    char *again = tu_read(path);
+    ck_assert_str_eq(full, again);
+    free(full);
+    free(again);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_tuned_defaults_feed_run)
+{
+    char *dir;
+    char *runs = run_sweep(small_spec, "tuned", "2", &dir);
+    free(runs);
+    char tuned[4200], out[4200];
+    snprintf(tuned, sizeof tuned, "%s/out/tuned_defaults.json", dir);
+    snprintf(out, sizeof out, "%s/run", dir);
+    char *text = tu_read(tuned);
+    ck_assert_ptr_nonnull(text);
+    cJSON *t = cJSON_Parse(text);
+    free(text);
+    cJSON *prov = cJSON_GetObjectItem(t, "provenance");
+    ck_assert_int_eq(cJSON_GetObjectItem(prov, "budget_evaluations")->valueint, 150);
+    ck_assert(cJSON_IsArray(cJSON_GetObjectItem(
+        cJSON_GetObjectItem(prov, "improvement_over_candle_defaults"), "ci95")));
+    int pop = cJSON_GetObjectItem(cJSON_GetObjectItem(t, "settings"),
+                                  "population_size")->valueint;
+    cJSON_Delete(t);
+    char *o, *e;
+    ck_assert_int_eq(tu_run((char *[]){ (char *)tu_gahpo(), "run", "--no-env",
+                                        "--problem", "sphere:d4", "--out", out,
+                                        "--tuned-defaults", tuned, "--quiet", NULL },
+                            NULL, NULL, &o, &e), 0);
+    free(o);
+    free(e);
+    snprintf(out, sizeof out, "%s/run/run.json", dir);
+    text = tu_read(out);
+    cJSON *r = cJSON_Parse(text);
+    ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "settings"),
+                                         "population_size")->valueint, pop);
+    cJSON_Delete(r);
+    free(text);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Our tests against scipy 1.10's (Debian) on fixed data. */
+START_TEST(test_stats_match_scipy)
+{
+    const double x[] = { 1.83, 0.50, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.30,
+                         0.7, 2.2, 1.1 };
+    const double y[] = { 0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14,
+                         1.29, 0.9, 1.7, 1.3 };
+    /* with ties and zero differences: the normal approximation */
+    const double xt[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+    const double yt[] = { 2, 1, 3, 6, 3, 8, 4, 7, 12, 8, 9, 13, 10, 11, 20, 12 };
+    double blocks[6 * 4] = { 1, 2, 3, 4,  2, 1, 3, 4,  1, 3, 2, 4,
+                             1, 2, 4, 3,  2, 2, 3, 4,  1, 2, 3, 3 };
+    const char *script =
+        "import scipy.stats as s\n"
+        "x=[1.83,0.50,1.62,2.48,1.68,1.88,1.55,3.06,1.30,0.7,2.2,1.1]\n"
+        "y=[0.878,0.647,0.598,2.05,1.06,1.29,1.06,3.14,1.29,0.9,1.7,1.3]\n"
+        "print(repr(s.wilcoxon(x,y).pvalue))\n"
+        "xt=list(range(1,17))\n"
+        "yt=[2,1,3,6,3,8,4,7,12,8,9,13,10,11,20,12]\n"
+        "print(repr(s.wilcoxon(xt,yt).pvalue))\n"
+        "b=[[1,2,3,4],[2,1,3,4],[1,3,2,4],[1,2,4,3],[2,2,3,4],[1,2,3,3]]\n"
+        "cols=list(zip(*b))\n"
+        "print(repr(s.friedmanchisquare(*cols).pvalue))\n";
+    char *out, *err;
+    int rc = tu_run((char *[]){ "/usr/bin/python3", "-c", (char *)script, NULL },
+                    NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "scipy: %s", err);
+    double want[3];
+    ck_assert_int_eq(sscanf(out, "%lf %lf %lf", &want[0], &want[1], &want[2]), 3);
+    double st;
+    double got[3] = { sweep_wilcoxon(x, y, 12, &st),
+                      sweep_wilcoxon(xt, yt, 16, &st),
+                      sweep_friedman(blocks, 6, 4, &st, NULL) };
+    for (int i = 0; i < 3; i++)
+        ck_assert_msg(fabs(got[i] - want[i]) <= 1e-9 * fmax(1e-3, want[i]),
+                      "test %d: gahpo %.17g, scipy %.17g", i, got[i], want[i]);
+    free(out);
+    free(err);
+    /* Holm on a hand-worked example: p sorted .01 .02 .04 -> x3 x2 x1 */
+    double p[3] = { 0.04, 0.01, 0.02 }, adj[3];
+    sweep_holm(p, 3, adj);
+    ck_assert_double_eq_tol(adj[1], 0.03, 1e-15);
+    ck_assert_double_eq_tol(adj[2], 0.04, 1e-15);
+    ck_assert_double_eq_tol(adj[0], 0.04, 1e-15);
+}
+END_TEST
+
+START_TEST(test_bad_spec_cli)
+{
+    char *dir = tu_tmpdir("badspec");
+    char spec[4200], out[4200];
+    snprintf(spec, sizeof spec, "%s/spec.json", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    tu_write(spec, bad_specs[0].text);
+    char *o, *e;
+    ck_assert_int_eq(tu_run((char *[]){ (char *)tu_gahpo(), "sweep", spec, "--out",
+                                        out, NULL }, NULL, NULL, &o, &e), 2);
+    ck_assert_ptr_nonnull(strstr(e, "unknown key 'bugdet'"));
+    ck_assert_int_ne(access(out, F_OK), 0);  /* nothing ran, nothing written */
+    free(o);
+    free(e);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+Suite *sweep_suite(void)
+{
+    Suite *s = suite_create("sweep");
+    TCase *tc = tcase_create("sweep");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_bad_specs, 0,
+                        (int)(sizeof bad_specs / sizeof bad_specs[0]));
+    tcase_add_test(tc, test_factorial_and_constraints);
+    tcase_add_test(tc, test_lhs_strata);
+    tcase_add_test(tc, test_runs_identical_any_threads_and_budget);
+    tcase_add_test(tc, test_resume_from_journal);
+    tcase_add_test(tc, test_tuned_defaults_feed_run);
+    tcase_add_test(tc, test_stats_match_scipy);
+    tcase_add_test(tc, test_bad_spec_cli);
+    suite_add_tcase(s, tc);
+    return s;
+}
