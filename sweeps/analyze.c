@@ -148,8 +148,15 @@ typedef struct point_summary {
     double p_raw, p_holm; /* Wilcoxon against the reference */
     double wins;          /* fraction of blocks better than the reference */
     int eligible;         /* satisfies max_rounds */
+    int active;           /* ran every (problem, replicate): not raced out */
     size_t runs;
 } point_summary;
+
+/* Sort key of a point in the report: raced-out points last. */
+static double rank_key(const point_summary *p)
+{
+    return isnan(p->mean_rank) ? INFINITY : p->mean_rank;
+}
 
 static void add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -258,17 +265,6 @@ int sweep_analyze(const char *dir, const char *version, FILE *out, ga_error *err
     if ((rc = ga_write_file_atomic(path, csv, len, err)))
         goto out2;
 
-    /* mean normalised rank per point across problems */
-    double *rk = malloc(np * sizeof *rk);
-    for (size_t q = 0; q < nq; q++) {
-        for (size_t p = 0; p < np; p++)
-            buf[p] = isnan(med[p * nq + q]) ? INFINITY : med[p * nq + q];
-        sweep_ranks(buf, np, rk);
-        for (size_t p = 0; p < np; p++)
-            ps[p].mean_rank += (np > 1 ? (rk[p] - 1) / (double)(np - 1) : 0) /
-                               (double)nq;
-    }
-    free(rk);
     for (size_t p = 0; p < np; p++) {
         size_t n = 0;
         for (size_t q = 0; q < nq; q++)
@@ -286,61 +282,90 @@ int sweep_analyze(const char *dir, const char *version, FILE *out, ga_error *err
         ps[p].eligible = s->max_rounds == 0 || ps[p].median_rounds <= (double)s->max_rounds;
     }
 
-    /* blocks (problem, replicate) complete for every point: Friedman, and
-     * each point against the reference (point 0) */
+    /* the points that ran every (problem, replicate): all of them, or a
+     * race's survivors; only they are tested and can be selected */
+    size_t most = 0, nact = 0;
+    for (size_t p = 0; p < np; p++)
+        most = ps[p].runs > most ? ps[p].runs : most;
+    size_t *act = malloc(np * sizeof *act);
+    for (size_t p = 0; p < np; p++) {
+        ps[p].active = ps[p].runs == most;
+        if (ps[p].active)
+            act[nact++] = p;  /* the reference always runs: act[0] == 0 */
+    }
+    /* mean normalised rank across problems (0 best, 1 worst), among the
+     * points that ran everything */
+    double *rk = malloc(np * sizeof *rk);
+    for (size_t p = 0; p < np; p++)
+        ps[p].mean_rank = ps[p].active ? 0 : NAN;
+    for (size_t q = 0; q < nq; q++) {
+        for (size_t j = 0; j < nact; j++)
+            buf[j] = isnan(med[act[j] * nq + q]) ? INFINITY : med[act[j] * nq + q];
+        sweep_ranks(buf, nact, rk);
+        for (size_t j = 0; j < nact; j++)
+            ps[act[j]].mean_rank += (nact > 1 ? (rk[j] - 1) / (double)(nact - 1)
+                                              : 0) / (double)nq;
+    }
+    free(rk);
+    /* blocks (problem, replicate): Friedman, and each point against the
+     * reference (point 0), on log10 errors */
     size_t nb = 0;
     double *blocks = malloc((nq * nr + 1) * np * sizeof *blocks);
     for (size_t q = 0; q < nq; q++)
         for (size_t r = 0; r < nr; r++) {
             int full = 1;
-            for (size_t p = 0; p < np && full; p++)
-                full = !isnan(t.error[AT(&t, p, q, r)]);
+            for (size_t j = 0; j < nact && full; j++)
+                full = !isnan(t.error[AT(&t, act[j], q, r)]);
             if (!full)
                 continue;
-            for (size_t p = 0; p < np; p++)
-                blocks[nb * np + p] = log10(fmax(t.error[AT(&t, p, q, r)], 0) + EPS);
+            for (size_t j = 0; j < nact; j++)
+                blocks[nb * nact + j] =
+                    log10(fmax(t.error[AT(&t, act[j], q, r)], 0) + EPS);
             nb++;
         }
     double fstat = NAN, fp = NAN;
-    if (nb > 1 && np > 1)
-        fp = sweep_friedman(blocks, nb, np, &fstat, NULL);
+    if (nb > 1 && nact > 1)
+        fp = sweep_friedman(blocks, nb, nact, &fstat, NULL);
     double *x = malloc((nb + 1) * sizeof *x), *y = malloc((nb + 1) * sizeof *y);
     double *praw = calloc(np, sizeof *praw), *padj = calloc(np, sizeof *padj);
-    for (size_t p = 1; p < np; p++) {
+    for (size_t p = 0; p < np; p++)
+        ps[p].p_raw = ps[p].p_holm = ps[p].wins = NAN;
+    for (size_t j = 1; j < nact; j++) {
         double w = 0;
         for (size_t b = 0; b < nb; b++) {
-            x[b] = blocks[b * np + p];
-            y[b] = blocks[b * np];
+            x[b] = blocks[b * nact + j];
+            y[b] = blocks[b * nact];
             w += x[b] < y[b];
         }
         double st;
-        praw[p - 1] = sweep_wilcoxon(x, y, nb, &st);
-        ps[p].wins = nb ? w / (double)nb : NAN;
+        praw[j - 1] = sweep_wilcoxon(x, y, nb, &st);
+        ps[act[j]].wins = nb ? w / (double)nb : NAN;
     }
-    if (np > 1)
-        sweep_holm(praw, np - 1, padj);
-    for (size_t p = 1; p < np; p++) {
-        ps[p].p_raw = praw[p - 1];
-        ps[p].p_holm = padj[p - 1];
+    if (nact > 1)
+        sweep_holm(praw, nact - 1, padj);
+    for (size_t j = 1; j < nact; j++) {
+        ps[act[j]].p_raw = praw[j - 1];
+        ps[act[j]].p_holm = padj[j - 1];
     }
-    ps[0].p_raw = ps[0].p_holm = NAN;
-    ps[0].wins = NAN;
 
-    /* selection: best mean rank among eligible points */
-    size_t best = 0;
+    /* selection: best mean rank among eligible points that ran everything */
+    size_t best = 0, best_j = 0;
     int found = 0;
-    for (size_t p = 0; p < np; p++)
+    for (size_t j = 0; j < nact; j++) {
+        size_t p = act[j];
         if (ps[p].eligible && (!found || ps[p].mean_rank < ps[best].mean_rank)) {
             best = p;
+            best_j = j;
             found = 1;
         }
+    }
     /* improvement of the selection over the reference, per block: the ratio
      * of errors (reference / selected) with a bootstrap interval of its
      * median */
     double ratio_med = NAN, ratio_lo = NAN, ratio_hi = NAN;
     if (nb > 0) {
         for (size_t b = 0; b < nb; b++)
-            x[b] = pow(10, blocks[b * np] - blocks[b * np + best]);
+            x[b] = pow(10, blocks[b * nact] - blocks[b * nact + best_j]);
         ratio_med = sweep_quantile(x, nb, 0.5);
         sweep_bootstrap_median(x, nb, s->seed + 104729, 2000, 0.95, &ratio_lo,
                                &ratio_hi);
@@ -351,7 +376,8 @@ int sweep_analyze(const char *dir, const char *version, FILE *out, ga_error *err
     for (size_t p = 0; p < np; p++)
         order[p] = p;
     for (size_t i = 1; i < np; i++)  /* insertion sort by mean rank */
-        for (size_t j = i; j > 0 && ps[order[j]].mean_rank < ps[order[j - 1]].mean_rank; j--) {
+        for (size_t j = i; j > 0 && rank_key(&ps[order[j]]) < rank_key(&ps[order[j - 1]]);
+             j--) {
             size_t tmp = order[j];
             order[j] = order[j - 1];
             order[j - 1] = tmp;
@@ -366,6 +392,12 @@ int sweep_analyze(const char *dir, const char *version, FILE *out, ga_error *err
         dir);
     if (design_report && design_report[0])
         add(&rep, &rlen, &rcap, "Design notes:\n\n```\n%s```\n\n", design_report);
+    size_t nruns = runs->nrows, full = np * nq * nr;
+    if (nruns < full)
+        add(&rep, &rlen, &rcap, "Race: %zu runs of the %zu a full design makes "
+            "(%zu saved); %zu of %zu settings survived to the end (race.csv "
+            "says when each was dropped). Tests and selection use the "
+            "survivors.\n\n", nruns, full, full - nruns, nact, np);
     add(&rep, &rlen, &rcap, "Friedman test over %zu (problem, replicate) "
         "blocks: chi2 = %.4g, p = %.3g.\n\n", nb, fstat, fp);
     add(&rep, &rlen, &rcap, "| rank | point |");
@@ -382,9 +414,10 @@ int sweep_analyze(const char *dir, const char *version, FILE *out, ga_error *err
             p == 0 ? " (defaults)" : "");
         for (size_t k = 0; k < s->nfactors; k++)
             add(&rep, &rlen, &rcap, " %s |", pts[p].values[k]);
-        add(&rep, &rlen, &rcap, " %.3f | %.0f%s | %.2f | %.3g |\n",
+        add(&rep, &rlen, &rcap, " %.3f | %.0f%s | %.2f | %.3g%s |\n",
             ps[p].mean_rank, ps[p].median_rounds, ps[p].eligible ? "" : " (over cap)",
-            ps[p].wins, ps[p].p_holm);
+            ps[p].wins, ps[p].p_holm,
+            ps[p].active ? "" : " (raced out)");
     }
     add(&rep, &rlen, &rcap, "\nSelected: point %zu (mean normalised rank "
         "%.3f). Error ratio defaults/selected, median over blocks: %.3g (95%% "
@@ -443,6 +476,7 @@ int sweep_analyze(const char *dir, const char *version, FILE *out, ga_error *err
     }
 out3:
     free(order);
+    free(act);
     free(rep);
     free(blocks);
     free(x);

@@ -16,11 +16,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_rng.h>
 #include <omp.h>
 
 #include "../ga/engine.h"
 #include "../ga/util.h"
+#include "stats.h"
 
 unsigned long sweep_run_seed(unsigned long sweep_seed, size_t point,
                              size_t problem, long replicate)
@@ -267,6 +269,196 @@ static int read_journal(const char *path, char **rows, long total, long *done,
     return GA_OK;
 }
 
+/* What the parallel loop needs, shared by the full design and the race. */
+typedef struct exec_ctx {
+    const sweep_spec *s;
+    const sweep_point *pts;
+    prob_problem **probs;
+    char **rows;             /* per run: its runs.csv row, once done */
+    double *errors;          /* per run: its final error (race decisions) */
+    FILE *journal, *timings;
+    long total, finished, planned;
+    double t0;
+    int threads;
+    volatile int *cancel;
+    sweep_progress_fn progress;
+    void *progress_ctx;
+    int failed;
+    char fail_msg[2048];
+} exec_ctx;
+
+/* The error column of a row: after run, point, problem, replicate, seed,
+ * the factors, and evals, generations, rounds, idle_slots, best, true_best. */
+static double row_error(const char *row, size_t nfactors)
+{
+    size_t skip = 5 + nfactors + 6;
+    const char *c = row;
+    for (size_t i = 0; i < skip && c; i++) {
+        c = strchr(c, ',');
+        if (c)
+            c++;
+    }
+    return c ? strtod(c, NULL) : NAN;
+}
+
+/* Run every listed run that is not done yet, in parallel. */
+static void execute_ids(exec_ctx *x, const long *ids, long n)
+{
+    const sweep_spec *s = x->s;
+#pragma omp parallel for schedule(dynamic) num_threads(x->threads)
+    for (long i = 0; i < n; i++) {
+        long run = ids[i];
+        if (x->rows[run] || x->failed || (x->cancel && *x->cancel))
+            continue;
+        size_t point = (size_t)(run / ((long)s->nproblems * s->replicates));
+        size_t problem = (size_t)((run / s->replicates) % (long)s->nproblems);
+        long rep = run % s->replicates;
+        unsigned long seed = sweep_run_seed(s->seed, point, problem, rep);
+        sweep_result r;
+        double best_at[s->ncheck + 1];
+        long hit[s->ntargets + 1];
+        r.best_at = best_at;
+        r.hit = hit;
+        ga_error e;
+        ga_error_clear(&e);
+        if (sweep_run_one(s, &x->pts[point].settings, x->probs[problem], seed,
+                          &r, &e)) {
+#pragma omp critical(sweep_fail)
+            {
+                x->failed = 1;
+                snprintf(x->fail_msg, sizeof x->fail_msg, "run %ld: %.1900s",
+                         run, e.msg);
+            }
+            continue;
+        }
+        char *row = run_row(s, &x->pts[point], run, point, problem, rep, seed, &r);
+#pragma omp critical(sweep_journal)
+        {
+            x->rows[run] = row;
+            x->errors[run] = r.error;
+            fprintf(x->journal, "%ld,%s", run, row);
+            fflush(x->journal);
+            fprintf(x->timings, "%ld,%.6f\n", run, r.seconds);
+            x->finished++;
+            if (x->progress)
+                x->progress(x->progress_ctx, x->finished, x->planned,
+                            ga_now() - x->t0);
+        }
+    }
+}
+
+static long run_index(const sweep_spec *s, size_t point, size_t problem, long rep)
+{
+    return ((long)point * (long)s->nproblems + (long)problem) * s->replicates + rep;
+}
+
+/* F-race: instances (problem, replicate) one at a time, replicate-major so
+ * the first instances cover every problem; after race_first_test of them,
+ * a Friedman test over the surviving settings (blocks = instances, values =
+ * log10 error), and if it rejects at race_alpha, Conover's post-hoc test
+ * drops every setting whose rank sum is significantly worse than the best's.
+ * The reference (the CANDLE defaults) always runs, for the comparisons. */
+static int race(exec_ctx *x, size_t np, const char *dir, ga_error *err)
+{
+    const sweep_spec *s = x->s;
+    size_t nq = s->nproblems;
+    long ninst = (long)nq * s->replicates;
+    int *alive = malloc(np * sizeof *alive);
+    long *ids = malloc((np + 1) * sizeof *ids);
+    double *blocks = malloc(((size_t)ninst * np + 1) * sizeof *blocks);
+    size_t *map = malloc(np * sizeof *map);
+    size_t len = 0, cap = 4096;
+    char *log = malloc(cap);
+    len += (size_t)snprintf(log, cap, "instance,problem,replicate,alive,"
+                            "friedman_p,dropped\n");
+    for (size_t p = 0; p < np; p++)
+        alive[p] = 1;
+    size_t nalive = np;
+    int rc = GA_OK;
+    x->planned = (long)np * ninst;
+    for (long inst = 0; inst < ninst && !x->failed; inst++) {
+        size_t q = (size_t)(inst % (long)nq);
+        long rep = inst / (long)nq;
+        long n = 0;
+        for (size_t p = 0; p < np; p++)
+            if (alive[p])
+                ids[n++] = run_index(s, p, q, rep);
+        execute_ids(x, ids, n);
+        if (x->failed || (x->cancel && *x->cancel))
+            break;
+        /* the blocks so far, for the alive settings */
+        size_t k = 0;
+        for (size_t p = 0; p < np; p++)
+            if (alive[p])
+                map[k++] = p;
+        double fp = NAN;
+        char dropped[1024] = "";
+        if (inst + 1 >= s->race_first_test && k > 2) {
+            size_t b = (size_t)inst + 1;
+            for (size_t i = 0; i < b; i++)
+                for (size_t j = 0; j < k; j++) {
+                    long id = run_index(s, map[j], (size_t)((long)i % (long)nq),
+                                        (long)i / (long)nq);
+                    blocks[i * k + j] = log10(fmax(x->errors[id], 0) + 1e-12);
+                }
+            double stat, *R = malloc(k * sizeof *R);
+            fp = sweep_friedman(blocks, b, k, &stat, R);
+            if (fp < s->race_alpha) {
+                /* Conover: |R_j - R_best| > t * sqrt(2 (b A - sum R^2) /
+                 * ((b-1)(k-1))), A the sum of squared within-block ranks */
+                double A = 0, sumR2 = 0, *rk = malloc(k * sizeof *rk);
+                for (size_t i = 0; i < b; i++) {
+                    sweep_ranks(blocks + i * k, k, rk);
+                    for (size_t j = 0; j < k; j++)
+                        A += rk[j] * rk[j];
+                }
+                free(rk);
+                size_t bestj = 0;
+                for (size_t j = 0; j < k; j++) {
+                    sumR2 += R[j] * R[j];
+                    if (R[j] < R[bestj])
+                        bestj = j;
+                }
+                double dfree = ((double)b - 1) * ((double)k - 1);
+                double t = gsl_cdf_tdist_Pinv(1 - s->race_alpha / 2, dfree);
+                double crit = t * sqrt(fmax(0, 2 * ((double)b * A - sumR2) / dfree));
+                for (size_t j = 0; j < k; j++) {
+                    if (map[j] == 0 || R[j] - R[bestj] <= crit)
+                        continue;
+                    alive[map[j]] = 0;
+                    nalive--;
+                    size_t dl = strlen(dropped);
+                    snprintf(dropped + dl, sizeof dropped - dl, "%s%zu",
+                             dl ? " " : "", map[j]);
+                }
+            }
+            free(R);
+        }
+        char line[1400];
+        int ll = snprintf(line, sizeof line, "%ld,%s,%ld,%zu,%.6g,%s\n", inst,
+                          s->problems[q], rep, nalive, fp, dropped);
+        if (len + (size_t)ll + 1 > cap) {
+            cap = 2 * (cap + (size_t)ll);
+            log = realloc(log, cap);
+        }
+        memcpy(log + len, line, (size_t)ll + 1);
+        len += (size_t)ll;
+        /* planned runs shrink as settings drop out */
+        x->planned = x->finished + (long)nalive * (ninst - inst - 1);
+    }
+    if (!x->failed && !(x->cancel && *x->cancel)) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/race.csv", dir);
+        rc = ga_write_file_atomic(path, log, len, err);
+    }
+    free(log);
+    free(alive);
+    free(ids);
+    free(blocks);
+    free(map);
+    return rc;
+}
+
 int sweep_execute(const sweep_spec *s, const sweep_point *pts, size_t npoints,
                   const char *dir, int threads, int resume, volatile int *cancel,
                   sweep_progress_fn progress, void *progress_ctx, ga_error *err)
@@ -298,106 +490,95 @@ int sweep_execute(const sweep_spec *s, const sweep_point *pts, size_t npoints,
     if ((rc = write_design(s, pts, npoints, dir, err)))
         return rc;
 
-    long total = (long)npoints * (long)s->nproblems * s->replicates;
-    char **rows = calloc((size_t)total + 1, sizeof *rows);
-    prob_problem **probs = calloc(s->nproblems, sizeof *probs);
+    exec_ctx x;
+    memset(&x, 0, sizeof x);
+    x.s = s;
+    x.pts = pts;
+    x.total = (long)npoints * (long)s->nproblems * s->replicates;
+    x.rows = calloc((size_t)x.total + 1, sizeof *x.rows);
+    x.errors = malloc(((size_t)x.total + 1) * sizeof *x.errors);
+    x.probs = calloc(s->nproblems, sizeof *x.probs);
+    x.threads = threads > 0 ? threads : omp_get_max_threads();
+    x.cancel = cancel;
+    x.progress = progress;
+    x.progress_ctx = progress_ctx;
     long done = 0;
-    if (!rows || !probs) {
-        free(rows);
-        free(probs);
-        return ga_error_set(err, GA_EFAIL, "out of memory");
-    }
-    if (resume && (rc = read_journal(journal, rows, total, &done, err)))
+    if (!x.rows || !x.errors || !x.probs) {
+        rc = ga_error_set(err, GA_EFAIL, "out of memory");
         goto out;
+    }
+    for (long i = 0; i < x.total; i++)
+        x.errors[i] = NAN;
+    if (resume && (rc = read_journal(journal, x.rows, x.total, &done, err)))
+        goto out;
+    for (long i = 0; i < x.total; i++)
+        if (x.rows[i])
+            x.errors[i] = row_error(x.rows[i], s->nfactors);
     for (size_t q = 0; q < s->nproblems; q++)
-        if (!(probs[q] = prob_lookup(s->problems[q], err))) {
+        if (!(x.probs[q] = prob_lookup(s->problems[q], err))) {
             rc = err->status;
             goto out;
         }
     int new_timings = access(timings, F_OK) != 0;
-    FILE *jf = fopen(journal, "a"), *tf = fopen(timings, "a");
-    if (tf && new_timings)
-        fprintf(tf, "run,seconds\n");
-    if (!jf || !tf) {
-        if (jf)
-            fclose(jf);
-        if (tf)
-            fclose(tf);
+    x.journal = fopen(journal, "a");
+    x.timings = fopen(timings, "a");
+    if (x.timings && new_timings)
+        fprintf(x.timings, "run,seconds\n");
+    if (!x.journal || !x.timings) {
         rc = ga_error_set(err, GA_EFAIL, "%s: cannot write: %s", dir,
                           strerror(errno));
         goto out;
     }
-    double t0 = ga_now();
-    long finished = done;
-    int failed = 0;
-    char fail_msg[sizeof err->msg] = "";
+    x.t0 = ga_now();
+    x.finished = done;
+    x.planned = x.total;
     if (progress)
-        progress(progress_ctx, finished, total, 0);
-    int nt = threads > 0 ? threads : omp_get_max_threads();
-#pragma omp parallel for schedule(dynamic) num_threads(nt)
-    for (long run = 0; run < total; run++) {
-        if (rows[run] || failed || (cancel && *cancel))
-            continue;
-        size_t point = (size_t)(run / ((long)s->nproblems * s->replicates));
-        size_t problem = (size_t)((run / s->replicates) % (long)s->nproblems);
-        long rep = run % s->replicates;
-        unsigned long seed = sweep_run_seed(s->seed, point, problem, rep);
-        sweep_result r;
-        double best_at[s->ncheck + 1];
-        long hit[s->ntargets + 1];
-        r.best_at = best_at;
-        r.hit = hit;
-        ga_error e;
-        ga_error_clear(&e);
-        if (sweep_run_one(s, &pts[point].settings, probs[problem], seed, &r, &e)) {
-#pragma omp critical(sweep_fail)
-            {
-                failed = 1;
-                snprintf(fail_msg, sizeof fail_msg, "run %ld: %.1900s", run, e.msg);
-            }
-            continue;
-        }
-        char *row = run_row(s, &pts[point], run, point, problem, rep, seed, &r);
-#pragma omp critical(sweep_journal)
-        {
-            rows[run] = row;
-            fprintf(jf, "%ld,%s", run, row);
-            fflush(jf);
-            fprintf(tf, "%ld,%.6f\n", run, r.seconds);
-            finished++;
-            if (progress)
-                progress(progress_ctx, finished, total, ga_now() - t0);
-        }
+        progress(progress_ctx, x.finished, x.planned, 0);
+    if (s->design == SWEEP_RACE) {
+        rc = race(&x, npoints, dir, err);
+    } else {
+        long *ids = malloc(((size_t)x.total + 1) * sizeof *ids);
+        for (long i = 0; i < x.total; i++)
+            ids[i] = i;
+        execute_ids(&x, ids, x.total);
+        free(ids);
     }
-    fclose(jf);
-    fclose(tf);
-    if (failed) {
-        rc = ga_error_set(err, GA_EFAIL, "%s", fail_msg);
+    if (rc)
+        goto out;
+    if (x.failed) {
+        rc = ga_error_set(err, GA_EFAIL, "%s", x.fail_msg);
         goto out;
     }
-    if (finished < total) {
-        rc = ga_error_set(err, GA_EFAIL, "interrupted after %ld of %ld runs; "
-                          "continue with --resume", finished, total);
+    if (cancel && *cancel) {
+        rc = ga_error_set(err, GA_EFAIL, "interrupted after %ld runs; continue "
+                          "with --resume", x.finished);
         goto out;
     }
-    /* runs.csv: every row, in run order, whatever order they finished in */
+    /* runs.csv: every row, in run order, whatever order they finished in
+     * (a race leaves out the runs its dropped settings never made) */
     {
         char *header = runs_header(s);
         size_t len = 0, cap = 4096;
         char *csv = calloc(cap, 1);
         append(&csv, &len, &cap, header);
         free(header);
-        for (long i = 0; i < total; i++)
-            append(&csv, &len, &cap, rows[i]);
+        for (long i = 0; i < x.total; i++)
+            if (x.rows[i])
+                append(&csv, &len, &cap, x.rows[i]);
         rc = ga_write_file_atomic(runs, csv, len, err);
         free(csv);
     }
 out:
-    for (long i = 0; i < total; i++)
-        free(rows[i]);
-    free(rows);
-    for (size_t q = 0; q < s->nproblems; q++)
-        prob_free(probs[q]);
-    free(probs);
+    if (x.journal)
+        fclose(x.journal);
+    if (x.timings)
+        fclose(x.timings);
+    for (long i = 0; x.rows && i < x.total; i++)
+        free(x.rows[i]);
+    free(x.rows);
+    free(x.errors);
+    for (size_t q = 0; x.probs && q < s->nproblems; q++)
+        prob_free(x.probs[q]);
+    free(x.probs);
     return rc;
 }

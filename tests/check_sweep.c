@@ -303,6 +303,49 @@ START_TEST(test_stats_match_scipy)
 }
 END_TEST
 
+/* F-race: fewer runs than the full design, the reference kept, the same
+ * runs.csv for any thread count, and the survivors reported. */
+START_TEST(test_race)
+{
+    const char *spec =
+        "{\"name\": \"race\", \"seed\": 9, \"problems\": [\"sphere:d5\", "
+        "\"rastrigin:d5\", \"ackley:d5\"], \"budget\": 300, \"replicates\": 8,"
+        " \"design\": {\"type\": \"race\", \"points\": 16}, \"race\": "
+        "{\"first_test\": 4}, \"parameters\": {\"population_size\": {\"min\": 4,"
+        " \"max\": 100, \"log\": true}, \"tournsize\": {\"min\": 1, \"max\": 10}}}";
+    char *d1, *d2;
+    char *a = run_sweep(spec, "race1", "1", &d1);
+    char *b = run_sweep(spec, "race2", "2", &d2);
+    ck_assert_str_eq(a, b);
+    ga_error err;
+    ga_csv *c = ga_csv_parse(a, "runs.csv", &err);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_uint_lt(c->nrows, 17 * 3 * 8);  /* the race saved runs */
+    int ref_runs = 0;
+    for (size_t r = 0; r < c->nrows; r++)
+        ref_runs += strcmp(c->cells[r * c->ncols + 1], "0") == 0;
+    ck_assert_int_eq(ref_runs, 3 * 8);  /* the reference ran everything */
+    ga_csv_free(c);
+    char path[4300];
+    snprintf(path, sizeof path, "%s/out/race.csv", d1);
+    char *race = tu_read(path);
+    ck_assert_ptr_nonnull(race);
+    ck_assert(strncmp(race, "instance,problem,replicate,alive,friedman_p,dropped\n",
+                      51) == 0);
+    free(race);
+    snprintf(path, sizeof path, "%s/out/report.md", d1);
+    char *report = tu_read(path);
+    ck_assert_ptr_nonnull(strstr(report, "saved"));
+    free(report);
+    free(a);
+    free(b);
+    tu_rmrf(d1);
+    tu_rmrf(d2);
+    free(d1);
+    free(d2);
+}
+END_TEST
+
 START_TEST(test_bad_spec_cli)
 {
     char *dir = tu_tmpdir("badspec");
@@ -335,6 +378,7 @@ Suite *sweep_suite(void)
     tcase_add_test(tc, test_resume_from_journal);
     tcase_add_test(tc, test_tuned_defaults_feed_run);
     tcase_add_test(tc, test_stats_match_scipy);
+    tcase_add_test(tc, test_race);
     tcase_add_test(tc, test_bad_spec_cli);
     suite_add_tcase(s, tc);
     return s;
