@@ -86,8 +86,11 @@ asan:
 bench: $(BIN) $(BENCHES)
 	scripts/bench.sh $(BUILD)/tests
 
+# The study: sweeps/candle-budget.json into results/candle-budget/ (resumes
+# an interrupted one; a finished one is only analysed again).
+SPEC ?= sweeps/candle-budget.json
 sweep: $(BIN)
-	scripts/demo-study.sh $(BIN)
+	$(BIN) sweep $(SPEC) --resume
 
 # The command, and the data it finds at run time (ga_data_path looks in
 # PREFIX/share/gahpo): the mixed problems' spaces and the surrogate models.
