@@ -86,9 +86,9 @@ asan:
 bench: $(BIN) $(BENCHES)
 	scripts/bench.sh $(BUILD)/tests
 
-# The study: sweeps/candle-budget.json into results/candle-budget/ (resumes
+# The study: sweeps/default.json into results/default/ (resumes
 # an interrupted one; a finished one is only analysed again).
-SPEC ?= sweeps/candle-budget.json
+SPEC ?= sweeps/default.json
 sweep: $(BIN)
 	$(BIN) sweep $(SPEC) --resume
 

@@ -12,6 +12,7 @@
 #include "../problems/problem.h"
 #include "cmd_sweep.h"
 #include "csv.h"
+#include "commands.h"
 #include "engine.h"
 #include "executor.h"
 #include "run.h"
@@ -58,6 +59,7 @@ static void print_help(FILE *out)
 "  gahpo analyze DIR                the statistics of a finished sweep\n"
 "  gahpo problems eval NAME         evaluate points read from stdin\n"
 "  gahpo problems info NAME         a problem's space, f_opt and x_opt\n"
+"  gahpo fit --space F --log F --out MODEL.json   fit a GP surrogate to a log\n"
 "  gahpo version | help\n"
 "\n"
 "run options:\n"
@@ -686,6 +688,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2);
     if (!strcmp(cmd, "problems"))
         return cmd_problems(argc - 2, argv + 2);
+    if (!strcmp(cmd, "fit"))
+        return gahpo_cmd_fit(argc - 2, argv + 2);
     if (!strcmp(cmd, "sweep"))
         return gahpo_cmd_sweep(argc - 2, argv + 2, GAHPO_VERSION);
     if (!strcmp(cmd, "analyze"))

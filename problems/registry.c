@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "../ga/util.h"
+#include "../surrogates/problem.h"
+#include "bbob.h"
 #include "classic.h"
 #include "mixed.h"
 
@@ -17,6 +19,10 @@ static const prob_family families[] = {
     { "schwefel:dD", "Schwefel 418.98D - sum x sin sqrt|x| on [-500, 500]^D" },
     { "styblinski_tang:dD", "Styblinski-Tang minus its optimum, on [-5, 5]^D" },
     { "levy:dD", "Levy on [-10, 10]^D" },
+    { "bbob:fF:dD:iI", "BBOB function F (1-24) as COCO computes it, D >= 2, "
+      "instance I >= 1; also COCO's id bbob_f015_i03_d10" },
+    { "surrogate:NAME[:noisy]", "GP surrogate surrogates/models/NAME.json "
+      "(e.g. deepttc): predictive mean, or a draw with :noisy" },
     { "mixed:cnn[:noisy]", "CNN-like mixed space (9 params), optimum 0.25" },
     { "mixed:transformer[:noisy]", "DeepTTC-like mixed space (11 params), "
       "optimum 0.18" },
@@ -51,8 +57,52 @@ void prob_free(prob_problem *p)
     free(p);
 }
 
+/* "bbob:f15:d10:i3" or COCO's "bbob_f015_i03_d10". */
+static prob_problem *lookup_bbob(const char *name, ga_error *err)
+{
+    int fid, used = 0;
+    long dim, inst;
+    if ((sscanf(name, "bbob:f%d:d%ld:i%ld%n", &fid, &dim, &inst, &used) == 3 ||
+         sscanf(name, "bbob_f%d_i%ld_d%ld%n", &fid, &inst, &dim, &used) == 3) &&
+        name[used] == '\0' && dim >= 2 && dim <= 100000)
+        return prob_bbob_alloc(fid, (size_t)dim, inst, err);
+    ga_error_set(err, GA_EINPUT, "problem '%s': expected bbob:fF:dD:iI with F "
+                 "in 1..24, D >= 2, I >= 1 (e.g. bbob:f15:d10:i3), or COCO's "
+                 "bbob_f015_i03_d10", name);
+    return NULL;
+}
+
+/* "surrogate:NAME[:noisy]": surrogates/models/NAME.json. */
+static prob_problem *lookup_surrogate(const char *rest, ga_error *err)
+{
+    char model[128], rel[256], path[4096];
+    const char *colon = strchr(rest, ':');
+    size_t n = colon ? (size_t)(colon - rest) : strlen(rest);
+    int noisy = colon && strcmp(colon + 1, "noisy") == 0;
+    if (n == 0 || n >= sizeof model || (colon && !noisy) ||
+        strspn(rest, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                     "0123456789_-") != n) {
+        ga_error_set(err, GA_EINPUT, "problem 'surrogate:%s': expected "
+                     "surrogate:NAME or surrogate:NAME:noisy, NAME a model in "
+                     "surrogates/models/", rest);
+        return NULL;
+    }
+    memcpy(model, rest, n);
+    model[n] = '\0';
+    snprintf(rel, sizeof rel, "surrogates/models/%s.json", model);
+    if (ga_data_path(rel, path, sizeof path, err) != GA_OK)
+        return NULL;
+    char pname[160];
+    snprintf(pname, sizeof pname, "surrogate:%s%s", model, noisy ? ":noisy" : "");
+    return sur_problem_alloc(path, pname, noisy, err);
+}
+
 prob_problem *prob_lookup(const char *name, ga_error *err)
 {
+    if (strncmp(name, "bbob:", 5) == 0 || strncmp(name, "bbob_", 5) == 0)
+        return lookup_bbob(name, err);
+    if (strncmp(name, "surrogate:", 10) == 0)
+        return lookup_surrogate(name + 10, err);
     char family[64];
     const char *colon = strchr(name, ':');
     size_t len = colon ? (size_t)(colon - name) : strlen(name);

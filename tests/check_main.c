@@ -15,9 +15,11 @@ int main(void)
     srunner_add_suite(sr, engine_suite());
     srunner_add_suite(sr, csv_suite());
     srunner_add_suite(sr, problems_suite());
+    srunner_add_suite(sr, bbob_suite());
     srunner_add_suite(sr, cli_suite());
     srunner_add_suite(sr, local_suite());
     srunner_add_suite(sr, resume_suite());
+    srunner_add_suite(sr, sweep_suite());
     if (!tu_quick()) {
         srunner_add_suite(sr, convergence_suite());
         srunner_add_suite(sr, deap_suite());

@@ -205,7 +205,11 @@ END_TEST
 START_TEST(test_registry_names)
 {
     const char *bad[] = { "mixed:nope", "mixed:cnn:loud", "mixed:", "mixed",
-                          "rastrigin:10", "rastrigin:d", "sphere:dx", "" };
+                          "rastrigin:10", "rastrigin:d", "sphere:dx", "",
+                          "bbob:f25:d10:i1", "bbob:f0:d10:i1", "bbob:f1:d1:i1",
+                          "bbob:f1:d10:i0", "bbob_f001_i01", "bbob:f1:d10:i1x",
+                          "surrogate:", "surrogate:../x", "surrogate:nope",
+                          "surrogate:deepttc:loud" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ga_error err;
         ga_error_clear(&err);
@@ -215,12 +219,29 @@ START_TEST(test_registry_names)
 }
 END_TEST
 
+START_TEST(test_registry_bbob_names)
+{
+    ga_error err;
+    prob_problem *a = prob_lookup("bbob:f3:d5:i2", &err);
+    ck_assert_msg(a != NULL, "%s", err.msg);
+    prob_problem *b = prob_lookup("bbob_f003_i02_d05", &err);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_str_eq(a->name, "bbob_f003_i02_d05");
+    ck_assert_str_eq(b->name, a->name);
+    ck_assert_uint_eq(a->dim, 5);
+    ck_assert_double_eq(a->f_opt, b->f_opt);
+    prob_free(a);
+    prob_free(b);
+}
+END_TEST
+
 /* Many threads evaluating the same problem objects at once get what one
  * thread gets (no hidden shared buffers). */
 START_TEST(test_thread_safety)
 {
-    const char *names[] = { "rastrigin:d10", "mixed:transformer", "mixed:ripple" };
-    for (size_t q = 0; q < 3; q++) {
+    const char *names[] = { "rastrigin:d10", "mixed:transformer", "mixed:ripple",
+                            "bbob:f21:d10:i1", "bbob:f16:d10:i2" };
+    for (size_t q = 0; q < 5; q++) {
         ga_error err;
         prob_problem *p = prob_lookup(names[q], &err);
         ck_assert_ptr_nonnull(p);
@@ -259,6 +280,7 @@ Suite *problems_suite(void)
     tcase_add_loop_test(tm, test_mixed_optimum, 0, 3);
     tcase_add_test(tm, test_mixed_noise);
     tcase_add_test(tm, test_registry_names);
+    tcase_add_test(tm, test_registry_bbob_names);
     tcase_add_test(tm, test_thread_safety);
     suite_add_tcase(s, tm);
     return s;

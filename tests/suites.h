@@ -10,9 +10,11 @@ Suite *settings_suite(void);
 Suite *engine_suite(void);
 Suite *csv_suite(void);
 Suite *problems_suite(void);
+Suite *bbob_suite(void);
 Suite *cli_suite(void);
 Suite *local_suite(void);
 Suite *resume_suite(void);
+Suite *sweep_suite(void);
 Suite *convergence_suite(void);
 Suite *deap_suite(void);
 

@@ -1,0 +1,381 @@
+/* model.c - fitting a surrogate from a log, and its model file: save with
+ * exact numbers and a checksum, load with checks, predictions. */
+#include "model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../ga/util.h"
+
+#define FORMAT_NAME "gahpo-surrogate"
+
+void sur_model_free(sur_model *m)
+{
+    if (!m)
+        return;
+    ga_space_free(m->space);
+    cJSON_Delete(m->space_json);
+    sur_encoding_free(m->enc);
+    free(m->genes);
+    free(m->y);
+    free(m->x);
+    sur_gp_free(m->gp);
+    cJSON_Delete(m->info);
+    free(m);
+}
+
+/* A model with its space parsed and its training data copied and encoded
+ * (the GP not yet conditioned). */
+static sur_model *model_new(const char *space_text, const char *source,
+                            const double *genes, const double *y, size_t n,
+                            int log_y, ga_error *err)
+{
+    sur_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        ga_error_set(err, GA_EFAIL, "out of memory");
+        return NULL;
+    }
+    m->log_y = log_y;
+    m->n = n;
+    m->info = cJSON_CreateObject();
+    m->space = ga_space_parse(space_text, source, err);
+    if (!m->space)
+        goto fail;
+    m->space_json = cJSON_Parse(space_text);
+    m->enc = sur_encoding_alloc(m->space, err);
+    if (!m->enc)
+        goto fail;
+    size_t g = m->space->n, d = m->enc->dim;
+    m->genes = malloc((n * g + 1) * sizeof *m->genes);
+    m->y = malloc((n + 1) * sizeof *m->y);
+    m->x = malloc((n * d + 1) * sizeof *m->x);
+    double *ty = malloc((n + 1) * sizeof *ty);
+    if (!m->info || !m->space_json || !m->genes || !m->y || !m->x || !ty) {
+        free(ty);
+        ga_error_set(err, GA_EFAIL, "out of memory");
+        goto fail;
+    }
+    memcpy(m->genes, genes, n * g * sizeof *genes);
+    memcpy(m->y, y, n * sizeof *y);
+    for (size_t i = 0; i < n; i++) {
+        sur_encode(m->enc, genes + i * g, m->x + i * d);
+        if (log_y && !(y[i] > 0)) {
+            free(ty);
+            ga_error_set(err, GA_EINPUT, "%s: the log output transform needs "
+                         "objective values > 0; point %zu has %.17g", source,
+                         i, y[i]);
+            goto fail;
+        }
+        ty[i] = log_y ? log(y[i]) : y[i];
+    }
+    m->gp = sur_gp_alloc(m->x, ty, n, d, err);
+    free(ty);
+    if (!m->gp)
+        goto fail;
+    return m;
+fail:
+    sur_model_free(m);
+    return NULL;
+}
+
+sur_model *sur_model_fit(const char *space_text, const char *source,
+                         const sur_log *log, int log_y,
+                         const sur_gp_options *opt, ga_error *err)
+{
+    sur_model *m = model_new(space_text, source, log->genes, log->y, log->n,
+                             log_y, err);
+    if (!m)
+        return NULL;
+    if (m->space->n != log->dim) {
+        ga_error_set(err, GA_EINPUT, "the log has %zu parameters, the space "
+                     "%zu", log->dim, m->space->n);
+        sur_model_free(m);
+        return NULL;
+    }
+    if (sur_gp_fit(m->gp, opt, err) != GA_OK) {
+        sur_model_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+/* FNV-1a over the bytes of the training data and the hyperparameters. */
+static unsigned long long fnv(unsigned long long h, const void *p, size_t len)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < len; i++) {
+        h ^= b[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static unsigned long long checksum(size_t n, size_t g, const double *genes,
+                                   const double *y, size_t nt,
+                                   const double *theta, int log_y)
+{
+    unsigned long long h = 14695981039346656037ULL;
+    unsigned long long sizes[4] = { n, g, nt, (unsigned long long)log_y };
+    h = fnv(h, sizes, sizeof sizes);
+    h = fnv(h, genes, n * g * sizeof *genes);
+    h = fnv(h, y, n * sizeof *y);
+    return fnv(h, theta, nt * sizeof *theta);
+}
+
+static cJSON *number_array(const double *v, size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; a && i < n; i++)
+        cJSON_AddItemToArray(a, ga_json_number(v[i]));
+    return a;
+}
+
+int sur_model_save(const sur_model *m, const char *path, ga_error *err)
+{
+    size_t g = m->space->n, d = m->enc->dim, nt = sur_gp_ntheta(d);
+    const double *theta = sur_gp_theta(m->gp);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "format", FORMAT_NAME);
+    cJSON_AddNumberToObject(o, "version", SUR_MODEL_VERSION);
+    cJSON_AddItemToObject(o, "space", cJSON_Duplicate(m->space_json, 1));
+    cJSON *enc = cJSON_AddObjectToObject(o, "encoding");
+    cJSON *names = cJSON_AddArrayToObject(enc, "inputs");
+    for (size_t j = 0; j < d; j++)
+        cJSON_AddItemToArray(names, cJSON_CreateString(m->enc->names[j]));
+    cJSON_AddStringToObject(enc, "output_transform", m->log_y ? "log" : "none");
+    cJSON *k = cJSON_AddObjectToObject(o, "kernel");
+    cJSON_AddStringToObject(k, "type", "matern52_ard+white");
+    cJSON_AddItemToObject(k, "log_length_scales", number_array(theta, d));
+    cJSON_AddItemToObject(k, "log_signal_variance", ga_json_number(theta[d]));
+    cJSON_AddItemToObject(k, "log_noise_variance", ga_json_number(theta[d + 1]));
+    cJSON *ls = cJSON_AddObjectToObject(k, "length_scales");
+    for (size_t j = 0; j < d; j++)
+        cJSON_AddItemToObject(ls, m->enc->names[j], ga_json_number(exp(theta[j])));
+    cJSON_AddStringToObject(k, "note", "length scales in encoded units "
+                            "(inputs scaled to [0,1]); variances and mean in "
+                            "standardized objective units; informational "
+                            "values are recomputed on load");
+    cJSON_AddItemToObject(k, "mean", ga_json_number(sur_gp_mean_constant(m->gp)));
+    cJSON_AddItemToObject(k, "jitter", ga_json_number(sur_gp_jitter(m->gp)));
+    cJSON_AddItemToObject(k, "log_marginal_likelihood",
+                          ga_json_number(sur_gp_fitted_lml(m->gp)));
+    cJSON *tr = cJSON_AddObjectToObject(o, "train");
+    cJSON_AddNumberToObject(tr, "n", (double)m->n);
+    cJSON *rows = cJSON_AddArrayToObject(tr, "genes");
+    for (size_t i = 0; i < m->n; i++)
+        cJSON_AddItemToArray(rows, number_array(m->genes + i * g, g));
+    cJSON_AddItemToObject(tr, "y", number_array(m->y, m->n));
+    const cJSON *item;
+    cJSON_ArrayForEach(item, m->info)
+        cJSON_AddItemToObject(o, item->string, cJSON_Duplicate(item, 1));
+    char sum[32];
+    snprintf(sum, sizeof sum, "%016llx",
+             checksum(m->n, g, m->genes, m->y, nt, theta, m->log_y));
+    cJSON_AddStringToObject(o, "checksum", sum);
+    int rc = ga_write_json_atomic(path, o, err);
+    cJSON_Delete(o);
+    return rc;
+}
+
+/* ---- loading ------------------------------------------------------------- */
+
+static int read_numbers(const cJSON *a, double *out, size_t n)
+{
+    if (!cJSON_IsArray(a) || (size_t)cJSON_GetArraySize(a) != n)
+        return -1;
+    size_t i = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, a) {
+        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+            return -1;
+        out[i++] = v->valuedouble;
+    }
+    return 0;
+}
+
+static const cJSON *get(const cJSON *o, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+/* Line of position p in text, for a parse error. */
+static size_t line_of(const char *text, const char *p)
+{
+    size_t line = 1;
+    for (const char *c = text; p && c < p && *c; c++)
+        line += *c == '\n';
+    return line;
+}
+
+sur_model *sur_model_load(const char *path, ga_error *err)
+{
+    char *text = ga_read_file(path, NULL, err);
+    if (!text)
+        return NULL;
+    const char *end = NULL;
+    cJSON *o = cJSON_ParseWithOpts(text, &end, 1);
+    sur_model *m = NULL;
+    double *genes = NULL, *y = NULL, *theta = NULL;
+    char *space_text = NULL;
+    if (!o) {
+        ga_error_set(err, GA_EINPUT, "%s:%zu: not valid JSON (corrupt or "
+                     "truncated model file)", path, line_of(text, end));
+        goto done;
+    }
+    const cJSON *fmt = get(o, "format"), *ver = get(o, "version");
+    if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, FORMAT_NAME) != 0) {
+        ga_error_set(err, GA_EINPUT, "%s: not a gahpo surrogate model "
+                     "(\"format\" should be \"" FORMAT_NAME "\")", path);
+        goto done;
+    }
+    if (!cJSON_IsNumber(ver) || ver->valuedouble != SUR_MODEL_VERSION) {
+        ga_error_set(err, GA_EINPUT, "%s: model version %g; this gahpo reads "
+                     "version %d (refit with gahpo fit)", path,
+                     cJSON_IsNumber(ver) ? ver->valuedouble : -1.0,
+                     SUR_MODEL_VERSION);
+        goto done;
+    }
+    const cJSON *space = get(o, "space"), *enc = get(o, "encoding");
+    const cJSON *kern = get(o, "kernel"), *tr = get(o, "train");
+    const cJSON *sum = get(o, "checksum");
+    if (!cJSON_IsArray(space) || !cJSON_IsObject(enc) || !cJSON_IsObject(kern) ||
+        !cJSON_IsObject(tr) || !cJSON_IsString(sum)) {
+        ga_error_set(err, GA_EINPUT, "%s: missing one of \"space\", "
+                     "\"encoding\", \"kernel\", \"train\", \"checksum\"", path);
+        goto done;
+    }
+    space_text = cJSON_Print(space);
+    char src[4200];
+    snprintf(src, sizeof src, "%s (space)", path);
+    ga_space *sp = space_text ? ga_space_parse(space_text, src, err) : NULL;
+    if (!sp)
+        goto done;
+    sur_encoding *e = sur_encoding_alloc(sp, err);
+    size_t g = sp->n, d = e ? e->dim : 0;
+    const cJSON *inputs = get(enc, "inputs"), *tf = get(enc, "output_transform");
+    int ok = e && cJSON_IsArray(inputs) &&
+             (size_t)cJSON_GetArraySize(inputs) == d && cJSON_IsString(tf) &&
+             (!strcmp(tf->valuestring, "log") || !strcmp(tf->valuestring, "none"));
+    for (size_t j = 0; ok && j < d; j++) {
+        const cJSON *nm = cJSON_GetArrayItem(inputs, (int)j);
+        ok = cJSON_IsString(nm) && !strcmp(nm->valuestring, e->names[j]);
+    }
+    int log_y = ok && !strcmp(tf->valuestring, "log");
+    if (!ok) {
+        if (e)   /* else the encoding's own message stands */
+            ga_error_set(err, GA_EINPUT, "%s: \"encoding\" does not match the "
+                         "model's space (inputs or output_transform)", path);
+        sur_encoding_free(e);
+        ga_space_free(sp);
+        goto done;
+    }
+    sur_encoding_free(e);
+    const cJSON *rows = get(tr, "genes");
+    size_t n = cJSON_IsArray(rows) ? (size_t)cJSON_GetArraySize(rows) : 0;
+    size_t nt = sur_gp_ntheta(d);
+    genes = malloc((n * g + 1) * sizeof *genes);
+    y = malloc((n + 1) * sizeof *y);
+    theta = malloc(nt * sizeof *theta);
+    if (!genes || !y || !theta) {
+        ga_space_free(sp);
+        ga_error_set(err, GA_EFAIL, "out of memory");
+        goto done;
+    }
+    size_t i = 0;
+    const cJSON *row;
+    ok = n >= 2 && read_numbers(get(tr, "y"), y, n) == 0;
+    cJSON_ArrayForEach(row, rows) {
+        if (!ok)
+            break;
+        ok = read_numbers(row, genes + i * g, g) == 0;
+        for (size_t j = 0; ok && j < g; j++)
+            ok = ga_param_gene_valid(&sp->params[j], genes[i * g + j]);
+        if (!ok)
+            ga_error_set(err, GA_EINPUT, "%s: train.genes row %zu does not "
+                         "fit the model's space", path, i);
+        i++;
+    }
+    const cJSON *sf = get(kern, "log_signal_variance");
+    const cJSON *sn = get(kern, "log_noise_variance");
+    if (ok && (read_numbers(get(kern, "log_length_scales"), theta, d) != 0 ||
+               !cJSON_IsNumber(sf) || !cJSON_IsNumber(sn))) {
+        ga_error_set(err, GA_EINPUT, "%s: \"kernel\" needs %zu "
+                     "log_length_scales, log_signal_variance and "
+                     "log_noise_variance", path, d);
+        ok = 0;
+    } else if (!ok && err && err->status == GA_OK) {
+        ga_error_set(err, GA_EINPUT, "%s: \"train\" needs \"genes\" (rows of "
+                     "%zu numbers) and \"y\" (%zu finite numbers)", path, g, n);
+    }
+    if (!ok) {
+        ga_space_free(sp);
+        goto done;
+    }
+    theta[d] = sf->valuedouble;
+    theta[d + 1] = sn->valuedouble;
+    char want[32];
+    snprintf(want, sizeof want, "%016llx",
+             checksum(n, g, genes, y, nt, theta, log_y));
+    if (strcmp(want, sum->valuestring) != 0) {
+        ga_space_free(sp);
+        ga_error_set(err, GA_EINPUT, "%s: checksum mismatch: the training data "
+                     "or hyperparameters were changed or corrupted (refit with "
+                     "gahpo fit)", path);
+        goto done;
+    }
+    ga_space_free(sp);
+    m = model_new(space_text, src, genes, y, n, log_y, err);
+    if (m && sur_gp_condition(m->gp, theta, err) != GA_OK) {
+        sur_model_free(m);
+        m = NULL;
+    }
+    if (m) {
+        const cJSON *item;
+        cJSON_ArrayForEach(item, o) {
+            const char *k = item->string;
+            if (strcmp(k, "format") && strcmp(k, "version") && strcmp(k, "space") &&
+                strcmp(k, "encoding") && strcmp(k, "kernel") && strcmp(k, "train") &&
+                strcmp(k, "checksum"))
+                cJSON_AddItemToObject(m->info, k, cJSON_Duplicate(item, 1));
+        }
+    }
+done:
+    cJSON_Delete(o);
+    free(text);
+    free(space_text);
+    free(genes);
+    free(y);
+    free(theta);
+    return m;
+}
+
+size_t sur_model_scratch_size(const sur_model *m)
+{
+    return m->enc->dim + sur_gp_scratch_size(m->gp);
+}
+
+void sur_model_predict_latent(const sur_model *m, const double *genes,
+                              size_t npoints, double *mean, double *var,
+                              double *scratch)
+{
+    size_t g = m->space->n, d = m->enc->dim;
+    for (size_t p = 0; p < npoints; p++) {
+        sur_encode(m->enc, genes + p * g, scratch);
+        sur_gp_predict(m->gp, scratch, 1, mean + p, var ? var + p : NULL, 1,
+                       scratch + d);
+    }
+}
+
+double sur_model_output(const sur_model *m, double v)
+{
+    return m->log_y ? exp(v) : v;
+}
+
+void sur_model_length_scales(const sur_model *m, double *out)
+{
+    const double *theta = sur_gp_theta(m->gp);
+    for (size_t j = 0; j < m->enc->dim; j++)
+        out[j] = exp(theta[j]);
+}
