@@ -10,6 +10,7 @@
 
 #include "../sweeps/analyze.h"
 #include "../sweeps/sweep.h"
+#include "../sweeps/validate.h"
 #include "util.h"
 
 static volatile int sweep_interrupted;
@@ -111,8 +112,15 @@ int gahpo_cmd_sweep(int argc, char **argv, const char *version)
         bar b = { isatty(2), -1 };
         rc = sweep_execute(s, pts, np, dir, (int)threads, resume,
                            &sweep_interrupted, quiet ? NULL : progress, &b, &err);
+        size_t selected = 0;
         if (rc == GA_OK)
-            rc = sweep_analyze(dir, version, quiet ? NULL : stdout, &err);
+            rc = sweep_analyze(dir, version, quiet ? NULL : stdout, &selected,
+                               &err);
+        if (rc == GA_OK && s->nvalidation) {
+            rc = sweep_validate(s, pts, selected, dir, (int)threads, &err);
+            if (rc == GA_OK && !quiet)
+                printf("(held-out validation appended to %s/report.md)\n", dir);
+        }
     }
     if (rc != GA_OK)
         fprintf(stderr, "gahpo: %s\n", err.msg);
@@ -130,7 +138,7 @@ int gahpo_cmd_analyze(int argc, char **argv, const char *version)
     }
     ga_error err;
     ga_error_clear(&err);
-    int rc = sweep_analyze(argv[0], version, stdout, &err);
+    int rc = sweep_analyze(argv[0], version, stdout, NULL, &err);
     if (rc != GA_OK)
         fprintf(stderr, "gahpo: %s\n", err.msg);
     return rc;

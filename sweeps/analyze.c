@@ -177,7 +177,8 @@ static void add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
     }
 }
 
-int sweep_analyze(const char *dir, const char *version, FILE *out, ga_error *err)
+int sweep_analyze(const char *dir, const char *version, FILE *out,
+                  size_t *selected, ga_error *err)
 {
     char path[4200];
     int rc = GA_OK;
@@ -433,6 +434,8 @@ int sweep_analyze(const char *dir, const char *version, FILE *out, ga_error *err
     if (out)
         fputs(rep, out);
 
+    if (selected)
+        *selected = best;
     /* tuned_defaults.json */
     {
         ga_settings sel = pts[best].settings;

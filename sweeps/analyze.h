@@ -12,8 +12,8 @@
 /* Analyse the sweep in dir (spec.json, design.csv, runs.csv): writes
  * summary.csv, report.md and tuned_defaults.json there (atomically) and a
  * short report to out (may be NULL). version is written into the
- * provenance. */
+ * provenance; the selected point's index goes to *selected (may be NULL). */
 int sweep_analyze(const char *dir, const char *version, FILE *out,
-                  ga_error *err);
+                  size_t *selected, ga_error *err);
 
 #endif

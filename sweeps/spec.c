@@ -23,6 +23,9 @@ void sweep_spec_free(sweep_spec *s)
     for (size_t i = 0; i < s->nproblems; i++)
         free(s->problems[i]);
     free(s->problems);
+    for (size_t i = 0; i < s->nvalidation; i++)
+        free(s->validation[i]);
+    free(s->validation);
     free(s->checkpoints);
     free(s->targets);
     for (size_t i = 0; i < s->nfactors; i++) {
@@ -40,7 +43,7 @@ static int known_key(const char *key)
     static const char *const keys[] = {
         "name", "seed", "problems", "budget", "checkpoints", "replicates",
         "workers", "targets", "design", "parameters", "fixed", "constraints",
-        "max_rounds", "race", "comment"
+        "max_rounds", "race", "comment", "validation"
     };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (!strcmp(key, keys[i]))
@@ -218,6 +221,37 @@ sweep_spec *sweep_spec_parse(const char *text, const char *src, ga_error *err)
         }
         prob_free(p);
         s->problems[s->nproblems++] = ga_strdup(kv->valuestring);
+    }
+
+    v = cJSON_GetObjectItemCaseSensitive(o, "validation");
+    if (v) {
+        if (!cJSON_IsArray(v)) {
+            ga_error_set(err, GA_EINPUT, "%s: 'validation' must be a list of "
+                         "held-out problem names", src);
+            goto fail;
+        }
+        s->validation = calloc((size_t)cJSON_GetArraySize(v) + 1,
+                               sizeof *s->validation);
+        cJSON_ArrayForEach(kv, v) {
+            prob_problem *p = cJSON_IsString(kv) ? prob_lookup(kv->valuestring, err)
+                                                 : NULL;
+            if (!p) {
+                char msg[sizeof err->msg];
+                snprintf(msg, sizeof msg, "%s", cJSON_IsString(kv) ? err->msg
+                         : "names must be strings");
+                ga_error_set(err, GA_EINPUT, "%s: validation: %s", src, msg);
+                goto fail;
+            }
+            prob_free(p);
+            for (size_t q = 0; q < s->nproblems; q++)
+                if (!strcmp(s->problems[q], kv->valuestring)) {
+                    ga_error_set(err, GA_EINPUT, "%s: validation: '%s' is also "
+                                 "a tuning problem; held-out means not tuned on",
+                                 src, kv->valuestring);
+                    goto fail;
+                }
+            s->validation[s->nvalidation++] = ga_strdup(kv->valuestring);
+        }
     }
 
     v = cJSON_GetObjectItemCaseSensitive(o, "checkpoints");

@@ -38,6 +38,8 @@ typedef struct sweep_spec {
     unsigned long seed;
     size_t nproblems;
     char **problems;
+    size_t nvalidation;      /* held-out problems for the selection */
+    char **validation;
     long budget;             /* evaluations per run, never exceeded */
     size_t ncheck;
     long *checkpoints;       /* best-so-far recorded at these evaluations */

@@ -48,6 +48,9 @@ static const bad_spec bad_specs[] = {
       "\"checkpoints\": [5, 3], \"parameters\": {\"cx_prob\": [0.1]}}",
       "checkpoints must be increasing" },
     { "{\"name\": \"x\",,}", "t.json:1:" },
+    { "{\"name\": \"x\", \"problems\": [\"sphere:d2\"], \"budget\": 10, "
+      "\"validation\": [\"sphere:d2\"], \"parameters\": {\"cx_prob\": [0.1]}}",
+      "held-out means not tuned on" },
 };
 
 START_TEST(test_bad_specs)
@@ -346,6 +349,41 @@ START_TEST(test_race)
 }
 END_TEST
 
+START_TEST(test_held_out_validation)
+{
+    const char *spec =
+        "{\"name\": \"v\", \"seed\": 2, \"problems\": [\"sphere:d4\"],"
+        " \"validation\": [\"rastrigin:d4\", \"bbob:f2:d4:i3\"], \"budget\": 200,"
+        " \"replicates\": 5, \"parameters\": {\"population_size\": [8, 32]}}";
+    char *dir;
+    free(run_sweep(spec, "valid", "2", &dir));
+    char path[4300];
+    snprintf(path, sizeof path, "%s/out/validation.csv", dir);
+    char *csv = tu_read(path);
+    ck_assert_ptr_nonnull(csv);
+    int lines = 0;
+    for (char *c = csv; *c; c++)
+        lines += *c == '\n';
+    ck_assert_int_eq(lines, 1 + 2 * 5);
+    free(csv);
+    snprintf(path, sizeof path, "%s/out/report.md", dir);
+    char *report = tu_read(path);
+    ck_assert_ptr_nonnull(strstr(report, "## Held-out validation"));
+    ck_assert_ptr_nonnull(strstr(report, "bbob:f2:d4:i3"));
+    free(report);
+    snprintf(path, sizeof path, "%s/out/tuned_defaults.json", dir);
+    char *text = tu_read(path);
+    cJSON *t = cJSON_Parse(text);
+    cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(t, "provenance"),
+                                   "held_out_validation");
+    ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(v, "win_rate")));
+    cJSON_Delete(t);
+    free(text);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_bad_spec_cli)
 {
     char *dir = tu_tmpdir("badspec");
@@ -379,6 +417,7 @@ Suite *sweep_suite(void)
     tcase_add_test(tc, test_tuned_defaults_feed_run);
     tcase_add_test(tc, test_stats_match_scipy);
     tcase_add_test(tc, test_race);
+    tcase_add_test(tc, test_held_out_validation);
     tcase_add_test(tc, test_bad_spec_cli);
     suite_add_tcase(s, tc);
     return s;
