@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../sweeps/analyze.h"
@@ -19,6 +20,31 @@ static void on_signal(int sig)
 {
     (void)sig;
     sweep_interrupted = 1;
+}
+
+/* gnuplot plots.gp in DIR/plots, when gnuplot is installed (argv, no
+ * shell). Figures are a bonus: their absence is said, never an error. */
+static void make_figures(const char *dir, int quiet)
+{
+    char plots[4200];
+    snprintf(plots, sizeof plots, "%s/plots", dir);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (chdir(plots) != 0)
+            _exit(127);
+        execlp("gnuplot", "gnuplot", "plots.gp", (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    if (pid > 0)
+        waitpid(pid, &status, 0);
+    if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        if (!quiet)
+            fprintf(stderr, "gahpo: figures not made (is gnuplot installed? "
+                    "run it on %s/plots.gp)\n", plots);
+    } else if (!quiet) {
+        fprintf(stderr, "gahpo: figures in %s/\n", plots);
+    }
 }
 
 typedef struct bar {
@@ -116,6 +142,8 @@ int gahpo_cmd_sweep(int argc, char **argv, const char *version)
         if (rc == GA_OK)
             rc = sweep_analyze(dir, version, quiet ? NULL : stdout, &selected,
                                &err);
+        if (rc == GA_OK)
+            make_figures(dir, quiet);
         if (rc == GA_OK && s->nvalidation) {
             rc = sweep_validate(s, pts, selected, dir, (int)threads, &err);
             if (rc == GA_OK && !quiet)
@@ -139,6 +167,8 @@ int gahpo_cmd_analyze(int argc, char **argv, const char *version)
     ga_error err;
     ga_error_clear(&err);
     int rc = sweep_analyze(argv[0], version, stdout, NULL, &err);
+    if (rc == GA_OK)
+        make_figures(argv[0], 0);
     if (rc != GA_OK)
         fprintf(stderr, "gahpo: %s\n", err.msg);
     return rc;

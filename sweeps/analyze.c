@@ -24,6 +24,8 @@ typedef struct table {
     size_t np, nq, nr;            /* points, problems, replicates */
     double *error, *evals, *rounds, *idle, *gens;  /* [p][q][r], NaN missing */
     double *auc;                  /* mean log10 best-so-far over checkpoints */
+    double *bat;                  /* [run][checkpoint] best - f_opt */
+    size_t nc;
     long *hit;                    /* [p][q][r][t], -1 never; -2 missing */
     size_t nt;
 } table;
@@ -38,6 +40,7 @@ static void table_free(table *t)
     free(t->idle);
     free(t->gens);
     free(t->auc);
+    free(t->bat);
     free(t->hit);
 }
 
@@ -73,6 +76,10 @@ static int load_table(const sweep_spec *s, const ga_csv *runs, size_t npoints,
     t->idle = malloc(n * sizeof(double));
     t->gens = malloc(n * sizeof(double));
     t->auc = malloc(n * sizeof(double));
+    t->nc = s->ncheck;
+    t->bat = malloc((n * t->nc + 1) * sizeof(double));
+    for (size_t i = 0; i < n * t->nc; i++)
+        t->bat[i] = NAN;
     t->hit = malloc((n * t->nt + 1) * sizeof(long));
     for (size_t i = 0; i < n; i++)
         t->error[i] = t->evals[i] = t->rounds[i] = t->idle[i] = t->gens[i] =
@@ -120,8 +127,10 @@ static int load_table(const sweep_spec *s, const ga_csv *runs, size_t npoints,
         t->idle[i] = cell(runs, row, ci);
         t->gens[i] = cell(runs, row, cg);
         double a = 0;
-        for (size_t k = 0; k < s->ncheck; k++)
-            a += log10(fmax(cell(runs, row, cc[k]), 0) + EPS);
+        for (size_t k = 0; k < s->ncheck; k++) {
+            t->bat[i * t->nc + k] = cell(runs, row, cc[k]);
+            a += log10(fmax(t->bat[i * t->nc + k], 0) + EPS);
+        }
         t->auc[i] = s->ncheck ? a / (double)s->ncheck : NAN;
         for (size_t k = 0; k < t->nt; k++)
             t->hit[i * t->nt + k] = (long)cell(runs, row, ct[k]);
@@ -175,6 +184,151 @@ static void add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
         *cap = 2 * *cap + (size_t)(n > 0 ? n : 256);
         *buf = realloc(*buf, *cap);
     }
+}
+
+/* Index of factor name in the spec, or -1. */
+static long factor_index(const sweep_spec *s, const char *name)
+{
+    for (size_t k = 0; k < s->nfactors; k++)
+        if (!strcmp(s->factors[k].name, name))
+            return (long)k;
+    return -1;
+}
+
+/* Data and a gnuplot script for the report's figures, in dir/plots/:
+ * heat maps of the mean normalised rank over two factors (averaged over the
+ * others), median best-so-far curves and COCO-style ECDFs of targets
+ * reached, for the reference and the five best points. The command runs
+ * gnuplot on plots.gp when it is installed. */
+static int write_plots(const char *dir, const sweep_spec *s,
+                       const sweep_point *pts, const table *t,
+                       const point_summary *ps, const size_t *order,
+                       size_t np, ga_error *err)
+{
+    char pdir[4200], path[4300];
+    snprintf(pdir, sizeof pdir, "%s/plots", dir);
+    int rc = ga_mkdirs(pdir, err);
+    if (rc)
+        return rc;
+    size_t len = 0, cap = 4096;
+    char *gp = malloc(cap);
+    add(&gp, &len, &cap, "# made by gahpo analyze; run: gnuplot plots.gp\n"
+        "set terminal pngcairo size 800,600\nset key outside right\n");
+    static const char *const pairs[2][2] = {
+        { "cx_prob", "mut_prob" }, { "population_size", "tournsize" }
+    };
+    for (int h = 0; h < 2; h++) {
+        long a = factor_index(s, pairs[h][0]), b = factor_index(s, pairs[h][1]);
+        if (a < 0 || b < 0 || !s->factors[a].nlevels || !s->factors[b].nlevels)
+            continue;
+        const sweep_factor *fa = &s->factors[a], *fb = &s->factors[b];
+        size_t dlen = 0, dcap = 1024;
+        char *dat = malloc(dcap);
+        for (size_t i = 0; i < fa->nlevels; i++) {
+            for (size_t j = 0; j < fb->nlevels; j++) {
+                double sum = 0;
+                int n = 0;
+                for (size_t p = 0; p < np; p++)
+                    if (!pts[p].reference && !isnan(ps[p].mean_rank) &&
+                        !strcmp(pts[p].values[a], fa->levels[i]) &&
+                        !strcmp(pts[p].values[b], fb->levels[j])) {
+                        sum += ps[p].mean_rank;
+                        n++;
+                    }
+                add(&dat, &dlen, &dcap, "%zu %zu %.6g\n", i, j,
+                    n ? sum / n : NAN);
+            }
+            add(&dat, &dlen, &dcap, "\n");
+        }
+        snprintf(path, sizeof path, "%s/heat_%s_%s.dat", pdir, fa->name, fb->name);
+        rc = ga_write_file_atomic(path, dat, dlen, err);
+        free(dat);
+        if (rc)
+            break;
+        add(&gp, &len, &cap, "set output 'heat_%s_%s.png'\nset title 'mean "
+            "normalised rank (0 best), averaged over the other factors'\n"
+            "set xlabel '%s'\nset ylabel '%s'\nset xtics (", fa->name, fb->name,
+            fa->name, fb->name);
+        for (size_t i = 0; i < fa->nlevels; i++)
+            add(&gp, &len, &cap, "%s'%s' %zu", i ? ", " : "", fa->levels[i], i);
+        add(&gp, &len, &cap, ")\nset ytics (");
+        for (size_t j = 0; j < fb->nlevels; j++)
+            add(&gp, &len, &cap, "%s'%s' %zu", j ? ", " : "", fb->levels[j], j);
+        add(&gp, &len, &cap, ")\nset palette defined (0 'dark-green', 0.5 "
+            "'yellow', 1 'red')\nset cbrange [0:1]\nunset key\n"
+            "plot 'heat_%s_%s.dat' using 1:2:3 with image, '' using 1:2:"
+            "(sprintf('%%.2f', $3)) with labels\nset xtics auto\nset ytics "
+            "auto\nset key outside right\n", fa->name, fb->name);
+    }
+    /* curves and ECDFs for the reference and the five best */
+    size_t show[6], nshow = 0;
+    show[nshow++] = 0;
+    for (size_t i = 0; i < np && nshow < 6; i++)
+        if (order[i] != 0 && !isnan(ps[order[i]].mean_rank))
+            show[nshow++] = order[i];
+    size_t dlen = 0, dcap = 4096, elen = 0, ecap = 4096;
+    char *cur = malloc(dcap), *ecdf = malloc(ecap);
+    size_t nruns = t->nq * t->nr;
+    double *v = malloc((nruns + 1) * sizeof *v);
+    for (size_t k = 0; k < nshow && rc == GA_OK; k++) {
+        size_t p = show[k];
+        for (size_t c = 0; c < t->nc; c++) {
+            size_t n = 0;
+            for (size_t i = 0; i < nruns; i++) {
+                double x = t->bat[((p * t->nq) * t->nr + i) * t->nc + c];
+                if (!isnan(x))
+                    v[n++] = log10(fmax(x, 0) + EPS);
+            }
+            add(&cur, &dlen, &dcap, "%ld %.6g\n", s->checkpoints[c],
+                n ? sweep_quantile(v, n, 0.5) : NAN);
+        }
+        add(&cur, &dlen, &dcap, "\n\n");
+        /* fraction of (run, target) pairs reached within e evaluations */
+        for (int g = 0; g <= 40; g++) {
+            double e = pow((double)s->budget, g / 40.0);
+            size_t reached = 0, total = 0;
+            for (size_t i = 0; i < nruns; i++)
+                for (size_t tt = 0; tt < t->nt; tt++) {
+                    long hh = t->hit[((p * t->nq) * t->nr + i) * t->nt + tt];
+                    if (hh == -2)
+                        continue;
+                    total++;
+                    reached += hh >= 0 && (double)hh <= e;
+                }
+            add(&ecdf, &elen, &ecap, "%.6g %.6g\n", e,
+                total ? (double)reached / (double)total : NAN);
+        }
+        add(&ecdf, &elen, &ecap, "\n\n");
+    }
+    free(v);
+    snprintf(path, sizeof path, "%s/curves.dat", pdir);
+    if (rc == GA_OK)
+        rc = ga_write_file_atomic(path, cur, dlen, err);
+    snprintf(path, sizeof path, "%s/ecdf.dat", pdir);
+    if (rc == GA_OK)
+        rc = ga_write_file_atomic(path, ecdf, elen, err);
+    free(cur);
+    free(ecdf);
+    add(&gp, &len, &cap, "set output 'curves.png'\nset title 'median "
+        "best-so-far over all runs'\nset xlabel 'evaluations'\nset ylabel "
+        "'log10(best - f_opt)'\nset logscale x\nplot ");
+    for (size_t k = 0; k < nshow; k++)
+        add(&gp, &len, &cap, "%s'curves.dat' index %zu using 1:2 with "
+            "linespoints title 'point %zu%s'", k ? ", " : "", k, show[k],
+            show[k] == 0 ? " (defaults)" : "");
+    add(&gp, &len, &cap, "\nset output 'ecdf.png'\nset title 'targets "
+        "reached (runs x targets)'\nset ylabel 'fraction'\nset yrange [0:1]\n"
+        "plot ");
+    for (size_t k = 0; k < nshow; k++)
+        add(&gp, &len, &cap, "%s'ecdf.dat' index %zu using 1:2 with steps "
+            "title 'point %zu%s'", k ? ", " : "", k, show[k],
+            show[k] == 0 ? " (defaults)" : "");
+    add(&gp, &len, &cap, "\n");
+    snprintf(path, sizeof path, "%s/plots.gp", pdir);
+    if (rc == GA_OK)
+        rc = ga_write_file_atomic(path, gp, len, err);
+    free(gp);
+    return rc;
 }
 
 int sweep_analyze(const char *dir, const char *version, FILE *out,
@@ -428,6 +582,12 @@ int sweep_analyze(const char *dir, const char *version, FILE *out,
         best == 0 ? "it is the defaults, so not better"
         : ps[best].p_holm < 0.05 && ps[best].wins > 0.5 ? "significantly better"
         : "not significantly better", ps[best].p_holm);
+    if ((rc = write_plots(dir, s, pts, &t, ps, order, np, err)))
+        goto out3;
+    add(&rep, &rlen, &rcap, "\nFigures (made by gnuplot from plots/*.dat when it "
+        "is installed): ![heat map](plots/heat_cx_prob_mut_prob.png) "
+        "![heat map](plots/heat_population_size_tournsize.png) "
+        "![best so far](plots/curves.png) ![ECDF](plots/ecdf.png)\n");
     snprintf(path, sizeof path, "%s/report.md", dir);
     if ((rc = ga_write_file_atomic(path, rep, rlen, err)))
         goto out3;

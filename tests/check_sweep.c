@@ -227,6 +227,14 @@ START_TEST(test_tuned_defaults_feed_run)
     char *runs = run_sweep(small_spec, "tuned", "2", &dir);
     free(runs);
     char tuned[4200], out[4200];
+    /* the figures' data and script; the PNGs when gnuplot is installed */
+    const char *figs[] = { "plots.gp", "curves.dat", "ecdf.dat", "curves.png" };
+    for (int i = 0; i < 4; i++) {
+        snprintf(tuned, sizeof tuned, "%s/out/plots/%s", dir, figs[i]);
+        ck_assert_msg(i == 3 ? access("/usr/bin/gnuplot", X_OK) != 0 ||
+                                   access(tuned, F_OK) == 0
+                             : access(tuned, F_OK) == 0, "%s missing", figs[i]);
+    }
     snprintf(tuned, sizeof tuned, "%s/out/tuned_defaults.json", dir);
     snprintf(out, sizeof out, "%s/run", dir);
     char *text = tu_read(tuned);
