@@ -107,14 +107,18 @@ static void kill_and_resume(char *const first[], const char *dir,
                             const double *delays, int ndelays)
 {
     char *resume[] = { G, "run", "--resume", (char *)dir, "--quiet", NULL };
+    char run_json[4200];
+    snprintf(run_json, sizeof run_json, "%s/run.json", dir);
     int started = 0;
     for (int i = 0; i < ndelays; i++) {
         pid_t pid = spawn(started ? resume : first);
-        started = 1;
         sleep_s(delays[i]);
         kill(pid, SIGKILL);
         int status;
         waitpid(pid, &status, 0);
+        /* killed before it wrote run.json, a run has recorded nothing: the
+         * user runs the same command again (later kills resume) */
+        started = access(run_json, F_OK) == 0;
     }
     char *out, *err;
     int rc = tu_run(started ? resume : first, NULL, NULL, &out, &err);
