@@ -33,7 +33,7 @@ endif
 CHECKER  = $(BUILD)/tests/check_gahpo
 BENCHES  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bench_*.c))
 
-.PHONY: all test unit asan bench sweep install clean deps
+.PHONY: all test unit asan bench sweep tune install clean deps
 
 all: $(BIN)
 
@@ -92,12 +92,20 @@ SPEC ?= sweeps/default.json
 sweep: $(BIN)
 	$(BIN) sweep $(SPEC) --resume
 
+# Tuned defaults per budget class and worker count (sweeps/tune.json, a few
+# minutes); refreshes the committed sweeps/tuned_defaults.json on purpose.
+tune: $(BIN)
+	$(BIN) tune sweeps/tune.json --out results/tuned
+	cp results/tuned/tuned_defaults.json sweeps/tuned_defaults.json
+
 # The command, and the data it finds at run time (ga_data_path looks in
 # PREFIX/share/gahpo): the mixed problems' spaces and the surrogate models.
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gahpo/problems/spaces
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/gahpo
 	install -m 0644 problems/spaces/*.json $(DESTDIR)$(PREFIX)/share/gahpo/problems/spaces/
+	install -d $(DESTDIR)$(PREFIX)/share/gahpo/sweeps
+	install -m 0644 sweeps/tuned_defaults.json $(DESTDIR)$(PREFIX)/share/gahpo/sweeps/
 	if ls surrogates/models/*.json >/dev/null 2>&1; then \
 	  install -d $(DESTDIR)$(PREFIX)/share/gahpo/surrogates/models; \
 	  install -m 0644 surrogates/models/*.json $(DESTDIR)$(PREFIX)/share/gahpo/surrogates/models/; \

@@ -5,6 +5,10 @@
 /* gahpo sweep SPEC [--threads N] [--out DIR] [--resume] [--quiet] */
 int gahpo_cmd_sweep(int argc, char **argv, const char *version);
 
+/* gahpo tune SPEC [--threads N] [--out DIR] [--quiet]: a sweep per budget
+ * class, a selection per worker count, results/tuned/tuned_defaults.json */
+int gahpo_cmd_tune(int argc, char **argv, const char *version);
+
 /* gahpo analyze DIR */
 int gahpo_cmd_analyze(int argc, char **argv, const char *version);
 

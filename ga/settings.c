@@ -199,6 +199,69 @@ int ga_settings_apply_json(ga_settings *s, const cJSON *obj, const char *source,
     return GA_OK;
 }
 
+/* The entry whose value of key is the largest <= want, else the smallest. */
+static const cJSON *pick(const cJSON *entries, const char *key, long want,
+                         const cJSON *other_key_match, const char *other_key)
+{
+    const cJSON *best = NULL, *smallest = NULL, *e;
+    cJSON_ArrayForEach(e, entries) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, key);
+        if (!cJSON_IsNumber(v))
+            continue;
+        if (other_key_match) {
+            const cJSON *o = cJSON_GetObjectItemCaseSensitive(e, other_key);
+            if (!cJSON_IsNumber(o) || o->valuedouble != other_key_match->valuedouble)
+                continue;
+        }
+        if (!smallest || v->valuedouble <
+                             cJSON_GetObjectItemCaseSensitive(smallest, key)->valuedouble)
+            smallest = e;
+        if (v->valuedouble <= (double)want &&
+            (!best || v->valuedouble >
+                          cJSON_GetObjectItemCaseSensitive(best, key)->valuedouble))
+            best = e;
+    }
+    return best ? best : smallest;
+}
+
+int ga_settings_apply_tuned(ga_settings *s, const cJSON *root, const char *source,
+                            long budget, long workers, char *chosen,
+                            size_t chosen_size, ga_error *err)
+{
+    if (chosen && chosen_size)
+        chosen[0] = '\0';
+    const cJSON *entries = cJSON_GetObjectItemCaseSensitive(root, "entries");
+    if (!entries) {
+        if (ga_settings_apply_json(s, root, source, err) != GA_OK)
+            return GA_EINPUT;
+        if (chosen)
+            snprintf(chosen, chosen_size, "%s", source);
+        return GA_OK;
+    }
+    if (!cJSON_IsArray(entries) || cJSON_GetArraySize(entries) == 0)
+        return ga_error_set(err, GA_EINPUT, "%s: 'entries' must be a non-empty "
+                            "list", source);
+    if (budget <= 0)
+        return GA_OK;
+    const cJSON *by_budget = pick(entries, "budget", budget, NULL, NULL);
+    if (!by_budget)
+        return ga_error_set(err, GA_EINPUT, "%s: entries need numeric 'budget' "
+                            "and 'workers'", source);
+    const cJSON *e = pick(entries, "workers", workers,
+                          cJSON_GetObjectItemCaseSensitive(by_budget, "budget"),
+                          "budget");
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(e, "settings");
+    if (!e || ga_settings_apply_json(s, st, source, err) != GA_OK)
+        return err && err->status ? err->status
+               : ga_error_set(err, GA_EINPUT, "%s: an entry has no settings",
+                              source);
+    if (chosen)
+        snprintf(chosen, chosen_size, "%s (budget %g, workers %g)", source,
+                 cJSON_GetObjectItemCaseSensitive(e, "budget")->valuedouble,
+                 cJSON_GetObjectItemCaseSensitive(e, "workers")->valuedouble);
+    return GA_OK;
+}
+
 int ga_settings_load(ga_settings *s, const char *path, ga_error *err)
 {
     char *text = ga_read_file(path, NULL, err);

@@ -62,6 +62,15 @@ static double cell(const ga_csv *c, size_t row, long j)
     return v;
 }
 
+/* Rounds for the spec's (possibly overridden) worker count. */
+static long rounds_col(const ga_csv *runs, const sweep_spec *s)
+{
+    char name[64];
+    snprintf(name, sizeof name, "rounds_w%ld", s->workers);
+    long c = col(runs, name);
+    return c >= 0 ? c : col(runs, "rounds");
+}
+
 static int load_table(const sweep_spec *s, const ga_csv *runs, size_t npoints,
                       table *t, ga_error *err)
 {
@@ -88,7 +97,7 @@ static int load_table(const sweep_spec *s, const ga_csv *runs, size_t npoints,
         t->hit[i] = -2;
     long cp = col(runs, "point"), cq = col(runs, "problem"),
          cr = col(runs, "replicate"), ce = col(runs, "error"),
-         cv = col(runs, "evals"), cro = col(runs, "rounds"),
+         cv = col(runs, "evals"), cro = rounds_col(runs, s),
          ci = col(runs, "idle_slots"), cg = col(runs, "generations");
     if (cp < 0 || cq < 0 || cr < 0 || ce < 0 || cv < 0 || cro < 0 || ci < 0 ||
         cg < 0)
@@ -331,9 +340,11 @@ static int write_plots(const char *dir, const sweep_spec *s,
     return rc;
 }
 
-int sweep_analyze(const char *dir, const char *version, FILE *out,
-                  size_t *selected, ga_error *err)
+int sweep_analyze(const char *dir, sweep_analysis *an, ga_error *err)
 {
+    const char *version = an->version;
+    FILE *out = an->out;
+    an->tuned = NULL;
     char path[4200];
     int rc = GA_OK;
     snprintf(path, sizeof path, "%s/spec.json", dir);
@@ -343,16 +354,30 @@ int sweep_analyze(const char *dir, const char *version, FILE *out,
     sweep_point *pts = NULL;
     size_t np = 0;
     char *design_report = NULL;
+    table t;
+    memset(&t, 0, sizeof t);
+    ga_csv *runs = NULL;
     if ((rc = sweep_design(s, &pts, &np, &design_report, err))) {
         sweep_spec_free(s);
         return rc;
     }
+    if (an->workers > 0) {  /* judge rounds for another worker count */
+        size_t w = 0;
+        while (w < s->nworkers && s->workers_list[w] != an->workers)
+            w++;
+        if (w == s->nworkers) {
+            rc = ga_error_set(err, GA_EINPUT, "%s: the sweep recorded no rounds "
+                              "for %ld workers", dir, an->workers);
+            goto out;
+        }
+        s->workers = an->workers;
+    }
+    if (an->max_rounds >= 0)
+        s->max_rounds = an->max_rounds;
     snprintf(path, sizeof path, "%s/runs.csv", dir);
     char *text = ga_read_file(path, NULL, err);
-    ga_csv *runs = text ? ga_csv_parse(text, path, err) : NULL;
+    runs = text ? ga_csv_parse(text, path, err) : NULL;
     free(text);
-    table t;
-    memset(&t, 0, sizeof t);
     if (!runs || (rc = load_table(s, runs, np, &t, err))) {
         rc = err->status ? err->status : GA_EINPUT;
         goto out;
@@ -417,7 +442,7 @@ int sweep_analyze(const char *dir, const char *version, FILE *out,
             add(&csv, &len, &cap, "\n");
         }
     snprintf(path, sizeof path, "%s/summary.csv", dir);
-    if ((rc = ga_write_file_atomic(path, csv, len, err)))
+    if (an->write_files && (rc = ga_write_file_atomic(path, csv, len, err)))
         goto out2;
 
     for (size_t p = 0; p < np; p++) {
@@ -582,20 +607,19 @@ int sweep_analyze(const char *dir, const char *version, FILE *out,
         best == 0 ? "it is the defaults, so not better"
         : ps[best].p_holm < 0.05 && ps[best].wins > 0.5 ? "significantly better"
         : "not significantly better", ps[best].p_holm);
-    if ((rc = write_plots(dir, s, pts, &t, ps, order, np, err)))
+    if (an->write_files && (rc = write_plots(dir, s, pts, &t, ps, order, np, err)))
         goto out3;
     add(&rep, &rlen, &rcap, "\nFigures (made by gnuplot from plots/*.dat when it "
         "is installed): ![heat map](plots/heat_cx_prob_mut_prob.png) "
         "![heat map](plots/heat_population_size_tournsize.png) "
         "![best so far](plots/curves.png) ![ECDF](plots/ecdf.png)\n");
     snprintf(path, sizeof path, "%s/report.md", dir);
-    if ((rc = ga_write_file_atomic(path, rep, rlen, err)))
+    if (an->write_files && (rc = ga_write_file_atomic(path, rep, rlen, err)))
         goto out3;
     if (out)
         fputs(rep, out);
 
-    if (selected)
-        *selected = best;
+    an->selected = best;
     /* tuned_defaults.json */
     {
         ga_settings sel = pts[best].settings;
@@ -633,9 +657,11 @@ int sweep_analyze(const char *dir, const char *version, FILE *out,
         cJSON_AddItemToObject(im, "wilcoxon_p_holm", ga_json_number(ps[best].p_holm));
         cJSON_AddStringToObject(pv, "date", date);
         cJSON_AddStringToObject(pv, "gahpo_version", version);
+        cJSON_AddNumberToObject(pv, "max_rounds", (double)s->max_rounds);
         snprintf(path, sizeof path, "%s/tuned_defaults.json", dir);
-        rc = ga_write_json_atomic(path, o, err);
-        cJSON_Delete(o);
+        if (an->write_files)
+            rc = ga_write_json_atomic(path, o, err);
+        an->tuned = o;
     }
 out3:
     free(order);

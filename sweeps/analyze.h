@@ -9,11 +9,23 @@
 
 #include "../ga/error.h"
 
-/* Analyse the sweep in dir (spec.json, design.csv, runs.csv): writes
- * summary.csv, report.md and tuned_defaults.json there (atomically) and a
- * short report to out (may be NULL). version is written into the
- * provenance; the selected point's index goes to *selected (may be NULL). */
-int sweep_analyze(const char *dir, const char *version, FILE *out,
-                  size_t *selected, ga_error *err);
+#include <cJSON.h>
+
+/* What to analyse for, and what comes back. */
+typedef struct sweep_analysis {
+    const char *version;  /* written into the provenance */
+    FILE *out;            /* the report, or NULL */
+    int write_files;      /* summary.csv, report.md, plots/, tuned_defaults.json */
+    long workers;         /* judge rounds for this many workers (one of the
+                             spec's); 0: the spec's first */
+    long max_rounds;      /* selection cap; -1: the spec's */
+    size_t selected;      /* out: the selected point */
+    cJSON *tuned;         /* out: the tuned-defaults object (caller frees) */
+} sweep_analysis;
+
+/* Analyse the sweep in dir (spec.json, design.csv, runs.csv); with
+ * write_files, write summary.csv, report.md, the figures' data and
+ * tuned_defaults.json there (atomically). */
+int sweep_analyze(const char *dir, sweep_analysis *a, ga_error *err);
 
 #endif

@@ -75,6 +75,8 @@ int sweep_run_one(const sweep_spec *spec, const ga_settings *settings,
     for (size_t t = 0; t < spec->ntargets; t++)
         r->hit[t] = -1;
     r->evals = r->rounds = r->idle_slots = 0;
+    for (size_t w = 0; w < spec->nworkers; w++)
+        r->rounds_list[w] = 0;
     int rc = GA_OK;
     while (!ga_engine_done(e) && r->evals < spec->budget) {
         ga_batch b;
@@ -106,6 +108,9 @@ int sweep_run_one(const sweep_spec *spec, const ga_settings *settings,
             long rounds = ((long)k + spec->workers - 1) / spec->workers;
             r->rounds += rounds;
             r->idle_slots += rounds * spec->workers - (long)k;
+            for (size_t w = 0; w < spec->nworkers; w++)
+                r->rounds_list[w] += ((long)k + spec->workers_list[w] - 1) /
+                                     spec->workers_list[w];
         }
         if (k < b.count || r->evals >= spec->budget)
             break;
@@ -152,6 +157,10 @@ static char *runs_header(const sweep_spec *s)
     }
     append(&h, &len, &cap, ",evals,generations,rounds,idle_slots,best,"
                            "true_best,error");
+    for (size_t w = 0; w < s->nworkers; w++) {
+        snprintf(tmp, sizeof tmp, ",rounds_w%ld", s->workers_list[w]);
+        append(&h, &len, &cap, tmp);
+    }
     for (size_t c = 0; c < s->ncheck; c++) {
         snprintf(tmp, sizeof tmp, ",best_at_%ld", s->checkpoints[c]);
         append(&h, &len, &cap, tmp);
@@ -185,6 +194,10 @@ static char *run_row(const sweep_spec *s, const sweep_point *pt, long run,
     snprintf(tmp, sizeof tmp, ",%ld,%ld,%ld,%ld,%s,%s,%s", r->evals,
              r->generations, r->rounds, r->idle_slots, a, b, c);
     append(&row, &len, &cap, tmp);
+    for (size_t w = 0; w < s->nworkers; w++) {
+        snprintf(tmp, sizeof tmp, ",%ld", r->rounds_list[w]);
+        append(&row, &len, &cap, tmp);
+    }
     for (size_t k = 0; k < s->ncheck; k++) {
         ga_format_double(r->best_at[k], a, sizeof a);
         append(&row, &len, &cap, ",");
@@ -317,8 +330,10 @@ static void execute_ids(exec_ctx *x, const long *ids, long n)
         sweep_result r;
         double best_at[s->ncheck + 1];
         long hit[s->ntargets + 1];
+        long rounds_list[s->nworkers + 1];
         r.best_at = best_at;
         r.hit = hit;
+        r.rounds_list = rounds_list;
         ga_error e;
         ga_error_clear(&e);
         if (sweep_run_one(s, &x->pts[point].settings, x->probs[problem], seed,

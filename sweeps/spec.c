@@ -27,6 +27,7 @@ void sweep_spec_free(sweep_spec *s)
         free(s->validation[i]);
     free(s->validation);
     free(s->checkpoints);
+    free(s->workers_list);
     free(s->targets);
     for (size_t i = 0; i < s->nfactors; i++) {
         free(s->factors[i].name);
@@ -43,7 +44,8 @@ static int known_key(const char *key)
     static const char *const keys[] = {
         "name", "seed", "problems", "budget", "checkpoints", "replicates",
         "workers", "targets", "design", "parameters", "fixed", "constraints",
-        "max_rounds", "race", "comment", "validation"
+        "max_rounds", "race", "comment", "validation", "budgets",
+        "rounds_factor"
     };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (!strcmp(key, keys[i]))
@@ -195,9 +197,31 @@ sweep_spec *sweep_spec_parse(const char *text, const char *src, ga_error *err)
         goto fail;
     }
     if (get_long(o, "replicates", 10, 1, &s->replicates, src, err) ||
-        get_long(o, "workers", 16, 1, &s->workers, src, err) ||
         get_long(o, "max_rounds", 0, 0, &s->max_rounds, src, err))
         goto fail;
+    v = cJSON_GetObjectItemCaseSensitive(o, "workers");
+    s->workers_list = calloc(v && cJSON_IsArray(v) ? (size_t)cJSON_GetArraySize(v) + 1
+                                                   : 2, sizeof(long));
+    if (v && cJSON_IsArray(v)) {
+        cJSON_ArrayForEach(kv, v) {
+            if (!cJSON_IsNumber(kv) || kv->valuedouble < 1 ||
+                kv->valuedouble != floor(kv->valuedouble) || kv->valuedouble > 1e6) {
+                ga_error_set(err, GA_EINPUT, "%s: 'workers' must be an integer "
+                             ">= 1 or a list of them", src);
+                goto fail;
+            }
+            s->workers_list[s->nworkers++] = (long)kv->valuedouble;
+        }
+        if (s->nworkers == 0) {
+            ga_error_set(err, GA_EINPUT, "%s: 'workers' is an empty list", src);
+            goto fail;
+        }
+    } else {
+        if (get_long(o, "workers", 16, 1, &s->workers_list[0], src, err))
+            goto fail;
+        s->nworkers = 1;
+    }
+    s->workers = s->workers_list[0];
 
     v = cJSON_GetObjectItemCaseSensitive(o, "problems");
     if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0) {

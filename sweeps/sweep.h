@@ -45,6 +45,8 @@ typedef struct sweep_spec {
     long *checkpoints;       /* best-so-far recorded at these evaluations */
     long replicates;
     long workers;            /* parallel jobs in production: rounds */
+    size_t nworkers;         /* rounds are also recorded for each of these */
+    long *workers_list;      /*   (workers_list[0] == workers) */
     size_t ntargets;
     double *targets;         /* precision targets: f - f_opt <= target */
     sweep_design_type design;
@@ -81,6 +83,7 @@ void sweep_points_free(sweep_point *points, size_t npoints, size_t nfactors);
 /* The outcome of one run. */
 typedef struct sweep_result {
     long evals, generations, rounds, idle_slots;
+    long *rounds_list;       /* rounds for each of spec->workers_list */
     double best;             /* best observed value */
     double true_best;        /* noiseless value of the best observed point */
     double error;            /* true_best - f_opt (NaN if f_opt unknown) */

@@ -42,8 +42,10 @@ int sweep_validate(const sweep_spec *s, const sweep_point *pts, size_t selected,
         sweep_result res;
         double best_at[s->ncheck + 1];
         long hit[s->ntargets + 1];
+        long rounds_list[s->nworkers + 1];
         res.best_at = best_at;
         res.hit = hit;
+        res.rounds_list = rounds_list;
         ga_error e1;
         if (sweep_run_one(s, &pts[which[side]].settings, probs[q], seed, &res,
                           &e1) != GA_OK) {

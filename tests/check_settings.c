@@ -131,6 +131,44 @@ START_TEST(test_json_settings)
 }
 END_TEST
 
+START_TEST(test_tuned_entries)
+{
+    cJSON *o = cJSON_Parse(
+        "{\"entries\": ["
+        " {\"budget\": 50, \"workers\": 1, \"settings\": {\"population_size\": 4}},"
+        " {\"budget\": 50, \"workers\": 16, \"settings\": {\"population_size\": 16}},"
+        " {\"budget\": 500, \"workers\": 1, \"settings\": {\"population_size\": 8}},"
+        " {\"budget\": 500, \"workers\": 16, \"settings\": {\"population_size\": 32,"
+        "  \"strategy\": \"simple\"}}], \"provenance\": {}}");
+    ga_settings s;
+    ga_error err;
+    char chosen[256];
+    const struct { long budget, workers, pop; } cases[] = {
+        { 499, 1, 4 },     /* the largest budget class <= 499 is 50 */
+        { 500, 1, 8 },
+        { 10000, 20, 32 }, /* above every class: the largest, 16 workers */
+        { 10, 8, 4 },      /* below every class: the smallest, 1 worker */
+        { 60, 64, 16 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ga_settings_defaults(&s);
+        ck_assert_int_eq(ga_settings_apply_tuned(&s, o, "t.json", cases[i].budget,
+                                                 cases[i].workers, chosen,
+                                                 sizeof chosen, &err), GA_OK);
+        ck_assert_msg(s.population_size == cases[i].pop, "case %zu: %ld", i,
+                      s.population_size);
+        ck_assert_ptr_nonnull(strstr(chosen, "t.json (budget"));
+    }
+    /* without a budget, entries say nothing */
+    ga_settings_defaults(&s);
+    ck_assert_int_eq(ga_settings_apply_tuned(&s, o, "t.json", 0, 1, chosen,
+                                             sizeof chosen, &err), GA_OK);
+    ck_assert_int_eq(s.population_size, 16);
+    ck_assert_str_eq(chosen, "");
+    cJSON_Delete(o);
+}
+END_TEST
+
 typedef struct bad_setting {
     const char *key, *value, *expect;
 } bad_setting;
@@ -193,6 +231,7 @@ Suite *settings_suite(void)
     tcase_add_test(tc, test_env_short_name_wins);
     tcase_add_test(tc, test_env_bad_value);
     tcase_add_test(tc, test_json_settings);
+    tcase_add_test(tc, test_tuned_entries);
     tcase_add_loop_test(tc, test_bad_values, 0,
                         (int)(sizeof bad_settings / sizeof bad_settings[0]));
     tcase_add_test(tc, test_validation);
