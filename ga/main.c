@@ -57,6 +57,8 @@ static void print_help(FILE *out)
 "  gahpo sweep SPEC [--threads N] [--out DIR] [--resume]\n"
 "                                   a study of the GA's parameters\n"
 "  gahpo analyze DIR                the statistics of a finished sweep\n"
+"  gahpo tune SPEC [--threads N] [--out DIR]\n"
+"                                   tuned defaults per budget and workers\n"
 "  gahpo problems eval NAME         evaluate points read from stdin\n"
 "  gahpo problems info NAME         a problem's space, f_opt and x_opt\n"
 "  gahpo fit --space F --log F --out MODEL.json   fit a GP surrogate to a log\n"
@@ -67,7 +69,11 @@ static void print_help(FILE *out)
 "  --problem NAME         evaluate in-process on a built-in problem\n"
 "  --out DIR              run directory (required)\n"
 "  --settings FILE        GA settings JSON (CANDLE names)\n"
-"  --tuned-defaults FILE  tuned defaults JSON (or $GAHPO_TUNED_DEFAULTS)\n"
+"  --tuned-defaults FILE  tuned defaults JSON (or $GAHPO_TUNED_DEFAULTS; else\n"
+"                         the built-in sweeps/tuned_defaults.json)\n"
+"  --budget N             evaluations planned: picks the tuned defaults'\n"
+"                         entry for N and --jobs workers\n"
+"  --no-tuned-defaults    CANDLE's defaults below the other sources\n"
 "  --seed N               random seed\n"
 "  --SETTING VALUE        any setting: --num-iter, --population-size,\n"
 "                         --strategy, --offspring-prop, --mut-prob, --cx-prob,\n"
@@ -212,6 +218,8 @@ typedef struct run_args {
     const char *values[64];
     int nset;
     int jobs_set, timeout_set;
+    long budget;              /* evaluations planned: picks tuned defaults */
+    int no_tuned;
 } run_args;
 
 static const char *env_lookup(void *ctx, const char *name)
@@ -258,6 +266,10 @@ static int parse_run_args(int argc, char **argv, run_args *a)
             a->quiet = 1;
             continue;
         }
+        if (!strcmp(o, "--no-tuned-defaults")) {
+            a->no_tuned = 1;
+            continue;
+        }
         if (i + 1 >= argc)
             return usage_error("run: %s needs a value", o);
         const char *v = argv[++i];
@@ -271,6 +283,11 @@ static int parse_run_args(int argc, char **argv, run_args *a)
             a->settings_file = v;
         else if (!strcmp(o, "--tuned-defaults"))
             a->tuned_file = v;
+        else if (!strcmp(o, "--budget")) {
+            if (ga_parse_long(v, &a->budget) != 0 || a->budget < 1)
+                return usage_error("run: --budget must be a number of "
+                                   "evaluations >= 1, got '%s'", v);
+        }
         else if (!strcmp(o, "--init-population"))
             a->init_file = v;
         else if (!strcmp(o, "--resume"))
@@ -311,13 +328,37 @@ static int parse_run_args(int argc, char **argv, run_args *a)
 }
 
 /* Settings from all sources, in precedence order. */
-static int resolve_settings(const run_args *a, ga_settings *s, ga_error *err)
+static int resolve_settings(const run_args *a, ga_settings *s, char *tuned_used,
+                            size_t tuned_size, ga_error *err)
 {
     ga_settings_defaults(s);
+    /* tuned defaults: the file given, or $GAHPO_TUNED_DEFAULTS, or the
+     * committed sweeps/tuned_defaults.json (per budget and workers: applied
+     * when --budget says which) */
+    char builtin[4096];
+    ga_error ignore;
     const char *tuned = a->tuned_file ? a->tuned_file
                         : a->no_env ? NULL : getenv("GAHPO_TUNED_DEFAULTS");
-    if (tuned && *tuned && ga_settings_load(s, tuned, err) != GA_OK)
-        return GA_EINPUT;
+    if ((!tuned || !*tuned) && !a->no_tuned &&
+        ga_data_path("sweeps/tuned_defaults.json", builtin, sizeof builtin,
+                     &ignore) == GA_OK)
+        tuned = builtin;
+    tuned_used[0] = '\0';
+    if (tuned && *tuned && !a->no_tuned) {
+        char *text = ga_read_file(tuned, NULL, err);
+        if (!text)
+            return GA_EINPUT;
+        cJSON *root = cJSON_Parse(text);
+        free(text);
+        if (!root)
+            return ga_error_set(err, GA_EINPUT, "%s: invalid JSON", tuned);
+        int rc = ga_settings_apply_tuned(s, root, tuned, a->budget,
+                                         a->problem ? 1 : a->jobs, tuned_used,
+                                         tuned_size, err);
+        cJSON_Delete(root);
+        if (rc != GA_OK)
+            return rc;
+    }
     if (a->settings_file && ga_settings_load(s, a->settings_file, err) != GA_OK)
         return GA_EINPUT;
     if (!a->no_env && ga_settings_apply_env(s, env_lookup, NULL, err) != GA_OK)
@@ -496,6 +537,7 @@ static int cmd_run(int argc, char **argv)
     double *init = NULL;
     size_t ninit = 0;
     char dir[PATH_MAX];
+    char tuned_used[4400] = "";
 
     if (a.resume_dir) {
         if (a.out || a.space_file || a.problem || a.settings_file || a.ncommand)
@@ -539,7 +581,8 @@ static int cmd_run(int argc, char **argv)
             if (f && *f)
                 a.init_file = f;
         }
-        if (resolve_settings(&a, &settings, &err) != GA_OK)
+        if (resolve_settings(&a, &settings, tuned_used, sizeof tuned_used,
+                             &err) != GA_OK)
             goto done;
         if (a.space_file && !a.problem) {
             space = ga_space_load(a.space_file, &err);
@@ -644,6 +687,8 @@ static int cmd_run(int argc, char **argv)
         .settings = &settings, .executor = exec, .resume = a.resume_dir != NULL,
         .init_genes = init, .ninit = ninit, .cancel = &interrupted,
         .progress = a.quiet ? NULL : progress };
+    if (!a.quiet && tuned_used[0])
+        fprintf(stderr, "gahpo: tuned defaults from %s\n", tuned_used);
     if (!a.quiet)
         fprintf(stderr, "gahpo: %s run, population %ld, %ld generations, seed "
                 "%lu, %s executor, in %s\n",
@@ -692,6 +737,8 @@ int main(int argc, char **argv)
         return gahpo_cmd_fit(argc - 2, argv + 2);
     if (!strcmp(cmd, "sweep"))
         return gahpo_cmd_sweep(argc - 2, argv + 2, GAHPO_VERSION);
+    if (!strcmp(cmd, "tune"))
+        return gahpo_cmd_tune(argc - 2, argv + 2, GAHPO_VERSION);
     if (!strcmp(cmd, "analyze"))
         return gahpo_cmd_analyze(argc - 2, argv + 2, GAHPO_VERSION);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
