@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../problems/problem.h"
+#include "cmd_plot.h"
 #include "cmd_sweep.h"
 #include "csv.h"
 #include "commands.h"
@@ -57,6 +58,8 @@ static void print_help(FILE *out)
 "  gahpo sweep SPEC [--threads N] [--out DIR] [--resume]\n"
 "                                   a study of the GA's parameters\n"
 "  gahpo analyze DIR                the statistics of a finished sweep\n"
+"  gahpo plot-space --space FILE --log LOG --out DIR\n"
+"                                   colour plots of an evaluation log\n"
 "  gahpo tune SPEC [--threads N] [--out DIR]\n"
 "                                   tuned defaults per budget and workers\n"
 "  gahpo problems eval NAME         evaluate points read from stdin\n"
@@ -737,6 +740,8 @@ int main(int argc, char **argv)
         return gahpo_cmd_fit(argc - 2, argv + 2);
     if (!strcmp(cmd, "sweep"))
         return gahpo_cmd_sweep(argc - 2, argv + 2, GAHPO_VERSION);
+    if (!strcmp(cmd, "plot-space"))
+        return gahpo_cmd_plot_space(argc - 2, argv + 2);
     if (!strcmp(cmd, "tune"))
         return gahpo_cmd_tune(argc - 2, argv + 2, GAHPO_VERSION);
     if (!strcmp(cmd, "analyze"))

@@ -351,6 +351,51 @@ START_TEST(test_stop_rules_cli)
 }
 END_TEST
 
+/* plot-space on a run's own evaluation log: one data row per evaluation,
+ * a script, and a clear error for a parameter that is not in the space. */
+START_TEST(test_plot_space)
+{
+    char *dir = tu_tmpdir("plot");
+    char run[4200], space[4200], log[4300], out[4200];
+    snprintf(run, sizeof run, "%s/run", dir);
+    snprintf(space, sizeof space, "%s/problems/spaces/cnn.json", tu_root());
+    snprintf(log, sizeof log, "%s/evals.jsonl", run);
+    snprintf(out, sizeof out, "%s/plots", dir);
+    char *o, *e;
+    ck_assert_int_eq(tu_run((char *[]){ G, "run", "--no-env", "--problem",
+                                        "mixed:cnn", "--out", run, "--num-iter",
+                                        "4", "--quiet", NULL }, NULL, NULL, &o, &e), 0);
+    free(o);
+    free(e);
+    int rc = tu_run((char *[]){ G, "plot-space", "--space", space, "--log", log,
+                                "--objective", "fitness", "--out", out, NULL },
+                    NULL, NULL, &o, &e);
+    ck_assert_msg(rc == 0, "%s", e);
+    ck_assert_ptr_nonnull(strstr(o, "40 evaluations"));  /* 16 + 3 x 8 */
+    free(o);
+    free(e);
+    char path[4300];
+    snprintf(path, sizeof path, "%s/space.dat", out);
+    char *dat = tu_read(path);
+    int lines = 0;
+    for (char *c = dat; *c; c++)
+        lines += *c == '\n';
+    ck_assert_int_eq(lines, 40);
+    free(dat);
+    snprintf(path, sizeof path, "%s/plots.gp", out);
+    ck_assert_int_eq(access(path, F_OK), 0);
+    rc = tu_run((char *[]){ G, "plot-space", "--space", space, "--log", log,
+                            "--out", out, "--params", "learning_rate,colour", NULL },
+                NULL, NULL, &o, &e);
+    ck_assert_int_eq(rc, 2);
+    ck_assert_ptr_nonnull(strstr(e, "no parameter 'colour'"));
+    free(o);
+    free(e);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -364,6 +409,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_run_problem_outputs);
     tcase_add_test(tc, test_settings_precedence);
     tcase_add_test(tc, test_stop_rules_cli);
+    tcase_add_test(tc, test_plot_space);
     suite_add_tcase(s, tc);
     return s;
 }
