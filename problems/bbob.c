@@ -13,7 +13,11 @@
 #include "bbob_data.h"
 
 /* As bbob_eval.c: no fused multiply-adds, COCO's reference has none. */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
 #pragma GCC optimize("fp-contract=off")
+#endif
 
 /* ---- the legacy generator (COCO's suite_bbob_legacy_code.c) ---- */
 
@@ -252,8 +256,8 @@ static int bbob_gallagher_init(bbob_data *d, long rseed)
         return -1;
     for (size_t i = 0; i < np; i++)
         d->logw[i] = log(d->peak_values[i]);
-    double *local = bbob_pair_rows(d->local, np, D);
-    double *scales = bbob_pair_rows(d->scales, np, D);
+    double *local = bbob_quad_rows(d->local, np, D);
+    double *scales = bbob_quad_rows(d->scales, np, D);
     free(d->local);
     free(d->scales);
     d->local = local;
@@ -261,17 +265,17 @@ static int bbob_gallagher_init(bbob_data *d, long rseed)
     return local && scales ? 0 : -1;
 }
 
-/* R and M into row pairs, the layout the evaluators read. */
-static int pair_matrices(bbob_data *d)
+/* R and M into row quads, the layout the evaluators read. */
+static int quad_matrices(bbob_data *d)
 {
     double **m[2] = { &d->R, &d->M };
-    if (d->paired)
+    if (d->quads)
         return 0;
-    d->paired = 1;
+    d->quads = 1;
     for (int k = 0; k < 2; k++) {
         if (!*m[k])
             continue;
-        double *p = bbob_pair_rows(*m[k], d->dim, d->dim);
+        double *p = bbob_quad_rows(*m[k], d->dim, d->dim);
         free(*m[k]);
         *m[k] = p;
         if (!p)
@@ -281,6 +285,17 @@ static int pair_matrices(bbob_data *d)
 }
 
 /* ---- per-function construction ---- */
+
+/* What a builder fills besides d: COCO's best parameter (x_opt, unless it
+ * is d->xopt, which is then copied) and the raw function there. */
+typedef struct build {
+    bbob_data *d;
+    long rseed;
+    double *x_opt;      /* dim values */
+    int x_opt_set;
+    double *work;       /* BBOB_WORK * dim scratch */
+    double raw_best;    /* added to the offset to make f_opt */
+} build;
 
 static int alloc_vectors(bbob_data *d, int n)
 {
@@ -300,256 +315,333 @@ static void tasy_factors(double *k, double beta, size_t D)
         k[i] = (beta * (double)(long)i) / ((double)(long)D - 1.0);
 }
 
-/* Fill d for function d->fid; x_opt (D values) gets COCO's best parameter
- * and *raw_best the raw function's value there (added to f_opt). */
+/* The Rosenbrock scale max(1, sqrt(D) / 8). */
+static double rosenbrock_factor(size_t D)
+{
+    double f = sqrt((double)D) / 8.0;
+    return f > 1.0 ? f : 1.0;
+}
+
+static int build_sphere(build *b)
+{
+    (void)b;
+    return 0;
+}
+
+/* f2, f10: conditioning 1e6^(i/(D-1)); f10 rotated. */
+static int build_ellipsoid(build *b)
+{
+    bbob_data *d = b->d;
+    size_t D = d->dim;
+    if (alloc_vectors(d, 1))
+        return -1;
+    for (size_t i = 0; i < D; i++)
+        d->c1[i] = pow(1.0e6, 1.0 * (double)(long)i / ((double)(long)D - 1.0));
+    if (d->fid == 10 && !(d->R = bbob_rotation(b->rseed + 1000000, D)))
+        return -1;
+    return 0;
+}
+
+static int build_rastrigin(build *b)
+{
+    bbob_data *d = b->d;
+    size_t D = d->dim;
+    if (alloc_vectors(d, 2))
+        return -1;
+    tasy_factors(d->c1, 0.2, D);
+    for (size_t i = 0; i < D; i++)
+        d->c2[i] = pow(10.0, 0.5 * (double)(long)i / ((double)(long)D - 1.0));
+    return 0;
+}
+
+static int build_bueche_rastrigin(build *b)
+{
+    bbob_data *d = b->d;
+    size_t D = d->dim;
+    if (alloc_vectors(d, 2))
+        return -1;
+    /* in COCO's legacy code, not in the function's documentation */
+    for (size_t i = 0; i < D; i += 2)
+        d->xopt[i] = fabs(d->xopt[i]);
+    for (size_t i = 0; i < D; i++) {
+        d->c1[i] = pow(sqrt(10.0), ratio(i, D));
+        d->c2[i] = d->c1[i];
+        if (i % 2 == 0)
+            d->c2[i] *= 10.0;  /* for positive coordinates */
+    }
+    d->penalty = 100.0;
+    return 0;
+}
+
+/* f5: optimum at the corner sign(x_opt) 5, slopes +-10^(i/(D-1)). */
+static int build_slope(build *b)
+{
+    bbob_data *d = b->d;
+    size_t D = d->dim;
+    if (alloc_vectors(d, 3))
+        return -1;
+    for (size_t i = 0; i < D; i++) {
+        d->c3[i] = d->xopt[i] < 0.0 ? -5.0 : 5.0;
+        double si = pow(sqrt(100.0), (double)(long)i / ((double)(long)D - 1));
+        d->c1[i] = d->c3[i] > 0.0 ? si : -si;
+        d->c2[i] = 5.0 * fabs(d->c1[i]);
+    }
+    memcpy(b->x_opt, d->c3, D * sizeof *b->x_opt);
+    b->x_opt_set = 1;
+    b->raw_best = bbob_slope_raw(d, d->c3);
+    return 0;
+}
+
+/* f6, f13, f15, f16, f23: M = R Lambda Q (COCO's own product); f15 and
+ * f16 also apply R alone before their non-linear maps. */
+static int build_rlq(build *b)
+{
+    bbob_data *d = b->d;
+    size_t D = d->dim;
+    int fid = d->fid;
+    double base = fid == 16 ? 1.0 / sqrt(100.0)
+                : fid == 23 ? sqrt(100) : sqrt(10.0);
+    d->R = bbob_rotation(b->rseed + 1000000, D);
+    double *Q = bbob_rotation(b->rseed, D);
+    if (!d->R || !Q || !(d->M = bbob_rlq(d->R, Q, base, D))) {
+        free(Q);
+        return -1;
+    }
+    free(Q);
+    if (fid != 15 && fid != 16) {
+        free(d->R);
+        d->R = NULL;
+    }
+    if (fid == 15) {
+        if (alloc_vectors(d, 1))
+            return -1;
+        tasy_factors(d->c1, 0.2, D);
+    } else if (fid == 16) {
+        d->s1 = 0.0;  /* f0, the sum at the optimum */
+        for (int j = 0; j < BBOB_WEIERSTRASS_TERMS; j++) {
+            d->ak[j] = pow(0.5, (double)j);
+            d->bk[j] = pow(3., (double)j);
+            d->s1 += d->ak[j] * cos(2 * BBOB_PI * d->bk[j] * 0.5);
+        }
+        d->penalty = 10.0 / (double)D;
+        memset(b->work, 0, D * sizeof *b->work);
+        b->raw_best = bbob_weierstrass_raw(d, b->work);
+    } else if (fid == 23) {
+        d->s1 = 10. / pow((double)D, 1.2);
+        d->s2 = 10. / ((double)D) / ((double)D);
+        d->penalty = 1.0;
+    }
+    return 0;
+}
+
+/* f7: R, and Q with rows scaled by sqrt(10^(i/(D-1))) as COCO multiplies
+ * them inside its loop. */
+static int build_step_ellipsoid(build *b)
+{
+    bbob_data *d = b->d;
+    size_t D = d->dim;
+    if (alloc_vectors(d, 1))
+        return -1;
+    d->R = bbob_rotation(b->rseed + 1000000, D);
+    if (!d->R || !(d->M = bbob_rotation(b->rseed, D)))
+        return -1;
+    for (size_t i = 0; i < D; i++) {
+        double c = sqrt(pow(100 / 10., (double)i / (double)(D - 1)));
+        for (size_t j = 0; j < D; j++)
+            d->M[i * D + j] = c * d->M[i * D + j];
+        d->c1[i] = pow(100, ratio(i, D));
+    }
+    d->penalty = 1.0;
+    return 0;
+}
+
+static int build_rosenbrock(build *b)
+{
+    bbob_data *d = b->d;
+    for (size_t i = 0; i < d->dim; i++)
+        d->xopt[i] *= 0.75;
+    d->s1 = rosenbrock_factor(d->dim);
+    return 0;
+}
+
+/* f9 and f19: factor R from rseed, no random shift. */
+static int build_rosenbrock_rotated(build *b)
+{
+    bbob_data *d = b->d;
+    size_t D = d->dim;
+    int fid = d->fid;
+    double factor = rosenbrock_factor(D);
+    if (!(d->M = bbob_rotation(b->rseed, D)))
+        return -1;
+    if (fid == 19)
+        for (size_t i = 0; i < D * D; i++)
+            d->M[i] *= factor;
+    /* COCO's x_opt = R^T (1/2, ..., 1/2) / factor, summed from the (for
+     * f19 already scaled) matrix. For f19 COCO divides by 2 factor only,
+     * which misses the optimum once factor > 1 (D > 64, beyond what COCO's
+     * fixed buffers allow); dividing by factor once more is the same
+     * double for D <= 64. */
+    for (size_t col = 0; col < D; col++) {
+        double tmp = 0;
+        for (size_t row = 0; row < D; row++)
+            tmp += d->M[row * D + col];
+        b->x_opt[col] = fid == 9 ? tmp / (2. * factor)
+                                 : tmp / (2. * factor * factor);
+    }
+    b->x_opt_set = 1;
+    if (fid == 9)
+        for (size_t i = 0; i < D * D; i++)
+            d->M[i] = factor * d->M[i];
+    if (fid == 19) {
+        for (size_t i = 0; i < D; i++)
+            b->work[i] = 1;
+        b->raw_best = bbob_griewank_rosenbrock_raw(b->work, D);
+    }
+    return 0;
+}
+
+/* f11, f12, f14: one rotation R; f12 T_asy, f14 the exponents. */
+static int build_rotated(build *b)
+{
+    bbob_data *d = b->d;
+    size_t D = d->dim;
+    if (!(d->R = bbob_rotation(b->rseed + 1000000, D)))
+        return -1;
+    if (d->fid == 11)
+        return 0;
+    if (alloc_vectors(d, 1))
+        return -1;
+    if (d->fid == 12)
+        tasy_factors(d->c1, 0.5, D);
+    else
+        for (size_t i = 0; i < D; i++)
+            d->c1[i] = 2.0 + (4.0 * (double)(long)i) / ((double)(long)D - 1.0);
+    return 0;
+}
+
+/* f17, f18: R, then Lambda Q with conditioning 10 or 1000. */
+static int build_schaffers(build *b)
+{
+    bbob_data *d = b->d;
+    size_t D = d->dim;
+    if (alloc_vectors(d, 2))
+        return -1;
+    d->R = bbob_rotation(b->rseed + 1000000, D);
+    if (!d->R || !(d->M = bbob_rotation(b->rseed, D)))
+        return -1;
+    for (size_t i = 0; i < D; i++)
+        d->c2[i] = pow(sqrt(d->fid == 17 ? 10.0 : 1000.0),
+                       1.0 * (int)i / ((double)(long)D - 1.0));
+    bbob_scale_rows(d->M, d->c2, D);
+    tasy_factors(d->c1, 0.5, D);
+    d->penalty = 10.0;
+    return 0;
+}
+
+/* f20: c1 the x-hat signs, c2 = 2 |x_opt|, c3 the conditioning. */
+static int build_schwefel(build *b)
+{
+    bbob_data *d = b->d;
+    size_t D = d->dim;
+    if (alloc_vectors(d, 3))
+        return -1;
+    prob_bbob_unif(d->c1, D, b->rseed);
+    for (size_t i = 0; i < D; i++) {
+        double xo = (d->c1[i] < 0.5 ? -1 : 1) * 0.5 * 4.2096874637;
+        d->c2[i] = 2 * fabs(xo);
+        /* the x-hat map draws the same uniforms again */
+        d->c1[i] = d->c1[i] < 0.5 ? -1.0 : 1.0;
+        d->c3[i] = pow(10., 0.5 * (double)(long)i / ((double)(long)D - 1.0));
+    }
+    /* COCO's best parameter, carried back through its maps in its order */
+    double *best = b->work;
+    for (size_t i = 0; i < D; i++) {
+        best[i] = 420.96874633;
+        b->x_opt[i] = best[i] / 100;
+        b->x_opt[i] += -d->c2[i];
+        b->x_opt[i] += d->c2[i];
+        b->x_opt[i] /= 2;
+        if (d->c1[i] < 0)
+            b->x_opt[i] *= -1;
+    }
+    b->x_opt_set = 1;
+    b->raw_best = bbob_schwefel_raw(best, D);
+    return 0;
+}
+
+static int build_gallagher(build *b)
+{
+    bbob_data *d = b->d;
+    d->npeaks = d->fid == 21 ? 101 : 21;
+    if (bbob_gallagher_init(d, b->rseed) || quad_matrices(d))
+        return -1;
+    b->raw_best = bbob_gallagher_raw(d, d->xopt, b->work);
+    return 0;
+}
+
+/* f24: R, and Q with rows scaled by 10^(i/(D-1)); x_opt +-1.25 by the
+ * signs of Gaussians. */
+static int build_lunacek(build *b)
+{
+    bbob_data *d = b->d;
+    size_t D = d->dim;
+    if (alloc_vectors(d, 1))
+        return -1;
+    d->R = bbob_rotation(b->rseed + 1000000, D);
+    if (!d->R || !(d->M = bbob_rotation(b->rseed, D)))
+        return -1;
+    for (size_t i = 0; i < D; i++)
+        d->c1[i] = pow(sqrt(100.), ((double)i) / (double)(D - 1));
+    bbob_scale_rows(d->M, d->c1, D);
+    if (bbob_gauss(d->c1, D, b->rseed))
+        return -1;
+    for (size_t i = 0; i < D; i++) {
+        d->xopt[i] = 0.5 * 2.5;
+        if (d->c1[i] < 0.0)
+            d->xopt[i] *= -1.0;
+    }
+    d->s1 = 1. - 0.5 / (sqrt((double)(D + 20)) - 4.1);  /* s */
+    d->s2 = -sqrt((2.5 * 2.5 - 1.) / d->s1);            /* mu1 */
+    d->penalty = 1e4;
+    if (quad_matrices(d))
+        return -1;
+    b->raw_best = bbob_lunacek_raw(d, d->xopt, b->work);
+    return 0;
+}
+
+static int (*const builders[25])(build *) = {
+    NULL, build_sphere, build_ellipsoid, build_rastrigin,
+    build_bueche_rastrigin, build_slope, build_rlq, build_step_ellipsoid,
+    build_rosenbrock, build_rosenbrock_rotated, build_ellipsoid, build_rotated,
+    build_rotated, build_rlq, build_rotated, build_rlq, build_rlq,
+    build_schaffers, build_schaffers, build_rosenbrock_rotated,
+    build_schwefel, build_gallagher, build_gallagher, build_rlq,
+    build_lunacek,
+};
+
+/* Fill d for function d->fid, x_opt with COCO's best parameter and
+ * *raw_best with the raw function there (f_opt = offset + raw_best). */
 static int bbob_build(bbob_data *d, long instance, double *x_opt,
                       double *work, double *raw_best)
 {
     size_t D = d->dim;
     int fid = d->fid;
-    long rseed = (fid == 4 ? 3 : fid == 18 ? 17 : fid) + 10000 * instance;
-    double *Q = NULL;
-    *raw_best = 0.0;
+    build b = { d, (fid == 4 ? 3 : fid == 18 ? 17 : fid) + 10000 * instance,
+                x_opt, 0, work, 0.0 };
     d->fopt = bbob_fopt(fid, instance);
-
+    /* the shift x_opt; f9, f19 have none, f20-f22 build their own */
     if (fid != 9 && fid != 19 && fid != 20 && fid != 21 && fid != 22) {
         d->xopt = malloc(D * sizeof *d->xopt);
         if (!d->xopt)
             return -1;
-        bbob_xopt(d->xopt, fid == 12 ? rseed + 1000000 : rseed, D);
+        bbob_xopt(d->xopt, fid == 12 ? b.rseed + 1000000 : b.rseed, D);
     }
-    switch (fid) {
-    case 1:
-        break;
-    case 2:
-    case 10:
-        if (alloc_vectors(d, 1))
-            return -1;
-        for (size_t i = 0; i < D; i++)
-            d->c1[i] = pow(1.0e6, 1.0 * (double)(long)i /
-                                      ((double)(long)D - 1.0));
-        if (fid == 10 && !(d->R = bbob_rotation(rseed + 1000000, D)))
-            return -1;
-        break;
-    case 3:
-        if (alloc_vectors(d, 2))
-            return -1;
-        tasy_factors(d->c1, 0.2, D);
-        for (size_t i = 0; i < D; i++)
-            d->c2[i] = pow(10.0, 0.5 * (double)(long)i /
-                                     ((double)(long)D - 1.0));
-        break;
-    case 4:
-        if (alloc_vectors(d, 2))
-            return -1;
-        for (size_t i = 0; i < D; i += 2)
-            d->xopt[i] = fabs(d->xopt[i]);
-        for (size_t i = 0; i < D; i++) {
-            d->c1[i] = pow(sqrt(10.0), ratio(i, D));
-            d->c2[i] = d->c1[i];
-            if (i % 2 == 0)
-                d->c2[i] *= 10.0;
-        }
-        d->penalty = 100.0;
-        break;
-    case 5:
-        if (alloc_vectors(d, 3))
-            return -1;
-        for (size_t i = 0; i < D; i++) {
-            d->c3[i] = d->xopt[i] < 0.0 ? -5.0 : 5.0;
-            double si = pow(sqrt(100.0), (double)(long)i /
-                                             ((double)(long)D - 1));
-            d->c1[i] = d->c3[i] > 0.0 ? si : -si;
-            d->c2[i] = 5.0 * fabs(d->c1[i]);
-        }
-        memcpy(x_opt, d->c3, D * sizeof *x_opt);
-        *raw_best = bbob_slope_raw(d, d->c3);
-        return 0;
-    case 6:
-    case 13:
-    case 15:
-    case 16:
-    case 23: {
-        double base = fid == 16 ? 1.0 / sqrt(100.0)
-                    : fid == 23 ? sqrt(100) : sqrt(10.0);
-        d->R = bbob_rotation(rseed + 1000000, D);
-        Q = bbob_rotation(rseed, D);
-        if (!d->R || !Q || !(d->M = bbob_rlq(d->R, Q, base, D)))
-            goto fail;
-        if (fid == 15 && alloc_vectors(d, 1))
-            goto fail;
-        if (fid == 15)
-            tasy_factors(d->c1, 0.2, D);
-        if (fid == 16) {
-            d->s1 = 0.0;
-            for (int j = 0; j < BBOB_WEIERSTRASS_TERMS; j++) {
-                d->ak[j] = pow(0.5, (double)j);
-                d->bk[j] = pow(3., (double)j);
-                d->s1 += d->ak[j] * cos(2 * BBOB_PI * d->bk[j] * 0.5);
-            }
-            d->penalty = 10.0 / (double)D;
-            memset(work, 0, D * sizeof *work);
-            *raw_best = bbob_weierstrass_raw(d, work);
-        }
-        if (fid == 23) {
-            d->s1 = 10. / pow((double)D, 1.2);
-            d->s2 = 10. / ((double)D) / ((double)D);
-            d->penalty = 1.0;
-        }
-        if (fid != 15 && fid != 16) {
-            /* only the product is used */
-            free(d->R);
-            d->R = NULL;
-        }
-        free(Q);
-        break;
-    }
-    case 7:
-        if (alloc_vectors(d, 1))
-            return -1;
-        d->R = bbob_rotation(rseed + 1000000, D);
-        if (!d->R || !(d->M = bbob_rotation(rseed, D)))
-            return -1;
-        for (size_t i = 0; i < D; i++) {
-            d->c1[i] = sqrt(pow(100 / 10., (double)i / (double)(D - 1)));
-            for (size_t j = 0; j < D; j++)
-                d->M[i * D + j] = d->c1[i] * d->M[i * D + j];
-            d->c1[i] = pow(100, ratio(i, D));
-        }
-        d->penalty = 1.0;
-        break;
-    case 8:
-        for (size_t i = 0; i < D; i++)
-            d->xopt[i] *= 0.75;
-        d->s1 = sqrt((double)D) / 8.0 > 1.0 ? sqrt((double)D) / 8.0 : 1.0;
-        break;
-    case 9:
-    case 19: {
-        double factor = sqrt((double)D) / 8.0 > 1.0 ? sqrt((double)D) / 8.0 : 1.0;
-        if (!(d->M = bbob_rotation(rseed, D)))
-            return -1;
-        if (fid == 19)
-            for (size_t i = 0; i < D * D; i++)
-                d->M[i] *= factor;
-        /* COCO's x_opt = R^T (1/2, ..., 1/2) / factor, summed from the
-         * (for f19 already scaled) matrix. For f19 COCO divides by
-         * 2 factor only, which misses the optimum once factor > 1
-         * (D > 64, beyond what COCO's fixed buffers allow); dividing by
-         * factor once more is the same double for D <= 64. */
-        for (size_t col = 0; col < D; col++) {
-            double tmp = 0;
-            for (size_t row = 0; row < D; row++)
-                tmp += d->M[row * D + col];
-            x_opt[col] = fid == 9 ? tmp / (2. * factor)
-                                  : tmp / (2. * factor * factor);
-        }
-        if (fid == 9)
-            for (size_t i = 0; i < D * D; i++)
-                d->M[i] = factor * d->M[i];
-        if (fid == 19) {
-            for (size_t i = 0; i < D; i++)
-                work[i] = 1;
-            *raw_best = bbob_griewank_rosenbrock_raw(work, D);
-        }
-        return 0;
-    }
-    case 11:
-    case 14:
-        if (!(d->R = bbob_rotation(rseed + 1000000, D)))
-            return -1;
-        if (fid == 14) {
-            if (alloc_vectors(d, 1))
-                return -1;
-            for (size_t i = 0; i < D; i++)
-                d->c1[i] = 2.0 + (4.0 * (double)(long)i) / ((double)(long)D - 1.0);
-        }
-        break;
-    case 12:
-        if (alloc_vectors(d, 1) || !(d->R = bbob_rotation(rseed + 1000000, D)))
-            return -1;
-        tasy_factors(d->c1, 0.5, D);
-        break;
-    case 17:
-    case 18:
-        if (alloc_vectors(d, 2))
-            return -1;
-        d->R = bbob_rotation(rseed + 1000000, D);
-        if (!d->R || !(d->M = bbob_rotation(rseed, D)))
-            return -1;
-        for (size_t i = 0; i < D; i++)
-            d->c2[i] = pow(sqrt(fid == 17 ? 10.0 : 1000.0),
-                           1.0 * (int)i / ((double)(long)D - 1.0));
-        bbob_scale_rows(d->M, d->c2, D);
-        tasy_factors(d->c1, 0.5, D);
-        d->penalty = 10.0;
-        break;
-    case 20: {
-        if (alloc_vectors(d, 3))
-            return -1;
-        double *u = d->c1;
-        prob_bbob_unif(u, D, rseed);
-        for (size_t i = 0; i < D; i++) {
-            double xo = (u[i] < 0.5 ? -1 : 1) * 0.5 * 4.2096874637;
-            d->c2[i] = 2 * fabs(xo);
-        }
-        /* the x-hat signs come from the same stream */
-        for (size_t i = 0; i < D; i++)
-            d->c1[i] = u[i] < 0.5 ? -1.0 : 1.0;
-        for (size_t i = 0; i < D; i++)
-            d->c3[i] = pow(10., 0.5 * (double)(long)i / ((double)(long)D - 1.0));
-        /* COCO's best parameter, pushed back through the maps */
-        double *best = work;
-        for (size_t i = 0; i < D; i++) {
-            best[i] = 420.96874633;
-            x_opt[i] = best[i] / 100;
-            x_opt[i] += -d->c2[i];
-            x_opt[i] += d->c2[i];
-            x_opt[i] /= 2;
-            if (d->c1[i] < 0)
-                x_opt[i] *= -1;
-        }
-        *raw_best = bbob_schwefel_raw(best, D);
-        return 0;
-    }
-    case 21:
-    case 22:
-        d->npeaks = fid == 21 ? 101 : 21;
-        if (bbob_gallagher_init(d, rseed) || pair_matrices(d))
-            return -1;
+    if (builders[fid](&b))
+        return -1;
+    if (!b.x_opt_set)
         memcpy(x_opt, d->xopt, D * sizeof *x_opt);
-        *raw_best = bbob_gallagher_raw(d, d->xopt, work);
-        return 0;
-    case 24: {
-        if (alloc_vectors(d, 1))
-            return -1;
-        d->R = bbob_rotation(rseed + 1000000, D);
-        if (!d->R || !(d->M = bbob_rotation(rseed, D)))
-            return -1;
-        for (size_t i = 0; i < D; i++)
-            d->c1[i] = pow(sqrt(100.), ((double)i) / (double)(D - 1));
-        bbob_scale_rows(d->M, d->c1, D);
-        if (bbob_gauss(d->c1, D, rseed))
-            return -1;
-        for (size_t i = 0; i < D; i++) {
-            d->xopt[i] = 0.5 * 2.5;
-            if (d->c1[i] < 0.0)
-                d->xopt[i] *= -1.0;
-        }
-        d->s1 = 1. - 0.5 / (sqrt((double)(D + 20)) - 4.1);
-        d->s2 = -sqrt((2.5 * 2.5 - 1.) / d->s1);
-        d->penalty = 1e4;
-        memcpy(x_opt, d->xopt, D * sizeof *x_opt);
-        if (pair_matrices(d))
-            return -1;
-        *raw_best = bbob_lunacek_raw(d, d->xopt, work);
-        return 0;
-    }
-    }
-    memcpy(x_opt, d->xopt, D * sizeof *x_opt);
-    return pair_matrices(d);
-fail:
-    free(Q);
-    return -1;
+    *raw_best = b.raw_best;
+    return quad_matrices(d);
 }
 
 static void bbob_data_free(void *p)
@@ -602,8 +694,7 @@ prob_problem *prob_bbob_alloc(int fid, size_t dim, long instance, ga_error *err)
     p->x_opt = malloc(dim * sizeof *p->x_opt);
     double raw_best, *work = malloc(BBOB_WORK * dim * sizeof *work);
     int failed = !p->space || !p->x_opt || !work ||
-                 bbob_build(d, instance, p->x_opt, work, &raw_best) ||
-                 pair_matrices(d);
+                 bbob_build(d, instance, p->x_opt, work, &raw_best);
     free(work);
     if (failed)
         goto oom;

@@ -23,8 +23,8 @@ typedef struct bbob_data bbob_data;
 typedef double (*bbob_fn)(const bbob_data *d, const double *x, double *work);
 
 /* Read-only after construction. Which fields a function uses is listed in
- * bbob_build (bbob.c). R and M are dim x dim, stored in row pairs
- * (bbob_pair_rows) once built; so are Gallagher's npeaks x dim arrays. */
+ * bbob_build (bbob.c). R and M are dim x dim, stored in row quads
+ * (bbob_quad_rows) once built; so are Gallagher's npeaks x dim arrays. */
 struct bbob_data {
     int fid;
     size_t dim;
@@ -42,13 +42,13 @@ struct bbob_data {
     double *scales;
     double *local;
     double *logw;         /* log(peak_values) */
-    int paired;           /* R, M already in row pairs */
+    int quads;            /* R, M already in row quads */
 };
 
-/* A rows x cols row-major matrix in row pairs: element (r, j) at
- * ((r / 2) cols + j) 2 + r % 2, zero-padded to an even number of rows.
+/* A rows x cols row-major matrix in row quads: element (r, j) at
+ * ((r / 4) cols + j) 4 + r % 4, zero-padded to a multiple of 4 rows.
  * New array (caller frees) or NULL. */
-double *bbob_pair_rows(const double *A, size_t rows, size_t cols);
+double *bbob_quad_rows(const double *A, size_t rows, size_t cols);
 
 /* The evaluator of function fid. */
 bbob_fn bbob_evaluator(int fid);

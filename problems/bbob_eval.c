@@ -1,8 +1,9 @@
 /* bbob_eval.c - evaluating the 24 BBOB functions. Each evaluator runs
  * COCO's whole chain (variable maps, raw function, objective maps, penalty,
  * f_opt) in one pass over constants precomputed in bbob.c, and keeps COCO's
- * floating-point operation order so values agree with COCO's to the last
- * bit or so (docs/BBOB.md). Scratch space comes from the caller. */
+ * floating-point operation order: the values are COCO's bit for bit on
+ * its reference vectors (docs/BBOB.md). Scratch space comes from the
+ * caller. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,34 +12,28 @@
 
 /* COCO's reference values come from code built without contracting a*b+c
  * into fused multiply-adds; keep it that way whatever the flags. */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
 #pragma GCC optimize("fp-contract=off")
+#endif
 
 static const double two_pi = 2.0 * BBOB_PI;
 
-/* Two doubles side by side, one lane per row (or peak): lane-wise IEEE
- * multiply and add, the same operations as the scalar code. */
-typedef double v2d __attribute__((vector_size(16)));
-
-static v2d load2(const double *p)
-{
-    v2d v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-double *bbob_pair_rows(const double *A, size_t rows, size_t cols)
-{
-    size_t pairs = (rows + 1) / 2;
-    double *P = calloc(pairs * cols * 2, sizeof *P);
-    if (!P)
-        return NULL;
-    for (size_t r = 0; r < rows; r++)
-        for (size_t j = 0; j < cols; j++)
-            P[((r / 2) * cols + j) * 2 + r % 2] = A[r * cols + j];
-    return P;
-}
-
-/* ---- building blocks ---- */
+/* Four doubles side by side, one lane per row (or peak): lane-wise IEEE
+ * multiplies and adds, exactly the scalar operations. The code below is
+ * built twice, for AVX2 (one 256-bit operation) and for plain x86-64 (two
+ * SSE2 halves); the loader picks one, the values are the same. */
+typedef double v4d __attribute__((vector_size(32)));
+/* the same, for loads from any double array */
+typedef double v4d_in __attribute__((vector_size(32), aligned(8), may_alias));
+#define load4(p) (*(const v4d_in *)(p))
+#if !defined(BBOB_SIMD) && defined(__x86_64__) && defined(__GNUC__) && \
+    !defined(__clang__)
+#define BBOB_SIMD __attribute__((target_clones("avx2", "default")))
+#elif !defined(BBOB_SIMD)
+#define BBOB_SIMD
+#endif
 
 static void shift(const double *x, const double *o, size_t D, double *out)
 {
@@ -46,42 +41,54 @@ static void shift(const double *x, const double *o, size_t D, double *out)
         out[i] = x[i] - o[i];
 }
 
-/* Rows 2 p0 .. 2 p0 + 2 K - 1 of init + A in (K pairs side by side). */
+double *bbob_quad_rows(const double *A, size_t rows, size_t cols)
+{
+    size_t quads = (rows + 3) / 4;
+    double *Q = calloc(quads * cols * 4, sizeof *Q);
+    if (!Q)
+        return NULL;
+    for (size_t r = 0; r < rows; r++)
+        for (size_t j = 0; j < cols; j++)
+            Q[((r / 4) * cols + j) * 4 + r % 4] = A[r * cols + j];
+    return Q;
+}
+
+/* Rows 4 q .. 4 q + 4 K - 1 of init + A in (K quads side by side). */
 #define LINEAR_BLOCK(K)                                                      \
     do {                                                                     \
-        v2d s[K];                                                            \
-        _Pragma("GCC unroll 8")                                              \
+        v4d s[K];                                                            \
+        _Pragma("GCC unroll 4")                                              \
         for (int k = 0; k < K; k++)                                          \
             s[k] = start;                                                    \
-        const double *a = A + p * D * 2;                                     \
+        const double *a = A + q * D * 4;                                     \
         for (size_t j = 0; j < D; j++) {                                     \
-            v2d v = { in[j], in[j] };                                        \
-            _Pragma("GCC unroll 8")                                          \
+            v4d v = { in[j], in[j], in[j], in[j] };                          \
+            _Pragma("GCC unroll 4")                                          \
             for (int k = 0; k < K; k++)                                      \
-                s[k] += v * load2(a + 2 * (k * D + j));                      \
+                s[k] += v * load4(a + 4 * (k * D + j));                      \
         }                                                                    \
-        double o[2 * K];                                                     \
+        double o[4 * K];                                                     \
         memcpy(o, s, sizeof o);                                              \
-        size_t n = 2 * p + 2 * K <= D ? 2 * K : D - 2 * p;                   \
-        memcpy(out + 2 * p, o, n * sizeof *o);                               \
-        p += K;                                                              \
+        size_t n = 4 * q + 4 * K <= D ? 4 * K : D - 4 * q;                   \
+        memcpy(out + 4 * q, o, n * sizeof *o);                               \
+        q += K;                                                              \
     } while (0)
 
 /* out = init + A in, each row summed left to right as COCO's affine map
- * does. A is in row pairs (bbob_pair_rows); up to 16 rows run side by side,
- * which changes nothing inside any one sum. in and out must not overlap. */
+ * does. A is in row quads (bbob_quad_rows); up to 16 rows run side by
+ * side, which changes nothing inside any one sum. in and out must not
+ * overlap. */
+BBOB_SIMD
 static void linear(const double *A, const double *in, size_t D, double init,
                    double *out)
 {
-    size_t pairs = (D + 1) / 2, p = 0;
-    const v2d start = { init, init };
-    while (p + 8 <= pairs)
-        LINEAR_BLOCK(8);
-    if (p + 4 <= pairs)
+    size_t quads = (D + 3) / 4, q = 0;
+    const v4d start = { init, init, init, init };
+    while (q + 4 <= quads)
         LINEAR_BLOCK(4);
-    if (p + 2 <= pairs)
+    if (q + 2 <= quads)
         LINEAR_BLOCK(2);
-    if (p < pairs)
+    if (q < quads)
         LINEAR_BLOCK(1);
 }
 
@@ -97,7 +104,8 @@ static double penalty(const double *x, size_t D)
     return p;
 }
 
-/* T_osz, one coordinate (also COCO's objective oscillation). */
+/* T_osz, one coordinate (also COCO's objective oscillation); NaN stays
+ * NaN, as it does through COCO's layers. */
 static double tosz(double x)
 {
     const double alpha = 0.1;
@@ -109,7 +117,7 @@ static double tosz(double x)
         double t = log(-x) / alpha;
         return -pow(exp(t + 0.49 * (sin(0.55 * t) + sin(0.31 * t))), alpha);
     }
-    return 0.0;
+    return x == 0.0 ? 0.0 : x;
 }
 
 /* T_asy, one coordinate; k = beta i / (D - 1). */
@@ -238,40 +246,48 @@ static double katsuura_raw(const bbob_data *d, const double *z)
     return d->s2 * (-1. + r);
 }
 
+/* sums[i] = sum_j a_ij (tmx_j - l_ij)^2 in COCO's order, eight peaks side
+ * by side (peak quads, zero-padded to a multiple of 4). */
+BBOB_SIMD
+static void peak_sums(const bbob_data *d, const double *tmx, double *sums)
+{
+    size_t D = d->dim, quads = (d->npeaks + 3) / 4, q = 0;
+    for (; q + 2 <= quads; q += 2) {
+        const double *l = d->local + q * D * 4, *a = d->scales + q * D * 4;
+        v4d s0 = { 0., 0., 0., 0. }, s1 = s0;
+        for (size_t j = 0; j < D; j++) {
+            v4d v = { tmx[j], tmx[j], tmx[j], tmx[j] };
+            v4d t0 = v - load4(l + 4 * j), t1 = v - load4(l + 4 * (D + j));
+            s0 += load4(a + 4 * j) * t0 * t0;
+            s1 += load4(a + 4 * (D + j)) * t1 * t1;
+        }
+        memcpy(sums + 4 * q, &s0, sizeof s0);
+        memcpy(sums + 4 * q + 4, &s1, sizeof s1);
+    }
+    for (; q < quads; q++) {
+        const double *l = d->local + q * D * 4, *a = d->scales + q * D * 4;
+        v4d s = { 0., 0., 0., 0. };
+        for (size_t j = 0; j < D; j++) {
+            v4d t = (v4d){ tmx[j], tmx[j], tmx[j], tmx[j] } - load4(l + 4 * j);
+            s += load4(a + 4 * j) * t * t;
+        }
+        memcpy(sums + 4 * q, &s, sizeof s);
+    }
+}
+
 /* Gallagher: the best peak w_i exp(-0.5/D sum_j a_ij t_ij^2) under an
- * oscillation. The sums are COCO's, two peaks per vector; exp is taken
+ * oscillation. The sums are COCO's (peak_sums); exp is taken
  * only for the peaks that can be the largest (log-values within 1e-6 of
  * the best, far beyond rounding), which leaves the maximum unchanged, and
  * for all of them, in COCO's order, if a sum is NaN. */
 double bbob_gallagher_raw(const bbob_data *d, const double *x, double *work)
 {
-    size_t D = d->dim, np = d->npeaks, pairs = (np + 1) / 2, p = 0;
+    size_t D = d->dim, np = d->npeaks;
     double fac = -0.5 / (double)D, f = 0., *tmx = work;
-    double sums[BBOB_MAX_PEAKS + 1], keys[BBOB_MAX_PEAKS + 1];
+    double sums[BBOB_MAX_PEAKS + 3], keys[BBOB_MAX_PEAKS + 3];
     double pen = penalty(x, D) * 1.0;
     linear(d->R, x, D, 0.0, tmx);
-    for (; p + 4 <= pairs; p += 4) {
-        const double *l = d->local + p * D * 2, *a = d->scales + p * D * 2;
-        v2d s[4] = { { 0., 0. }, { 0., 0. }, { 0., 0. }, { 0., 0. } };
-        for (size_t j = 0; j < D; j++) {
-            v2d v = { tmx[j], tmx[j] };
-#pragma GCC unroll 4
-            for (int k = 0; k < 4; k++) {
-                v2d t = v - load2(l + 2 * (k * D + j));
-                s[k] += load2(a + 2 * (k * D + j)) * t * t;
-            }
-        }
-        memcpy(sums + 2 * p, s, sizeof s);
-    }
-    for (; p < pairs; p++) {
-        const double *l = d->local + p * D * 2, *a = d->scales + p * D * 2;
-        v2d s = { 0., 0. };
-        for (size_t j = 0; j < D; j++) {
-            v2d t = (v2d){ tmx[j], tmx[j] } - load2(l + 2 * j);
-            s += load2(a + 2 * j) * t * t;
-        }
-        memcpy(sums + 2 * p, &s, 16);
-    }
+    peak_sums(d, tmx, sums);
     double best = -INFINITY;
     int nan = 0;
     for (size_t i = 0; i < np; i++) {

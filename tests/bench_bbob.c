@@ -3,7 +3,7 @@
  * rates of COCO's own evaluator recorded in ../shared/testdata/bbob/
  * README.md ("Speed anchor"). COCO cannot be built here, so its column is
  * that recorded reference, not a measurement from this run.
- * Usage: bench_bbob [seconds per measurement, default 0.2] */
+ * Usage: bench_bbob [seconds per function and dimension, default 0.3] */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +25,7 @@ static const double coco_d40[25] = {
 };
 
 #define BATCH 256
+#define REPEATS 3
 
 static double cpu_seconds(void)
 {
@@ -49,19 +50,25 @@ static double rate(int fid, size_t dim, double seconds)
         x[i] = ((double)(s >> 11) / 9007199254740992.0) * 10 - 5;
     }
     p->eval(p, x, BATCH, f, NULL);  /* warm up */
-    long evals = 0;
-    double t0 = cpu_seconds(), t;
-    do {
-        p->eval(p, x, BATCH, f, NULL);
-        sink += f[0];
-        evals += BATCH;
-        t = cpu_seconds();
-    } while (t - t0 < seconds);
+    /* best of REPEATS slices: the machine is shared, and other work only
+     * ever slows a slice down */
+    double best = 0;
+    for (int r = 0; r < REPEATS; r++) {
+        long evals = 0;
+        double t0 = cpu_seconds(), t;
+        do {
+            p->eval(p, x, BATCH, f, NULL);
+            sink += f[0];
+            evals += BATCH;
+            t = cpu_seconds();
+        } while (t - t0 < seconds / REPEATS);
+        best = fmax(best, (double)evals / (t - t0));
+    }
     if (sink == 1234.5)  /* keep the loop */
         printf(" ");
     free(x);
     prob_free(p);
-    return (double)evals / (t - t0);
+    return best;
 }
 
 static void human(double r, char *buf, size_t n)
@@ -74,11 +81,12 @@ static void human(double r, char *buf, size_t n)
 
 int main(int argc, char **argv)
 {
-    double seconds = argc > 1 ? atof(argv[1]) : 0.2;
+    double seconds = argc > 1 ? atof(argv[1]) : 0.3;
     if (!(seconds > 0))
-        seconds = 0.2;
+        seconds = 0.3;
     printf("gahpo BBOB bench: evaluations per CPU-second, instance 1, one thread,"
-           " batches of %d\n", BATCH);
+           " batches of %d,\nbest of %d slices of %g s\n", BATCH, REPEATS,
+           seconds / REPEATS);
     printf("(command: build/tests/bench_bbob %g; COCO = the rates recorded in "
            "../shared/testdata/bbob/README.md,\n not measured here: COCO's code "
            "cannot be built on this machine)\n", seconds);
