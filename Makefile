@@ -33,7 +33,7 @@ endif
 CHECKER  = $(BUILD)/tests/check_gahpo
 BENCHES  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bench_*.c))
 
-.PHONY: all test unit asan bench sweep tune install clean deps
+.PHONY: all test unit asan bench sweep tune seed-study install clean deps
 
 all: $(BIN)
 
@@ -97,6 +97,11 @@ sweep: $(BIN)
 tune: $(BIN)
 	$(BIN) tune sweeps/tune.json --out results/tuned
 	cp results/tuned/tuned_defaults.json sweeps/tuned_defaults.json
+
+# The seed study on surrogate:deepttc: defaults vs random search vs the GA
+# with CANDLE's and with tuned defaults, 31 seeds (results/deepttc/).
+seed-study: $(BIN)
+	/usr/bin/python3 scripts/seed_study.py --gahpo $(BIN)
 
 # The command, and the data it finds at run time (ga_data_path looks in
 # PREFIX/share/gahpo): the mixed problems' spaces and the surrogate models.
