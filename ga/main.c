@@ -77,6 +77,9 @@ static void print_help(FILE *out)
 "  --budget N             evaluations planned: picks the tuned defaults'\n"
 "                         entry for N and --jobs workers\n"
 "  --no-tuned-defaults    CANDLE's defaults below the other sources\n"
+"  --cache | --no-cache   reuse the fitness of an individual identical to one\n"
+"                         already evaluated (deterministic models; logged as\n"
+"                         cached); default off for local runs\n"
 "  --seed N               random seed\n"
 "  --SETTING VALUE        any setting: --num-iter, --population-size,\n"
 "                         --strategy, --offspring-prop, --mut-prob, --cx-prob,\n"
@@ -222,6 +225,7 @@ typedef struct run_args {
     int nset;
     int jobs_set, timeout_set;
     long budget;              /* evaluations planned: picks tuned defaults */
+    int cache;                /* -1: the executor's default */
     int no_tuned;
 } run_args;
 
@@ -243,6 +247,7 @@ static int parse_run_args(int argc, char **argv, run_args *a)
 {
     memset(a, 0, sizeof *a);
     a->jobs = 1;
+    a->cache = -1;
     a->param_flags = 1;
     a->result_file = "result.json";
     a->result_key = "val_loss";
@@ -271,6 +276,10 @@ static int parse_run_args(int argc, char **argv, run_args *a)
         }
         if (!strcmp(o, "--no-tuned-defaults")) {
             a->no_tuned = 1;
+            continue;
+        }
+        if (!strcmp(o, "--cache") || !strcmp(o, "--no-cache")) {
+            a->cache = strcmp(o, "--cache") == 0 ? 1 : 0;
             continue;
         }
         if (i + 1 >= argc)
@@ -428,6 +437,7 @@ static cJSON *run_config(const run_args *a, const char *dir_abs,
     cJSON_AddBoolToObject(ex, "param_flags", a->param_flags);
     cJSON_AddStringToObject(ex, "result_file", a->result_file);
     cJSON_AddStringToObject(ex, "result_key", a->result_key);
+    cJSON_AddBoolToObject(ex, "cache", a->cache > 0);
     /* the initial individuals themselves, so a run killed before its first
      * checkpoint restarts with them even if the CSV has gone */
     cJSON *ip = cJSON_AddArrayToObject(o, "init_population");
@@ -515,6 +525,8 @@ static int load_run_config(const char *dir, run_args *a, ga_settings *s,
         a->result_file = v->valuestring;
     if (cJSON_IsString(v = cJSON_GetObjectItem(ex, "result_key")))
         a->result_key = v->valuestring;
+    if (a->cache < 0 && cJSON_IsBool(v = cJSON_GetObjectItem(ex, "cache")))
+        a->cache = cJSON_IsTrue(v);
     ga_settings_defaults(s);
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "settings");
     if (ga_settings_apply_json(s, st, path, err) != GA_OK)
@@ -688,6 +700,7 @@ static int cmd_run(int argc, char **argv)
     ga_run_opts ro = {
         .dir = dir, .run_id = slash ? slash + 1 : dir, .space = space,
         .settings = &settings, .executor = exec, .resume = a.resume_dir != NULL,
+        .cache = a.cache > 0,
         .init_genes = init, .ninit = ninit, .cancel = &interrupted,
         .progress = a.quiet ? NULL : progress };
     if (!a.quiet && tuned_used[0])

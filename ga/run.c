@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "util.h"
 
 static cJSON *params_json(const ga_space *space, const double *genes)
@@ -218,14 +219,14 @@ typedef struct log_ctx {
     const ga_job *jobs;
     const size_t *job_k;   /* job -> batch position */
     double *fitness;       /* batch fitness */
+    ga_cache *cache;       /* NULL: no cache */
     int failed;
 } log_ctx;
 
-static void on_result(void *p, size_t j, const ga_result *r)
+/* One evals.jsonl line; cached marks a fitness reused, not evaluated. */
+static void log_line(log_ctx *c, const ga_job *job, const ga_result *r,
+                     int cached)
 {
-    log_ctx *c = p;
-    const ga_job *job = &c->jobs[j];
-    c->fitness[c->job_k[j]] = r->fitness;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "run", c->run_id);
     cJSON_AddNumberToObject(o, "gen", (double)job->generation);
@@ -239,6 +240,8 @@ static void on_result(void *p, size_t j, const ga_result *r)
         cJSON_AddNumberToObject(o, "wall_time", r->wall_time);
     if (r->job_id[0])
         cJSON_AddStringToObject(o, "job_id", r->job_id);
+    if (cached)
+        cJSON_AddBoolToObject(o, "cached", 1);
     char *line = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     if (!line || fprintf(c->f, "%s\n", line) < 0 || fflush(c->f) != 0)
@@ -246,9 +249,53 @@ static void on_result(void *p, size_t j, const ga_result *r)
     free(line);
 }
 
+static void on_result(void *p, size_t j, const ga_result *r)
+{
+    log_ctx *c = p;
+    const ga_job *job = &c->jobs[j];
+    c->fitness[c->job_k[j]] = r->fitness;
+    /* failures are not cached: they may be transient */
+    if (c->cache && isfinite(r->fitness) &&
+        ga_cache_insert(c->cache, job->genes, r->fitness) != 0)
+        c->failed = 1;
+    log_line(c, job, r, 0);
+}
+
+/* Fill the cache from a log's finished evaluations (resume). */
+static void prefill_cache(const char *path, const ga_space *space, ga_cache *c)
+{
+    ga_error e;
+    char *text = ga_read_file(path, NULL, &e);
+    if (!text)
+        return;
+    double *g = malloc(space->n * sizeof *g);
+    for (char *line = text; g && *line;) {
+        char *nl = strchr(line, '\n');
+        if (!nl)
+            break;
+        *nl = '\0';
+        cJSON *o = cJSON_Parse(line);
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "fitness");
+        const cJSON *params = cJSON_GetObjectItemCaseSensitive(o, "params");
+        int ok = cJSON_IsNumber(f) && cJSON_IsObject(params);
+        for (size_t i = 0; ok && i < space->n; i++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+                params, space->params[i].name);
+            ok = v && ga_param_gene_from_json(&space->params[i], v, &g[i], &e) ==
+                          GA_OK;
+        }
+        if (ok)
+            ga_cache_insert(c, g, f->valuedouble);
+        cJSON_Delete(o);
+        line = nl + 1;
+    }
+    free(g);
+    free(text);
+}
+
 static int evaluate_pending(const ga_run_opts *o, ga_engine *eng, FILE *log,
                             const char *log_path, int reuse, double *fitness,
-                            ga_error *err)
+                            ga_cache *cache, ga_error *err)
 {
     ga_batch b;
     ga_engine_ask(eng, &b);
@@ -263,18 +310,56 @@ static int evaluate_pending(const ga_run_opts *o, ga_engine *eng, FILE *log,
     if (reuse && (rc = read_log(log_path, &b, have, err)) != GA_OK)
         goto out;
     size_t njobs = 0;
+    log_ctx lc = { log, o->run_id, o->space, jobs, job_k, fitness, cache, 0 };
+    /* with a cache, an individual identical to one evaluated before, or to
+     * one earlier in this batch (dup[k] = its batch position), runs no job */
+    long *dup = calloc(b.count ? b.count : 1, sizeof *dup);
+    ga_cache *in_batch = cache ? ga_cache_alloc(b.dim) : NULL;
+    if (!dup || (cache && !in_batch)) {
+        rc = ga_error_set(err, GA_EFAIL, "out of memory");
+        free(dup);
+        ga_cache_free(in_batch);
+        goto out;
+    }
     for (size_t k = 0; k < b.count; k++) {
+        dup[k] = -1;
         if (have[k].have) {
             fitness[k] = have[k].fitness;
             continue;
         }
-        jobs[njobs] = (ga_job){ b.generation, b.index[k], b.genes + k * b.dim };
+        const double *g = b.genes + k * b.dim;
+        double v;
+        if (cache && ga_cache_lookup(cache, g, &v)) {
+            ga_job job = { b.generation, b.index[k], g };
+            ga_result r = { .fitness = v, .wall_time = NAN };
+            fitness[k] = v;
+            log_line(&lc, &job, &r, 1);
+            continue;
+        }
+        if (in_batch && ga_cache_lookup(in_batch, g, &v)) {
+            dup[k] = (long)v;
+            continue;
+        }
+        if (in_batch)
+            ga_cache_insert(in_batch, g, (double)k);
+        jobs[njobs] = (ga_job){ b.generation, b.index[k], g };
         job_k[njobs++] = k;
     }
-    log_ctx lc = { log, o->run_id, o->space, jobs, job_k, fitness, 0 };
     if (njobs)
         rc = o->executor->run(o->executor->ctx, o->space, jobs, njobs,
                               on_result, &lc, o->cancel, err);
+    for (size_t k = 0; rc == GA_OK && k < b.count; k++) {
+        if (dup[k] < 0)
+            continue;
+        ga_job job = { b.generation, b.index[k], b.genes + k * b.dim };
+        ga_result r = { .fitness = fitness[dup[k]], .wall_time = NAN };
+        snprintf(r.reason, sizeof r.reason, "the same genes as individual %zu, "
+                 "whose evaluation failed", b.index[dup[k]]);
+        fitness[k] = r.fitness;
+        log_line(&lc, &job, &r, 1);
+    }
+    free(dup);
+    ga_cache_free(in_batch);
     if (rc == GA_OK && lc.failed)
         rc = ga_error_set(err, GA_EFAIL, "%s: cannot append: %s", log_path,
                           strerror(errno));
@@ -295,6 +380,7 @@ int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
     double elapsed = 0;
     FILE *log = NULL;
     double *fitness = NULL;
+    ga_cache *cache = NULL;
     int rc;
 
     if (engine_out)
@@ -368,6 +454,15 @@ int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
         goto out;
     }
     int reuse = resume;
+    if (o->cache) {
+        cache = ga_cache_alloc(o->space->n);
+        if (!cache) {
+            rc = ga_error_set(err, GA_EFAIL, "out of memory");
+            goto out;
+        }
+        if (resume)
+            prefill_cache(log_path, o->space, cache);
+    }
     double t0 = ga_now() - elapsed;
     rc = GA_OK;
     while (!ga_engine_done(eng)) {
@@ -375,7 +470,7 @@ int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
             rc = ga_error_set(err, GA_EFAIL, "interrupted");
             break;
         }
-        rc = evaluate_pending(o, eng, log, log_path, reuse, fitness, err);
+        rc = evaluate_pending(o, eng, log, log_path, reuse, fitness, cache, err);
         reuse = 0;
         if (rc)
             break;
@@ -414,6 +509,7 @@ int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
             rc = rc2;
     }
 out:
+    ga_cache_free(cache);
     if (log)
         fclose(log);
     free(fitness);

@@ -19,6 +19,8 @@ typedef struct ga_run_opts {
     const ga_settings *settings;
     ga_executor *executor;
     int resume;                  /* continue the run saved in dir */
+    int cache;                   /* reuse the fitness of identical genes
+                                    (deterministic models only) */
     const double *init_genes;    /* initial individuals (ninit x dim) */
     size_t ninit;
     volatile sig_atomic_t *cancel;  /* set by a signal handler to stop */

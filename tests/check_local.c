@@ -298,6 +298,62 @@ START_TEST(test_init_population_from_csv)
 }
 END_TEST
 
+/* --cache: on a space of 6 configurations, most individuals repeat one
+ * already evaluated; each configuration runs the model once, the rest are
+ * logged as cached with the same fitness. */
+START_TEST(test_cache)
+{
+    char *dir = tu_tmpdir("cache");
+    char space[4200], out_dir[4200];
+    snprintf(space, sizeof space, "%s/hp.json", dir);
+    snprintf(out_dir, sizeof out_dir, "%s/run", dir);
+    tu_write(space, "[{\"name\":\"bs\",\"type\":\"ordered\",\"element_type\":"
+                    "\"int\",\"values\":[1,2,3]},{\"name\":\"res\",\"type\":"
+                    "\"logical\"}]");
+    char *out, *err;
+    int rc = tu_run((char *[]){ G, "run", "--no-env", "--space", space, "--out",
+                                out_dir, "--population-size", "8", "--num-iter",
+                                "4", "--jobs", "2", "--cache", "--quiet", "--",
+                                model, "ok", NULL }, NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    char path[4300];
+    snprintf(path, sizeof path, "%s/evals.jsonl", out_dir);
+    char *log = tu_read(path);
+    int lines = 0, cached = 0, ran = 0;
+    double seen[3][2];
+    int have[3][2] = { { 0 } };
+    for (char *line = log; *line;) {
+        char *nl = strchr(line, '\n');
+        *nl = '\0';
+        cJSON *o = cJSON_Parse(line);
+        lines++;
+        int c = cJSON_IsTrue(cJSON_GetObjectItem(o, "cached"));
+        cached += c;
+        ran += !c;
+        cJSON *p = cJSON_GetObjectItem(o, "params");
+        int bs = cJSON_GetObjectItem(p, "bs")->valueint - 1;
+        int res = cJSON_IsTrue(cJSON_GetObjectItem(p, "res"));
+        double f = cJSON_GetObjectItem(o, "fitness")->valuedouble;
+        if (have[bs][res])
+            ck_assert_double_eq(f, seen[bs][res]);  /* the same fitness */
+        else
+            ck_assert_msg(!c, "a first evaluation logged as cached");
+        have[bs][res] = 1;
+        seen[bs][res] = f;
+        cJSON_Delete(o);
+        line = nl + 1;
+    }
+    ck_assert_int_eq(lines, 8 + 3 * 4);
+    ck_assert_int_le(ran, 6);   /* once per configuration at most */
+    ck_assert_int_ge(cached, lines - 6);
+    free(log);
+    free(out);
+    free(err);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *local_suite(void)
 {
     Suite *s = suite_create("local");
@@ -311,6 +367,7 @@ Suite *local_suite(void)
     tcase_add_test(tc, test_model_timeout_kills_group);
     tcase_add_test(tc, test_hostile_values);
     tcase_add_test(tc, test_init_population_from_csv);
+    tcase_add_test(tc, test_cache);
     suite_add_tcase(s, tc);
     return s;
 }
