@@ -8,10 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "../surrogates/log.h"
+#include "cmd_util.h"
 #include "space.h"
 #include "util.h"
 
@@ -150,17 +149,7 @@ int gahpo_cmd_plot_space(int argc, char **argv)
         goto done;
     printf("%zu evaluations (%zu failed, %zu bad rows skipped) of %zu parameters "
            "in %s/space.dat\n", log->n, log->nfailed, log->nskipped, k, out);
-    pid_t pid = fork();
-    if (pid == 0) {
-        if (chdir(out) != 0)
-            _exit(127);
-        execlp("gnuplot", "gnuplot", "plots.gp", (char *)NULL);
-        _exit(127);
-    }
-    int status = 0;
-    if (pid > 0)
-        waitpid(pid, &status, 0);
-    if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    if (gahpo_gnuplot(out, "plots.gp") == 0)
         printf("plot: %s/space.png\n", out);
     else
         fprintf(stderr, "gahpo: plot not made (is gnuplot installed? run it on "

@@ -13,6 +13,7 @@
 #include "../sweeps/analyze.h"
 #include "../sweeps/sweep.h"
 #include "../sweeps/validate.h"
+#include "cmd_util.h"
 #include "util.h"
 
 static volatile int sweep_interrupted;
@@ -29,17 +30,7 @@ static void make_figures(const char *dir, int quiet)
 {
     char plots[4200];
     snprintf(plots, sizeof plots, "%s/plots", dir);
-    pid_t pid = fork();
-    if (pid == 0) {
-        if (chdir(plots) != 0)
-            _exit(127);
-        execlp("gnuplot", "gnuplot", "plots.gp", (char *)NULL);
-        _exit(127);
-    }
-    int status = 0;
-    if (pid > 0)
-        waitpid(pid, &status, 0);
-    if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    if (gahpo_gnuplot(plots, "plots.gp") != 0) {
         if (!quiet)
             fprintf(stderr, "gahpo: figures not made (is gnuplot installed? "
                     "run it on %s/plots.gp)\n", plots);

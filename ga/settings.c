@@ -267,22 +267,10 @@ int ga_settings_load(ga_settings *s, const char *path, ga_error *err)
     char *text = ga_read_file(path, NULL, err);
     if (!text)
         return GA_EINPUT;
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
-    if (!root) {
-        int line = 1, col = 1;
-        for (const char *c = text; end && c < end; c++) {
-            if (*c == '\n') {
-                line++;
-                col = 1;
-            } else
-                col++;
-        }
-        free(text);
-        return ga_error_set(err, GA_EINPUT, "%s:%d:%d: invalid JSON", path,
-                            line, col);
-    }
+    cJSON *root = ga_json_parse(text, path, NULL, err);
     free(text);
+    if (!root)
+        return GA_EINPUT;
     int rc = ga_settings_apply_json(s, root, path, err);
     cJSON_Delete(root);
     return rc;

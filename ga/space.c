@@ -68,21 +68,6 @@ static void space_derive(ga_space *s)
             s->all_float = 0;
 }
 
-/* Line and column (1-based) of offset in text. */
-static void line_col(const char *text, size_t offset, int *line, int *col)
-{
-    *line = 1;
-    *col = 1;
-    for (size_t i = 0; i < offset && text[i]; i++) {
-        if (text[i] == '\n') {
-            (*line)++;
-            *col = 1;
-        } else {
-            (*col)++;
-        }
-    }
-}
-
 /* Context for messages about one parameter. */
 typedef struct where {
     const char *source;
@@ -400,16 +385,10 @@ static int load_param(ga_space *s, const cJSON *obj, size_t index,
 
 ga_space *ga_space_parse(const char *text, const char *source, ga_error *err)
 {
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
-    if (!root) {
-        int line, col;
-        size_t off = end ? (size_t)(end - text) : 0;
-        line_col(text, off, &line, &col);
-        ga_error_set(err, GA_EINPUT, "%s:%d:%d: invalid JSON; a space is a "
-                     "JSON list of parameter objects", source, line, col);
+    cJSON *root = ga_json_parse(text, source, "; a space is a JSON list of "
+                                "parameter objects", err);
+    if (!root)
         return NULL;
-    }
     if (!cJSON_IsArray(root)) {
         ga_error_set(err, GA_EINPUT, "%s: the top level must be a JSON list "
                      "of parameter objects, got %s", source, json_kind(root));

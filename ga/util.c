@@ -140,6 +140,27 @@ int ga_format_double(double v, char *buf, size_t size)
     return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
+cJSON *ga_json_parse(const char *text, const char *source, const char *hint,
+                     ga_error *err)
+{
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
+    if (root)
+        return root;
+    int line = 1, col = 1;
+    for (const char *c = text; end && c < end; c++) {
+        if (*c == '\n') {
+            line++;
+            col = 1;
+        } else {
+            col++;
+        }
+    }
+    ga_error_set(err, GA_EINPUT, "%s:%d:%d: invalid JSON%s", source, line, col,
+                 hint ? hint : "");
+    return NULL;
+}
+
 cJSON *ga_json_number(double v)
 {
     char buf[40];

@@ -29,6 +29,11 @@ int ga_write_json_atomic(const char *path, const cJSON *item, ga_error *err);
  * too small. */
 int ga_format_double(double v, char *buf, size_t size);
 
+/* Parse JSON text; on failure NULL with err (GA_EINPUT) saying
+ * "source:line:col: invalid JSON" followed by hint (may be NULL). */
+cJSON *ga_json_parse(const char *text, const char *source, const char *hint,
+                     ga_error *err);
+
 /* A JSON number item that reads back as exactly v (cJSON's own printing
  * can lose the last digit); null for NaN and infinities. */
 cJSON *ga_json_number(double v);

@@ -141,20 +141,9 @@ static int parse_factor(const cJSON *item, sweep_factor *f, const char *src,
 
 sweep_spec *sweep_spec_parse(const char *text, const char *src, ga_error *err)
 {
-    const char *end = NULL;
-    cJSON *o = cJSON_ParseWithOpts(text, &end, 1);
-    if (!o) {
-        int line = 1, col = 1;
-        for (const char *c = text; end && c < end; c++) {
-            if (*c == '\n') {
-                line++;
-                col = 1;
-            } else
-                col++;
-        }
-        ga_error_set(err, GA_EINPUT, "%s:%d:%d: invalid JSON", src, line, col);
+    cJSON *o = ga_json_parse(text, src, NULL, err);
+    if (!o)
         return NULL;
-    }
     sweep_spec *s = calloc(1, sizeof *s);
     s->text = ga_strdup(text);
     unsigned long long h = 14695981039346656037ULL;
