@@ -15,7 +15,7 @@ static const char *fit_usage =
     "usage: gahpo fit --space FILE --log FILE --out MODEL.json [--cv K]\n"
     "                 [--seed N] [--objective NAME] [--skip-bad] [--log-output]\n"
     "                 [--restarts N] [--subset N] [--threads N]\n"
-    "                 [--export-encoded CSV] [--quiet]";
+    "                 [--export-encoded CSV] [--note TEXT] [--quiet]";
 
 static int usage(const char *what, const char *arg)
 {
@@ -32,7 +32,7 @@ static int failed(const ga_error *err)
 }
 
 typedef struct fit_args {
-    const char *space, *log, *out, *objective, *export_csv;
+    const char *space, *log, *out, *objective, *export_csv, *note;
     long cv, restarts, subset, threads;
     unsigned long seed;
     int skip_bad, log_output, quiet;
@@ -54,7 +54,7 @@ static int parse_args(int argc, char **argv, fit_args *a)
     a->cv = 5;
     a->seed = 1;
     a->restarts = 5;
-    a->subset = 256;
+    a->subset = 128;
     a->objective = "val_loss";
     for (int i = 0; i < argc; i++) {
         const char *f = argv[i];
@@ -62,7 +62,8 @@ static int parse_args(int argc, char **argv, fit_args *a)
                          : !strcmp(f, "--log") ? &a->log
                          : !strcmp(f, "--out") ? &a->out
                          : !strcmp(f, "--objective") ? &a->objective
-                         : !strcmp(f, "--export-encoded") ? &a->export_csv : NULL;
+                         : !strcmp(f, "--export-encoded") ? &a->export_csv
+                         : !strcmp(f, "--note") ? &a->note : NULL;
         long *c = !strcmp(f, "--cv") ? &a->cv
                   : !strcmp(f, "--restarts") ? &a->restarts
                   : !strcmp(f, "--subset") ? &a->subset
@@ -140,6 +141,36 @@ static int export_encoded(const char *path, const sur_model *m,
     return rc;
 }
 
+/* The report sections of the model file: source, fit, cv. */
+static void record_info(sur_model *m, const fit_args *a, const sur_log *log,
+                        const sur_cv *cv, double fit_s, double cv_s)
+{
+    cJSON *src = cJSON_AddObjectToObject(m->info, "source");
+    cJSON_AddStringToObject(src, "log", a->log);
+    cJSON_AddStringToObject(src, "objective", a->objective);
+    cJSON_AddNumberToObject(src, "used", (double)log->n);
+    cJSON_AddNumberToObject(src, "failed", (double)log->nfailed);
+    cJSON_AddNumberToObject(src, "skipped", (double)log->nskipped);
+    if (a->note)
+        cJSON_AddStringToObject(src, "note", a->note);
+    cJSON *fi = cJSON_AddObjectToObject(m->info, "fit");
+    cJSON_AddNumberToObject(fi, "seed", (double)a->seed);
+    cJSON_AddNumberToObject(fi, "restarts", (double)a->restarts);
+    cJSON_AddNumberToObject(fi, "subset", (double)a->subset);
+    cJSON_AddItemToObject(fi, "seconds", ga_json_number(fit_s));
+    if (!cv)
+        return;
+    cJSON *c = metrics_json(&cv->all);
+    cJSON_AddNumberToObject(c, "k", (double)cv->k);
+    cJSON_AddNumberToObject(c, "seed", (double)a->seed);
+    cJSON_AddBoolToObject(c, "trustworthy", cv->all.spearman >= 0.5);
+    cJSON_AddItemToObject(c, "seconds", ga_json_number(cv_s));
+    cJSON *folds = cJSON_AddArrayToObject(c, "folds");
+    for (size_t f = 0; f < cv->k; f++)
+        cJSON_AddItemToArray(folds, metrics_json(&cv->folds[f]));
+    cJSON_AddItemToObject(m->info, "cv", c);
+}
+
 static void print_report(const sur_model *m, const sur_cv *cv, double fit_s,
                          double cv_s, const fit_args *a)
 {
@@ -213,6 +244,12 @@ int gahpo_cmd_fit(int argc, char **argv)
         rc = failed(&err);
         goto done;
     }
+    if (a.cv >= 2 && (size_t)a.cv * 2 > log->n) {
+        ga_error_set(&err, GA_EINPUT, "--cv %ld: too many folds for %zu usable "
+                     "evaluations", a.cv, log->n);
+        rc = failed(&err);
+        goto done;
+    }
     sur_gp_options opt = sur_gp_options_default();
     opt.seed = a.seed;
     opt.restarts = (size_t)a.restarts;
@@ -226,12 +263,6 @@ int gahpo_cmd_fit(int argc, char **argv)
     }
     double fit_s = ga_now() - t0, cv_s = 0;
     if (a.cv >= 2) {
-        if ((size_t)a.cv > log->n) {
-            ga_error_set(&err, GA_EINPUT, "--cv %ld: more folds than the %zu "
-                         "usable evaluations", a.cv, log->n);
-            rc = failed(&err);
-            goto done;
-        }
         t0 = ga_now();
         if (sur_cv_run(m->x, m->y, m->n, m->enc->dim, m->log_y, (size_t)a.cv,
                        a.seed, &opt, &cv, &err) != GA_OK) {
@@ -240,28 +271,7 @@ int gahpo_cmd_fit(int argc, char **argv)
         }
         cv_s = ga_now() - t0;
     }
-    cJSON *src = cJSON_AddObjectToObject(m->info, "source");
-    cJSON_AddStringToObject(src, "log", a.log);
-    cJSON_AddStringToObject(src, "objective", a.objective);
-    cJSON_AddNumberToObject(src, "used", (double)log->n);
-    cJSON_AddNumberToObject(src, "failed", (double)log->nfailed);
-    cJSON_AddNumberToObject(src, "skipped", (double)log->nskipped);
-    cJSON *fi = cJSON_AddObjectToObject(m->info, "fit");
-    cJSON_AddNumberToObject(fi, "seed", (double)a.seed);
-    cJSON_AddNumberToObject(fi, "restarts", (double)a.restarts);
-    cJSON_AddNumberToObject(fi, "subset", (double)a.subset);
-    cJSON_AddItemToObject(fi, "seconds", ga_json_number(fit_s));
-    if (a.cv >= 2) {
-        cJSON *c = metrics_json(&cv.all);
-        cJSON_AddNumberToObject(c, "k", (double)cv.k);
-        cJSON_AddNumberToObject(c, "seed", (double)a.seed);
-        cJSON_AddBoolToObject(c, "trustworthy", cv.all.spearman >= 0.5);
-        cJSON_AddItemToObject(c, "seconds", ga_json_number(cv_s));
-        cJSON *folds = cJSON_AddArrayToObject(c, "folds");
-        for (size_t f = 0; f < cv.k; f++)
-            cJSON_AddItemToArray(folds, metrics_json(&cv.folds[f]));
-        cJSON_AddItemToObject(m->info, "cv", c);
-    }
+    record_info(m, &a, log, a.cv >= 2 ? &cv : NULL, fit_s, cv_s);
     if (!a.quiet)
         print_report(m, a.cv >= 2 ? &cv : NULL, fit_s, cv_s, &a);
     if (a.export_csv && export_encoded(a.export_csv, m, a.cv >= 2 ? cv.fold_of

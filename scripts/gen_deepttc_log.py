@@ -17,6 +17,7 @@ same formats unchanged.
         * 110 random-search evaluations and 10 repeats of DeepTTC's
           published defaults (duplicates carry the noise), logged as
           {"params": {...}, "val_loss": x} lines.
+      Every line carries "synthetic": true (the loader ignores extra keys).
   --problem mixed  surrogates/data/synthetic_mixed/log.csv: 400 random
       evaluations of a synthetic function on a mixed space (space.json
       there), as CSV with a timing column the loader must ignore.
@@ -154,7 +155,8 @@ def ga_run(space, evaluate, rng, run_id, pop_size=40, generations=6,
         fits = []
         for i, c in enumerate(pop):
             y, reason, wall = evaluate(c, rng)
-            rec = {"run": run_id, "gen": gen, "ind": i, "params": dict(c)}
+            rec = {"run": run_id, "gen": gen, "ind": i, "params": dict(c),
+                   "synthetic": True}
             if y is None or y != y:
                 rec["fitness"] = None
                 rec["reason"] = reason
@@ -201,7 +203,8 @@ def ga_run(space, evaluate, rng, run_id, pop_size=40, generations=6,
 
 
 def plain_line(c, y, reason):
-    rec = {"params": dict(c), "val_loss": None if y is None or y != y else y}
+    rec = {"params": dict(c), "val_loss": None if y is None or y != y else y,
+           "synthetic": True}
     if reason:
         rec["reason"] = reason
     return rec

@@ -1,9 +1,9 @@
 /* gp.c - Matérn 5/2 ARD Gaussian process: likelihood with analytic
- * gradient, BFGS2 restarts (on random subsets when the data are large, then
- * a polish on all points), conditioning and prediction.
- * Cost: one likelihood+gradient is a Cholesky and an inverse, O(n^3); the
- * restarts run on at most opt->subset points so that 1,000+ points fit in
- * seconds, and only the best start pays the full O(n^3) steps. */
+ * gradient, BFGS2 restarts, conditioning and prediction.
+ * Cost: one likelihood+gradient is a Cholesky and an inverse, O(n^3). The
+ * restarts run on a small random subset, the best is refined on doubling
+ * subsets (up to opt->max_refine points), and only then is the GP
+ * conditioned on all points, so 1,000+ points fit in seconds. */
 #include "gp.h"
 
 #include <math.h>
@@ -46,7 +46,7 @@ struct sur_gp {
 
 sur_gp_options sur_gp_options_default(void)
 {
-    sur_gp_options o = { 1, 5, 256, 40, 8, 0 };
+    sur_gp_options o = { 1, 5, 128, 40, 8, 1024, 0 };
     return o;
 }
 
@@ -68,8 +68,10 @@ typedef struct lml_work {
     int evals;
 } lml_work;
 
+/* Workspace for n points; the inverse's matrix only if gradients will be
+ * needed (conditioning a large GP needs one n x n matrix, not two). */
 static int work_init(lml_work *w, const double *x, const double *y, size_t n,
-                     size_t d)
+                     size_t d, int gradients)
 {
     memset(w, 0, sizeof *w);
     w->n = n;
@@ -77,10 +79,10 @@ static int work_init(lml_work *w, const double *x, const double *y, size_t n,
     w->x = x;
     w->y = y;
     w->k = gsl_matrix_alloc(n, n);
-    w->kinv = gsl_matrix_alloc(n, n);
+    w->kinv = gradients ? gsl_matrix_alloc(n, n) : NULL;
     w->u = malloc(n * sizeof *w->u);
     w->w = malloc(n * sizeof *w->w);
-    return w->k && w->kinv && w->u && w->w ? 0 : -1;
+    return w->k && (w->kinv || !gradients) && w->u && w->w ? 0 : -1;
 }
 
 static void work_free(lml_work *w)
@@ -457,7 +459,7 @@ int sur_gp_condition(sur_gp *gp, const double *theta, ga_error *err)
             return ga_error_set(err, GA_EINPUT, "hyperparameter %zu is not "
                                 "finite", j);
     lml_work w;
-    if (work_init(&w, gp->x, gp->y, n, d) != 0) {
+    if (work_init(&w, gp->x, gp->y, n, d, 0) != 0) {
         work_free(&w);
         return ga_error_set(err, GA_EFAIL, "out of memory for %zu points", n);
     }
@@ -486,7 +488,7 @@ double sur_gp_lml(const sur_gp *gp, const double *theta, double *grad)
     sur_gsl_quiet();
     lml_work w;
     double v = -INFINITY;
-    if (work_init(&w, gp->x, gp->y, gp->n, gp->d) == 0)
+    if (work_init(&w, gp->x, gp->y, gp->n, gp->d, grad != NULL) == 0)
         v = lml_eval(&w, theta, grad);
     work_free(&w);
     return v;
@@ -550,7 +552,7 @@ int sur_gp_fit(sur_gp *gp, const sur_gp_options *opt, ga_error *err)
         draw_start(opt->seed, r, d, theta);
         lml_work w;
         f[r] = INFINITY;
-        if (work_init(&w, st.x, st.y, m, d) == 0)
+        if (work_init(&w, st.x, st.y, m, d, 1) == 0)
             f[r] = minimize(&w, theta, opt->max_iter, 1 << 30);
         work_free(&w);
     }
@@ -566,19 +568,31 @@ int sur_gp_fit(sur_gp *gp, const sur_gp_options *opt, ga_error *err)
     double *theta = thetas + best * nt;
     /* refinement: the best start on twice the points, up to all of them */
     while (m < n && opt->polish_iter > 0) {
-        m = 2 * m < n ? 2 * m : n;
+        /* double, but go straight to n rather than leave a last stage
+         * barely larger than this one */
+        size_t next = 2 * m;
+        if (next + next / 2 > n)
+            next = n;
+        if (opt->max_refine && next > opt->max_refine)
+            next = 2 * m <= opt->max_refine ? 2 * m : m;
+        if (next == m)
+            break;
+        m = next;
         stage_free(&st);
         lml_work w;
+        memset(&w, 0, sizeof w);
         double t[514];
         if (stage_init(&st, gp, opt->seed + m, m) != 0 ||
-            work_init(&w, st.x, st.y, m, d) != 0) {
+            work_init(&w, st.x, st.y, m, d, 1) != 0) {
             work_free(&w);
             rc = ga_error_set(err, GA_EFAIL, "out of memory");
             goto done;
         }
         memcpy(t, theta, nt * sizeof *t);
-        if (isfinite(minimize(&w, t, opt->polish_iter,
-                              stage_budget(m, 4 * opt->polish_iter))))
+        /* stages up to 256 points are cheap: iterate as the restarts do */
+        size_t iters = m <= 256 ? opt->max_iter : opt->polish_iter;
+        int budget = m <= 256 ? 1 << 30 : stage_budget(m, 4 * opt->polish_iter);
+        if (isfinite(minimize(&w, t, iters, budget)))
             memcpy(theta, t, nt * sizeof *t);
         work_free(&w);
     }

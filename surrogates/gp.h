@@ -22,13 +22,22 @@ typedef struct sur_gp_options {
     unsigned long seed;    /* restarts' random starting points and subsets */
     size_t restarts;       /* optimizer starts (the first from a fixed point) */
     size_t subset;         /* restarts run on this many random points when n is
-                              larger; the best is then polished on all points */
-    size_t max_iter;       /* BFGS iterations per restart */
-    size_t polish_iter;    /* BFGS iterations on all points after restarts */
+                              larger; the best is then refined on twice as
+                              many, and so on up to all points */
+    size_t max_iter;       /* BFGS iterations per restart (and per refinement
+                              stage of up to 256 points) */
+    size_t polish_iter;    /* BFGS iterations per larger refinement stage
+                              (which also get a likelihood-evaluation budget
+                              that shrinks as m^3) */
+    size_t max_refine;     /* no refinement stage on more points than this
+                              (0: none); larger data keep the hyperparameters
+                              of the last stage and are conditioned on all
+                              points (one Cholesky) */
     int threads;           /* OpenMP threads for the restarts (0: default) */
 } sur_gp_options;
 
-/* Defaults: seed 1, 5 restarts, subset 256, 40 iterations, polish 8. */
+/* Defaults: seed 1, 5 restarts, subset 128, 40 iterations, polish 8,
+ * refinement up to 1024 points, default threads. */
 sur_gp_options sur_gp_options_default(void);
 
 /* Number of hyperparameters for d inputs: d log length scales, log signal

@@ -84,16 +84,20 @@ sur_model *sur_model_fit(const char *space_text, const char *source,
                          const sur_log *log, int log_y,
                          const sur_gp_options *opt, ga_error *err)
 {
+    ga_space *s = ga_space_parse(space_text, source, err);
+    if (!s)
+        return NULL;
+    size_t dim = s->n;
+    ga_space_free(s);
+    if (dim != log->dim) {
+        ga_error_set(err, GA_EINPUT, "the log has %zu parameters, the space "
+                     "%zu", log->dim, dim);
+        return NULL;
+    }
     sur_model *m = model_new(space_text, source, log->genes, log->y, log->n,
                              log_y, err);
     if (!m)
         return NULL;
-    if (m->space->n != log->dim) {
-        ga_error_set(err, GA_EINPUT, "the log has %zu parameters, the space "
-                     "%zu", log->dim, m->space->n);
-        sur_model_free(m);
-        return NULL;
-    }
     if (sur_gp_fit(m->gp, opt, err) != GA_OK) {
         sur_model_free(m);
         return NULL;
@@ -209,6 +213,115 @@ static size_t line_of(const char *text, const char *p)
     return line;
 }
 
+/* The model's space (parsed from the file's "space") and whether its
+ * "encoding" matches it: the same input names, a known output transform. */
+static ga_space *load_space(const char *path, const cJSON *space,
+                            const cJSON *enc, char **space_text, int *log_y,
+                            size_t *dim, ga_error *err)
+{
+    char src[4200];
+    snprintf(src, sizeof src, "%s (space)", path);
+    *space_text = cJSON_Print(space);
+    ga_space *sp = *space_text ? ga_space_parse(*space_text, src, err) : NULL;
+    if (!sp)
+        return NULL;
+    sur_encoding *e = sur_encoding_alloc(sp, err);
+    if (!e) {
+        ga_space_free(sp);
+        return NULL;
+    }
+    const cJSON *inputs = get(enc, "inputs"), *tf = get(enc, "output_transform");
+    int ok = cJSON_IsArray(inputs) &&
+             (size_t)cJSON_GetArraySize(inputs) == e->dim && cJSON_IsString(tf) &&
+             (!strcmp(tf->valuestring, "log") || !strcmp(tf->valuestring, "none"));
+    for (size_t j = 0; ok && j < e->dim; j++) {
+        const cJSON *nm = cJSON_GetArrayItem(inputs, (int)j);
+        ok = cJSON_IsString(nm) && !strcmp(nm->valuestring, e->names[j]);
+    }
+    *dim = e->dim;
+    sur_encoding_free(e);
+    if (!ok) {
+        ga_error_set(err, GA_EINPUT, "%s: \"encoding\" does not match the "
+                     "model's space (inputs or output_transform)", path);
+        ga_space_free(sp);
+        return NULL;
+    }
+    *log_y = !strcmp(tf->valuestring, "log");
+    return sp;
+}
+
+/* "train" (n rows of genes valid in sp, n finite y) and "kernel" (theta).
+ * Allocates *genes, *y, *theta (the caller frees them in any case). */
+static int load_data(const char *path, const cJSON *tr, const cJSON *kern,
+                     const ga_space *sp, size_t d, size_t *n, double **genes,
+                     double **y, double **theta, ga_error *err)
+{
+    size_t g = sp->n;
+    const cJSON *rows = get(tr, "genes");
+    *n = cJSON_IsArray(rows) ? (size_t)cJSON_GetArraySize(rows) : 0;
+    *genes = malloc((*n * g + 1) * sizeof **genes);
+    *y = malloc((*n + 1) * sizeof **y);
+    *theta = malloc((d + 2) * sizeof **theta);
+    if (!*genes || !*y || !*theta)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    if (*n < 2 || read_numbers(get(tr, "y"), *y, *n) != 0)
+        return ga_error_set(err, GA_EINPUT, "%s: \"train\" needs \"genes\" "
+                            "(rows of %zu numbers) and \"y\" (as many finite "
+                            "numbers), at least 2", path, g);
+    size_t i = 0;
+    const cJSON *row;
+    cJSON_ArrayForEach(row, rows) {
+        int ok = read_numbers(row, *genes + i * g, g) == 0;
+        for (size_t j = 0; ok && j < g; j++)
+            ok = ga_param_gene_valid(&sp->params[j], (*genes)[i * g + j]);
+        if (!ok)
+            return ga_error_set(err, GA_EINPUT, "%s: train.genes row %zu does "
+                                "not fit the model's space", path, i);
+        i++;
+    }
+    const cJSON *sf = get(kern, "log_signal_variance");
+    const cJSON *sn = get(kern, "log_noise_variance");
+    if (read_numbers(get(kern, "log_length_scales"), *theta, d) != 0 ||
+        !cJSON_IsNumber(sf) || !cJSON_IsNumber(sn))
+        return ga_error_set(err, GA_EINPUT, "%s: \"kernel\" needs %zu "
+                            "log_length_scales, log_signal_variance and "
+                            "log_noise_variance", path, d);
+    (*theta)[d] = sf->valuedouble;
+    (*theta)[d + 1] = sn->valuedouble;
+    return GA_OK;
+}
+
+/* Format, version and sections of a parsed model file. */
+static int check_sections(const char *path, const cJSON *o, ga_error *err)
+{
+    const cJSON *fmt = get(o, "format"), *ver = get(o, "version");
+    if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, FORMAT_NAME) != 0)
+        return ga_error_set(err, GA_EINPUT, "%s: not a gahpo surrogate model "
+                            "(\"format\" should be \"" FORMAT_NAME "\")", path);
+    if (!cJSON_IsNumber(ver) || ver->valuedouble != SUR_MODEL_VERSION)
+        return ga_error_set(err, GA_EINPUT, "%s: model version %g; this gahpo "
+                            "reads version %d (refit with gahpo fit)", path,
+                            cJSON_IsNumber(ver) ? ver->valuedouble : -1.0,
+                            SUR_MODEL_VERSION);
+    if (!cJSON_IsArray(get(o, "space")) || !cJSON_IsObject(get(o, "encoding")) ||
+        !cJSON_IsObject(get(o, "kernel")) || !cJSON_IsObject(get(o, "train")) ||
+        !cJSON_IsString(get(o, "checksum")))
+        return ga_error_set(err, GA_EINPUT, "%s: missing one of \"space\", "
+                            "\"encoding\", \"kernel\", \"train\", "
+                            "\"checksum\"", path);
+    return GA_OK;
+}
+
+static int is_core_section(const char *k)
+{
+    const char *core[] = { "format", "version", "space", "encoding", "kernel",
+                           "train", "checksum" };
+    for (size_t i = 0; i < sizeof core / sizeof core[0]; i++)
+        if (!strcmp(k, core[i]))
+            return 1;
+    return 0;
+}
+
 sur_model *sur_model_load(const char *path, ga_error *err)
 {
     char *text = ga_read_file(path, NULL, err);
@@ -217,131 +330,46 @@ sur_model *sur_model_load(const char *path, ga_error *err)
     const char *end = NULL;
     cJSON *o = cJSON_ParseWithOpts(text, &end, 1);
     sur_model *m = NULL;
+    ga_space *sp = NULL;
     double *genes = NULL, *y = NULL, *theta = NULL;
     char *space_text = NULL;
+    size_t d = 0, n = 0;
+    int log_y = 0;
     if (!o) {
         ga_error_set(err, GA_EINPUT, "%s:%zu: not valid JSON (corrupt or "
                      "truncated model file)", path, line_of(text, end));
         goto done;
     }
-    const cJSON *fmt = get(o, "format"), *ver = get(o, "version");
-    if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, FORMAT_NAME) != 0) {
-        ga_error_set(err, GA_EINPUT, "%s: not a gahpo surrogate model "
-                     "(\"format\" should be \"" FORMAT_NAME "\")", path);
+    if (check_sections(path, o, err) != GA_OK)
         goto done;
-    }
-    if (!cJSON_IsNumber(ver) || ver->valuedouble != SUR_MODEL_VERSION) {
-        ga_error_set(err, GA_EINPUT, "%s: model version %g; this gahpo reads "
-                     "version %d (refit with gahpo fit)", path,
-                     cJSON_IsNumber(ver) ? ver->valuedouble : -1.0,
-                     SUR_MODEL_VERSION);
+    sp = load_space(path, get(o, "space"), get(o, "encoding"), &space_text,
+                    &log_y, &d, err);
+    if (!sp || load_data(path, get(o, "train"), get(o, "kernel"), sp, d, &n,
+                         &genes, &y, &theta, err) != GA_OK)
         goto done;
-    }
-    const cJSON *space = get(o, "space"), *enc = get(o, "encoding");
-    const cJSON *kern = get(o, "kernel"), *tr = get(o, "train");
-    const cJSON *sum = get(o, "checksum");
-    if (!cJSON_IsArray(space) || !cJSON_IsObject(enc) || !cJSON_IsObject(kern) ||
-        !cJSON_IsObject(tr) || !cJSON_IsString(sum)) {
-        ga_error_set(err, GA_EINPUT, "%s: missing one of \"space\", "
-                     "\"encoding\", \"kernel\", \"train\", \"checksum\"", path);
-        goto done;
-    }
-    space_text = cJSON_Print(space);
-    char src[4200];
-    snprintf(src, sizeof src, "%s (space)", path);
-    ga_space *sp = space_text ? ga_space_parse(space_text, src, err) : NULL;
-    if (!sp)
-        goto done;
-    sur_encoding *e = sur_encoding_alloc(sp, err);
-    size_t g = sp->n, d = e ? e->dim : 0;
-    const cJSON *inputs = get(enc, "inputs"), *tf = get(enc, "output_transform");
-    int ok = e && cJSON_IsArray(inputs) &&
-             (size_t)cJSON_GetArraySize(inputs) == d && cJSON_IsString(tf) &&
-             (!strcmp(tf->valuestring, "log") || !strcmp(tf->valuestring, "none"));
-    for (size_t j = 0; ok && j < d; j++) {
-        const cJSON *nm = cJSON_GetArrayItem(inputs, (int)j);
-        ok = cJSON_IsString(nm) && !strcmp(nm->valuestring, e->names[j]);
-    }
-    int log_y = ok && !strcmp(tf->valuestring, "log");
-    if (!ok) {
-        if (e)   /* else the encoding's own message stands */
-            ga_error_set(err, GA_EINPUT, "%s: \"encoding\" does not match the "
-                         "model's space (inputs or output_transform)", path);
-        sur_encoding_free(e);
-        ga_space_free(sp);
-        goto done;
-    }
-    sur_encoding_free(e);
-    const cJSON *rows = get(tr, "genes");
-    size_t n = cJSON_IsArray(rows) ? (size_t)cJSON_GetArraySize(rows) : 0;
-    size_t nt = sur_gp_ntheta(d);
-    genes = malloc((n * g + 1) * sizeof *genes);
-    y = malloc((n + 1) * sizeof *y);
-    theta = malloc(nt * sizeof *theta);
-    if (!genes || !y || !theta) {
-        ga_space_free(sp);
-        ga_error_set(err, GA_EFAIL, "out of memory");
-        goto done;
-    }
-    size_t i = 0;
-    const cJSON *row;
-    ok = n >= 2 && read_numbers(get(tr, "y"), y, n) == 0;
-    cJSON_ArrayForEach(row, rows) {
-        if (!ok)
-            break;
-        ok = read_numbers(row, genes + i * g, g) == 0;
-        for (size_t j = 0; ok && j < g; j++)
-            ok = ga_param_gene_valid(&sp->params[j], genes[i * g + j]);
-        if (!ok)
-            ga_error_set(err, GA_EINPUT, "%s: train.genes row %zu does not "
-                         "fit the model's space", path, i);
-        i++;
-    }
-    const cJSON *sf = get(kern, "log_signal_variance");
-    const cJSON *sn = get(kern, "log_noise_variance");
-    if (ok && (read_numbers(get(kern, "log_length_scales"), theta, d) != 0 ||
-               !cJSON_IsNumber(sf) || !cJSON_IsNumber(sn))) {
-        ga_error_set(err, GA_EINPUT, "%s: \"kernel\" needs %zu "
-                     "log_length_scales, log_signal_variance and "
-                     "log_noise_variance", path, d);
-        ok = 0;
-    } else if (!ok && err && err->status == GA_OK) {
-        ga_error_set(err, GA_EINPUT, "%s: \"train\" needs \"genes\" (rows of "
-                     "%zu numbers) and \"y\" (%zu finite numbers)", path, g, n);
-    }
-    if (!ok) {
-        ga_space_free(sp);
-        goto done;
-    }
-    theta[d] = sf->valuedouble;
-    theta[d + 1] = sn->valuedouble;
     char want[32];
     snprintf(want, sizeof want, "%016llx",
-             checksum(n, g, genes, y, nt, theta, log_y));
-    if (strcmp(want, sum->valuestring) != 0) {
-        ga_space_free(sp);
+             checksum(n, sp->n, genes, y, d + 2, theta, log_y));
+    if (strcmp(want, get(o, "checksum")->valuestring) != 0) {
         ga_error_set(err, GA_EINPUT, "%s: checksum mismatch: the training data "
                      "or hyperparameters were changed or corrupted (refit with "
                      "gahpo fit)", path);
         goto done;
     }
-    ga_space_free(sp);
+    char src[4200];
+    snprintf(src, sizeof src, "%s (space)", path);
     m = model_new(space_text, src, genes, y, n, log_y, err);
     if (m && sur_gp_condition(m->gp, theta, err) != GA_OK) {
         sur_model_free(m);
         m = NULL;
     }
-    if (m) {
-        const cJSON *item;
-        cJSON_ArrayForEach(item, o) {
-            const char *k = item->string;
-            if (strcmp(k, "format") && strcmp(k, "version") && strcmp(k, "space") &&
-                strcmp(k, "encoding") && strcmp(k, "kernel") && strcmp(k, "train") &&
-                strcmp(k, "checksum"))
-                cJSON_AddItemToObject(m->info, k, cJSON_Duplicate(item, 1));
-        }
+    const cJSON *item;
+    cJSON_ArrayForEach(item, o) {
+        if (m && !is_core_section(item->string))
+            cJSON_AddItemToObject(m->info, item->string, cJSON_Duplicate(item, 1));
     }
 done:
+    ga_space_free(sp);
     cJSON_Delete(o);
     free(text);
     free(space_text);

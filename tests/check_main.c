@@ -15,6 +15,7 @@ int main(void)
     srunner_add_suite(sr, engine_suite());
     srunner_add_suite(sr, csv_suite());
     srunner_add_suite(sr, problems_suite());
+    srunner_add_suite(sr, surrogate_suite());
     srunner_add_suite(sr, bbob_suite());
     srunner_add_suite(sr, cli_suite());
     srunner_add_suite(sr, local_suite());

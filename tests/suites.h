@@ -10,6 +10,7 @@ Suite *settings_suite(void);
 Suite *engine_suite(void);
 Suite *csv_suite(void);
 Suite *problems_suite(void);
+Suite *surrogate_suite(void);
 Suite *bbob_suite(void);
 Suite *cli_suite(void);
 Suite *local_suite(void);
