@@ -68,4 +68,103 @@ ga_executor *ga_exec_local_alloc(const ga_exec_local_opts *opts, ga_error *err);
 int ga_parse_result(const char *text, const char *key, double *value,
                     ga_error *err);
 
+
+/* ---- Slurm: one job array per generation (exec_slurm.c) ---------------- */
+#include <cJSON.h>
+
+/* Where and how the tasks run. Strings and counts left unset (NULL, 0) are
+ * not passed to Slurm; the site's defaults apply. */
+typedef struct ga_slurm_settings {
+    char *partition, *account, *time, *mem, *job_name;
+    char *shell;                 /* the script's interpreter; /bin/bash */
+    long nodes, ntasks, ntasks_per_node, cpus_per_task, gpus_per_task;
+    long max_concurrent;         /* tasks at once (%N); 0: --jobs */
+    long retries;                /* resubmissions of a failed task; -1 unset */
+    double poll_max;             /* longest pause between squeue calls (s) */
+    char **sbatch_extra;         /* extra "#SBATCH ..." directives */
+    size_t nsbatch_extra;
+    char **setup;                /* script lines before the task: module, export */
+    size_t nsetup;
+    char *site;                  /* the site profile read, for the record */
+} ga_slurm_settings;
+
+/* Empty settings (caller frees with ga_slurm_settings_free). */
+ga_slurm_settings *ga_slurm_settings_alloc(void);
+void ga_slurm_settings_free(ga_slurm_settings *s);
+/* 1 if opt (e.g. "--partition") is a `gahpo run` Slurm option. */
+int ga_slurm_option_known(const char *opt);
+/* Set one command-line option (last wins; --sbatch-extra and --slurm-setup
+ * add a line). GA_EINPUT with the reason for a bad value. */
+int ga_slurm_settings_set(ga_slurm_settings *s, const char *opt,
+                          const char *value, ga_error *err);
+/* Fill what s lacks from CANDLE's environment variables (WALLTIME, QUEUE,
+ * PROJECT, PPN, PROCS; env may be NULL for none), then from the site profile
+ * site (a path, or NAME for sites/NAME.json; may be NULL): command line >
+ * environment > site. Then validates. */
+int ga_slurm_settings_resolve(ga_slurm_settings *s, const char *site,
+                              const char *(*env)(void *ctx, const char *name),
+                              void *env_ctx, ga_error *err);
+/* The settings as JSON (site-profile keys; caller deletes), and back: keys
+ * fill what s lacks, lists go before s's own. what names o in errors. */
+cJSON *ga_slurm_settings_to_json(const ga_slurm_settings *s);
+int ga_slurm_settings_apply_json(ga_slurm_settings *s, const cJSON *o,
+                                 const char *what, ga_error *err);
+
+typedef struct ga_exec_slurm_opts {
+    char *const *argv;           /* model command, as for the local executor */
+    size_t argc;
+    const char *run_dir;         /* absolute; must be visible to the nodes */
+    long jobs;                   /* default for max_concurrent */
+    double timeout;              /* seconds per evaluation, inside the task */
+    int param_flags;
+    const char *result_file;
+    const char *result_key;
+    const ga_slurm_settings *slurm;  /* copied */
+    const char *gahpo;           /* binary the tasks run; NULL: this one */
+} ga_exec_slurm_opts;
+
+/* Copies everything it needs from opts. */
+ga_executor *ga_exec_slurm_alloc(const ga_exec_slurm_opts *opts, ga_error *err);
+
+/* The job side, `gahpo _task TASKS_FILE TASK_ID`: runs the model of line
+ * TASK_ID of TASKS_FILE in its job directory (argv from task.json, execvp,
+ * timeout, stop on *stop) and writes status.json there. *exit_code is what
+ * the task process should exit with. */
+int ga_exec_slurm_task(const char *tasks_file, const char *task_id,
+                       volatile sig_atomic_t *stop, int *exit_code,
+                       ga_error *err);
+
+/* Pieces exposed for the tests. */
+/* s in single quotes for sh, ' as '\'' (caller frees). */
+char *ga_slurm_quote(const char *s);
+typedef struct ga_slurm_script_info {
+    const char *job_name;
+    size_t ntasks;
+    long max_concurrent;
+    const char *gahpo;           /* absolute */
+    const char *tasks_file;      /* absolute */
+} ga_slurm_script_info;
+/* The batch script text (caller frees), or NULL with err. */
+char *ga_slurm_script(const ga_slurm_settings *s,
+                      const ga_slurm_script_info *info, ga_error *err);
+typedef struct ga_slurm_task_state {
+    char job[32];                /* the array's job id */
+    long task;                   /* array index; -1 for a plain job */
+    char state[32];              /* PENDING, RUNNING, COMPLETED, FAILED, ... */
+} ga_slurm_task_state;
+/* Lines of `squeue -h -r -o '%i %T'` (also JOB_[a-b,c%n] ranges) into
+ * *out (caller frees), *n entries. GA_EINPUT on a line it cannot read. */
+int ga_slurm_parse_squeue(const char *text, ga_slurm_task_state **out,
+                          size_t *n, ga_error *err);
+/* 1 when a job in this state has ended (COMPLETED, FAILED, TIMEOUT, ...). */
+int ga_slurm_state_final(const char *state);
+/* What a final state means, for a failed evaluation's reason. */
+const char *ga_slurm_state_reason(const char *state);
+/* From `scontrol show job -o` text: the value of key on the line of array
+ * task `task` (-1: the first line) into buf; 0, or -1 if absent. */
+int ga_slurm_scontrol_field(const char *text, long task, const char *key,
+                            char *buf, size_t size);
+/* The job id in sbatch --parsable output ("123" or "123;cluster"). */
+int ga_slurm_parse_jobid(const char *text, char *id, size_t size);
+
 #endif

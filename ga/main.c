@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../problems/problem.h"
+#include "cmd_async.h"
 #include "cmd_plot.h"
 #include "cmd_sweep.h"
 #include "csv.h"
@@ -58,6 +59,8 @@ static void print_help(FILE *out)
 "  gahpo sweep SPEC [--threads N] [--out DIR] [--resume]\n"
 "                                   a study of the GA's parameters\n"
 "  gahpo analyze DIR                the statistics of a finished sweep\n"
+"  gahpo async-experiment [--workers W] [--budget B] ...\n"
+"                                   async vs generational GA, simulated cluster\n"
 "  gahpo plot-space --space FILE --log LOG --out DIR\n"
 "                                   colour plots of an evaluation log\n"
 "  gahpo tune SPEC [--threads N] [--out DIR]\n"
@@ -79,7 +82,8 @@ static void print_help(FILE *out)
 "  --no-tuned-defaults    CANDLE's defaults below the other sources\n"
 "  --cache | --no-cache   reuse the fitness of an individual identical to one\n"
 "                         already evaluated (deterministic models; logged as\n"
-"                         cached); default off for local runs\n"
+"                         cached); default on for --executor slurm, off\n"
+"                         for local runs\n"
 "  --seed N               random seed\n"
 "  --SETTING VALUE        any setting: --num-iter, --population-size,\n"
 "                         --strategy, --offspring-prop, --mut-prob, --cx-prob,\n"
@@ -94,6 +98,22 @@ static void print_help(FILE *out)
 "  --result-key KEY       key in a JSON result (default val_loss)\n"
 "  --no-param-flags       do not pass --name value to the model\n"
 "  --quiet                no per-generation progress\n"
+"  --executor local|slurm where model runs go (default local)\n"
+"\n"
+"slurm executor options (docs/CLUSTERS.md; one job array per generation):\n"
+"  --site NAME|FILE       site profile (sites/NAME.json): account, partition,\n"
+"                         time, gpus, setup lines (module load, export)\n"
+"  --partition P  --account A  --time T  --mem M  --job-name NAME\n"
+"  --nodes N  --ntasks N  --ntasks-per-node N  --cpus-per-task N\n"
+"  --gpus-per-task N      passed to sbatch as #SBATCH lines when given\n"
+"  --max-concurrent N     array tasks at once (default --jobs)\n"
+"  --retries N            resubmit a failed evaluation N times (default 0)\n"
+"  --sbatch-extra LINE    one more #SBATCH directive (repeatable)\n"
+"  --slurm-setup LINE     one more script line before the task (repeatable)\n"
+"  --slurm-shell PATH     the batch script's interpreter (default /bin/bash)\n"
+"  --poll-max S           longest pause between squeue calls (default 10)\n"
+"  Slurm settings: command line > CANDLE's WALLTIME, QUEUE, PROJECT, PPN,\n"
+"  PROCS > --site. --timeout is enforced inside each task.\n"
 "\n"
 "Precedence of settings: command line > environment > --settings >\n"
 "tuned defaults > built-in CANDLE defaults.\n");
@@ -227,6 +247,12 @@ typedef struct run_args {
     long budget;              /* evaluations planned: picks tuned defaults */
     int cache;                /* -1: the executor's default */
     int no_tuned;
+    const char *executor;     /* "local" (default) or "slurm" */
+    const char *site;
+    const char *slurm_keys[64];   /* Slurm options, in order */
+    const char *slurm_values[64];
+    int nslurm;
+    ga_slurm_settings *slurm; /* resolved; owned by cmd_run */
 } run_args;
 
 static const char *env_lookup(void *ctx, const char *name)
@@ -304,6 +330,19 @@ static int parse_run_args(int argc, char **argv, run_args *a)
             a->init_file = v;
         else if (!strcmp(o, "--resume"))
             a->resume_dir = v;
+        else if (!strcmp(o, "--executor")) {
+            if (strcmp(v, "local") && strcmp(v, "slurm"))
+                return usage_error("run: --executor must be local or slurm, "
+                                   "got '%s'", v);
+            a->executor = v;
+        } else if (!strcmp(o, "--site"))
+            a->site = v;
+        else if (ga_slurm_option_known(o)) {
+            if (a->nslurm >= 64)
+                return usage_error("run: too many Slurm options%s", "");
+            a->slurm_keys[a->nslurm] = o;
+            a->slurm_values[a->nslurm++] = v;
+        }
         else if (!strcmp(o, "--result-file"))
             a->result_file = v;
         else if (!strcmp(o, "--result-key"))
@@ -364,9 +403,15 @@ static int resolve_settings(const run_args *a, ga_settings *s, char *tuned_used,
         free(text);
         if (!root)
             return ga_error_set(err, GA_EINPUT, "%s: invalid JSON", tuned);
-        int rc = ga_settings_apply_tuned(s, root, tuned, a->budget,
-                                         a->problem ? 1 : a->jobs, tuned_used,
-                                         tuned_size, err);
+        /* workers: --jobs, else CANDLE's MAX_CONCURRENT */
+        long workers = a->problem ? 1 : a->jobs;
+        const char *mc = a->no_env ? NULL : getenv("MAX_CONCURRENT");
+        long mcv;
+        if (!a->problem && !a->jobs_set && mc && ga_parse_long(mc, &mcv) == 0 &&
+            mcv >= 1)
+            workers = mcv;
+        int rc = ga_settings_apply_tuned(s, root, tuned, a->budget, workers,
+                                         tuned_used, tuned_size, err);
         cJSON_Delete(root);
         if (rc != GA_OK)
             return rc;
@@ -437,6 +482,9 @@ static cJSON *run_config(const run_args *a, const char *dir_abs,
     cJSON_AddBoolToObject(ex, "param_flags", a->param_flags);
     cJSON_AddStringToObject(ex, "result_file", a->result_file);
     cJSON_AddStringToObject(ex, "result_key", a->result_key);
+    cJSON_AddStringToObject(ex, "type", a->slurm ? "slurm" : "local");
+    if (a->slurm)
+        cJSON_AddItemToObject(ex, "slurm", ga_slurm_settings_to_json(a->slurm));
     cJSON_AddBoolToObject(ex, "cache", a->cache > 0);
     /* the initial individuals themselves, so a run killed before its first
      * checkpoint restarts with them even if the CSV has gone */
@@ -525,6 +573,16 @@ static int load_run_config(const char *dir, run_args *a, ga_settings *s,
         a->result_file = v->valuestring;
     if (cJSON_IsString(v = cJSON_GetObjectItem(ex, "result_key")))
         a->result_key = v->valuestring;
+    if (cJSON_IsString(v = cJSON_GetObjectItem(ex, "type")) &&
+        !strcmp(v->valuestring, "slurm")) {
+        a->executor = "slurm";
+        a->slurm = ga_slurm_settings_alloc();
+        if (!a->slurm)
+            return ga_error_set(err, GA_EFAIL, "out of memory");
+        if (ga_slurm_settings_apply_json(a->slurm, cJSON_GetObjectItem(ex,
+                                         "slurm"), path, err) != GA_OK)
+            return GA_EINPUT;
+    }
     if (a->cache < 0 && cJSON_IsBool(v = cJSON_GetObjectItem(ex, "cache")))
         a->cache = cJSON_IsTrue(v);
     ga_settings_defaults(s);
@@ -555,7 +613,8 @@ static int cmd_run(int argc, char **argv)
     char tuned_used[4400] = "";
 
     if (a.resume_dir) {
-        if (a.out || a.space_file || a.problem || a.settings_file || a.ncommand)
+        if (a.out || a.space_file || a.problem || a.settings_file || a.ncommand ||
+            a.executor || a.site || a.nslurm)
             return usage_error("run: --resume DIR takes the run's own settings "
                                "from DIR/run.json; give only --resume, and "
                                "optionally --jobs, --timeout, --quiet%s", "");
@@ -585,9 +644,20 @@ static int cmd_run(int argc, char **argv)
         if (!a.problem && !a.space_file)
             return usage_error("run: give --space FILE (or PARAM_SET_FILE), or "
                                "--problem NAME%s", "");
+        if ((a.nslurm || a.site) && !(a.executor && !strcmp(a.executor,
+                                                            "slurm")))
+            return usage_error("run: Slurm options (--site, --partition, ...) "
+                               "need --executor slurm%s", "");
+        if (a.problem && a.executor && !strcmp(a.executor, "slurm"))
+            return usage_error("run: --problem evaluates in-process; "
+                               "--executor slurm runs a model command%s", "");
         if (a.problem && a.ncommand)
             return usage_error("run: --problem evaluates in-process; do not also "
                                "give a model command%s", "");
+        /* cluster jobs cost GPU-hours: reuse identical individuals' fitness
+         * unless told not to (--no-cache, for noisy models) */
+        if (a.cache < 0 && a.executor && !strcmp(a.executor, "slurm"))
+            a.cache = 1;
         if (!a.problem && !a.ncommand)
             return usage_error("run: give the model command after --, or "
                                "--problem NAME%s", "");
@@ -669,6 +739,20 @@ static int cmd_run(int argc, char **argv)
                          "choose another --out", a.out, a.out);
             goto done;
         }
+        if (a.executor && !strcmp(a.executor, "slurm")) {
+            a.slurm = ga_slurm_settings_alloc();
+            if (!a.slurm) {
+                ga_error_set(&err, GA_EFAIL, "out of memory");
+                goto done;
+            }
+            for (int i = 0; i < a.nslurm; i++)
+                if (ga_slurm_settings_set(a.slurm, a.slurm_keys[i],
+                                          a.slurm_values[i], &err) != GA_OK)
+                    goto done;
+            if (ga_slurm_settings_resolve(a.slurm, a.site, a.no_env ? NULL
+                                          : env_lookup, NULL, &err) != GA_OK)
+                goto done;
+        }
         config = run_config(&a, dir, space_json, &settings, command_abs, space,
                             init, ninit);
         char path[PATH_MAX + 32];
@@ -679,7 +763,15 @@ static int cmd_run(int argc, char **argv)
 
     if (problem)
         exec = ga_exec_problem_alloc(problem, settings.seed, &err);
-    else {
+    else if (a.slurm) {
+        ga_exec_slurm_opts so = {
+            .argv = a.resume_dir ? a.command : command_abs,
+            .argc = (size_t)a.ncommand, .run_dir = dir, .jobs = a.jobs,
+            .timeout = a.timeout, .param_flags = a.param_flags,
+            .result_file = a.result_file, .result_key = a.result_key,
+            .slurm = a.slurm };
+        exec = ga_exec_slurm_alloc(&so, &err);
+    } else {
         ga_exec_local_opts lo = {
             .argv = a.resume_dir ? a.command : command_abs,
             .argc = (size_t)a.ncommand, .run_dir = dir, .jobs = a.jobs,
@@ -730,6 +822,7 @@ done:
         free(command_abs[i]);
     free(command_abs);
     free(saved_command);
+    ga_slurm_settings_free(a.slurm);
     free(init);
     if (err.status != GA_OK)
         return fail(&err);
@@ -753,6 +846,23 @@ int main(int argc, char **argv)
         return gahpo_cmd_fit(argc - 2, argv + 2);
     if (!strcmp(cmd, "sweep"))
         return gahpo_cmd_sweep(argc - 2, argv + 2, GAHPO_VERSION);
+    if (!strcmp(cmd, "_task")) {  /* one Slurm array task (exec_slurm.c) */
+        if (argc != 4)
+            return usage_error("_task TASKS_FILE TASK_ID is run by the Slurm "
+                               "executor's batch scripts%s", "");
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        ga_error err;
+        int code;
+        if (ga_exec_slurm_task(argv[2], argv[3], &interrupted, &code, &err))
+            return fail(&err);
+        return code;
+    }
+    if (!strcmp(cmd, "async-experiment"))
+        return gahpo_cmd_async_experiment(argc - 2, argv + 2);
     if (!strcmp(cmd, "plot-space"))
         return gahpo_cmd_plot_space(argc - 2, argv + 2);
     if (!strcmp(cmd, "tune"))

@@ -6,12 +6,26 @@ set -euo pipefail
 
 PACKAGES=(build-essential pkg-config libgsl-dev libcjson-dev check
           python3-deap python3-scipy python3-numpy python3-sklearn gnuplot-nox)
+# The Slurm executor's tests run against a real one-node Slurm
+# (scripts/slurm-start.sh, which also installs these itself when missing).
+# Optional: without them those tests print SKIPPED.
+SLURM_PACKAGES=(slurmctld slurmd slurm-client munge)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
     || missing+=("$p")
 done
+missing_slurm=()
+for p in "${SLURM_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing_slurm+=("$p")
+done
+if [ "$(id -u)" -eq 0 ]; then
+  missing+=("${missing_slurm[@]}")
+elif [ ${#missing_slurm[@]} -gt 0 ]; then
+  echo "install-deps: optional, for the Slurm tests: ${missing_slurm[*]} (as root, scripts/slurm-start.sh installs them)" >&2
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -21,6 +21,7 @@ int main(void)
     srunner_add_suite(sr, local_suite());
     srunner_add_suite(sr, resume_suite());
     srunner_add_suite(sr, sweep_suite());
+    srunner_add_suite(sr, slurm_suite());
     if (!tu_quick()) {
         srunner_add_suite(sr, convergence_suite());
         srunner_add_suite(sr, deap_suite());

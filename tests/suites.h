@@ -16,6 +16,7 @@ Suite *cli_suite(void);
 Suite *local_suite(void);
 Suite *resume_suite(void);
 Suite *sweep_suite(void);
+Suite *slurm_suite(void);
 Suite *convergence_suite(void);
 Suite *deap_suite(void);
 

@@ -1,0 +1,868 @@
+/* check_slurm.c - the Slurm executor. Unit tests (no Slurm needed): shell
+ * quoting, the batch script, reading squeue/scontrol/sbatch output, state
+ * reasons, settings precedence and site profiles. Integration tests against
+ * a real Slurm (scripts/slurm-start.sh; skipped, visibly, when sinfo finds
+ * none): results equal the local executor's, failures and timeouts become
+ * NaN with their reason, hostile values arrive byte for byte, SIGTERM
+ * cancels every job, retries, and reattaching after kill -9. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "../ga/executor.h"
+#include "suites.h"
+#include "testutil.h"
+
+#define G (char *)tu_gahpo()
+
+static char model[4096];
+
+static void setup(void)
+{
+    snprintf(model, sizeof model, "%s/tests/models/model.py", tu_root());
+}
+
+static void sleep_s(double s)
+{
+    struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+    nanosleep(&ts, NULL);
+}
+
+/* A command's stdout (tests only: fixed strings, no values). */
+static char *sh(const char *cmd)
+{
+    FILE *f = popen(cmd, "r");
+    if (!f)
+        return strdup("");
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    size_t r;
+    while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += r;
+        if (n + 1 >= cap)
+            buf = realloc(buf, cap *= 2);
+    }
+    buf[n] = '\0';
+    pclose(f);
+    return buf;
+}
+
+/* Asked once, in the runner before it forks the tests (an unchecked
+ * fixture): sinfo takes seconds to give up on a controller that is down. */
+static int slurm_up = -1;
+
+static void detect_slurm(void)
+{
+    if (slurm_up >= 0)
+        return;
+    char *out = sh("timeout 15 sinfo -h -o %T 2>/dev/null");
+    slurm_up = strstr(out, "idle") || strstr(out, "mix") ||
+               strstr(out, "alloc");
+    free(out);
+    if (!slurm_up)
+        fprintf(stderr, "SKIPPED: no Slurm running (scripts/slurm-start.sh "
+                "starts one)\n");
+}
+
+static int have_slurm(void)
+{
+    detect_slurm();
+    return slurm_up;
+}
+
+#define NEED_SLURM()         \
+    do {                     \
+        if (!have_slurm())   \
+            return;          \
+    } while (0)
+
+/* ---- unit tests --------------------------------------------------------- */
+
+static const char *hostile[] = {
+    "a b", "it's \"quoted\"", "$(touch /tmp/gahpo-pwned)", "; touch x;",
+    "`id`", "line1\nline2", "'", "''", "\\", "$HOME", "*", "-",
+};
+
+START_TEST(test_quote_round_trip)
+{
+    for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+        char *q = ga_slurm_quote(hostile[i]);
+        ck_assert_ptr_nonnull(q);
+        ck_assert(q[0] == '\'' && q[strlen(q) - 1] == '\'');
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd, "printf '%%s' %s", q);
+        char *out = sh(cmd);
+        ck_assert_msg(strcmp(out, hostile[i]) == 0, "[%s] came back as [%s]",
+                      hostile[i], out);
+        free(out);
+        free(q);
+    }
+    char *q = ga_slurm_quote("it's");
+    ck_assert_str_eq(q, "'it'\\''s'");
+    free(q);
+}
+END_TEST
+
+START_TEST(test_script)
+{
+    ga_error err;
+    ga_slurm_settings *s = ga_slurm_settings_alloc();
+    ck_assert_int_eq(ga_slurm_settings_set(s, "--partition", "gpu", &err), 0);
+    ck_assert_int_eq(ga_slurm_settings_set(s, "--account", "ABC123", &err), 0);
+    ck_assert_int_eq(ga_slurm_settings_set(s, "--time", "1:30:00", &err), 0);
+    ck_assert_int_eq(ga_slurm_settings_set(s, "--gpus-per-task", "1", &err), 0);
+    ck_assert_int_eq(ga_slurm_settings_set(s, "--mem", "16G", &err), 0);
+    ck_assert_int_eq(ga_slurm_settings_set(s, "--sbatch-extra",
+                                           "--constraint=a100", &err), 0);
+    ck_assert_int_eq(ga_slurm_settings_set(s, "--slurm-setup",
+                                           "module load python", &err), 0);
+    /* bad values are refused with the reason */
+    ck_assert_int_eq(ga_slurm_settings_set(s, "--partition", "a b", &err),
+                     GA_EINPUT);
+    ck_assert_int_eq(ga_slurm_settings_set(s, "--time", "soon", &err),
+                     GA_EINPUT);
+    ck_assert_int_eq(ga_slurm_settings_set(s, "--nodes", "0", &err), GA_EINPUT);
+    ck_assert_int_eq(ga_slurm_settings_set(s, "--mem", "16 G", &err), GA_EINPUT);
+    ck_assert_int_eq(ga_slurm_settings_set(s, "--sbatch-extra", "--a\n--b",
+                                           &err), GA_EINPUT);
+    ga_slurm_script_info info = { .job_name = "gahpo-x-g3", .ntasks = 5,
+                                  .max_concurrent = 2,
+                                  .gahpo = "/opt/it's here/gahpo",
+                                  .tasks_file = "/runs/a b/gen_3/array_0.tasks" };
+    char *text = ga_slurm_script(s, &info, &err);
+    ck_assert_msg(text != NULL, "%s", err.msg);
+    const char *want[] = {
+        "#!/bin/bash\n", "#SBATCH --array=0-4%2\n",
+        "#SBATCH --job-name=gahpo-x-g3\n", "#SBATCH --partition=gpu\n",
+        "#SBATCH --account=ABC123\n", "#SBATCH --time=1:30:00\n",
+        "#SBATCH --mem=16G\n", "#SBATCH --gpus-per-task=1\n",
+        "#SBATCH --constraint=a100\n", "#SBATCH --output=slurm-%A_%a.out\n",
+        "\nmodule load python\n",
+        "\nexec '/opt/it'\\''s here/gahpo' _task '/runs/a b/gen_3/array_0.tasks' "
+        "\"$SLURM_ARRAY_TASK_ID\"\n",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        ck_assert_msg(strstr(text, want[i]), "missing [%s] in:\n%s", want[i],
+                      text);
+    ck_assert_ptr_null(strstr(text, "--nodes"));  /* not given, not passed */
+    /* the only expansion in the script is the array task id */
+    int dollars = 0;
+    for (const char *c = text; *c; c++)
+        dollars += *c == '$';
+    ck_assert_int_eq(dollars, 1);
+    free(text);
+    info.ntasks = 0;
+    ck_assert_ptr_null(ga_slurm_script(s, &info, &err));
+    ga_slurm_settings_free(s);
+}
+END_TEST
+
+START_TEST(test_parse_squeue)
+{
+    ga_slurm_task_state *st;
+    size_t n;
+    ga_error err;
+    ck_assert_int_eq(ga_slurm_parse_squeue("12_3 RUNNING\n12_[4-6,9%2] PENDING\n"
+                                           "13 COMPLETED\n\n77_0 FAILED\n",
+                                           &st, &n, &err), 0);
+    ck_assert_uint_eq(n, 7);
+    ck_assert_str_eq(st[0].job, "12");
+    ck_assert_int_eq(st[0].task, 3);
+    ck_assert_str_eq(st[0].state, "RUNNING");
+    ck_assert_int_eq(st[1].task, 4);
+    ck_assert_int_eq(st[3].task, 6);
+    ck_assert_int_eq(st[4].task, 9);
+    ck_assert_str_eq(st[4].state, "PENDING");
+    ck_assert_str_eq(st[5].job, "13");
+    ck_assert_int_eq(st[5].task, -1);
+    ck_assert_str_eq(st[6].state, "FAILED");
+    free(st);
+    ck_assert_int_eq(ga_slurm_parse_squeue("", &st, &n, &err), 0);
+    ck_assert_uint_eq(n, 0);
+    free(st);
+    ck_assert_int_eq(ga_slurm_parse_squeue("12_x RUNNING\n", &st, &n, &err),
+                     GA_EINPUT);
+    ck_assert_int_eq(ga_slurm_parse_squeue("12_[3-1] RUNNING\n", &st, &n, &err),
+                     GA_EINPUT);
+    ck_assert_int_eq(ga_slurm_parse_squeue("lonely\n", &st, &n, &err),
+                     GA_EINPUT);
+}
+END_TEST
+
+START_TEST(test_states)
+{
+    const char *live[] = { "PENDING", "RUNNING", "COMPLETING", "CONFIGURING",
+                           "SUSPENDED", "REQUEUED" };
+    const char *final[] = { "COMPLETED", "FAILED", "TIMEOUT", "CANCELLED",
+                            "NODE_FAIL", "OUT_OF_MEMORY", "PREEMPTED",
+                            "BOOT_FAIL", "DEADLINE" };
+    for (size_t i = 0; i < sizeof live / sizeof live[0]; i++)
+        ck_assert_msg(!ga_slurm_state_final(live[i]), "%s", live[i]);
+    for (size_t i = 0; i < sizeof final / sizeof final[0]; i++)
+        ck_assert_msg(ga_slurm_state_final(final[i]), "%s", final[i]);
+    ck_assert(!ga_slurm_state_final(""));
+    ck_assert_ptr_nonnull(strstr(ga_slurm_state_reason("TIMEOUT"), "--time"));
+    ck_assert_ptr_nonnull(strstr(ga_slurm_state_reason("OUT_OF_MEMORY"),
+                                 "memory"));
+    ck_assert_ptr_nonnull(strstr(ga_slurm_state_reason("NODE_FAIL"), "node"));
+    ck_assert_ptr_nonnull(strstr(ga_slurm_state_reason("CANCELLED by 0"),
+                                 "cancelled"));
+    ck_assert_ptr_nonnull(strstr(ga_slurm_state_reason("FAILED"), "non-zero"));
+}
+END_TEST
+
+START_TEST(test_scontrol_and_jobid)
+{
+    const char *text =
+        "JobId=2 ArrayJobId=2 ArrayTaskId=2-3%2 JobName=a b JobState=PENDING "
+        "Reason=JobArrayTaskLimit ExitCode=0:0\n"
+        "JobId=4 ArrayJobId=2 ArrayTaskId=1 JobName=x JobState=FAILED "
+        "Reason=NonZeroExitCode ExitCode=3:0\n"
+        "JobId=3 ArrayJobId=2 ArrayTaskId=0 JobName=x JobState=TIMEOUT "
+        "Reason=TimeLimit ExitCode=0:15\n";
+    char buf[64];
+    ck_assert_int_eq(ga_slurm_scontrol_field(text, 1, "JobState", buf,
+                                             sizeof buf), 0);
+    ck_assert_str_eq(buf, "FAILED");
+    ck_assert_int_eq(ga_slurm_scontrol_field(text, 1, "ExitCode", buf,
+                                             sizeof buf), 0);
+    ck_assert_str_eq(buf, "3:0");
+    ck_assert_int_eq(ga_slurm_scontrol_field(text, 0, "Reason", buf,
+                                             sizeof buf), 0);
+    ck_assert_str_eq(buf, "TimeLimit");
+    /* task 2 is inside a pending range, not a line of its own */
+    ck_assert_int_eq(ga_slurm_scontrol_field(text, 2, "JobState", buf,
+                                             sizeof buf), -1);
+    ck_assert_int_eq(ga_slurm_scontrol_field(text, -1, "JobState", buf,
+                                             sizeof buf), 0);
+    ck_assert_str_eq(buf, "PENDING");
+    ck_assert_int_eq(ga_slurm_scontrol_field(text, 1, "Nope", buf, sizeof buf),
+                     -1);
+    char id[32];
+    ck_assert_int_eq(ga_slurm_parse_jobid("123\n", id, sizeof id), 0);
+    ck_assert_str_eq(id, "123");
+    ck_assert_int_eq(ga_slurm_parse_jobid("4567;cluster\n", id, sizeof id), 0);
+    ck_assert_str_eq(id, "4567");
+    ck_assert_int_eq(ga_slurm_parse_jobid("", id, sizeof id), -1);
+    ck_assert_int_eq(ga_slurm_parse_jobid("sbatch: error", id, sizeof id), -1);
+}
+END_TEST
+
+static const char *fake_env(void *ctx, const char *name)
+{
+    const char *const *kv = ctx;
+    for (; kv[0]; kv += 2)
+        if (!strcmp(kv[0], name))
+            return kv[1];
+    return NULL;
+}
+
+START_TEST(test_settings_precedence)
+{
+    char *dir = tu_tmpdir("site");
+    char site[4200];
+    snprintf(site, sizeof site, "%s/site.json", dir);
+    tu_write(site, "{\"comment\": \"test\", \"scheduler\": \"slurm\","
+             "\"partition\": \"sitep\", \"account\": \"sitea\","
+             "\"time\": \"2:00:00\", \"gpus_per_task\": 1, \"mem\": 4000,"
+             "\"sbatch_extra\": [\"--site1\", \"--site2\"],"
+             "\"setup\": [\"module load x\"]}");
+    ga_error err;
+    ga_slurm_settings *s = ga_slurm_settings_alloc();
+    ga_slurm_settings_set(s, "--partition", "clip", &err);
+    ga_slurm_settings_set(s, "--sbatch-extra", "--cli", &err);
+    const char *env[] = { "QUEUE", "envq", "PROJECT", "enva", "WALLTIME",
+                          "1:00:00", "PPN", "4", NULL };
+    ck_assert_msg(ga_slurm_settings_resolve(s, site, fake_env, env, &err) == 0,
+                  "%s", err.msg);
+    ck_assert_str_eq(s->partition, "clip");      /* command line */
+    ck_assert_str_eq(s->account, "enva");        /* environment */
+    ck_assert_str_eq(s->time, "1:00:00");
+    ck_assert_int_eq(s->ntasks_per_node, 4);
+    ck_assert_int_eq(s->gpus_per_task, 1);       /* site */
+    ck_assert_str_eq(s->mem, "4000");
+    ck_assert_int_eq(s->retries, 0);
+    ck_assert_uint_eq(s->nsbatch_extra, 3);      /* site's first, then ours */
+    ck_assert_str_eq(s->sbatch_extra[0], "--site1");
+    ck_assert_str_eq(s->sbatch_extra[1], "--site2");
+    ck_assert_str_eq(s->sbatch_extra[2], "--cli");
+    ck_assert_ptr_nonnull(s->site);
+    /* run.json round trip */
+    cJSON *j = ga_slurm_settings_to_json(s);
+    ga_slurm_settings *back = ga_slurm_settings_alloc();
+    ck_assert_int_eq(ga_slurm_settings_apply_json(back, j, "run.json", &err), 0);
+    cJSON *j2 = ga_slurm_settings_to_json(back);
+    char *a = cJSON_PrintUnformatted(j), *b = cJSON_PrintUnformatted(j2);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    cJSON_Delete(j);
+    cJSON_Delete(j2);
+    ga_slurm_settings_free(back);
+    ga_slurm_settings_free(s);
+    /* without the environment the site's values apply */
+    s = ga_slurm_settings_alloc();
+    ck_assert_int_eq(ga_slurm_settings_resolve(s, site, NULL, NULL, &err), 0);
+    ck_assert_str_eq(s->partition, "sitep");
+    ck_assert_str_eq(s->time, "2:00:00");
+    ga_slurm_settings_free(s);
+    /* a typo, a PBS profile, a bad value: refused with the file's name */
+    const char *bad[] = { "{\"partiton\": \"x\"}", "{\"scheduler\": \"pbs\"}",
+                          "{\"nodes\": 0}", "{\"setup\": \"not a list\"}",
+                          "[1]" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        tu_write(site, bad[i]);
+        s = ga_slurm_settings_alloc();
+        ck_assert_int_eq(ga_slurm_settings_resolve(s, site, NULL, NULL, &err),
+                         GA_EINPUT);
+        ck_assert_msg(strstr(err.msg, "site.json"), "%s", err.msg);
+        ga_slurm_settings_free(s);
+    }
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* The example profiles in sites/ load (the PBS one is refused as such). */
+START_TEST(test_site_examples)
+{
+    const char *names[] = { "localhost", "frontier-like", "perlmutter-like" };
+    ga_error err;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        ga_slurm_settings *s = ga_slurm_settings_alloc();
+        ck_assert_msg(ga_slurm_settings_resolve(s, names[i], NULL, NULL, &err)
+                      == 0, "%s: %s", names[i], err.msg);
+        ga_slurm_script_info info = { "n", 3, 3, "/bin/gahpo", "/r/t" };
+        char *text = ga_slurm_script(s, &info, &err);
+        ck_assert_ptr_nonnull(text);
+        free(text);
+        ga_slurm_settings_free(s);
+    }
+    ga_slurm_settings *s = ga_slurm_settings_alloc();
+    ck_assert_int_eq(ga_slurm_settings_resolve(s, "polaris-like", NULL, NULL,
+                                               &err), GA_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "pbs"));
+    ga_slurm_settings_free(s);
+}
+END_TEST
+
+START_TEST(test_cli_usage)
+{
+    char *out, *err;
+    int rc = tu_run((char *[]){ G, "run", "--no-env", "--problem", "sphere:d2",
+                                "--out", "/tmp/never", "--partition", "x",
+                                NULL }, NULL, NULL, &out, &err);
+    ck_assert_int_eq(rc, 2);
+    ck_assert_ptr_nonnull(strstr(err, "--executor slurm"));
+    free(out);
+    free(err);
+    rc = tu_run((char *[]){ G, "run", "--executor", "pbs", NULL }, NULL, NULL,
+                &out, &err);
+    ck_assert_int_eq(rc, 2);
+    free(out);
+    free(err);
+    rc = tu_run((char *[]){ G, "run", "--resume", "/tmp", "--partition", "x",
+                            NULL }, NULL, NULL, &out, &err);
+    ck_assert_int_eq(rc, 2);
+    free(out);
+    free(err);
+}
+END_TEST
+
+/* ---- with a real Slurm ----------------------------------------------------- */
+
+static const char *space_text =
+    "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-2,\"upper\":2},"
+    " {\"name\":\"n\",\"type\":\"int\",\"lower\":0,\"upper\":3},"
+    " {\"name\":\"opt\",\"type\":\"categorical\",\"element_type\":\"string\","
+    "\"values\":[\"adam\",\"sgd\"]},"
+    " {\"name\":\"res\",\"type\":\"logical\"}]";
+
+/* gahpo run with the test space; extra options, then -- model mode. */
+static int run_ga(const char *dir, const char *sub, const char *space,
+                  const char *mode, const char *const *extra, char **err)
+{
+    char sp[4200], out_dir[4200];
+    snprintf(sp, sizeof sp, "%s/hp.json", dir);
+    if (space)
+        tu_write(sp, space);
+    snprintf(out_dir, sizeof out_dir, "%s/%s", dir, sub);
+    char *argv[64] = { G, "run", "--no-env", "--space", sp, "--out", out_dir,
+                       "--population-size", "4", "--num-iter", "2", "--jobs",
+                       "4", "--quiet" };
+    int k = 14;
+    for (int i = 0; extra && extra[i]; i++)
+        argv[k++] = (char *)extra[i];
+    argv[k++] = "--";
+    argv[k++] = model;
+    argv[k++] = (char *)mode;
+    argv[k] = NULL;
+    char *out;
+    int rc = tu_run(argv, NULL, NULL, &out, err);
+    free(out);
+    return rc;
+}
+
+static void scan_log(const char *dir, int *lines, int *failed,
+                     const char *reason, int *with_reason)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/evals.jsonl", dir);
+    char *log = tu_read(path);
+    ck_assert_ptr_nonnull(log);
+    *lines = *failed = *with_reason = 0;
+    for (char *line = log; *line;) {
+        char *nl = strchr(line, '\n');
+        *nl = '\0';
+        cJSON *o = cJSON_Parse(line);
+        ck_assert_msg(o != NULL, "bad log line: %s", line);
+        (*lines)++;
+        if (cJSON_IsNull(cJSON_GetObjectItem(o, "fitness"))) {
+            (*failed)++;
+            const cJSON *r = cJSON_GetObjectItem(o, "reason");
+            ck_assert(cJSON_IsString(r));
+            if (reason && strstr(r->valuestring, reason))
+                (*with_reason)++;
+            else if (reason)
+                fprintf(stderr, "reason: %s\n", r->valuestring);
+        }
+        cJSON_Delete(o);
+        line = nl + 1;
+    }
+    free(log);
+}
+
+static void assert_same_file(const char *a_dir, const char *b_dir,
+                             const char *name)
+{
+    char p1[4200], p2[4200];
+    snprintf(p1, sizeof p1, "%s/%s", a_dir, name);
+    snprintf(p2, sizeof p2, "%s/%s", b_dir, name);
+    char *a = tu_read(p1), *b = tu_read(p2);
+    ck_assert_msg(a && b, "missing %s", name);
+    ck_assert_msg(strcmp(a, b) == 0, "%s differs:\n%s\nvs\n%s", name, a, b);
+    free(a);
+    free(b);
+}
+
+static int count_lines(const char *path)
+{
+    char *t = tu_read(path);
+    int n = 0;
+    for (char *c = t; c && *c; c++)
+        n += *c == '\n';
+    free(t);
+    return n;
+}
+
+START_TEST(test_same_as_local)
+{
+    NEED_SLURM();
+    char *dir = tu_tmpdir("slurm-ok");
+    char *err;
+    const char *slurm[] = { "--executor", "slurm", "--seed", "7", NULL };
+    const char *local[] = { "--seed", "7", NULL };
+    double t0 = (double)time(NULL);
+    int rc = run_ga(dir, "slurm", space_text, "ok", slurm, &err);
+    fprintf(stderr, "slurm: pop 4, 2 generations: %.0f s\n",
+            (double)time(NULL) - t0);
+    ck_assert_msg(rc == 0, "%s", err);
+    free(err);
+    rc = run_ga(dir, "local", NULL, "ok", local, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    free(err);
+    char a[4200], b[4200], path[4300];
+    snprintf(a, sizeof a, "%s/slurm", dir);
+    snprintf(b, sizeof b, "%s/local", dir);
+    assert_same_file(a, b, "stats.csv");
+    assert_same_file(a, b, "best.json");
+    assert_same_file(a, b, "population.json");
+    int lines, failed, r;
+    scan_log(a, &lines, &failed, NULL, &r);
+    ck_assert_int_eq(failed, 0);
+    /* one array per generation, its script, the job's record */
+    snprintf(path, sizeof path, "%s/gen_0/jobs.txt", a);
+    ck_assert_int_eq(count_lines(path), 1);
+    snprintf(path, sizeof path, "%s/gen_0/array_0.sh", a);
+    char *script = tu_read(path);
+    ck_assert_ptr_nonnull(strstr(script, "#SBATCH --array=0-3%4\n"));
+    free(script);
+    snprintf(path, sizeof path, "%s/gen_0/ind_2/argv.json", a);
+    ck_assert_int_eq(access(path, F_OK), 0);
+    snprintf(path, sizeof path, "%s/run.json", a);
+    char *rj = tu_read(path);
+    ck_assert_ptr_nonnull(strstr(rj, "\"slurm\""));
+    free(rj);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_model_fails)
+{
+    NEED_SLURM();
+    char *dir = tu_tmpdir("slurm-fail");
+    char *err;
+    const char *extra[] = { "--executor", "slurm", NULL };
+    int rc = run_ga(dir, "run", space_text, "fail", extra, &err);
+    ck_assert_int_eq(rc, 1);
+    ck_assert_ptr_nonnull(strstr(err, "all 4 evaluations in generation 0 failed"));
+    free(err);
+    char run[4200];
+    snprintf(run, sizeof run, "%s/run", dir);
+    int lines, failed, with;
+    scan_log(run, &lines, &failed, "exit status 3", &with);
+    ck_assert_int_eq(failed, 4);
+    ck_assert_int_eq(with, 4);
+    scan_log(run, &lines, &failed, "FAILED", &with);
+    ck_assert_int_eq(with, 4);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_task_timeout)
+{
+    NEED_SLURM();
+    char *dir = tu_tmpdir("slurm-timeout");
+    char *err;
+    const char *extra[] = { "--executor", "slurm", "--timeout", "1", NULL };
+    double t0 = (double)time(NULL);
+    int rc = run_ga(dir, "run", space_text, "sleep", extra, &err);
+    ck_assert_int_eq(rc, 1);
+    ck_assert((double)time(NULL) - t0 < 40);  /* 60 s sleeps were stopped */
+    free(err);
+    char run[4200];
+    snprintf(run, sizeof run, "%s/run", dir);
+    int lines, failed, with;
+    scan_log(run, &lines, &failed, "timeout after 1 s", &with);
+    ck_assert_int_eq(with, 4);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_hostile_values)
+{
+    NEED_SLURM();
+    char *dir = tu_tmpdir("slurm-hostile");
+    char marker[4200];
+    snprintf(marker, sizeof marker, "%s/pwned", dir);
+    const char *values[] = {
+        "a b", "it's \"quoted\"", "$(touch PWNED)", "; touch PWNED;",
+        "`touch PWNED`", "line1\nline2", "--x", "'; touch PWNED; '", "*",
+        "$HOME",
+    };
+    cJSON *sp = cJSON_CreateArray();
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "name", "v");
+    cJSON_AddStringToObject(p, "type", "categorical");
+    cJSON_AddStringToObject(p, "element_type", "string");
+    cJSON *vals = cJSON_AddArrayToObject(p, "values");
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        char v[4400];
+        snprintf(v, sizeof v, "%s", values[i]);
+        char *at = strstr(v, "PWNED");
+        if (at) {
+            char tail[4400];
+            snprintf(tail, sizeof tail, "%s", at + 5);
+            snprintf(at, sizeof v - (size_t)(at - v), "%s%s", marker, tail);
+        }
+        cJSON_AddItemToArray(vals, cJSON_CreateString(v));
+    }
+    cJSON_AddItemToArray(sp, p);
+    char *text = cJSON_Print(sp);
+    char space[4200], out_dir[4200];
+    snprintf(space, sizeof space, "%s/hp.json", dir);
+    tu_write(space, text);
+    free(text);
+    snprintf(out_dir, sizeof out_dir, "%s/run", dir);
+    char *out, *err;
+    int rc = tu_run((char *[]){ G, "run", "--no-env", "--space", space, "--out",
+                                out_dir, "--population-size", "20", "--num-iter",
+                                "1", "--jobs", "20", "--quiet", "--executor",
+                                "slurm", "--no-cache", "--", model, "ok", NULL },
+                    NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    ck_assert_int_ne(access(marker, F_OK), 0);  /* nothing ran */
+    for (int i = 0; i < 20; i++) {
+        char path[4400];
+        snprintf(path, sizeof path, "%s/gen_0/ind_%d/argv.json", out_dir, i);
+        char *argv = tu_read(path);
+        ck_assert_ptr_nonnull(argv);
+        cJSON *a = cJSON_Parse(argv);
+        snprintf(path, sizeof path, "%s/gen_0/ind_%d/params.json", out_dir, i);
+        char *params = tu_read(path);
+        cJSON *pj = cJSON_Parse(params);
+        const char *from_argv = cJSON_GetArrayItem(a, 1)->valuestring;
+        ck_assert_str_eq(from_argv, cJSON_GetObjectItem(pj, "v")->valuestring);
+        int known = 0;
+        const cJSON *v;
+        cJSON_ArrayForEach(v, vals) known |= strcmp(v->valuestring, from_argv) == 0;
+        ck_assert_msg(known, "value changed on the way: [%s]", from_argv);
+        cJSON_Delete(a);
+        cJSON_Delete(pj);
+        free(argv);
+        free(params);
+    }
+    cJSON_Delete(sp);
+    free(out);
+    free(err);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+static pid_t spawn(char *const argv[])
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        FILE *null = freopen("/dev/null", "w", stdout);
+        (void)null;
+        null = freopen("/dev/null", "w", stderr);
+        (void)null;
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Wait (up to 30 s) until gen_0's first array has n tasks RUNNING; its
+ * job id into id. */
+static void wait_running(const char *run, int n, char *id, size_t size)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
+    for (int i = 0; i < 300; i++, sleep_s(0.1)) {
+        char *t = tu_read(path);
+        long number;
+        int ok = t && sscanf(t, "%ld %31s", &number, id) == 2;
+        free(t);
+        if (!ok)
+            continue;
+        char cmd[256];
+        snprintf(cmd, sizeof cmd, "squeue -h -r -j %s -t R -o %%i 2>/dev/null "
+                 "| wc -l", id);
+        char *out = sh(cmd);
+        int running = atoi(out);
+        free(out);
+        if (running >= n)
+            return;
+    }
+    (void)size;
+    ck_abort_msg("the array did not start running within 30 s");
+}
+
+static int live_tasks(const char *id)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "squeue -h -r -j %s -o %%i 2>/dev/null | wc -l",
+             id);
+    char *out = sh(cmd);
+    int n = atoi(out);
+    free(out);
+    return n;
+}
+
+START_TEST(test_sigterm_cancels)
+{
+    NEED_SLURM();
+    char *dir = tu_tmpdir("slurm-cancel");
+    char sp[4200], run[4200];
+    snprintf(sp, sizeof sp, "%s/hp.json", dir);
+    tu_write(sp, space_text);
+    snprintf(run, sizeof run, "%s/run", dir);
+    char *argv[] = { G, "run", "--no-env", "--space", sp, "--out", run,
+                     "--population-size", "4", "--num-iter", "2", "--jobs", "4",
+                     "--executor", "slurm", "--", model, "sleep", NULL };
+    pid_t pid = spawn(argv);
+    char id[32];
+    wait_running(run, 1, id, sizeof id);
+    double t0 = (double)time(NULL);
+    kill(pid, SIGTERM);
+    int status;
+    waitpid(pid, &status, 0);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    ck_assert((double)time(NULL) - t0 < 30);
+    ck_assert_int_eq(live_tasks(id), 0);  /* nothing left in the queue */
+    char path[4300];
+    snprintf(path, sizeof path, "%s/evals.jsonl", run);
+    ck_assert_int_eq(count_lines(path), 0);  /* and nothing logged as failed */
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Cancelled from outside: the evaluations fail, saying so. */
+START_TEST(test_cancelled_outside)
+{
+    NEED_SLURM();
+    char *dir = tu_tmpdir("slurm-scancel");
+    char sp[4200], run[4200];
+    snprintf(sp, sizeof sp, "%s/hp.json", dir);
+    tu_write(sp, space_text);
+    snprintf(run, sizeof run, "%s/run", dir);
+    char *argv[] = { G, "run", "--no-env", "--space", sp, "--out", run,
+                     "--population-size", "4", "--num-iter", "2", "--jobs", "4",
+                     "--executor", "slurm", "--", model, "sleep", NULL };
+    pid_t pid = spawn(argv);
+    char id[32], cmd[128];
+    wait_running(run, 1, id, sizeof id);
+    snprintf(cmd, sizeof cmd, "scancel %s", id);
+    ck_assert_int_eq(system(cmd), 0);
+    int status;
+    waitpid(pid, &status, 0);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    int lines, failed, with;
+    scan_log(run, &lines, &failed, "CANCELLED", &with);
+    ck_assert_int_eq(failed, 4);
+    ck_assert_int_eq(with, 4);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* A model that fails on its first attempt: --retries 1 gets every value. */
+START_TEST(test_retries)
+{
+    NEED_SLURM();
+    char *dir = tu_tmpdir("slurm-retry");
+    char flaky[4200], sp[4200], run[4200];
+    snprintf(flaky, sizeof flaky, "%s/flaky.py", dir);
+    tu_write(flaky, "#!/usr/bin/python3\n"
+             "import json, os, sys\n"
+             "if not os.path.exists('tried'):\n"
+             "    open('tried', 'w').close()\n"
+             "    sys.exit(5)\n"
+             "x = float(sys.argv[2])\n"
+             "json.dump({'val_loss': x * x}, open('result.json', 'w'))\n");
+    chmod(flaky, 0755);
+    snprintf(sp, sizeof sp, "%s/hp.json", dir);
+    tu_write(sp, "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-1,"
+             "\"upper\":1}]");
+    snprintf(run, sizeof run, "%s/run", dir);
+    char *out, *err;
+    int rc = tu_run((char *[]){ G, "run", "--no-env", "--space", sp, "--out",
+                                run, "--population-size", "4", "--num-iter",
+                                "1", "--jobs", "4", "--quiet", "--executor",
+                                "slurm", "--retries", "1", "--", flaky, NULL },
+                    NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    int lines, failed, with;
+    scan_log(run, &lines, &failed, NULL, &with);
+    ck_assert_int_eq(lines, 4);
+    ck_assert_int_eq(failed, 0);
+    char path[4300];
+    snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
+    ck_assert_int_eq(count_lines(path), 2);  /* the first array, the retry */
+    free(out);
+    free(err);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* kill -9 the driver while its array runs; --resume waits for those tasks
+ * instead of submitting them again, and ends where an uninterrupted run
+ * ends. */
+START_TEST(test_reattach_after_kill)
+{
+    NEED_SLURM();
+    char *dir = tu_tmpdir("slurm-reattach");
+    char sp[4200], run[4200], ref[4200];
+    snprintf(sp, sizeof sp, "%s/hp.json", dir);
+    tu_write(sp, "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-2,\"upper\":2},"
+             "{\"name\":\"sleep_seconds\",\"type\":\"constant\",\"value\":2}]");
+    snprintf(run, sizeof run, "%s/run", dir);
+    snprintf(ref, sizeof ref, "%s/ref", dir);
+    char *argv[] = { G, "run", "--no-env", "--space", sp, "--out", run,
+                     "--population-size", "4", "--num-iter", "2", "--jobs", "4",
+                     "--quiet", "--executor", "slurm", "--", model, "sleep",
+                     NULL };
+    pid_t pid = spawn(argv);
+    char id[32];
+    wait_running(run, 1, id, sizeof id);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    ck_assert_int_gt(live_tasks(id), 0);  /* the array runs on */
+    char *out, *err;
+    int rc = tu_run((char *[]){ G, "run", "--resume", run, "--quiet", NULL },
+                    NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    free(out);
+    free(err);
+    char path[4300];
+    snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
+    ck_assert_int_eq(count_lines(path), 1);  /* nothing submitted twice */
+    rc = tu_run((char *[]){ G, "run", "--no-env", "--space", sp, "--out", ref,
+                            "--population-size", "4", "--num-iter", "2",
+                            "--jobs", "4", "--quiet", "--", model, "sleep",
+                            NULL }, NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    free(out);
+    free(err);
+    assert_same_file(run, ref, "stats.csv");
+    assert_same_file(run, ref, "best.json");
+    int lines, failed, with;
+    scan_log(run, &lines, &failed, NULL, &with);
+    ck_assert_int_eq(lines, 4 + 2);
+    ck_assert_int_eq(failed, 0);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_sbatch_refuses)
+{
+    NEED_SLURM();
+    char *dir = tu_tmpdir("slurm-bad");
+    char *err;
+    const char *extra[] = { "--executor", "slurm", "--partition", "nosuch",
+                            NULL };
+    double t0 = (double)time(NULL);
+    int rc = run_ga(dir, "run", space_text, "ok", extra, &err);
+    ck_assert_int_eq(rc, 1);
+    ck_assert((double)time(NULL) - t0 < 10);  /* not retried: permanent */
+    ck_assert_msg(strstr(err, "sbatch") && strstr(err, "partition"), "%s", err);
+    free(err);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+Suite *slurm_suite(void)
+{
+    Suite *s = suite_create("slurm");
+    TCase *unit = tcase_create("slurm-unit");
+    tcase_add_test(unit, test_quote_round_trip);
+    tcase_add_test(unit, test_script);
+    tcase_add_test(unit, test_parse_squeue);
+    tcase_add_test(unit, test_states);
+    tcase_add_test(unit, test_scontrol_and_jobid);
+    tcase_add_test(unit, test_settings_precedence);
+    tcase_add_test(unit, test_site_examples);
+    tcase_add_test(unit, test_cli_usage);
+    suite_add_tcase(s, unit);
+    TCase *tc = tcase_create("slurm-cluster");
+    tcase_add_unchecked_fixture(tc, detect_slurm, NULL);
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_same_as_local);
+    tcase_add_test(tc, test_model_fails);
+    tcase_add_test(tc, test_task_timeout);
+    tcase_add_test(tc, test_hostile_values);
+    tcase_add_test(tc, test_sigterm_cancels);
+    tcase_add_test(tc, test_cancelled_outside);
+    tcase_add_test(tc, test_retries);
+    tcase_add_test(tc, test_reattach_after_kill);
+    tcase_add_test(tc, test_sbatch_refuses);
+    suite_add_tcase(s, tc);
+    return s;
+}
