@@ -72,6 +72,7 @@ int gahpo_cmd_async_experiment(int argc, char **argv)
     size_t n = (size_t)seeds;
     sim_result *g = calloc(n, sizeof *g), *a = calloc(n, sizeof *a);
     int failed = 0;
+    char fail_msg[2200] = "";
 #pragma omp parallel for schedule(dynamic)
     for (long i = 0; i < seeds; i++) {
         sim_opts oi = o;
@@ -79,13 +80,17 @@ int gahpo_cmd_async_experiment(int argc, char **argv)
         ga_error e;
         if (sim_generational(p, &s, &oi, &g[i], &e) != GA_OK ||
             sim_async(p, &s, &oi, &a[i], &e) != GA_OK) {
-#pragma omp atomic write
-            failed = 1;
+#pragma omp critical(async_fail)
+            {
+                failed = 1;
+                snprintf(fail_msg, sizeof fail_msg, "seed %ld: %.2000s", i + 1,
+                         e.msg);
+            }
         }
     }
     int rc = GA_OK;
     if (failed) {
-        rc = ga_error_set(&err, GA_EFAIL, "a simulation failed");
+        rc = ga_error_set(&err, GA_EFAIL, "%s", fail_msg);
         goto done;
     }
     if ((rc = ga_mkdirs(out, &err)))

@@ -23,6 +23,21 @@ static int usage(void)
     return 2;
 }
 
+/* text made safe inside a gnuplot single-quoted string (a quote doubled)
+ * or a comment (no line breaks): names come from the user's files, and
+ * gnuplot scripts can run commands. */
+static const char *gp_text(const char *in, char *out, size_t size)
+{
+    size_t n = 0;
+    for (; *in && n + 3 < size; in++) {
+        if (*in == '\'')
+            out[n++] = '\'';
+        out[n++] = (*in == '\n' || *in == '\r') ? ' ' : *in;
+    }
+    out[n] = '\0';
+    return out;
+}
+
 /* A gene in plotting coordinates: log10 for log_scale, else the gene. */
 static double coord(const ga_param *p, double g)
 {
@@ -109,7 +124,9 @@ int gahpo_cmd_plot_space(int argc, char **argv)
         goto done;
     /* the script: a k x k matrix; below the diagonal every pair, on it the
      * loss against the parameter */
-    cap = 8192 + k * k * 512;
+    /* labels are cut to 255 bytes, so the script's buffer size holds */
+    char q1[4200], q2[256];
+    cap = 16384 + k * k * 4096;
     len = 0;
     char *gp = malloc(cap);
     len += (size_t)snprintf(gp + len, cap - len,
@@ -119,8 +136,8 @@ int gahpo_cmd_plot_space(int argc, char **argv)
         "'yellow', 1 'red')\nunset key\nunset colorbox\n"
         "set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05\n"
         "set multiplot layout %zu,%zu title 'evaluations coloured by %s (green "
-        "= low)'\n", log_path, 260 * k, 260 * k, k, k,
-        objective ? objective : "val_loss");
+        "= low)'\n", gp_text(log_path, q1, sizeof q1), 260 * k, 260 * k, k, k,
+        gp_text(objective ? objective : "val_loss", q2, sizeof q2));
     for (size_t a = 0; a < k; a++)
         for (size_t b = 0; b < k; b++) {
             const ga_param *pa = &space->params[sel[a]], *pb = &space->params[sel[b]];
@@ -129,16 +146,19 @@ int gahpo_cmd_plot_space(int argc, char **argv)
                 continue;
             }
             len += (size_t)snprintf(gp + len, cap - len, "set xlabel '%s%s'\n",
-                                    pb->log_scale ? "log10 " : "", pb->name);
+                                    pb->log_scale ? "log10 " : "",
+                                    gp_text(pb->name, q2, sizeof q2));
             if (a == b)
                 len += (size_t)snprintf(gp + len, cap - len, "set ylabel '%s'\n"
                     "plot 'space.dat' using %zu:%zu:%zu with points pt 7 ps 0.5 "
-                    "palette\n", objective ? objective : "val_loss", b + 1, k + 1,
+                    "palette\n", gp_text(objective ? objective : "val_loss", q2,
+                                           sizeof q2), b + 1, k + 1,
                     k + 1);
             else
                 len += (size_t)snprintf(gp + len, cap - len, "set ylabel '%s%s'\n"
                     "plot 'space.dat' using %zu:%zu:%zu with points pt 7 ps 0.5 "
-                    "palette\n", pa->log_scale ? "log10 " : "", pa->name, b + 1,
+                    "palette\n", pa->log_scale ? "log10 " : "",
+                    gp_text(pa->name, q2, sizeof q2), b + 1,
                     a + 1, k + 1);
         }
     len += (size_t)snprintf(gp + len, cap - len, "unset multiplot\n");

@@ -104,14 +104,16 @@ ga_csv *ga_csv_parse(const char *text, const char *source, ga_error *err)
         }
         while (!end) {
             char *f = read_field(&p, &line, &end, &bad_quote);
-            if (!f) {
-                ga_error_set(err, GA_EFAIL, "out of memory");
-                goto fail;
-            }
-            if (bad_quote) {
+            if (!f || bad_quote) {
                 free(f);
-                ga_error_set(err, GA_EINPUT, "%s:%zu: unterminated quoted "
-                             "field", source, row_line);
+                if (!header)  /* the row's fields read so far */
+                    for (size_t k = 0; k < ncols; k++)
+                        free(c->cells[c->nrows * c->ncols + k]);
+                if (!f)
+                    ga_error_set(err, GA_EFAIL, "out of memory");
+                else
+                    ga_error_set(err, GA_EINPUT, "%s:%zu: unterminated quoted "
+                                 "field", source, row_line);
                 goto fail;
             }
             if (header) {
@@ -127,6 +129,8 @@ ga_csv *ga_csv_parse(const char *text, const char *source, ga_error *err)
             } else {
                 if (ncols >= c->ncols) {
                     free(f);
+                    for (size_t k = 0; k < ncols; k++)
+                        free(c->cells[c->nrows * c->ncols + k]);
                     ga_error_set(err, GA_EINPUT, "%s:%zu: more fields than the "
                                  "header's %zu", source, row_line, c->ncols);
                     goto fail;

@@ -199,7 +199,8 @@ void ga_engine_ask(const ga_engine *e, ga_batch *b)
 }
 
 /* DEAP's HallOfFame.update: insert if better than the worst kept (or room
- * is left) and not identical to one kept; equal fitness goes after. */
+ * is left) and not identical to one kept; a new individual goes before
+ * those of equal fitness (DEAP's bisect_right on reversed keys). */
 static void hof_update(ga_engine *e, const double *genes, const double *fit,
                        size_t count)
 {
@@ -215,7 +216,7 @@ static void hof_update(ga_engine *e, const double *genes, const double *fit,
         if (same)
             continue;
         size_t pos = 0;
-        while (pos < e->nhof && e->hof_fit[pos] <= f)
+        while (pos < e->nhof && e->hof_fit[pos] < f)
             pos++;
         size_t last = e->nhof < e->hof_cap ? e->nhof : e->hof_cap - 1;
         for (size_t h = last; h > pos; h--) {
@@ -654,6 +655,11 @@ ga_engine *ga_engine_restore(const ga_space *space, const ga_settings *s,
         ga_error_set(err, GA_EINPUT, "checkpoint: population %g x %g does not "
                      "match the settings and space (%zu x %zu)", pop, dim,
                      e->n, e->dim);
+        goto fail;
+    }
+    if (gen < -1 || gen + 1 > (double)s->num_iter) {
+        ga_error_set(err, GA_EINPUT, "checkpoint: generation %g is outside "
+                     "[-1, num_iter - 1 = %ld]", gen, s->num_iter - 1);
         goto fail;
     }
     e->gen = (long)gen;

@@ -66,7 +66,8 @@ static inline size_t picker_next(picker *pk, size_t i, size_t n)
         /* genes skipped before the next success: geometric on {0, 1, ...} */
         double u = 1.0 - gsl_rng_uniform(pk->rng);  /* (0, 1] */
         double k = floor(log(u) * pk->inv_log_q);
-        return k >= (double)(n - i) ? n : i + (size_t)k;
+        /* !(k < ...) also catches NaN (a subnormal p makes inv_log_q -inf) */
+        return !(k < (double)(n - i)) ? n : i + (size_t)k;
     }
     case PICK_EACH:
         while (i < n && !(gsl_rng_uniform(pk->rng) < pk->p))
@@ -74,6 +75,22 @@ static inline size_t picker_next(picker *pk, size_t i, size_t n)
         return i;
     }
     return n;
+}
+
+/* A uniform integer in [0, n) for n up to 2^53: one 32-bit draw when n fits
+ * in 32 bits, else 53 random bits with rejection. */
+static double draw_below(gsl_rng *rng, double n)
+{
+    if (n <= 4294967296.0)
+        return (double)ga_op_below(rng, (unsigned long)n);
+    for (;;) {
+        unsigned long long hi = gsl_rng_get(rng) & 0x1fffffULL;  /* 21 bits */
+        unsigned long long lo = gsl_rng_get(rng) & 0xffffffffULL;
+        double u = (double)((hi << 32) | lo);                     /* < 2^53 */
+        double k = floor(u / 9007199254740992.0 * n);
+        if (k < n)
+            return k;
+    }
 }
 
 void ga_op_init(const ga_space *space, gsl_rng *rng, double *genes)
@@ -97,8 +114,7 @@ void ga_op_init(const ga_space *space, gsl_rng *rng, double *genes)
                 g = floor(pow(10.0, lo + (hi - lo) * gsl_rng_uniform(rng)));
                 g = fmin(fmax(g, p->lower), p->upper);
             } else {
-                g = p->lower + (double)gsl_rng_uniform_int(
-                                   rng, (unsigned long)(p->upper - p->lower) + 1);
+                g = p->lower + draw_below(rng, p->upper - p->lower + 1);
             }
             break;
         case GA_CATEGORICAL:

@@ -190,6 +190,8 @@ static int read_log(const char *path, const ga_batch *b, logged *out,
         slot[b->index[k]] = (long)k;
     for (char *line = text; *line;) {
         char *nl = strchr(line, '\n');
+        if (!nl)  /* a NUL inside a line (a torn write): stop there */
+            break;
         *nl = '\0';
         cJSON *o = cJSON_Parse(line);
         const cJSON *g = cJSON_GetObjectItemCaseSensitive(o, "gen");

@@ -94,9 +94,10 @@ static int set_value(ga_settings *s, const setting *t, const char *text,
         *(long *)base = l;
         return GA_OK;
     case K_SEED:
-        if (ga_parse_long(text, &l) != 0 || l < 0)
-            return ga_error_set(err, GA_EINPUT, "%s: seed must be a "
-                                "non-negative integer, got \"%s\"", source, text);
+        /* mt19937 takes 32 bits of seed: larger ones would silently alias */
+        if (ga_parse_long(text, &l) != 0 || l < 0 || l > 4294967295L)
+            return ga_error_set(err, GA_EINPUT, "%s: seed must be an integer "
+                                "in [0, 4294967295], got \"%s\"", source, text);
         *(unsigned long *)base = (unsigned long)l;
         return GA_OK;
     case K_PROB:

@@ -97,6 +97,19 @@ int ga_write_file_atomic(const char *path, const char *data, size_t len,
         return ga_error_set(err, GA_EFAIL, "%s: cannot rename into place: %s",
                             path, strerror(e));
     }
+    /* the rename itself is durable once the directory is synced */
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
     return GA_OK;
 }
 

@@ -63,6 +63,7 @@ int sim_generational(const prob_problem *p, const ga_settings *settings,
     ga_settings s = *settings;
     s.seed = o->seed;
     s.num_iter = o->budget + 1;
+    ga_error_clear(err);
     ga_engine *e = ga_engine_alloc(p->space, &s, err);
     if (!e)
         return err->status;
@@ -117,6 +118,7 @@ int sim_generational(const prob_problem *p, const ga_settings *settings,
         if (ga_engine_tell(e, f, err) != GA_OK)
             break;
     }
+    int rc = err && err->status != GA_OK ? err->status : GA_OK;
     r->makespan = now;
     r->time_to_target = k.time_to_target;
     r->utilization = now > 0 ? k.busy / ((double)o->workers * now) : 0;
@@ -129,7 +131,7 @@ int sim_generational(const prob_problem *p, const ga_settings *settings,
     gsl_rng_free(dr);
     gsl_rng_free(k.noise);
     ga_engine_free(e);
-    return GA_OK;
+    return rc;
 }
 
 int sim_async(const prob_problem *p, const ga_settings *settings,

@@ -261,6 +261,8 @@ static int read_journal(const char *path, char **rows, long total, long *done,
     }
     for (char *line = text; *line;) {
         char *nl = strchr(line, '\n');
+        if (!nl)  /* a NUL inside a line (a torn write): stop there */
+            break;
         *nl = '\0';
         char *comma = strchr(line, ',');
         long idx;

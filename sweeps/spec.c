@@ -89,6 +89,12 @@ static int parse_factor(const cJSON *item, sweep_factor *f, const char *src,
     if (!ga_settings_known(item->string) || !strcmp(item->string, "seed"))
         return ga_error_set(err, GA_EINPUT, "%s: parameters: '%s' is not a GA "
                             "setting that can be varied", src, item->string);
+    /* stop rules: a sweep's runs end at the budget, these are switched off */
+    if (!strcmp(item->string, "target") || !strcmp(item->string, "max_seconds") ||
+        !strcmp(item->string, "stall_generations"))
+        return ga_error_set(err, GA_EINPUT, "%s: parameters: '%s' is a stop "
+                            "rule; sweep runs stop at their budget, so it cannot "
+                            "be varied", src, item->string);
     if (cJSON_IsArray(item)) {
         int n = cJSON_GetArraySize(item);
         if (n == 0)
@@ -133,6 +139,17 @@ static int parse_factor(const cJSON *item, sweep_factor *f, const char *src,
         if (f->log && f->min <= 0)
             return ga_error_set(err, GA_EINPUT, "%s: parameters.%s: a log range "
                                 "needs min > 0", src, f->name);
+        /* both ends must be legal values of the setting */
+        for (int end = 0; end < 2; end++) {
+            char text[64], where[256];
+            ga_format_double(end ? f->max : f->min, text, sizeof text);
+            snprintf(where, sizeof where, "%s: parameters.%s.%s", src, f->name,
+                     end ? "max" : "min");
+            ga_settings probe;
+            ga_settings_defaults(&probe);
+            if (ga_settings_set(&probe, f->name, text, where, err) != GA_OK)
+                return GA_EINPUT;
+        }
         return GA_OK;
     }
     return ga_error_set(err, GA_EINPUT, "%s: parameters.%s: expected a list of "
@@ -516,6 +533,8 @@ int sweep_design(const sweep_spec *s, sweep_point **out, size_t *nout,
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, s->factors[k].name);
         pts[0].values[k] = scalar_text(v);
         cJSON_Delete(j);
+        if (!pts[0].values[k])  /* a setting whose default is null */
+            pts[0].values[k] = ga_strdup("none");
         ga_settings_set(&pts[0].settings, s->factors[k].name, pts[0].values[k],
                         "defaults", NULL);
     }
@@ -523,11 +542,15 @@ int sweep_design(const sweep_spec *s, sweep_point **out, size_t *nout,
         sweep_point *p = &pts[np];
         p->settings = s->base;
         int bad = 0;
-        for (size_t k = 0; k < nf && !bad; k++)
-            bad = ga_settings_set(&p->settings, s->factors[k].name,
-                                  vals[i * nf + k], "design", err) != GA_OK;
-        ga_settings *st = &p->settings;
         char why[512] = "";
+        for (size_t k = 0; k < nf && !bad; k++) {
+            ga_error serr;
+            bad = ga_settings_set(&p->settings, s->factors[k].name,
+                                  vals[i * nf + k], "design", &serr) != GA_OK;
+            if (bad)
+                snprintf(why, sizeof why, "dropped: %.400s", serr.msg);
+        }
+        ga_settings *st = &p->settings;
         if (!bad && st->strategy == GA_MU_PLUS_LAMBDA &&
             st->cx_prob + st->mut_prob > 1.0 + 1e-12) {
             double sum = st->cx_prob + st->mut_prob;

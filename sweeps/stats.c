@@ -33,7 +33,17 @@ double sweep_quantile(const double *v, size_t n, double q)
     double *c = malloc(n * sizeof *c);
     memcpy(c, v, n * sizeof *c);
     gsl_sort(c, 1, n);
-    double r = gsl_stats_quantile_from_sorted_data(c, 1, n, q);
+    /* numpy's linear rule; not GSL's, whose (1-d) x[l] + d x[l+1] is NaN
+     * when d = 0 and x[l+1] is infinite (runs that never reach a target) */
+    double h = (double)(n - 1) * q;
+    size_t l = (size_t)floor(h);
+    double d = h - (double)l, r;
+    if (d == 0 || l + 1 >= n)
+        r = c[l];
+    else if (isinf(c[l + 1]) || isinf(c[l]))
+        r = c[l] == c[l + 1] ? c[l] : (d > 0 ? c[l + 1] : c[l]);
+    else
+        r = c[l] + d * (c[l + 1] - c[l]);
     free(c);
     return r;
 }

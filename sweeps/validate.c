@@ -32,6 +32,7 @@ int sweep_validate(const sweep_spec *s, const sweep_point *pts, size_t selected,
             goto out;
         }
     int failed = 0;
+    char fail_msg[2200] = "";
     const size_t which[2] = { 0, selected };
 #pragma omp parallel for schedule(dynamic) num_threads(threads > 0 ? threads : omp_get_max_threads())
     for (long i = 0; i < (long)(2 * n); i++) {
@@ -49,14 +50,19 @@ int sweep_validate(const sweep_spec *s, const sweep_point *pts, size_t selected,
         ga_error e1;
         if (sweep_run_one(s, &pts[which[side]].settings, probs[q], seed, &res,
                           &e1) != GA_OK) {
-#pragma omp atomic write
-            failed = 1;
+#pragma omp critical(validate_fail)
+            {
+                failed = 1;
+                snprintf(fail_msg, sizeof fail_msg, "validation run of point "
+                         "%zu on %s: %.1900s", which[side], s->validation[q],
+                         e1.msg);
+            }
             continue;
         }
         e[side][k] = res.error;
     }
     if (failed) {
-        rc = ga_error_set(err, GA_EFAIL, "a validation run failed");
+        rc = ga_error_set(err, GA_EFAIL, "%s", fail_msg);
         goto out;
     }
     /* validation.csv and a section for report.md */

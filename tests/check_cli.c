@@ -430,6 +430,9 @@ START_TEST(test_csv_parse)
     c = ga_csv_parse("a,b\n1,2\n3\n", "t.csv", &err);
     ck_assert_ptr_null(c);
     ck_assert_ptr_nonnull(strstr(err.msg, "t.csv:3: 1 fields, but the header has 2"));
+    c = ga_csv_parse("a,b\n1,2,3\n", "t.csv", &err);  /* freed, not leaked */
+    ck_assert_ptr_null(c);
+    ck_assert_ptr_nonnull(strstr(err.msg, "more fields than the header"));
     c = ga_csv_parse("a,b\n\"1,2\n", "t.csv", &err);
     ck_assert_ptr_null(c);
     ck_assert_ptr_nonnull(strstr(err.msg, "unterminated"));

@@ -228,6 +228,34 @@ START_TEST(test_save_restore_exact)
 }
 END_TEST
 
+/* DEAP's HallOfFame: a newcomer goes before members of equal fitness. */
+START_TEST(test_hof_tie_order)
+{
+    ga_space *sp = ga_space_alloc_box(2, -5, 5);
+    ga_settings s = base();
+    s.hof_size = 3;
+    ga_error err;
+    ga_engine *e = ga_engine_alloc(sp, &s, &err);
+    ga_batch b;
+    ga_engine_ask(e, &b);
+    double first[6];
+    memcpy(first, b.genes, sizeof first);  /* individuals 0, 1, 2 */
+    double *f = malloc(b.count * sizeof *f);
+    for (size_t k = 0; k < b.count; k++)
+        f[k] = 1;
+    ck_assert_int_eq(ga_engine_tell(e, f, &err), GA_OK);
+    size_t nh;
+    const double *hof = ga_engine_hof(e, &nh, NULL);
+    ck_assert_uint_eq(nh, 3);
+    ck_assert_int_eq(memcmp(hof, first + 4, 2 * sizeof(double)), 0);  /* ind 2 */
+    ck_assert_int_eq(memcmp(hof + 2, first + 2, 2 * sizeof(double)), 0);
+    ck_assert_int_eq(memcmp(hof + 4, first, 2 * sizeof(double)), 0);  /* ind 0 */
+    free(f);
+    ga_engine_free(e);
+    ga_space_free(sp);
+}
+END_TEST
+
 START_TEST(test_restore_rejects_mismatch)
 {
     ga_space *sp = ga_space_alloc_box(5, -5, 5);
@@ -238,6 +266,11 @@ START_TEST(test_restore_rejects_mismatch)
     cJSON *state = ga_engine_save(e);
     ck_assert_ptr_null(ga_engine_restore(other, &s, state, &err));
     ck_assert_int_eq(err.status, GA_EINPUT);
+    /* a generation past num_iter (a corrupt or edited checkpoint) */
+    cJSON_ReplaceItemInObject(state, "generation", cJSON_CreateNumber(99));
+    ck_assert_ptr_null(ga_engine_restore(sp, &s, state, &err));
+    ck_assert_ptr_nonnull(strstr(err.msg, "generation 99"));
+    cJSON_ReplaceItemInObject(state, "generation", cJSON_CreateNumber(-1));
     cJSON_ReplaceItemInObject(state, "rng", cJSON_CreateString("zz"));
     ck_assert_ptr_null(ga_engine_restore(sp, &s, state, &err));
     ck_assert_msg(strstr(err.msg, "rng") != NULL, "%s", err.msg);
@@ -458,6 +491,7 @@ Suite *engine_suite(void)
     tcase_add_test(tc, test_same_seed_same_run);
     tcase_add_loop_test(tc, test_save_restore_exact, 0, 2);
     tcase_add_test(tc, test_restore_rejects_mismatch);
+    tcase_add_test(tc, test_hof_tie_order);
     tcase_add_test(tc, test_nan_mean_rule);
     tcase_add_test(tc, test_nan_worst_and_fail);
     tcase_add_test(tc, test_stop_target_and_stall);

@@ -29,7 +29,8 @@ static const char *mixed_space =
     " {\"name\":\"bs\",\"type\":\"ordered\",\"element_type\":\"int\","
     "\"values\":[16,32,64,128],\"sigma\":3},"
     " {\"name\":\"res\",\"type\":\"logical\"},"
-    " {\"name\":\"c\",\"type\":\"constant\",\"value\":\"x y\"}]";
+    " {\"name\":\"c\",\"type\":\"constant\",\"value\":\"x y\"},"
+    " {\"name\":\"big\",\"type\":\"int\",\"lower\":-5,\"upper\":10000000000}]";
 
 static void assert_valid(const ga_space *s, const double *g, const char *what)
 {
@@ -170,7 +171,7 @@ START_TEST(test_type_moves)
     long act_counts[3] = { 0 };
     long bs_moves = 0, bs_big = 0;
     for (int it = 0; it < 30000; it++) {
-        double g[9], h[9];
+        double g[10], h[10];
         ga_op_init(s, r, g);
         memcpy(h, g, sizeof g);
         ga_op_mutate(s, 1.0, r, h);
@@ -201,7 +202,7 @@ START_TEST(test_log_uniform_init)
     gsl_rng_set(r, 8);
     long decade[5] = { 0 };
     for (int it = 0; it < 50000; it++) {
-        double g[9];
+        double g[10];
         ga_op_init(s, r, g);
         int k = (int)floor(log10(g[0]) + 6);
         if (k == 5)

@@ -178,7 +178,8 @@ static const bad_setting bad_settings[] = {
     { "cx_indpb", "-0.1", "probability in [0, 1]" },
     { "strategy", "eaSimple", "simple or mu_plus_lambda" },
     { "nan_policy", "ignore", "mean, worst or fail" },
-    { "seed", "-1", "non-negative" },
+    { "seed", "-1", "[0, 4294967295]" },
+    { "seed", "4294967296", "[0, 4294967295]" },
     { "tournsize", "x", "integer" },
 };
 

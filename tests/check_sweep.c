@@ -49,6 +49,11 @@ static const bad_spec bad_specs[] = {
       "checkpoints must be increasing" },
     { "{\"name\": \"x\",,}", "t.json:1:" },
     { "{\"name\": \"x\", \"problems\": [\"sphere:d2\"], \"budget\": 10, "
+      "\"parameters\": {\"target\": [1, 2]}}", "is a stop rule" },
+    { "{\"name\": \"x\", \"problems\": [\"sphere:d2\"], \"budget\": 10, "
+      "\"design\": \"lhs\", \"parameters\": {\"cx_prob\": {\"min\": 0.5, "
+      "\"max\": 3}}}", "parameters.cx_prob.max" },
+    { "{\"name\": \"x\", \"problems\": [\"sphere:d2\"], \"budget\": 10, "
       "\"validation\": [\"sphere:d2\"], \"parameters\": {\"cx_prob\": [0.1]}}",
       "held-out means not tuned on" },
 };
@@ -305,6 +310,14 @@ START_TEST(test_stats_match_scipy)
                       "test %d: gahpo %.17g, scipy %.17g", i, got[i], want[i]);
     free(out);
     free(err);
+    /* quantiles as numpy's linear rule, with never-reached (+inf) values */
+    double q1[] = { 1, 2, INFINITY }, q2[] = { 1, 2, 3, INFINITY, INFINITY };
+    double q3[] = { 4, 1, 3, 2 };
+    ck_assert_double_eq(sweep_quantile(q1, 3, 0.5), 2);
+    ck_assert_double_eq(sweep_quantile(q2, 5, 0.5), 3);
+    ck_assert(isinf(sweep_quantile(q2, 5, 0.75)));
+    ck_assert_double_eq(sweep_quantile(q3, 4, 0.5), 2.5);
+    ck_assert_double_eq(sweep_quantile(q3, 4, 0.25), 1.75);
     /* Holm on a hand-worked example: p sorted .01 .02 .04 -> x3 x2 x1 */
     double p[3] = { 0.04, 0.01, 0.02 }, adj[3];
     sweep_holm(p, 3, adj);
