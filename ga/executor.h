@@ -72,9 +72,11 @@ int ga_parse_result(const char *text, const char *key, double *value,
 /* ---- Slurm: one job array per generation (exec_slurm.c) ---------------- */
 #include <cJSON.h>
 
-/* Where and how the tasks run. Strings and counts left unset (NULL, 0) are
- * not passed to Slurm; the site's defaults apply. */
+/* Where and how the tasks run, for Slurm or (pbs set) for PBS. Strings and
+ * counts left unset (NULL, 0) are not passed to the scheduler; the site's
+ * defaults apply. */
 typedef struct ga_slurm_settings {
+    int pbs;                     /* 1: the PBS executor's settings */
     char *partition, *account, *time, *mem, *job_name;
     char *shell;                 /* the script's interpreter; /bin/bash */
     long nodes, ntasks, ntasks_per_node, cpus_per_task, gpus_per_task;
@@ -86,12 +88,23 @@ typedef struct ga_slurm_settings {
     char **setup;                /* script lines before the task: module, export */
     size_t nsetup;
     char *site;                  /* the site profile read, for the record */
+    /* PBS only (exec_pbs.c): nodes, cpus_per_task, gpus_per_task and mem
+     * become select=N:ncpus=C:ngpus=G:mem=M (Torque: nodes=N:ppn=C:gpus=G) */
+    char *dialect;               /* "pro" (PBS Pro, OpenPBS) or "torque" */
+    char *queue, *walltime;      /* -q, -l walltime= */
+    char *select;                /* a whole -l select= spec, as given */
+    char *filesystems;           /* -l filesystems= (PBS Pro at ALCF) */
+    char **pbs_extra;            /* extra "#PBS ..." directives */
+    size_t npbs_extra;
 } ga_slurm_settings;
 
 /* Empty settings (caller frees with ga_slurm_settings_free). */
 ga_slurm_settings *ga_slurm_settings_alloc(void);
+/* Empty PBS settings (pbs = 1), freed the same way. */
+ga_slurm_settings *ga_pbs_settings_alloc(void);
 void ga_slurm_settings_free(ga_slurm_settings *s);
-/* 1 if opt (e.g. "--partition") is a `gahpo run` Slurm option. */
+/* 1 if opt (e.g. "--partition") is a `gahpo run` Slurm or PBS option
+ * (which of the two is checked when it is set). */
 int ga_slurm_option_known(const char *opt);
 /* Set one command-line option (last wins; --sbatch-extra and --slurm-setup
  * add a line). GA_EINPUT with the reason for a bad value. */
@@ -126,10 +139,12 @@ typedef struct ga_exec_slurm_opts {
 /* Copies everything it needs from opts. */
 ga_executor *ga_exec_slurm_alloc(const ga_exec_slurm_opts *opts, ga_error *err);
 
-/* The job side, `gahpo _task TASKS_FILE TASK_ID`: runs the model of line
+/* The job side of both Slurm and PBS (exec_array.c),
+ * `gahpo _task TASKS_FILE TASK_ID`: runs the model of line
  * TASK_ID of TASKS_FILE in its job directory (argv from task.json, execvp,
- * timeout, stop on *stop) and writes status.json there. *exit_code is what
- * the task process should exit with. */
+ * timeout, stop on *stop) and writes status.json there (and, as it starts,
+ * job_id.txt: its own scheduler job id). *exit_code is what the task process
+ * should exit with. */
 int ga_exec_slurm_task(const char *tasks_file, const char *task_id,
                        volatile sig_atomic_t *stop, int *exit_code,
                        ga_error *err);
@@ -148,7 +163,7 @@ typedef struct ga_slurm_script_info {
 char *ga_slurm_script(const ga_slurm_settings *s,
                       const ga_slurm_script_info *info, ga_error *err);
 typedef struct ga_slurm_task_state {
-    char job[32];                /* the array's job id */
+    char job[128];               /* the array's job id */
     long task;                   /* array index; -1 for a plain job */
     char state[32];              /* PENDING, RUNNING, COMPLETED, FAILED, ... */
 } ga_slurm_task_state;
@@ -166,5 +181,33 @@ int ga_slurm_scontrol_field(const char *text, long task, const char *key,
                             char *buf, size_t size);
 /* The job id in sbatch --parsable output ("123" or "123;cluster"). */
 int ga_slurm_parse_jobid(const char *text, char *id, size_t size);
+
+/* ---- PBS: one job array per generation (exec_pbs.c) ---------------------
+ * PBS Pro / OpenPBS (dialect "pro") or Torque ("torque"); settings from
+ * ga_pbs_settings_alloc, set and resolved as the Slurm ones. */
+/* opts as for Slurm, with opts->slurm from ga_pbs_settings_alloc; the Slurm
+ * and PBS executors share exec_array.c and the `gahpo _task` runner. */
+ga_executor *ga_exec_pbs_alloc(const ga_exec_slurm_opts *opts, ga_error *err);
+
+/* Pieces exposed for the tests. */
+/* The batch script text (caller frees), or NULL with err. */
+char *ga_pbs_script(const ga_slurm_settings *s,
+                    const ga_slurm_script_info *info, ga_error *err);
+/* qsub's argv for script: `-J 0-N` (pro, N >= 1; one task is a plain job)
+ * or `-t 0-N` (torque), `%M` when max_concurrent is below the size; the
+ * range is written into buf. */
+void ga_pbs_qsub_argv(const char *dialect, const ga_slurm_script_info *info,
+                      const char *script, char *argv[8], char *buf,
+                      size_t bsize);
+/* The job id qsub printed ("123[].server", "123.server", "714"). */
+int ga_pbs_parse_jobid(const char *text, char *id, size_t size);
+/* `qstat -x -t -f -F json` text into (array id "123[].srv", index, state)
+ * per subjob (a plain job: index 0); caller frees *out. Live states are
+ * PBS's letters; ended ones a word: FINISHED, FAILED, KILLED, WALLTIME,
+ * MEMLIMIT, CPULIMIT, EXEC_FAILED, ENDED (no exit status). */
+int ga_pbs_parse_qstat_json(const char *text, ga_slurm_task_state **out,
+                            size_t *n, ga_error *err);
+int ga_pbs_state_final(const char *state);
+const char *ga_pbs_state_reason(const char *state);
 
 #endif

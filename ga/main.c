@@ -98,7 +98,7 @@ static void print_help(FILE *out)
 "  --result-key KEY       key in a JSON result (default val_loss)\n"
 "  --no-param-flags       do not pass --name value to the model\n"
 "  --quiet                no per-generation progress\n"
-"  --executor local|slurm where model runs go (default local)\n"
+"  --executor local|slurm|pbs  where model runs go (default local)\n"
 "\n"
 "slurm executor options (docs/CLUSTERS.md; one job array per generation):\n"
 "  --site NAME|FILE       site profile (sites/NAME.json): account, partition,\n"
@@ -114,6 +114,21 @@ static void print_help(FILE *out)
 "  --poll-max S           longest pause between squeue calls (default 10)\n"
 "  Slurm settings: command line > CANDLE's WALLTIME, QUEUE, PROJECT, PPN,\n"
 "  PROCS > --site. --timeout is enforced inside each task.\n"
+"\n"
+"pbs executor options (docs/CLUSTERS.md; one qsub array per generation):\n"
+"  --pbs-dialect pro|torque  PBS Pro/OpenPBS (qsub -J) or Torque (qsub -t)\n"
+"                         (default pro)\n"
+"  --queue Q  --account A  --walltime T  --job-name NAME  --site NAME|FILE\n"
+"  --nodes N  --cpus-per-task N  --gpus-per-task N  --mem M\n"
+"                         -l select=N:ncpus=C:ngpus=G:mem=M (Torque:\n"
+"                         nodes=N:ppn=C:gpus=G, mem=M)\n"
+"  --select SPEC          the whole -l select= (Torque: nodes=) spec instead\n"
+"  --filesystems FS       -l filesystems=FS (e.g. home:grand)\n"
+"  --pbs-extra LINE       one more #PBS directive (repeatable)\n"
+"  --pbs-setup LINE  --pbs-shell PATH  --max-concurrent N  --retries N\n"
+"  --poll-max S           as for slurm (setup lines, interpreter, ...)\n"
+"  PBS settings: command line > CANDLE's WALLTIME, QUEUE, PROJECT, PPN,\n"
+"  PROCS > --site.\n"
 "\n"
 "Precedence of settings: command line > environment > --settings >\n"
 "tuned defaults > built-in CANDLE defaults.\n");
@@ -247,7 +262,7 @@ typedef struct run_args {
     long budget;              /* evaluations planned: picks tuned defaults */
     int cache;                /* -1: the executor's default */
     int no_tuned;
-    const char *executor;     /* "local" (default) or "slurm" */
+    const char *executor;     /* "local" (default), "slurm" or "pbs" */
     const char *site;
     const char *slurm_keys[64];   /* Slurm options, in order */
     const char *slurm_values[64];
@@ -331,9 +346,9 @@ static int parse_run_args(int argc, char **argv, run_args *a)
         else if (!strcmp(o, "--resume"))
             a->resume_dir = v;
         else if (!strcmp(o, "--executor")) {
-            if (strcmp(v, "local") && strcmp(v, "slurm"))
-                return usage_error("run: --executor must be local or slurm, "
-                                   "got '%s'", v);
+            if (strcmp(v, "local") && strcmp(v, "slurm") && strcmp(v, "pbs"))
+                return usage_error("run: --executor must be local, slurm or "
+                                   "pbs, got '%s'", v);
             a->executor = v;
         } else if (!strcmp(o, "--site"))
             a->site = v;
@@ -482,9 +497,11 @@ static cJSON *run_config(const run_args *a, const char *dir_abs,
     cJSON_AddBoolToObject(ex, "param_flags", a->param_flags);
     cJSON_AddStringToObject(ex, "result_file", a->result_file);
     cJSON_AddStringToObject(ex, "result_key", a->result_key);
-    cJSON_AddStringToObject(ex, "type", a->slurm ? "slurm" : "local");
+    const char *type = !a->slurm ? "local" : a->slurm->pbs ? "pbs" : "slurm";
+    cJSON_AddStringToObject(ex, "type", type);
     if (a->slurm)
-        cJSON_AddItemToObject(ex, "slurm", ga_slurm_settings_to_json(a->slurm));
+        cJSON_AddItemToObject(ex, a->slurm->pbs ? "pbs" : "slurm",
+                              ga_slurm_settings_to_json(a->slurm));
     cJSON_AddBoolToObject(ex, "cache", a->cache > 0);
     /* the initial individuals themselves, so a run killed before its first
      * checkpoint restarts with them even if the CSV has gone */
@@ -574,13 +591,14 @@ static int load_run_config(const char *dir, run_args *a, ga_settings *s,
     if (cJSON_IsString(v = cJSON_GetObjectItem(ex, "result_key")))
         a->result_key = v->valuestring;
     if (cJSON_IsString(v = cJSON_GetObjectItem(ex, "type")) &&
-        !strcmp(v->valuestring, "slurm")) {
-        a->executor = "slurm";
-        a->slurm = ga_slurm_settings_alloc();
+        (!strcmp(v->valuestring, "slurm") || !strcmp(v->valuestring, "pbs"))) {
+        int pbs = !strcmp(v->valuestring, "pbs");
+        a->executor = pbs ? "pbs" : "slurm";
+        a->slurm = pbs ? ga_pbs_settings_alloc() : ga_slurm_settings_alloc();
         if (!a->slurm)
             return ga_error_set(err, GA_EFAIL, "out of memory");
         if (ga_slurm_settings_apply_json(a->slurm, cJSON_GetObjectItem(ex,
-                                         "slurm"), path, err) != GA_OK)
+                                         a->executor), path, err) != GA_OK)
             return GA_EINPUT;
     }
     if (a->cache < 0 && cJSON_IsBool(v = cJSON_GetObjectItem(ex, "cache")))
@@ -644,19 +662,22 @@ static int cmd_run(int argc, char **argv)
         if (!a.problem && !a.space_file)
             return usage_error("run: give --space FILE (or PARAM_SET_FILE), or "
                                "--problem NAME%s", "");
-        if ((a.nslurm || a.site) && !(a.executor && !strcmp(a.executor,
-                                                            "slurm")))
-            return usage_error("run: Slurm options (--site, --partition, ...) "
-                               "need --executor slurm%s", "");
-        if (a.problem && a.executor && !strcmp(a.executor, "slurm"))
+        int cluster = a.executor && (!strcmp(a.executor, "slurm") ||
+                                     !strcmp(a.executor, "pbs"));
+        if ((a.nslurm || a.site) && !cluster)
+            return usage_error("run: Slurm and PBS options (--site, "
+                               "--partition, --queue, ...) need --executor "
+                               "slurm or pbs%s", "");
+        if (a.problem && cluster)
             return usage_error("run: --problem evaluates in-process; "
-                               "--executor slurm runs a model command%s", "");
+                               "--executor %s runs a model command",
+                               a.executor);
         if (a.problem && a.ncommand)
             return usage_error("run: --problem evaluates in-process; do not also "
                                "give a model command%s", "");
         /* cluster jobs cost GPU-hours: reuse identical individuals' fitness
          * unless told not to (--no-cache, for noisy models) */
-        if (a.cache < 0 && a.executor && !strcmp(a.executor, "slurm"))
+        if (a.cache < 0 && cluster)
             a.cache = 1;
         if (!a.problem && !a.ncommand)
             return usage_error("run: give the model command after --, or "
@@ -739,8 +760,10 @@ static int cmd_run(int argc, char **argv)
                          "choose another --out", a.out, a.out);
             goto done;
         }
-        if (a.executor && !strcmp(a.executor, "slurm")) {
-            a.slurm = ga_slurm_settings_alloc();
+        if (a.executor && (!strcmp(a.executor, "slurm") ||
+                           !strcmp(a.executor, "pbs"))) {
+            a.slurm = !strcmp(a.executor, "pbs") ? ga_pbs_settings_alloc()
+                                                 : ga_slurm_settings_alloc();
             if (!a.slurm) {
                 ga_error_set(&err, GA_EFAIL, "out of memory");
                 goto done;
@@ -770,7 +793,8 @@ static int cmd_run(int argc, char **argv)
             .timeout = a.timeout, .param_flags = a.param_flags,
             .result_file = a.result_file, .result_key = a.result_key,
             .slurm = a.slurm };
-        exec = ga_exec_slurm_alloc(&so, &err);
+        exec = a.slurm->pbs ? ga_exec_pbs_alloc(&so, &err)
+                            : ga_exec_slurm_alloc(&so, &err);
     } else {
         ga_exec_local_opts lo = {
             .argv = a.resume_dir ? a.command : command_abs,
@@ -846,7 +870,7 @@ int main(int argc, char **argv)
         return gahpo_cmd_fit(argc - 2, argv + 2);
     if (!strcmp(cmd, "sweep"))
         return gahpo_cmd_sweep(argc - 2, argv + 2, GAHPO_VERSION);
-    if (!strcmp(cmd, "_task")) {  /* one Slurm array task (exec_slurm.c) */
+    if (!strcmp(cmd, "_task")) {  /* one Slurm or PBS task (exec_array.c) */
         if (argc != 4)
             return usage_error("_task TASKS_FILE TASK_ID is run by the Slurm "
                                "executor's batch scripts%s", "");

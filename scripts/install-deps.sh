@@ -7,9 +7,10 @@ set -euo pipefail
 PACKAGES=(build-essential pkg-config libgsl-dev libcjson-dev check
           python3-deap python3-scipy python3-numpy python3-sklearn gnuplot-nox)
 # The Slurm executor's tests run against a real one-node Slurm
-# (scripts/slurm-start.sh, which also installs these itself when missing).
-# Optional: without them those tests print SKIPPED.
-SLURM_PACKAGES=(slurmctld slurmd slurm-client munge)
+# (scripts/slurm-start.sh, which also installs these itself when missing);
+# the PBS executor's Torque tests against slurm-wlm-torque's qsub/qstat/qdel
+# over it. Optional: without them those tests print SKIPPED.
+SLURM_PACKAGES=(slurmctld slurmd slurm-client munge slurm-wlm-torque)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -24,7 +25,7 @@ done
 if [ "$(id -u)" -eq 0 ]; then
   missing+=("${missing_slurm[@]}")
 elif [ ${#missing_slurm[@]} -gt 0 ]; then
-  echo "install-deps: optional, for the Slurm tests: ${missing_slurm[*]} (as root, scripts/slurm-start.sh installs them)" >&2
+  echo "install-deps: optional, for the Slurm and Torque tests: ${missing_slurm[*]} (as root, scripts/slurm-start.sh installs them)" >&2
 fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -3,10 +3,12 @@
 # executor's tests (tests/check_slurm.c) and for trying gahpo's Slurm mode.
 #
 # As root: installs Debian's slurmctld, slurmd, slurm-client and munge when
-# missing (--no-install-recommends), writes /etc/slurm/slurm.conf for this
-# host, starts munged, slurmctld and slurmd without systemd, and waits until
-# a probe job has run. Idempotent: a cluster that is already up is left as
-# it is. scripts/slurm-stop.sh stops what this script started.
+# missing (--no-install-recommends), and slurm-wlm-torque (Torque's qsub,
+# qstat and qdel over Slurm, for the PBS executor's Torque tests); writes
+# /etc/slurm/slurm.conf for this host, starts munged, slurmctld and slurmd
+# without systemd, and waits until a probe job has run. Idempotent: a
+# cluster that is already up is left as it is. scripts/slurm-stop.sh stops
+# what this script started.
 #
 # Environment: SLURM_CPUS=N advertises N CPUs (default: nproc), more task
 # slots for quick tests; GAHPO_SLURM_FORCE=1 overwrites a slurm.conf that
@@ -16,7 +18,7 @@ set -euo pipefail
 STATE=/run/slurm-local
 CONF=/etc/slurm/slurm.conf
 MARK="# written by gahpo scripts/slurm-start.sh"
-PACKAGES=(slurmctld slurmd slurm-client munge)
+PACKAGES=(slurmctld slurmd slurm-client munge slurm-wlm-torque)
 t0=$(date +%s.%N)
 
 say() { echo "slurm-start: $*" >&2; }

@@ -17,6 +17,7 @@ Suite *local_suite(void);
 Suite *resume_suite(void);
 Suite *sweep_suite(void);
 Suite *slurm_suite(void);
+Suite *pbs_suite(void);
 Suite *convergence_suite(void);
 Suite *deap_suite(void);
 

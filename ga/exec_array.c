@@ -1,0 +1,1295 @@
+/* exec_array.c - the job-array machinery the Slurm and PBS executors share.
+ *
+ * The driver writes each individual's job directory DIR/gen_G/ind_I
+ * (params.json, and task.json holding the model's whole argv), a tasks file
+ * mapping array index -> individual, and a batch script (the backend's)
+ * whose only shell expansion is the array index: every task execs
+ * `gahpo _task TASKS_FILE INDEX`, which runs the model with execvp exactly
+ * as the local executor does and writes status.json. Hyperparameter values
+ * never pass through a shell. Results come back from the status files, with
+ * the scheduler's own account for tasks that died without one. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exec_array.h"
+#include "util.h"
+
+#define KILL_GRACE 2.0       /* SIGTERM -> SIGKILL inside a task */
+#define POLL_FILES 0.25      /* status files are checked this often (per
+                              * 100 tasks) */
+#define POLL_QUEUE_MIN 1.0   /* first pause between queue queries */
+#define POLL_MAX_DEFAULT 10.0
+#define FS_GRACE 5.0         /* a shared file system may show a file late */
+#define SCHED_GIVE_UP 600.0  /* the scheduler failing this long stops the run */
+#define CMD_TIMEOUT 120.0    /* one submit/query/cancel call */
+#define SUBMIT_TRIES 5
+#define MAX_IDS 62           /* arrays per query or cancel call */
+
+/* ---- small strings -------------------------------------------------- */
+
+void ga_sb_printf(ga_sbuf *b, const char *fmt, ...)
+{
+    if (b->oom)
+        return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(b->p ? b->p + b->len : NULL,
+                          b->p ? b->cap - b->len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            b->oom = 1;
+            return;
+        }
+        if (b->p && b->len + (size_t)n < b->cap) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t cap = (b->cap ? b->cap : 256) * 2 + (size_t)n;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+}
+
+/* ---- running the scheduler's commands ----------------------------------------- */
+
+static void sleep_s(double s)
+{
+    struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+    nanosleep(&ts, NULL);  /* a signal cuts it short: callers re-check */
+}
+
+static void append_fd(int fd, ga_sbuf *b, int *open_fd)
+{
+    char chunk[4096];
+    ssize_t r = read(fd, chunk, sizeof chunk);
+    if (r > 0) {
+        if (b->len < (4u << 20))
+            ga_sb_printf(b, "%.*s", (int)r, chunk);
+    } else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
+        *open_fd = 0;
+    }
+}
+
+/* argv (no shell) in cwd, stdin /dev/null, output captured (caller frees).
+ * Returns the exit status, or -1 when it could not run, was killed, or
+ * took longer than CMD_TIMEOUT. */
+int ga_array_run_cmd(char *const argv[], const char *cwd, char **out,
+                   char **errtxt)
+{
+    ga_sbuf ob = { 0 }, eb = { 0 };
+    ga_sb_printf(&ob, "%s", "");
+    ga_sb_printf(&eb, "%s", "");
+    int po[2], pe[2];
+    if (pipe2(po, O_CLOEXEC) != 0)
+        goto fail;
+    if (pipe2(pe, O_CLOEXEC) != 0) {
+        close(po[0]);
+        close(po[1]);
+        goto fail;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        int in = open("/dev/null", O_RDONLY);
+        if (in < 0 || (cwd && chdir(cwd) != 0))
+            _exit(126);
+        dup2(in, 0);
+        dup2(po[1], 1);
+        dup2(pe[1], 2);
+        execvp(argv[0], argv);
+        const char *m = ": cannot execute (is the scheduler installed?)\n";
+        (void)!write(2, argv[0], strlen(argv[0]));
+        (void)!write(2, m, strlen(m));
+        _exit(127);
+    }
+    close(po[1]);
+    close(pe[1]);
+    if (pid < 0) {
+        close(po[0]);
+        close(pe[0]);
+        goto fail;
+    }
+    int oo = 1, eo = 1, status = 0, killed = 0;
+    double deadline = ga_now() + CMD_TIMEOUT;
+    while (oo || eo) {
+        struct pollfd p[2] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 } };
+        if (!oo)
+            p[0].fd = -1;
+        if (!eo)
+            p[1].fd = -1;
+        int r = poll(p, 2, 200);
+        if (r > 0 && p[0].revents)
+            append_fd(po[0], &ob, &oo);
+        if (r > 0 && p[1].revents)
+            append_fd(pe[0], &eb, &eo);
+        if (ga_now() > deadline && !killed) {
+            kill(pid, SIGKILL);
+            killed = 1;
+            ga_sb_printf(&eb, "\n%s: no answer within %g s", argv[0], CMD_TIMEOUT);
+        }
+    }
+    close(po[0]);
+    close(pe[0]);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (ob.oom || eb.oom)
+        goto fail;
+    *out = ob.p;
+    *errtxt = eb.p;
+    if (killed || !WIFEXITED(status))
+        return -1;
+    return WEXITSTATUS(status);
+fail:
+    free(ob.p);
+    free(eb.p);
+    *out = ga_strdup("");
+    *errtxt = ga_strdup("cannot run a scheduler command (out of processes "
+                        "or memory)");
+    return -1;
+}
+
+/* Errors worth another try: the controller busy, restarting or far away. */
+int ga_array_transient(const char *msg)
+{
+    static const char *const pats[] = {
+        "timed out", "Unable to contact", "temporarily", "try again",
+        "Connection refused", "Zero Bytes", "Socket", "no answer within",
+        "cannot run a scheduler command",
+    };
+    for (size_t i = 0; i < sizeof pats / sizeof pats[0]; i++)
+        if (strstr(msg, pats[i]))
+            return 1;
+    return 0;
+}
+
+static void trim(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+        s[--n] = '\0';
+}
+
+/* ---- the executor's state ---------------------------------------------- */
+
+typedef struct slurm_ctx {
+    const ga_array_backend *b;
+    char **argv;
+    size_t argc;
+    char *run_dir;
+    char *run_id;
+    char *gahpo;
+    long jobs;
+    double timeout;
+    int param_flags;
+    char *result_file;
+    char *result_key;
+    ga_slurm_settings *s;
+} slurm_ctx;
+
+enum { T_WAIT, T_FLIGHT, T_DONE };
+
+typedef struct task {
+    int state;
+    int attempts;
+    long sub;             /* index in subs while in flight */
+    long array_index;
+    double gone_since;    /* the queue said it ended (or lost it), no status */
+    char final_state[32];
+    char own[64];         /* the task's own job id (job.txt), once known */
+    char *argv_json;      /* the command line as task.json holds it */
+    char dir[4096];
+} task;
+
+typedef struct sub {
+    char id[128];
+    long number;          /* S in array_S.sh, array_S.tasks */
+} sub;
+
+typedef struct gen {
+    slurm_ctx *c;
+    const ga_space *space;
+    const ga_job *jobs;
+    size_t n;
+    task *t;
+    sub *subs;
+    size_t nsubs;
+    long next_number;
+    char dir[3900];
+    ga_result_fn done;
+    void *done_ctx;
+    size_t ndone;
+    double queue_fail_since;
+} gen;
+
+static void slurm_free(void *p)
+{
+    slurm_ctx *c = p;
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->argc; i++)
+        free(c->argv[i]);
+    free(c->argv);
+    free(c->run_dir);
+    free(c->run_id);
+    free(c->gahpo);
+    free(c->result_file);
+    free(c->result_key);
+    ga_slurm_settings_free(c->s);
+    free(c);
+}
+
+/* The model's argv as a JSON array text: the command, then --name value. */
+static char *argv_json(const slurm_ctx *c, const ga_space *space,
+                       const double *genes)
+{
+    cJSON *a = cJSON_CreateArray();
+    char *val = malloc(65536);
+    int ok = a && val;
+    for (size_t i = 0; ok && i < c->argc; i++)
+        ok = cJSON_AddItemToArray(a, cJSON_CreateString(c->argv[i]));
+    for (size_t i = 0; ok && c->param_flags && i < space->n; i++) {
+        const ga_param *p = &space->params[i];
+        char flag[600];
+        snprintf(flag, sizeof flag, "--%s", p->name);
+        ok = ga_param_gene_format(p, genes[i], val, 65536) == 0 &&
+             cJSON_AddItemToArray(a, cJSON_CreateString(flag)) &&
+             cJSON_AddItemToArray(a, cJSON_CreateString(val));
+    }
+    char *text = ok ? cJSON_PrintUnformatted(a) : NULL;
+    cJSON_Delete(a);
+    free(val);
+    return text;
+}
+
+static int write_text(const char *path, const char *text, ga_error *err)
+{
+    return ga_write_file_atomic(path, text, strlen(text), err);
+}
+
+/* params.json and task.json: what the task needs, nothing in a script. */
+static int prepare_task(gen *g, size_t k, ga_error *err)
+{
+    task *t = &g->t[k];
+    if (ga_mkdirs(t->dir, err))
+        return err->status;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/status.json", t->dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/job_id.txt", t->dir);
+    unlink(path);
+    t->own[0] = '\0';
+    snprintf(path, sizeof path, "%s/%s", t->dir, g->c->result_file);
+    unlink(path);
+    cJSON *p = cJSON_CreateObject();
+    for (size_t i = 0; p && i < g->space->n; i++)
+        cJSON_AddItemToObject(p, g->space->params[i].name,
+                              ga_param_gene_to_json(&g->space->params[i],
+                                                    g->jobs[k].genes[i]));
+    snprintf(path, sizeof path, "%s/params.json", t->dir);
+    int rc = p ? ga_write_json_atomic(path, p, err)
+               : ga_error_set(err, GA_EFAIL, "out of memory");
+    cJSON_Delete(p);
+    if (rc)
+        return rc;
+    ga_sbuf b = { 0 };
+    char tm[64];
+    ga_format_double(g->c->timeout, tm, sizeof tm);
+    ga_sb_printf(&b, "{\"argv\":%s,\"timeout\":%s}\n", t->argv_json, tm);
+    if (b.oom)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    snprintf(path, sizeof path, "%s/task.json", t->dir);
+    rc = write_text(path, b.p, err);
+    free(b.p);
+    return rc;
+}
+
+/* ---- status files -------------------------------------------------------- */
+
+typedef struct status {
+    int present;
+    int exited, exit_code, signal, timed_out, stopped;
+    double wall_time;
+    char job[64], error[400];
+} status;
+
+static void read_status(const char *dir, status *st)
+{
+    memset(st, 0, sizeof *st);
+    st->wall_time = NAN;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/status.json", dir);
+    ga_error e;
+    char *text = ga_read_file(path, NULL, &e);
+    cJSON *o = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return;
+    }
+    const cJSON *v;
+    st->present = 1;
+    if (cJSON_IsNumber(v = cJSON_GetObjectItem(o, "exit"))) {
+        st->exited = 1;
+        st->exit_code = (int)v->valuedouble;
+    }
+    if (cJSON_IsNumber(v = cJSON_GetObjectItem(o, "signal")))
+        st->signal = (int)v->valuedouble;
+    st->timed_out = cJSON_IsTrue(cJSON_GetObjectItem(o, "timed_out"));
+    st->stopped = cJSON_IsTrue(cJSON_GetObjectItem(o, "stopped"));
+    if (cJSON_IsNumber(v = cJSON_GetObjectItem(o, "wall_time")))
+        st->wall_time = v->valuedouble;
+    if (cJSON_IsString(v = cJSON_GetObjectItem(o, "job")))
+        snprintf(st->job, sizeof st->job, "%s", v->valuestring);
+    if (cJSON_IsString(v = cJSON_GetObjectItem(o, "error")))
+        snprintf(st->error, sizeof st->error, "%s", v->valuestring);
+    cJSON_Delete(o);
+}
+
+/* The result file, read as the local executor reads it. */
+static void read_result(const slurm_ctx *c, const char *dir, ga_result *r)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, c->result_file);
+    ga_error e;
+    char *text = ga_read_file(path, NULL, &e);
+    if (!text) {
+        snprintf(r->reason, sizeof r->reason, "no result file %.300s",
+                 c->result_file);
+        return;
+    }
+    double v;
+    if (ga_parse_result(text, c->result_key, &v, &e) != GA_OK)
+        snprintf(r->reason, sizeof r->reason, "%.100s: cannot parse: %.300s",
+                 c->result_file, e.msg);
+    else if (isnan(v) || isinf(v))
+        snprintf(r->reason, sizeof r->reason, "%.100s: the objective is %s",
+                 c->result_file, isnan(v) ? "NaN" : "infinite");
+    else
+        r->fitness = v;
+    free(text);
+}
+
+static void task_job_id(const gen *g, const task *t, char *buf, size_t size)
+{
+    if (t->sub >= 0)
+        g->c->b->task_id(g->subs[t->sub].id, t->array_index, buf, size);
+    else
+        snprintf(buf, size, "?");
+}
+
+/* A finished task with a status file. state: the scheduler's final state
+ * if known. */
+static void status_result(const gen *g, const task *t, const status *st,
+                          const char *state, ga_result *r)
+{
+    const ga_array_backend *b = g->c->b;
+    char id[160];
+    task_job_id(g, t, id, sizeof id);
+    r->fitness = NAN;
+    r->reason[0] = '\0';
+    r->wall_time = st->wall_time;
+    snprintf(r->job_id, sizeof r->job_id, "%.63s", st->job[0] ? st->job : id);
+    if (st->error[0])
+        snprintf(r->reason, sizeof r->reason, "%s job %s could not run the "
+                 "model: %.300s", b->label, r->job_id, st->error);
+    else if (st->timed_out)
+        snprintf(r->reason, sizeof r->reason, "timeout after %g s",
+                 g->c->timeout);
+    else if (st->stopped)
+        snprintf(r->reason, sizeof r->reason, "%s job %s %s: %s (the model "
+                 "was stopped by a signal)", b->label, r->job_id,
+                 state && *state ? state : "stopped",
+                 state && *state ? b->state_reason(state)
+                                 : "the scheduler stopped the task");
+    else if (!st->exited)
+        snprintf(r->reason, sizeof r->reason, "killed by signal %d (%s job "
+                 "%s)", st->signal, b->label, r->job_id);
+    else if (st->exit_code != 0)
+        snprintf(r->reason, sizeof r->reason, "exit status %d%s (%s job %s "
+                 "FAILED)", st->exit_code, st->exit_code == 127 ?
+                 " (command not found or not executable?)" : "", b->label,
+                 r->job_id);
+    else
+        read_result(g->c, t->dir, r);
+}
+
+/* A task that ended without a status file: ask the scheduler why. */
+static void gone_result(gen *g, task *t, ga_result *r)
+{
+    const ga_array_backend *b = g->c->b;
+    char id[160], text_state[32] = "", detail[256] = "", out[256];
+    task_job_id(g, t, id, sizeof id);
+    b->why(g->subs[t->sub].id, t->array_index, t->own, text_state,
+           sizeof text_state, detail, sizeof detail);
+    const char *state = text_state[0] ? text_state : t->final_state;
+    r->fitness = NAN;
+    r->wall_time = NAN;
+    snprintf(r->job_id, sizeof r->job_id, "%.63s", id);
+    snprintf(out, sizeof out, b->output_hint, id);
+    if (state[0])
+        snprintf(r->reason, sizeof r->reason, "%s job %.100s %s: %s "
+                 "(%.150s); the task wrote no status file, see gen_%ld/%.120s",
+                 b->label, id, state, b->state_reason(state),
+                 detail[0] ? detail : "?", g->jobs[0].generation, out);
+    else
+        snprintf(r->reason, sizeof r->reason, "%s job %.100s left the queue "
+                 "without a status file; see gen_%ld/%.120s", b->label, id,
+                 g->jobs[0].generation, out);
+}
+
+/* One attempt ended: retry it, or report it. */
+static void attempt_ended(gen *g, size_t k, const ga_result *r)
+{
+    task *t = &g->t[k];
+    t->attempts++;
+    t->gone_since = 0;
+    t->final_state[0] = '\0';
+    if (!isfinite(r->fitness) && t->attempts <= g->c->s->retries) {
+        t->state = T_WAIT;
+        return;
+    }
+    t->state = T_DONE;
+    g->ndone++;
+    g->done(g->done_ctx, k, r);
+}
+
+/* ---- submitting ---------------------------------------------------------- */
+
+static int append_line(const char *path, const char *line, ga_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return ga_error_set(err, GA_EFAIL, "%s: %s", path, strerror(errno));
+    size_t n = strlen(line);
+    int ok = write(fd, line, n) == (ssize_t)n && fsync(fd) == 0;
+    close(fd);
+    if (!ok)
+        return ga_error_set(err, GA_EFAIL, "%s: cannot append: %s", path,
+                            strerror(errno));
+    return GA_OK;
+}
+
+/* Submit script, retrying transient errors with waits of 1, 2, 4, 8 s. */
+static int submit_cmd(gen *g, const ga_slurm_script_info *info,
+                      const char *script, char *id, size_t size, ga_error *err)
+{
+    const ga_array_backend *b = g->c->b;
+    char *argv[8] = { 0 }, buf[256];
+    b->submit_argv(info, script, argv, buf, sizeof buf);
+    double pause = 1;
+    for (int attempt = 1;; attempt++) {
+        char *out, *errt;
+        int rc = ga_array_run_cmd(argv, g->dir, &out, &errt);
+        int ok = rc == 0 && b->parse_id(out, id, size) == 0;
+        if (!ok) {
+            trim(errt);
+            trim(out);
+        }
+        int again = !ok && attempt < SUBMIT_TRIES && ga_array_transient(errt);
+        if (!ok && !again)
+            ga_error_set(err, GA_EFAIL, "%s %s failed%s: %.1500s",
+                         b->submit_cmd, script,
+                         attempt > 1 ? " (also after retrying)" : "",
+                         errt[0] ? errt : out[0] ? out : "no output");
+        free(out);
+        free(errt);
+        if (ok)
+            return GA_OK;
+        if (!again)
+            return GA_EFAIL;
+        sleep_s(pause);
+        pause *= 2;
+    }
+}
+
+static int grow_subs(gen *g)
+{
+    sub *s = realloc(g->subs, (g->nsubs + 1) * sizeof *s);
+    if (!s)
+        return -1;
+    g->subs = s;
+    return 0;
+}
+
+/* Every waiting task in one new job array. */
+static int submit(gen *g, ga_error *err)
+{
+    slurm_ctx *c = g->c;
+    long number = g->next_number++;
+    char tasks[4300], script_path[4300], jobs_txt[4300], name[256];
+    snprintf(tasks, sizeof tasks, "%s/array_%ld.tasks", g->dir, number);
+    snprintf(script_path, sizeof script_path, "%s/array_%ld.sh", g->dir, number);
+    snprintf(jobs_txt, sizeof jobs_txt, "%s/jobs.txt", g->dir);
+    ga_sbuf b = { 0 };
+    size_t count = 0;
+    for (size_t k = 0; k < g->n; k++) {
+        if (g->t[k].state != T_WAIT)
+            continue;
+        if (prepare_task(g, k, err)) {
+            free(b.p);
+            return err->status;
+        }
+        ga_sb_printf(&b, "%zu\n", g->jobs[k].index);
+        count++;
+    }
+    if (b.oom || grow_subs(g)) {
+        free(b.p);
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    }
+    int rc = write_text(tasks, b.p, err);
+    free(b.p);
+    if (rc)
+        return rc;
+    if (c->s->job_name)
+        snprintf(name, sizeof name, "%s", c->s->job_name);
+    else
+        snprintf(name, sizeof name, "gahpo-%.200s-g%ld", c->run_id,
+                 g->jobs[0].generation);
+    ga_slurm_script_info info = {
+        .job_name = name, .ntasks = count,
+        .max_concurrent = c->s->max_concurrent > 0 ? c->s->max_concurrent
+                                                   : c->jobs,
+        .gahpo = c->gahpo, .tasks_file = tasks };
+    char *script = c->b->script(c->s, &info, err);
+    if (!script)
+        return err->status;
+    rc = write_text(script_path, script, err);
+    free(script);
+    if (rc)
+        return rc;
+    sub *s = &g->subs[g->nsubs];
+    s->number = number;
+    if ((rc = submit_cmd(g, &info, script_path, s->id, sizeof s->id, err)))
+        return rc;
+    char line[200];
+    snprintf(line, sizeof line, "%ld %s\n", number, s->id);
+    if ((rc = append_line(jobs_txt, line, err)))
+        return rc;
+    long idx = 0;
+    for (size_t k = 0; k < g->n; k++) {
+        if (g->t[k].state != T_WAIT)
+            continue;
+        g->t[k].state = T_FLIGHT;
+        g->t[k].sub = (long)g->nsubs;
+        g->t[k].array_index = idx++;
+        g->t[k].gone_since = 0;
+    }
+    g->nsubs++;
+    return GA_OK;
+}
+
+/* ---- watching -------------------------------------------------------------- */
+
+/* The ids of the submissions with a task in flight (at most MAX_IDS);
+ * "ID1,ID2,..." into buf for messages. */
+static size_t live_ids(const gen *g, char **ids, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    size_t len = 0, n = 0;
+    for (size_t s = 0; s < g->nsubs && n < MAX_IDS; s++) {
+        int live = 0;
+        for (size_t k = 0; k < g->n && !live; k++)
+            live = g->t[k].state == T_FLIGHT && g->t[k].sub == (long)s;
+        if (!live)
+            continue;
+        ids[n++] = (char *)g->subs[s].id;
+        if (len + strlen(g->subs[s].id) + 2 < size)
+            len += (size_t)snprintf(buf + len, size - len, "%s%s",
+                                    len ? "," : "", g->subs[s].id);
+    }
+    return n;
+}
+
+/* The task's own job id, which `_task` writes to job_id.txt as it starts
+ * (some schedulers know a running task only by it). */
+static void read_own_id(task *t)
+{
+    if (t->own[0])
+        return;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/job_id.txt", t->dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    if (fgets(t->own, sizeof t->own, f))
+        t->own[strcspn(t->own, "\n")] = '\0';
+    else
+        t->own[0] = '\0';
+    fclose(f);
+}
+
+/* The scheduler's view of the tasks in flight: see ga_array_backend.query;
+ * 2 when nothing is in flight. */
+static int query_flight(gen *g, ga_slurm_task_state **st, size_t *ns,
+                        char *ids_text, size_t isize, char *msg, size_t msize)
+{
+    char *ids[MAX_IDS];
+    size_t nids = live_ids(g, ids, ids_text, isize);
+    *st = NULL;
+    *ns = 0;
+    if (!nids)
+        return 2;
+    ga_array_ref *refs = calloc(g->n, sizeof *refs);
+    if (!refs) {
+        snprintf(msg, msize, "out of memory");
+        return -1;
+    }
+    size_t n = 0;
+    for (size_t k = 0; k < g->n; k++) {
+        task *t = &g->t[k];
+        if (t->state != T_FLIGHT)
+            continue;
+        read_own_id(t);
+        refs[n++] = (ga_array_ref){ g->subs[t->sub].id, t->array_index,
+                                    t->own };
+    }
+    int q = g->c->b->query(g->c->s, ids, nids, refs, n, st, ns, msg, msize);
+    free(refs);
+    return q;
+}
+
+/* Tasks whose status file says they are done (and were not stopped by
+ * the scheduler, whose state then makes the better reason). */
+static void check_status_files(gen *g)
+{
+    for (size_t k = 0; k < g->n; k++) {
+        task *t = &g->t[k];
+        if (t->state != T_FLIGHT)
+            continue;
+        status st;
+        read_status(t->dir, &st);
+        if (!st.present || (st.stopped && !t->final_state[0]))
+            continue;
+        ga_result r = { .fitness = NAN };
+        status_result(g, t, &st, t->final_state, &r);
+        attempt_ended(g, k, &r);
+    }
+}
+
+static const ga_slurm_task_state *find_state(const ga_slurm_task_state *s,
+                                             size_t n, const char *job,
+                                             long task)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i].task == task && !strcmp(s[i].job, job))
+            return &s[i];
+    return NULL;
+}
+
+/* One query round: tasks that ended; those without a status file (after
+ * FS_GRACE) get the scheduler's account. GA_EFAIL when it has not answered
+ * for SCHED_GIVE_UP seconds. */
+static int check_queue(gen *g, ga_error *err)
+{
+    char ids[8192], msg[1024];
+    ga_slurm_task_state *st;
+    size_t ns;
+    int q = query_flight(g, &st, &ns, ids, sizeof ids, msg, sizeof msg);
+    if (q == 2)
+        return GA_OK;
+    double now = ga_now();
+    if (q < 0) {
+        if (g->queue_fail_since == 0)
+            g->queue_fail_since = now;
+        if (now - g->queue_fail_since > SCHED_GIVE_UP)
+            return ga_error_set(err, GA_EFAIL, "%s has not answered for %g "
+                                "s (%s); jobs %s may still be running: resume "
+                                "with --resume to collect them", g->c->b->label,
+                                SCHED_GIVE_UP, msg, ids);
+        return GA_OK;
+    }
+    g->queue_fail_since = 0;
+    for (size_t k = 0; k < g->n; k++) {
+        task *t = &g->t[k];
+        if (t->state != T_FLIGHT)
+            continue;
+        const ga_slurm_task_state *s =
+            find_state(st, ns, g->subs[t->sub].id, t->array_index);
+        if (s && !g->c->b->state_final(s->state)) {
+            t->gone_since = 0;
+            continue;
+        }
+        if (s)
+            snprintf(t->final_state, sizeof t->final_state, "%s", s->state);
+        if (t->gone_since == 0)
+            t->gone_since = now;
+        status sf;
+        read_status(t->dir, &sf);
+        ga_result r = { .fitness = NAN };
+        if (sf.present)
+            status_result(g, t, &sf, t->final_state, &r);
+        else if (now - t->gone_since >= FS_GRACE)
+            gone_result(g, t, &r);
+        else
+            continue;
+        attempt_ended(g, k, &r);
+    }
+    free(st);
+    return GA_OK;
+}
+
+/* Cancel what is in flight and wait (up to 30 s) until it has left the
+ * queue; their status files go, so a resumed run runs them again. */
+static void cancel_all(gen *g)
+{
+    char *argv[MAX_IDS + 2] = { (char *)g->c->b->cancel_cmd }, text[8192];
+    size_t nids = live_ids(g, argv + 1, text, sizeof text);
+    if (!nids)
+        return;
+    argv[nids + 1] = NULL;
+    char *out, *errt;
+    ga_array_run_cmd(argv, NULL, &out, &errt);
+    free(out);
+    free(errt);
+    double deadline = ga_now() + 30;
+    while (ga_now() < deadline) {
+        ga_slurm_task_state *st;
+        size_t ns;
+        char msg[1024];
+        char ids[8192];
+        int q = query_flight(g, &st, &ns, ids, sizeof ids, msg, sizeof msg);
+        int live = 0;
+        for (size_t i = 0; q == 0 && i < ns; i++)
+            live |= !g->c->b->state_final(st[i].state);
+        free(st);
+        if (q >= 0 && !live)
+            break;
+        sleep_s(0.2);
+    }
+    for (size_t k = 0; k < g->n; k++) {
+        if (g->t[k].state != T_FLIGHT)
+            continue;
+        char path[4200];
+        snprintf(path, sizeof path, "%s/status.json", g->t[k].dir);
+        unlink(path);
+    }
+}
+
+/* ---- reattaching after a driver crash -------------------------------------- */
+
+/* task.json of a task holds this argv: it is this individual's. */
+static int same_task(const task *t)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/task.json", t->dir);
+    ga_error e;
+    char *text = ga_read_file(path, NULL, &e);
+    cJSON *o = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    char *have = o ? cJSON_PrintUnformatted(cJSON_GetObjectItem(o, "argv"))
+                   : NULL;
+    int same = have && !strcmp(have, t->argv_json);
+    free(have);
+    cJSON_Delete(o);
+    return same;
+}
+
+/* Index in tasks file `number` of each line: which job k it is (or -1). */
+static long *read_tasks_file(gen *g, long number, size_t *count)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/array_%ld.tasks", g->dir, number);
+    ga_error e;
+    char *text = ga_read_file(path, NULL, &e);
+    *count = 0;
+    if (!text)
+        return NULL;
+    size_t lines = 0;
+    for (char *p = text; *p; p++)
+        lines += *p == '\n';
+    long *map = malloc((lines + 1) * sizeof *map);
+    char *save = NULL;
+    for (char *l = strtok_r(text, "\n", &save); map && l;
+         l = strtok_r(NULL, "\n", &save)) {
+        long ind = strtol(l, NULL, 10);
+        map[*count] = -1;
+        for (size_t k = 0; k < g->n; k++)
+            if ((long)g->jobs[k].index == ind)
+                map[*count] = (long)k;
+        (*count)++;
+    }
+    free(text);
+    return map;
+}
+
+/* A resumed run: collect what finished, wait for what still runs in the
+ * arrays recorded in jobs.txt, submit only the rest. */
+static void collect_finished(gen *g)
+{
+    for (size_t k = 0; k < g->n; k++) {
+        status st;
+        if (g->t[k].state != T_WAIT)
+            continue;
+        read_status(g->t[k].dir, &st);
+        if (!st.present || st.stopped || !same_task(&g->t[k]))
+            continue;
+        ga_result r = { .fitness = NAN };
+        status_result(g, &g->t[k], &st, NULL, &r);
+        g->t[k].attempts = g->c->s->retries;  /* no resubmission */
+        attempt_ended(g, k, &r);
+    }
+}
+
+/* Live tasks are adopted first, then the status files are read: a task
+ * that ends in between is found either way. */
+static int reattach(gen *g, ga_error *err)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/jobs.txt", g->dir);
+    ga_error e;
+    char *text = ga_read_file(path, NULL, &e);
+    if (!text)
+        return GA_OK;  /* a fresh generation */
+    char *save = NULL;
+    for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        long number;
+        char id[128];
+        if (sscanf(l, "%ld %127s", &number, id) != 2)
+            continue;
+        if (number >= g->next_number)
+            g->next_number = number + 1;
+        if (grow_subs(g)) {
+            free(text);
+            return ga_error_set(err, GA_EFAIL, "out of memory");
+        }
+        sub *s = &g->subs[g->nsubs];
+        snprintf(s->id, sizeof s->id, "%s", id);
+        s->number = number;
+        ga_slurm_task_state *st = NULL;
+        size_t ns = 0, count;
+        char msg[1024];
+        long *map = read_tasks_file(g, number, &count);
+        ga_array_ref *refs = map ? calloc(count + 1, sizeof *refs) : NULL;
+        for (size_t a = 0; refs && a < count; a++) {
+            if (map[a] >= 0)
+                read_own_id(&g->t[map[a]]);
+            refs[a] = (ga_array_ref){ s->id, (long)a,
+                                      map[a] >= 0 ? g->t[map[a]].own : "" };
+        }
+        char *ids[1] = { s->id };
+        if (!refs || g->c->b->query(g->c->s, ids, 1, refs, count, &st, &ns,
+                                    msg, sizeof msg) != 0) {
+            free(refs);
+            free(map);
+            free(st);
+            continue;  /* purged or unreachable: what ran has a status */
+        }
+        free(refs);
+        for (size_t i = 0; i < ns; i++) {
+            long a = st[i].task;
+            if (a < 0 || (size_t)a >= count || map[a] < 0 ||
+                g->c->b->state_final(st[i].state))
+                continue;
+            task *t = &g->t[map[a]];
+            if (t->state != T_WAIT || !same_task(t))
+                continue;
+            t->state = T_FLIGHT;
+            t->sub = (long)g->nsubs;
+            t->array_index = a;
+        }
+        free(map);
+        free(st);
+        g->nsubs++;
+    }
+    free(text);
+    collect_finished(g);
+    return GA_OK;
+}
+
+/* ---- run --------------------------------------------------------------------- */
+
+static void gen_free(gen *g)
+{
+    for (size_t k = 0; g->t && k < g->n; k++)
+        free(g->t[k].argv_json);
+    free(g->t);
+    free(g->subs);
+}
+
+static int gen_init(gen *g, slurm_ctx *c, const ga_space *space,
+                    const ga_job *jobs, size_t n, ga_error *err)
+{
+    memset(g, 0, sizeof *g);
+    g->c = c;
+    g->space = space;
+    g->jobs = jobs;
+    g->n = n;
+    snprintf(g->dir, sizeof g->dir, "%s/gen_%ld", c->run_dir,
+             jobs[0].generation);
+    if (ga_mkdirs(g->dir, err))
+        return err->status;
+    g->t = calloc(n, sizeof *g->t);
+    if (!g->t)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    for (size_t k = 0; k < n; k++) {
+        if (jobs[k].generation != jobs[0].generation)
+            return ga_error_set(err, GA_EFAIL, "the %s executor runs one "
+                                "generation per call", c->b->label);
+        task *t = &g->t[k];
+        t->sub = -1;
+        snprintf(t->dir, sizeof t->dir, "%s/ind_%zu", g->dir, jobs[k].index);
+        t->argv_json = argv_json(c, space, jobs[k].genes);
+        if (!t->argv_json)
+            return ga_error_set(err, GA_EFAIL, "cannot build the command line "
+                                "(out of memory or a value over 64 KiB)");
+    }
+    return GA_OK;
+}
+
+static int array_run(void *p, const ga_space *space, const ga_job *jobs,
+                     size_t n, ga_result_fn done, void *done_ctx,
+                     volatile sig_atomic_t *cancel, ga_error *err)
+{
+    if (n == 0)
+        return GA_OK;
+    gen g;
+    int rc = gen_init(&g, p, space, jobs, n, err);
+    g.done = done;
+    g.done_ctx = done_ctx;
+    if (rc == GA_OK)
+        rc = reattach(&g, err);
+    slurm_ctx *c = p;
+    double poll_max = c->s->poll_max > 0 ? c->s->poll_max : POLL_MAX_DEFAULT;
+    double pause = POLL_QUEUE_MIN, next_queue = ga_now() + pause;
+    /* a shared file system pays for each look: big arrays look less often */
+    double files_every = POLL_FILES * fmax(1.0, (double)n / 100.0);
+    double next_files = 0;
+    for (int first = 1; rc == GA_OK && g.ndone < n; first = 0) {
+        if (cancel && *cancel) {
+            cancel_all(&g);
+            rc = ga_error_set(err, GA_EFAIL, "interrupted");
+            break;
+        }
+        int flying = 0, waiting = 0;
+        for (size_t k = 0; k < n; k++) {
+            flying |= g.t[k].state == T_FLIGHT;
+            waiting |= g.t[k].state == T_WAIT;
+        }
+        if (waiting && (!flying || first)) {  /* first: beside adopted ones */
+            if ((rc = submit(&g, err)))
+                break;
+            pause = POLL_QUEUE_MIN;
+            next_queue = ga_now() + pause;
+        }
+        size_t before = g.ndone;
+        if (ga_now() >= next_files) {
+            check_status_files(&g);
+            next_files = ga_now() + files_every;
+        }
+        if (ga_now() >= next_queue) {
+            if ((rc = check_queue(&g, err)))
+                break;
+            pause = g.ndone > before ? POLL_QUEUE_MIN
+                                     : fmin(pause * 1.5, poll_max);
+            next_queue = ga_now() + pause;
+        }
+        if (g.ndone < n)
+            sleep_s(POLL_FILES);
+    }
+    /* on other errors the arrays in flight stay: they are in jobs.txt, and
+     * --resume collects them */
+    gen_free(&g);
+    return rc;
+}
+
+ga_executor *ga_exec_array_alloc(const ga_exec_slurm_opts *o,
+                                 const ga_array_backend *b, ga_error *err)
+{
+    if (o->argc == 0) {
+        ga_error_set(err, GA_EINPUT, "no model command given");
+        return NULL;
+    }
+    if (o->jobs < 1 || o->timeout < 0 || !isfinite(o->timeout)) {
+        ga_error_set(err, GA_EINPUT, "--jobs must be >= 1 and --timeout >= 0");
+        return NULL;
+    }
+    if (o->run_dir[0] != '/') {
+        ga_error_set(err, GA_EINPUT, "run directory must be absolute");
+        return NULL;
+    }
+    if (!o->result_file[0] || strstr(o->result_file, "..") ||
+        strchr(o->result_file, '/')) {
+        ga_error_set(err, GA_EINPUT, "--result-file must be a plain file name "
+                     "inside the job directory, got \"%s\"", o->result_file);
+        return NULL;
+    }
+    ga_executor *ex = calloc(1, sizeof *ex);
+    slurm_ctx *c = calloc(1, sizeof *c);
+    if (!ex || !c)
+        goto oom;
+    ex->ctx = c;
+    ex->name = b->name;
+    c->b = b;
+    ex->run = array_run;
+    ex->free = slurm_free;
+    c->argv = calloc(o->argc + 1, sizeof *c->argv);
+    if (!c->argv)
+        goto oom;
+    for (size_t i = 0; i < o->argc; i++) {
+        if (!(c->argv[i] = ga_strdup(o->argv[i])))
+            goto oom;
+        c->argc = i + 1;
+    }
+    char self[PATH_MAX];
+    const char *gahpo = o->gahpo;
+    if (!gahpo) {
+        ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (len <= 0) {
+            ga_executor_free(ex);
+            ga_error_set(err, GA_EFAIL, "cannot find the gahpo binary "
+                         "(/proc/self/exe)");
+            return NULL;
+        }
+        self[len] = '\0';
+        gahpo = self;
+    }
+    const char *slash = strrchr(o->run_dir, '/');
+    c->run_dir = ga_strdup(o->run_dir);
+    c->run_id = ga_strdup(slash && slash[1] ? slash + 1 : "run");
+    for (char *ch = c->run_id; ch && *ch; ch++)
+        if (!((*ch >= 'a' && *ch <= 'z') || (*ch >= 'A' && *ch <= 'Z') ||
+              (*ch >= '0' && *ch <= '9') || *ch == '.' || *ch == '-'))
+            *ch = '_';
+    c->gahpo = ga_strdup(gahpo);
+    c->result_file = ga_strdup(o->result_file);
+    c->result_key = ga_strdup(o->result_key);
+    c->s = o->slurm && o->slurm->pbs ? ga_pbs_settings_alloc()
+                                     : ga_slurm_settings_alloc();
+    if (!c->run_dir || !c->run_id || !c->gahpo || !c->result_file ||
+        !c->result_key || !c->s)
+        goto oom;
+    if (o->slurm) {
+        cJSON *j = ga_slurm_settings_to_json(o->slurm);
+        int rc = j ? ga_slurm_settings_apply_json(c->s, j, "settings", err)
+                   : ga_error_set(err, GA_EFAIL, "out of memory");
+        cJSON_Delete(j);
+        if (rc) {
+            ga_executor_free(ex);
+            return NULL;
+        }
+    }
+    if (c->s->retries < 0)
+        c->s->retries = 0;
+    c->jobs = o->jobs;
+    c->timeout = o->timeout;
+    c->param_flags = o->param_flags;
+    return ex;
+oom:
+    if (ex && c)
+        ga_executor_free(ex);
+    else {
+        free(ex);
+        slurm_free(c);
+    }
+    ga_error_set(err, GA_EFAIL, "out of memory");
+    return NULL;
+}
+
+/* ---- the job side: gahpo _task ------------------------------------------- */
+
+/* The individual on line `line` of the tasks file (0-based). */
+static int task_individual(const char *tasks_file, long line, long *ind,
+                           ga_error *err)
+{
+    char *text = ga_read_file(tasks_file, NULL, err);
+    if (!text)
+        return GA_EINPUT;
+    long i = 0;
+    int found = 0;
+    char *save = NULL;
+    for (char *l = strtok_r(text, "\n", &save); l && !found;
+         l = strtok_r(NULL, "\n", &save), i++)
+        if (i == line)
+            found = ga_parse_long(l, ind) == 0 && *ind >= 0;
+    free(text);
+    if (!found)
+        return ga_error_set(err, GA_EINPUT, "%s: no individual on line %ld",
+                            tasks_file, line + 1);
+    return GA_OK;
+}
+
+/* argv from task.json (caller frees with free_strings). */
+static char **task_argv(const char *dir, double *timeout, ga_error *err)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/task.json", dir);
+    char *text = ga_read_file(path, NULL, err);
+    if (!text)
+        return NULL;
+    cJSON *o = cJSON_Parse(text);
+    free(text);
+    const cJSON *a = cJSON_GetObjectItem(o, "argv");
+    const cJSON *t = cJSON_GetObjectItem(o, "timeout");
+    int n = cJSON_IsArray(a) ? cJSON_GetArraySize(a) : 0;
+    char **argv = n > 0 ? calloc((size_t)n + 1, sizeof *argv) : NULL;
+    int i = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, a) {
+        if (!argv || !cJSON_IsString(e) || !(argv[i] = ga_strdup(e->valuestring)))
+            break;
+        i++;
+    }
+    *timeout = cJSON_IsNumber(t) ? t->valuedouble : 0;
+    cJSON_Delete(o);
+    if (!argv || i != n) {
+        for (int j = 0; argv && j < i; j++)
+            free(argv[j]);
+        free(argv);
+        ga_error_set(err, GA_EINPUT, "%s: no command line (\"argv\")", path);
+        return NULL;
+    }
+    return argv;
+}
+
+static void task_child(const char *dir, char **argv)
+{
+    setpgid(0, 0);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    if (chdir(dir) != 0)
+        _exit(127);
+    int in = open("/dev/null", O_RDONLY);
+    int out = open("stdout.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int er = open("stderr.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (in < 0 || out < 0 || er < 0)
+        _exit(127);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(er, 2);
+    execvp(argv[0], argv);
+    const char *msg = "gahpo: cannot execute the model command: ";
+    (void)!write(2, msg, strlen(msg));
+    (void)!write(2, argv[0], strlen(argv[0]));
+    (void)!write(2, "\n", 1);
+    _exit(127);
+}
+
+/* Wait for the model; on timeout or *stop, SIGTERM its group, then SIGKILL
+ * after KILL_GRACE. */
+static void wait_model(pid_t pid, double start, double timeout,
+                       volatile sig_atomic_t *stop, int *status,
+                       int *timed_out, int *stopped)
+{
+    setpgid(pid, pid);
+    double term_time = 0;
+    for (;;) {
+        pid_t w = waitpid(pid, status, WNOHANG);
+        if (w == pid)
+            break;
+        if (w < 0 && errno != EINTR) {
+            *status = 0;
+            break;
+        }
+        double now = ga_now();
+        if (!term_time && ((stop && *stop) ||
+                           (timeout > 0 && now - start > timeout))) {
+            *stopped = stop && *stop;
+            *timed_out = !*stopped;
+            killpg(pid, SIGTERM);
+            term_time = now;
+        } else if (term_time && now - term_time > KILL_GRACE) {
+            killpg(pid, SIGKILL);
+        }
+        sleep_s(0.01);
+    }
+    killpg(pid, SIGKILL);  /* what the model left in its group */
+    if (stop && *stop)
+        *stopped = 1;
+}
+
+int ga_exec_slurm_task(const char *tasks_file, const char *task_id,
+                       volatile sig_atomic_t *stop, int *exit_code,
+                       ga_error *err)
+{
+    *exit_code = 1;
+    long line, ind;
+    if (ga_parse_long(task_id, &line) != 0 || line < 0)
+        return ga_error_set(err, GA_EINPUT, "_task: bad task id \"%s\"",
+                            task_id);
+    if (task_individual(tasks_file, line, &ind, err))
+        return err->status;
+    char dir[4200];
+    const char *slash = strrchr(tasks_file, '/');
+    snprintf(dir, sizeof dir, "%.*s/ind_%ld",
+             slash ? (int)(slash - tasks_file) : 1, slash ? tasks_file : ".",
+             ind);
+    double timeout;
+    char **argv = task_argv(dir, &timeout, err);
+    if (!argv)
+        return err->status;
+    /* the task's own job id, for schedulers that know a running task only
+     * by it (Torque over Slurm: each started task is a job of its own) */
+    const char *own = getenv("PBS_JOBID");
+    if (!own || !*own)
+        own = getenv("SLURM_JOB_ID");
+    if (own && *own) {
+        char path[4300], line[128];
+        snprintf(path, sizeof path, "%s/job_id.txt", dir);
+        snprintf(line, sizeof line, "%.120s\n", own);
+        ga_error e;
+        write_text(path, line, &e);  /* only an aid to polling */
+    }
+    double start = ga_now();
+    pid_t pid = fork();
+    int fork_errno = errno;
+    if (pid == 0)
+        task_child(dir, argv);
+    for (size_t i = 0; argv[i]; i++)
+        free(argv[i]);
+    free(argv);
+    cJSON *st = cJSON_CreateObject();
+    const char *aj = getenv("SLURM_ARRAY_JOB_ID"), *at = getenv("SLURM_ARRAY_TASK_ID");
+    if (aj && at) {
+        char job[64];
+        snprintf(job, sizeof job, "%.30s_%.30s", aj, at);
+        cJSON_AddStringToObject(st, "job", job);
+    } else if (own && *own) {
+        cJSON_AddStringToObject(st, "job", own);
+    }
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    cJSON_AddStringToObject(st, "host", host);
+    int status = 0, timed_out = 0, stopped = 0;
+    if (pid < 0)
+        cJSON_AddStringToObject(st, "error", strerror(fork_errno));
+    else
+        wait_model(pid, start, timeout, stop, &status, &timed_out, &stopped);
+    if (pid > 0 && WIFEXITED(status)) {
+        cJSON_AddNumberToObject(st, "exit", WEXITSTATUS(status));
+        *exit_code = WEXITSTATUS(status);
+    } else if (pid > 0) {
+        cJSON_AddNumberToObject(st, "signal", WTERMSIG(status));
+        *exit_code = 128 + WTERMSIG(status);
+    }
+    cJSON_AddBoolToObject(st, "timed_out", timed_out);
+    cJSON_AddBoolToObject(st, "stopped", stopped);
+    cJSON_AddItemToObject(st, "wall_time", ga_json_number(ga_now() - start));
+    if (timed_out)
+        *exit_code = 124;
+    char path[4300];
+    snprintf(path, sizeof path, "%s/status.json", dir);
+    int rc = ga_write_json_atomic(path, st, err);
+    cJSON_Delete(st);
+    return rc;
+}

@@ -1,0 +1,88 @@
+/* exec_array.h - what the Slurm and PBS executors share (internal): one
+ * job array per generation, task and status files, the `gahpo _task`
+ * runner, polling, retries, cancel and reattach (exec_array.c). Each
+ * scheduler is a small backend: its batch script, how to submit, ask about
+ * and cancel an array, and what its states mean (exec_slurm.c,
+ * exec_pbs.c). */
+#ifndef GA_EXEC_ARRAY_H
+#define GA_EXEC_ARRAY_H
+
+#include <stddef.h>
+
+#include "executor.h"
+
+/* A growing string; oom is set (and p kept) when memory ran out. */
+typedef struct ga_sbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} ga_sbuf;
+void ga_sb_printf(ga_sbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* argv (no shell) in cwd (NULL: here), stdin /dev/null, output captured
+ * (caller frees both). The exit status, or -1 when it could not run, was
+ * killed, or took longer than two minutes. */
+int ga_array_run_cmd(char *const argv[], const char *cwd, char **out,
+                     char **errtxt);
+/* 1 for an error worth another try (timed out, cannot contact, ...). */
+int ga_array_transient(const char *msg);
+
+/* One task in flight, as the backend's query sees it. */
+typedef struct ga_array_ref {
+    const char *job;             /* the array's id, as the submit printed it */
+    long index;                  /* its array index */
+    const char *own;             /* the task's own job id (from job.txt in
+                                  * its directory), or "" before it started */
+} ga_array_ref;
+
+typedef struct ga_array_backend {
+    const char *name;            /* the executor's name: "slurm", "pbs" */
+    const char *label;           /* "Slurm", "PBS": in reasons */
+    const char *submit_cmd;      /* "sbatch", "qsub" */
+    const char *cancel_cmd;      /* "scancel", "qdel" */
+    /* The batch script for info (caller frees), or NULL with err. */
+    char *(*script)(const ga_slurm_settings *s,
+                    const ga_slurm_script_info *info, ga_error *err);
+    /* The submit command's argv for script (a file in the generation's
+     * directory, the command's cwd): at most 7 entries, which may point
+     * into buf. */
+    void (*submit_argv)(const ga_slurm_script_info *info, const char *script,
+                        char *argv[8], char *buf, size_t bsize);
+    /* The array id in the submit command's output: 0, or -1. */
+    int (*parse_id)(const char *out, char *id, size_t size);
+    /* The scheduler's view of refs[0..n) (arrays ids[0..nids)): *states
+     * (caller frees) holds (array id, index, state) for the tasks it knows.
+     * 0 ok, 1 all purged, -1 failed with the message in msg. */
+    int (*query)(const ga_slurm_settings *s, char *const *ids, size_t nids,
+                 const ga_array_ref *refs, size_t n,
+                 ga_slurm_task_state **states, size_t *nstates, char *msg,
+                 size_t msize);
+    int (*state_final)(const char *state);
+    const char *(*state_reason)(const char *state);
+    /* The id of one task for logs and reasons ("12_3", "12[3].srv"). */
+    void (*task_id)(const char *job, long index, char *buf, size_t size);
+    /* Why a task left without a status file: scheduler details into detail
+     * (state first if known, into state); may leave both empty. */
+    void (*why)(const char *job, long index, const char *own, char *state,
+                size_t ssize, char *detail, size_t dsize);
+    /* Where the task's scheduler output goes, relative to gen_G (printf
+     * with the task id), for reasons. */
+    const char *output_hint;
+} ga_array_backend;
+
+/* The executor for backend b (which must outlive it); opts as for Slurm,
+ * the settings are copied. */
+ga_executor *ga_exec_array_alloc(const ga_exec_slurm_opts *opts,
+                                 const ga_array_backend *b, ga_error *err);
+
+/* Torque's `qstat -f` text (exec_pbs.c) into (array, index, state) for
+ * the tasks refs[0..nrefs) of arrays ids[0..nids): records "123[4].srv"
+ * directly; other records by a task's own id, or, for the array's own id,
+ * for its tasks not yet started (Slurm's torque wrappers). Caller frees. */
+int ga_pbs_parse_qstat_torque(const char *text, char *const *ids, size_t nids,
+                              const ga_array_ref *refs, size_t nrefs,
+                              ga_slurm_task_state **out, size_t *n,
+                              ga_error *err);
+
+#endif
