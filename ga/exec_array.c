@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "exec_array.h"
+#include "exec_child.h"
 #include "util.h"
 
 #define KILL_GRACE 2.0       /* SIGTERM -> SIGKILL inside a task */
@@ -1162,29 +1163,6 @@ static char **task_argv(const char *dir, double *timeout, ga_error *err)
     return argv;
 }
 
-static void task_child(const char *dir, char **argv)
-{
-    setpgid(0, 0);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    if (chdir(dir) != 0)
-        _exit(127);
-    int in = open("/dev/null", O_RDONLY);
-    int out = open("stdout.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int er = open("stderr.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (in < 0 || out < 0 || er < 0)
-        _exit(127);
-    dup2(in, 0);
-    dup2(out, 1);
-    dup2(er, 2);
-    execvp(argv[0], argv);
-    const char *msg = "gahpo: cannot execute the model command: ";
-    (void)!write(2, msg, strlen(msg));
-    (void)!write(2, argv[0], strlen(argv[0]));
-    (void)!write(2, "\n", 1);
-    _exit(127);
-}
-
 /* Wait for the model; on timeout or *stop, SIGTERM its group, then SIGKILL
  * after KILL_GRACE. */
 static void wait_model(pid_t pid, double start, double timeout,
@@ -1254,7 +1232,7 @@ int ga_exec_slurm_task(const char *tasks_file, const char *task_id,
     pid_t pid = fork();
     int fork_errno = errno;
     if (pid == 0)
-        task_child(dir, argv);
+        ga_exec_model_child(dir, argv);
     for (size_t i = 0; argv[i]; i++)
         free(argv[i]);
     free(argv);

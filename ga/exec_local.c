@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exec_child.h"
 #include "executor.h"
 #include "util.h"
 
@@ -181,9 +182,7 @@ static void free_argv(const local_ctx *c, char **argv)
     free(argv);
 }
 
-/* In the child: become a process group, go to dir, redirect, exec. Only
- * async-signal-safe calls; on failure, exit 127 with a note in stderr. */
-static void child(const char *dir, char **argv)
+void ga_exec_model_child(const char *dir, char **argv)
 {
     setpgid(0, 0);
     signal(SIGINT, SIG_DFL);
@@ -258,7 +257,7 @@ static int start_job(local_ctx *c, const ga_space *space, const ga_job *job,
     s->start = ga_now();
     pid_t pid = fork();
     if (pid == 0)
-        child(s->dir, argv);
+        ga_exec_model_child(s->dir, argv);
     free_argv(c, argv);
     if (pid < 0) {
         r->fitness = NAN;
