@@ -33,34 +33,6 @@ static const char *space_text =
     " {\"name\":\"res\",\"type\":\"logical\"},"
     " {\"name\":\"tag\",\"type\":\"constant\",\"value\":\"t\"}]";
 
-/* Count log lines, failed ones, and ones whose reason contains `reason`. */
-static void scan_log(const char *dir, int *lines, int *failed,
-                     const char *reason, int *with_reason)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/evals.jsonl", dir);
-    char *log = tu_read(path);
-    ck_assert_ptr_nonnull(log);
-    *lines = *failed = *with_reason = 0;
-    for (char *line = log; *line;) {
-        char *nl = strchr(line, '\n');
-        *nl = '\0';
-        cJSON *o = cJSON_Parse(line);
-        ck_assert_msg(o != NULL, "bad log line: %s", line);
-        (*lines)++;
-        if (cJSON_IsNull(cJSON_GetObjectItem(o, "fitness"))) {
-            (*failed)++;
-            const cJSON *r = cJSON_GetObjectItem(o, "reason");
-            ck_assert(cJSON_IsString(r));
-            if (reason && strstr(r->valuestring, reason))
-                (*with_reason)++;
-        }
-        cJSON_Delete(o);
-        line = nl + 1;
-    }
-    free(log);
-}
-
 static int run_model(const char *dir, const char *mode, char **out, char **err,
                      const char *extra1, const char *extra2)
 {
@@ -92,7 +64,7 @@ START_TEST(test_model_ok)
     char run[4200];
     snprintf(run, sizeof run, "%s/run", dir);
     int lines, failed, r;
-    scan_log(run, &lines, &failed, NULL, &r);
+    tu_scan_log(run, &lines, &failed, NULL, &r);
     ck_assert_int_eq(lines, 4 + 2);
     ck_assert_int_eq(failed, 0);
     /* the job directory holds params.json, the model's output files */
@@ -135,7 +107,7 @@ START_TEST(test_model_plain_number_result)
     char run[4200];
     snprintf(run, sizeof run, "%s/run", dir);
     int lines, failed, r;
-    scan_log(run, &lines, &failed, NULL, &r);
+    tu_scan_log(run, &lines, &failed, NULL, &r);
     ck_assert_int_eq(failed, 0);
     free(out);
     free(err);
@@ -168,7 +140,7 @@ START_TEST(test_model_failures)
     char run[4200];
     snprintf(run, sizeof run, "%s/run", dir);
     int lines, failed, with_reason;
-    scan_log(run, &lines, &failed, failures[_i].reason, &with_reason);
+    tu_scan_log(run, &lines, &failed, failures[_i].reason, &with_reason);
     ck_assert_int_eq(lines, 4);
     ck_assert_int_eq(failed, 4);
     ck_assert_int_eq(with_reason, 4);
@@ -191,7 +163,7 @@ START_TEST(test_model_timeout_kills_group)
     char run[4200];
     snprintf(run, sizeof run, "%s/run", dir);
     int lines, failed, with_reason;
-    scan_log(run, &lines, &failed, "timeout after 0.5 s", &with_reason);
+    tu_scan_log(run, &lines, &failed, "timeout after 0.5 s", &with_reason);
     ck_assert_int_eq(with_reason, 4);
     free(out);
     free(err);

@@ -445,34 +445,6 @@ static int run_ga(const char *dir, const char *sub, const char *space,
     return rc;
 }
 
-static void scan_log(const char *dir, int *lines, int *failed,
-                     const char *reason, int *with_reason)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/evals.jsonl", dir);
-    char *log = tu_read(path);
-    ck_assert_ptr_nonnull(log);
-    *lines = *failed = *with_reason = 0;
-    for (char *line = log; *line;) {
-        char *nl = strchr(line, '\n');
-        *nl = '\0';
-        cJSON *o = cJSON_Parse(line);
-        ck_assert_msg(o != NULL, "bad log line: %s", line);
-        (*lines)++;
-        if (cJSON_IsNull(cJSON_GetObjectItem(o, "fitness"))) {
-            (*failed)++;
-            const cJSON *r = cJSON_GetObjectItem(o, "reason");
-            ck_assert(cJSON_IsString(r));
-            if (reason && strstr(r->valuestring, reason))
-                (*with_reason)++;
-            else if (reason)
-                fprintf(stderr, "reason: %s\n", r->valuestring);
-        }
-        cJSON_Delete(o);
-        line = nl + 1;
-    }
-    free(log);
-}
 
 static void assert_same_file(const char *a_dir, const char *b_dir,
                              const char *name)
@@ -523,7 +495,7 @@ static void same_as_local(const char *dialect)
     assert_same_file(a, b, "best.json");
     assert_same_file(a, b, "population.json");
     int lines, failed, r;
-    scan_log(a, &lines, &failed, NULL, &r);
+    tu_scan_log(a, &lines, &failed, NULL, &r);
     ck_assert_int_eq(failed, 0);
     snprintf(path, sizeof path, "%s/gen_0/jobs.txt", a);
     ck_assert_int_eq(count_lines(path), 1);
@@ -555,7 +527,7 @@ static void model_fails(const char *dialect)
     char run[4200];
     snprintf(run, sizeof run, "%s/run", dir);
     int lines, failed, with;
-    scan_log(run, &lines, &failed, "exit status 3 (PBS job", &with);
+    tu_scan_log(run, &lines, &failed, "exit status 3 (PBS job", &with);
     ck_assert_int_eq(failed, 4);
     ck_assert_int_eq(with, 4);
     tu_rmrf(dir);
@@ -863,7 +835,7 @@ START_TEST(test_torque_reattach_after_kill)
     assert_same_file(run, ref, "stats.csv");
     assert_same_file(run, ref, "best.json");
     int lines, failed, with;
-    scan_log(run, &lines, &failed, NULL, &with);
+    tu_scan_log(run, &lines, &failed, NULL, &with);
     ck_assert_int_eq(failed, 0);
     tu_rmrf(dir);
     free(dir);
@@ -884,7 +856,7 @@ START_TEST(test_pro_walltime_reason)
     char run[4200];
     snprintf(run, sizeof run, "%s/run", dir);
     int lines, failed, with;
-    scan_log(run, &lines, &failed, "WALLTIME: the task reached its walltime "
+    tu_scan_log(run, &lines, &failed, "WALLTIME: the task reached its walltime "
              "limit (job_state=X Exit_status=-29", &with);
     ck_assert_int_eq(failed, 4);
     ck_assert_int_eq(with, 4);
@@ -922,7 +894,7 @@ START_TEST(test_pro_array_of_one)
                     NULL, (char *[]){ env0, NULL }, &out, &err);
     ck_assert_msg(rc == 0, "%s", err);
     int lines, failed, with;
-    scan_log(run, &lines, &failed, NULL, &with);
+    tu_scan_log(run, &lines, &failed, NULL, &with);
     ck_assert_int_eq(lines, 4);
     ck_assert_int_eq(failed, 0);
     char path[4300];

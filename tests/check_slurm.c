@@ -410,34 +410,6 @@ static int run_ga(const char *dir, const char *sub, const char *space,
     return rc;
 }
 
-static void scan_log(const char *dir, int *lines, int *failed,
-                     const char *reason, int *with_reason)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/evals.jsonl", dir);
-    char *log = tu_read(path);
-    ck_assert_ptr_nonnull(log);
-    *lines = *failed = *with_reason = 0;
-    for (char *line = log; *line;) {
-        char *nl = strchr(line, '\n');
-        *nl = '\0';
-        cJSON *o = cJSON_Parse(line);
-        ck_assert_msg(o != NULL, "bad log line: %s", line);
-        (*lines)++;
-        if (cJSON_IsNull(cJSON_GetObjectItem(o, "fitness"))) {
-            (*failed)++;
-            const cJSON *r = cJSON_GetObjectItem(o, "reason");
-            ck_assert(cJSON_IsString(r));
-            if (reason && strstr(r->valuestring, reason))
-                (*with_reason)++;
-            else if (reason)
-                fprintf(stderr, "reason: %s\n", r->valuestring);
-        }
-        cJSON_Delete(o);
-        line = nl + 1;
-    }
-    free(log);
-}
 
 static void assert_same_file(const char *a_dir, const char *b_dir,
                              const char *name)
@@ -485,7 +457,7 @@ START_TEST(test_same_as_local)
     assert_same_file(a, b, "best.json");
     assert_same_file(a, b, "population.json");
     int lines, failed, r;
-    scan_log(a, &lines, &failed, NULL, &r);
+    tu_scan_log(a, &lines, &failed, NULL, &r);
     ck_assert_int_eq(failed, 0);
     /* one array per generation, its script, the job's record */
     snprintf(path, sizeof path, "%s/gen_0/jobs.txt", a);
@@ -518,10 +490,10 @@ START_TEST(test_model_fails)
     char run[4200];
     snprintf(run, sizeof run, "%s/run", dir);
     int lines, failed, with;
-    scan_log(run, &lines, &failed, "exit status 3", &with);
+    tu_scan_log(run, &lines, &failed, "exit status 3", &with);
     ck_assert_int_eq(failed, 4);
     ck_assert_int_eq(with, 4);
-    scan_log(run, &lines, &failed, "FAILED", &with);
+    tu_scan_log(run, &lines, &failed, "FAILED", &with);
     ck_assert_int_eq(with, 4);
     tu_rmrf(dir);
     free(dir);
@@ -542,7 +514,7 @@ START_TEST(test_task_timeout)
     char run[4200];
     snprintf(run, sizeof run, "%s/run", dir);
     int lines, failed, with;
-    scan_log(run, &lines, &failed, "timeout after 1 s", &with);
+    tu_scan_log(run, &lines, &failed, "timeout after 1 s", &with);
     ck_assert_int_eq(with, 4);
     tu_rmrf(dir);
     free(dir);
@@ -721,7 +693,7 @@ START_TEST(test_cancelled_outside)
     waitpid(pid, &status, 0);
     ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1);
     int lines, failed, with;
-    scan_log(run, &lines, &failed, "CANCELLED", &with);
+    tu_scan_log(run, &lines, &failed, "CANCELLED", &with);
     ck_assert_int_eq(failed, 4);
     ck_assert_int_eq(with, 4);
     tu_rmrf(dir);
@@ -756,7 +728,7 @@ START_TEST(test_retries)
                     NULL, NULL, &out, &err);
     ck_assert_msg(rc == 0, "%s", err);
     int lines, failed, with;
-    scan_log(run, &lines, &failed, NULL, &with);
+    tu_scan_log(run, &lines, &failed, NULL, &with);
     ck_assert_int_eq(lines, 4);
     ck_assert_int_eq(failed, 0);
     char path[4300];
@@ -811,7 +783,7 @@ START_TEST(test_reattach_after_kill)
     assert_same_file(run, ref, "stats.csv");
     assert_same_file(run, ref, "best.json");
     int lines, failed, with;
-    scan_log(run, &lines, &failed, NULL, &with);
+    tu_scan_log(run, &lines, &failed, NULL, &with);
     ck_assert_int_eq(lines, 4 + 2);
     ck_assert_int_eq(failed, 0);
     tu_rmrf(dir);

@@ -1,6 +1,8 @@
 /* testutil.c - process and file helpers for the Check suites. */
 #include "testutil.h"
 
+#include <cJSON.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -172,4 +174,33 @@ const char *tu_testdata(const char *dir)
     if (!realpath(buf, p))
         return NULL;
     return p;
+}
+
+void tu_scan_log(const char *dir, int *lines, int *failed,
+                     const char *reason, int *with_reason)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/evals.jsonl", dir);
+    char *log = tu_read(path);
+    ck_assert_ptr_nonnull(log);
+    *lines = *failed = *with_reason = 0;
+    for (char *line = log; *line;) {
+        char *nl = strchr(line, '\n');
+        *nl = '\0';
+        cJSON *o = cJSON_Parse(line);
+        ck_assert_msg(o != NULL, "bad log line: %s", line);
+        (*lines)++;
+        if (cJSON_IsNull(cJSON_GetObjectItem(o, "fitness"))) {
+            (*failed)++;
+            const cJSON *r = cJSON_GetObjectItem(o, "reason");
+            ck_assert(cJSON_IsString(r));
+            if (reason && strstr(r->valuestring, reason))
+                (*with_reason)++;
+            else if (reason)
+                fprintf(stderr, "reason: %s\n", r->valuestring);
+        }
+        cJSON_Delete(o);
+        line = nl + 1;
+    }
+    free(log);
 }

@@ -33,6 +33,12 @@ const char *tu_testdata(const char *dir);
 /* Project root (from the binary's location or the current directory). */
 const char *tu_root(void);
 
+/* Read dir/evals.jsonl: count its lines, the failed evaluations, and those
+ * whose reason contains `reason` (may be NULL; the other reasons are
+ * printed to stderr then). Every line must be JSON. */
+void tu_scan_log(const char *dir, int *lines, int *failed, const char *reason,
+                 int *with_reason);
+
 /* Quick mode ($GAHPO_TEST_QUICK set): long suites are left out. */
 int tu_quick(void);
 
