@@ -370,25 +370,7 @@ static void read_status(const char *dir, status *st)
 /* The result file, read as the local executor reads it. */
 static void read_result(const slurm_ctx *c, const char *dir, ga_result *r)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, c->result_file);
-    ga_error e;
-    char *text = ga_read_file(path, NULL, &e);
-    if (!text) {
-        snprintf(r->reason, sizeof r->reason, "no result file %.300s",
-                 c->result_file);
-        return;
-    }
-    double v;
-    if (ga_parse_result(text, c->result_key, &v, &e) != GA_OK)
-        snprintf(r->reason, sizeof r->reason, "%.100s: cannot parse: %.300s",
-                 c->result_file, e.msg);
-    else if (isnan(v) || isinf(v))
-        snprintf(r->reason, sizeof r->reason, "%.100s: the objective is %s",
-                 c->result_file, isnan(v) ? "NaN" : "infinite");
-    else
-        r->fitness = v;
-    free(text);
+    ga_exec_read_result(dir, c->result_file, c->result_key, r);
 }
 
 static void task_job_id(const gen *g, const task *t, char *buf, size_t size)

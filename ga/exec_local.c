@@ -301,22 +301,27 @@ static void finish_job(const local_ctx *c, const slot *s, int status,
                  " (command not found or not executable?)" : "");
         return;
     }
+    ga_exec_read_result(s->dir, c->result_file, c->result_key, r);
+}
+
+void ga_exec_read_result(const char *dir, const char *file, const char *key,
+                         ga_result *r)
+{
     char path[4200];
-    snprintf(path, sizeof path, "%s/%s", s->dir, c->result_file);
+    snprintf(path, sizeof path, "%s/%s", dir, file);
     ga_error e;
     char *text = ga_read_file(path, NULL, &e);
     if (!text) {
-        snprintf(r->reason, sizeof r->reason, "no result file %.300s",
-                 c->result_file);
+        snprintf(r->reason, sizeof r->reason, "no result file %.300s", file);
         return;
     }
     double v;
-    if (ga_parse_result(text, c->result_key, &v, &e) != GA_OK)
+    if (ga_parse_result(text, key, &v, &e) != GA_OK)
         snprintf(r->reason, sizeof r->reason, "%.100s: cannot parse: %.300s",
-                 c->result_file, e.msg);
+                 file, e.msg);
     else if (isnan(v) || isinf(v))
         snprintf(r->reason, sizeof r->reason, "%.100s: the objective is %s",
-                 c->result_file, isnan(v) ? "NaN" : "infinite");
+                 file, isnan(v) ? "NaN" : "infinite");
     else
         r->fitness = v;
     free(text);
