@@ -14,6 +14,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "ops.h"
+#include "state.h"
 #include "util.h"
 
 #define STATE_VERSION 1
@@ -89,6 +90,11 @@ static ga_engine *engine_new(const ga_space *space, const ga_settings *s,
         return NULL;
     if (space->n == 0) {
         ga_error_set(err, GA_EINPUT, "the space has no parameters");
+        return NULL;
+    }
+    if (s->strategy == GA_ASYNC) {
+        ga_error_set(err, GA_EINPUT, "strategy async is the steady-state GA "
+                     "of `gahpo run`; here use simple or mu_plus_lambda");
         return NULL;
     }
     ga_engine *e = calloc(1, sizeof *e);
@@ -523,26 +529,9 @@ long ga_engine_generation(const ga_engine *e)
  * every generation would otherwise spend its time on. NaN, which only the
  * fallbacks can hold, is null. */
 
-static cJSON *hex_number(double v)
-{
-    char buf[40];
-    if (isnan(v))
-        return cJSON_CreateNull();
-    snprintf(buf, sizeof buf, "%a", v);
-    return cJSON_CreateString(buf);
-}
-
-static cJSON *num_array(const double *v, size_t n)
-{
-    cJSON *a = cJSON_CreateArray();
-    for (size_t i = 0; a && i < n; i++)
-        cJSON_AddItemToArray(a, hex_number(v[i]));
-    return a;
-}
-
 static void add_num(cJSON *o, const char *key, double v)
 {
-    cJSON_AddItemToObject(o, key, hex_number(v));
+    cJSON_AddItemToObject(o, key, ga_state_number(v));
 }
 
 cJSON *ga_engine_save(const ga_engine *e)
@@ -561,80 +550,29 @@ cJSON *ga_engine_save(const ga_engine *e)
     cJSON_AddNumberToObject(o, "stall", (double)e->stall);
     cJSON_AddBoolToObject(o, "done", e->done);
     cJSON_AddStringToObject(o, "stop_reason", e->stop_reason);
-    cJSON_AddItemToObject(o, "population", num_array(e->pop, e->n * d));
-    cJSON_AddItemToObject(o, "fitness", num_array(e->pop_fit, e->n));
+    cJSON_AddItemToObject(o, "population", ga_state_numbers(e->pop, e->n * d));
+    cJSON_AddItemToObject(o, "fitness", ga_state_numbers(e->pop_fit, e->n));
     size_t noff = e->gen < 0 ? e->n : e->noff;
-    cJSON_AddItemToObject(o, "offspring", num_array(e->off, noff * d));
-    cJSON_AddItemToObject(o, "offspring_fitness", num_array(e->off_fit, noff));
+    cJSON_AddItemToObject(o, "offspring", ga_state_numbers(e->off, noff * d));
+    cJSON_AddItemToObject(o, "offspring_fitness",
+                          ga_state_numbers(e->off_fit, noff));
     cJSON *valid = cJSON_CreateArray();
     for (size_t i = 0; valid && i < noff; i++)
         cJSON_AddItemToArray(valid, cJSON_CreateBool(e->off_valid[i]));
     cJSON_AddItemToObject(o, "offspring_valid", valid);
-    cJSON_AddItemToObject(o, "hof", num_array(e->hof, e->nhof * d));
-    cJSON_AddItemToObject(o, "hof_fitness", num_array(e->hof_fit, e->nhof));
+    cJSON_AddItemToObject(o, "hof", ga_state_numbers(e->hof, e->nhof * d));
+    cJSON_AddItemToObject(o, "hof_fitness",
+                          ga_state_numbers(e->hof_fit, e->nhof));
     cJSON *st = cJSON_CreateArray();
     for (size_t i = 0; st && i < e->nstats; i++) {
         const ga_stats_row *r = &e->stats[i];
         double row[7] = { (double)r->gen, (double)r->nevals, (double)r->nfailed,
                           r->avg, r->std, r->min, r->max };
-        cJSON_AddItemToArray(st, num_array(row, 7));
+        cJSON_AddItemToArray(st, ga_state_numbers(row, 7));
     }
     cJSON_AddItemToObject(o, "stats", st);
-    /* the generator's raw state, hex-encoded */
-    size_t size = gsl_rng_size(e->rng);
-    const unsigned char *raw = gsl_rng_state(e->rng);
-    char *hex = malloc(2 * size + 1);
-    if (hex) {
-        for (size_t i = 0; i < size; i++)
-            snprintf(hex + 2 * i, 3, "%02x", raw[i]);
-        cJSON_AddStringToObject(o, "rng", hex);
-        free(hex);
-    }
-    cJSON_AddStringToObject(o, "rng_type", gsl_rng_name(e->rng));
+    ga_state_save_rng(o, e->rng);
     return o;
-}
-
-/* A number item: a hex-float string as ga_engine_save writes, a plain JSON
- * number, or a raw one; NaN for null. Returns 0, or -1 for anything else. */
-static int item_number(const cJSON *v, double *out)
-{
-    if (cJSON_IsNumber(v))
-        *out = v->valuedouble;
-    else if (cJSON_IsNull(v))
-        *out = NAN;
-    else if ((cJSON_IsRaw(v) || cJSON_IsString(v)) &&
-             ga_parse_double(v->valuestring, out) == 0)
-        ;  /* hex-float strings, or raw numbers */
-    else
-        return -1;
-    return 0;
-}
-
-static int read_nums(const cJSON *o, const char *key, double *out, size_t n,
-                     ga_error *err)
-{
-    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (!cJSON_IsArray(a) || (size_t)cJSON_GetArraySize(a) != n)
-        return ga_error_set(err, GA_EINPUT, "checkpoint: '%s' should hold %zu "
-                            "numbers", key, n);
-    size_t i = 0;
-    const cJSON *v;
-    cJSON_ArrayForEach(v, a) {
-        if (item_number(v, &out[i]) != 0)
-            return ga_error_set(err, GA_EINPUT, "checkpoint: '%s' item %zu is "
-                                "not a number", key, i);
-        i++;
-    }
-    return GA_OK;
-}
-
-static int read_num(const cJSON *o, const char *key, double *out, ga_error *err)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (item_number(v, out) != 0)
-        return ga_error_set(err, GA_EINPUT, "checkpoint: '%s' is missing or "
-                            "not a number", key);
-    return GA_OK;
 }
 
 ga_engine *ga_engine_restore(const ga_space *space, const ga_settings *s,
@@ -644,9 +582,10 @@ ga_engine *ga_engine_restore(const ga_space *space, const ga_settings *s,
     if (!e)
         return NULL;
     double v, dim, pop, gen;
-    if (read_num(o, "version", &v, err) || v != STATE_VERSION ||
-        read_num(o, "dim", &dim, err) || read_num(o, "population_size", &pop, err) ||
-        read_num(o, "generation", &gen, err)) {
+    if (ga_state_read_number(o, "version", &v, err) || v != STATE_VERSION ||
+        ga_state_read_number(o, "dim", &dim, err) ||
+        ga_state_read_number(o, "population_size", &pop, err) ||
+        ga_state_read_number(o, "generation", &gen, err)) {
         if (err && err->status == GA_OK)
             ga_error_set(err, GA_EINPUT, "checkpoint: unsupported version");
         goto fail;
@@ -666,14 +605,14 @@ ga_engine *ga_engine_restore(const ga_space *space, const ga_settings *s,
     size_t d = e->dim;
     size_t noff = e->gen < 0 ? e->n : e->noff;
     double evals, stall;
-    if (read_num(o, "evaluations", &evals, err) ||
-        read_num(o, "prev_mean", &e->prev_mean, err) ||
-        read_num(o, "worst_seen", &e->worst_seen, err) ||
-        read_num(o, "stall", &stall, err) ||
-        read_nums(o, "population", e->pop, e->n * d, err) ||
-        read_nums(o, "fitness", e->pop_fit, e->n, err) ||
-        read_nums(o, "offspring", e->off, noff * d, err) ||
-        read_nums(o, "offspring_fitness", e->off_fit, noff, err))
+    if (ga_state_read_number(o, "evaluations", &evals, err) ||
+        ga_state_read_number(o, "prev_mean", &e->prev_mean, err) ||
+        ga_state_read_number(o, "worst_seen", &e->worst_seen, err) ||
+        ga_state_read_number(o, "stall", &stall, err) ||
+        ga_state_read_numbers(o, "population", e->pop, e->n * d, err) ||
+        ga_state_read_numbers(o, "fitness", e->pop_fit, e->n, err) ||
+        ga_state_read_numbers(o, "offspring", e->off, noff * d, err) ||
+        ga_state_read_numbers(o, "offspring_fitness", e->off_fit, noff, err))
         goto fail;
     e->evaluations = (long)evals;
     e->stall = (long)stall;
@@ -688,8 +627,8 @@ ga_engine *ga_engine_restore(const ga_space *space, const ga_settings *s,
     const cJSON *hof = cJSON_GetObjectItemCaseSensitive(o, "hof_fitness");
     e->nhof = cJSON_IsArray(hof) ? (size_t)cJSON_GetArraySize(hof) : 0;
     if (e->nhof > e->hof_cap ||
-        read_nums(o, "hof", e->hof, e->nhof * d, err) ||
-        read_nums(o, "hof_fitness", e->hof_fit, e->nhof, err)) {
+        ga_state_read_numbers(o, "hof", e->hof, e->nhof * d, err) ||
+        ga_state_read_numbers(o, "hof_fitness", e->hof_fit, e->nhof, err)) {
         if (err && err->status == GA_OK)
             ga_error_set(err, GA_EINPUT, "checkpoint: hall of fame too large");
         goto fail;
@@ -710,7 +649,7 @@ ga_engine *ga_engine_restore(const ga_space *space, const ga_settings *s,
         size_t k = 0;
         const cJSON *x;
         cJSON_ArrayForEach(x, a) {
-            if (item_number(x, &row[k++]) != 0)
+            if (ga_state_item_number(x, &row[k++]) != 0)
                 row[k - 1] = NAN;
         }
         ga_stats_row *r = &e->stats[e->nstats++];
@@ -722,22 +661,8 @@ ga_engine *ga_engine_restore(const ga_space *space, const ga_settings *s,
     const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, "stop_reason");
     if (cJSON_IsString(why))
         snprintf(e->stop_reason, sizeof e->stop_reason, "%s", why->valuestring);
-    const cJSON *rng = cJSON_GetObjectItemCaseSensitive(o, "rng");
-    size_t size = gsl_rng_size(e->rng);
-    if (!cJSON_IsString(rng) || strlen(rng->valuestring) != 2 * size) {
-        ga_error_set(err, GA_EINPUT, "checkpoint: 'rng' state is missing or "
-                     "has the wrong size");
+    if (ga_state_restore_rng(o, e->rng, err))
         goto fail;
-    }
-    unsigned char *raw = gsl_rng_state(e->rng);
-    for (size_t k = 0; k < size; k++) {
-        unsigned int byte;
-        if (sscanf(rng->valuestring + 2 * k, "%2x", &byte) != 1) {
-            ga_error_set(err, GA_EINPUT, "checkpoint: 'rng' is not hex");
-            goto fail;
-        }
-        raw[k] = (unsigned char)byte;
-    }
     if (!e->done)
         build_batch(e, noff);
     return e;

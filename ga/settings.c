@@ -30,7 +30,8 @@ void ga_settings_defaults(ga_settings *s)
 
 const char *ga_strategy_name(ga_strategy st)
 {
-    return st == GA_SIMPLE ? "simple" : "mu_plus_lambda";
+    return st == GA_SIMPLE ? "simple"
+         : st == GA_MU_PLUS_LAMBDA ? "mu_plus_lambda" : "async";
 }
 
 const char *ga_nan_policy_name(ga_nan_policy p)
@@ -121,9 +122,12 @@ static int set_value(ga_settings *s, const setting *t, const char *text,
             s->strategy = GA_SIMPLE;
         else if (strcmp(text, "mu_plus_lambda") == 0)
             s->strategy = GA_MU_PLUS_LAMBDA;
+        else if (strcmp(text, "async") == 0)
+            s->strategy = GA_ASYNC;
         else
-            return ga_error_set(err, GA_EINPUT, "%s: strategy must be simple "
-                                "or mu_plus_lambda, got \"%s\"", source, text);
+            return ga_error_set(err, GA_EINPUT, "%s: strategy must be simple, "
+                                "mu_plus_lambda or async, got \"%s\"", source,
+                                text);
         return GA_OK;
     case K_NAN:
         if (strcmp(text, "mean") == 0)
@@ -359,6 +363,10 @@ int ga_settings_validate(const ga_settings *s, ga_error *err)
             return ga_error_set(err, GA_EINPUT, "mu_plus_lambda needs cx_prob + "
                                 "mut_prob <= 1, got %g + %g = %g", s->cx_prob,
                                 s->mut_prob, s->cx_prob + s->mut_prob);
+    }
+    if (s->strategy != GA_SIMPLE) {
+        /* async spends population_size + (num_iter - 1) x lambda evaluations,
+         * as mu_plus_lambda does */
         if (!(s->offspring_prop > 0) || !isfinite(s->offspring_prop))
             return ga_error_set(err, GA_EINPUT, "offspring_prop must be > 0, "
                                 "got %g", s->offspring_prop);

@@ -11,7 +11,9 @@
 
 #include "error.h"
 
-typedef enum ga_strategy { GA_SIMPLE, GA_MU_PLUS_LAMBDA } ga_strategy;
+/* GA_ASYNC: the asynchronous steady-state GA (ga/steady.h), run by
+ * `gahpo run` only; the generational engine takes the other two. */
+typedef enum ga_strategy { GA_SIMPLE, GA_MU_PLUS_LAMBDA, GA_ASYNC } ga_strategy;
 
 /* What a failed evaluation (NaN fitness) becomes. */
 typedef enum ga_nan_policy {

@@ -8,6 +8,9 @@
 #include <gsl/gsl_rng.h>
 
 #include "ops.h"
+#include "state.h"
+
+#define STEADY_VERSION 1
 
 struct ga_steady {
     const ga_space *space;
@@ -53,7 +56,7 @@ ga_steady *ga_steady_alloc(const ga_space *space, const ga_settings *set,
     s->pop = malloc(s->cap * s->dim * sizeof(double));
     s->fit = malloc(s->cap * sizeof(double));
     s->scratch = malloc(s->dim * sizeof(double));
-    s->best = malloc(s->dim * sizeof(double));
+    s->best = calloc(s->dim ? s->dim : 1, sizeof(double));
     s->rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!s->pop || !s->fit || !s->scratch || !s->best || !s->rng) {
         ga_steady_free(s);
@@ -118,4 +121,83 @@ double ga_steady_best(const ga_steady *s, const double **genes)
 long ga_steady_evaluations(const ga_steady *s)
 {
     return s->told;
+}
+
+const double *ga_steady_population(const ga_steady *s, size_t *n,
+                                   const double **fitness)
+{
+    *n = s->n;
+    if (fitness)
+        *fitness = s->fit;
+    return s->pop;
+}
+
+cJSON *ga_steady_save(const ga_steady *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddNumberToObject(o, "version", STEADY_VERSION);
+    cJSON_AddNumberToObject(o, "dim", (double)s->dim);
+    cJSON_AddNumberToObject(o, "population_size", (double)s->cap);
+    cJSON_AddNumberToObject(o, "told", (double)s->told);
+    cJSON_AddItemToObject(o, "population",
+                          ga_state_numbers(s->pop, s->n * s->dim));
+    cJSON_AddItemToObject(o, "fitness", ga_state_numbers(s->fit, s->n));
+    /* +inf before any success: written as null */
+    cJSON_AddItemToObject(o, "best_fitness",
+                          ga_state_number(isinf(s->best_fit) ? NAN : s->best_fit));
+    cJSON_AddItemToObject(o, "best", ga_state_numbers(s->best, s->dim));
+    ga_state_save_rng(o, s->rng);
+    if (cJSON_GetArraySize(o) != 10) {  /* an item could not be made */
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+ga_steady *ga_steady_restore(const ga_space *space, const ga_settings *set,
+                             const cJSON *o, ga_error *err)
+{
+    ga_steady *s = ga_steady_alloc(space, set, err);
+    if (!s)
+        return NULL;
+    double v, dim, cap, told;
+    if (ga_state_read_number(o, "version", &v, err) ||
+        ga_state_read_number(o, "dim", &dim, err) ||
+        ga_state_read_number(o, "population_size", &cap, err) ||
+        ga_state_read_number(o, "told", &told, err))
+        goto fail;
+    if (v != STEADY_VERSION) {
+        ga_error_set(err, GA_EINPUT, "checkpoint: steady-state version %g is "
+                     "not %d", v, STEADY_VERSION);
+        goto fail;
+    }
+    if (dim != (double)s->dim || cap != (double)s->cap || !(told >= 0)) {
+        ga_error_set(err, GA_EINPUT, "checkpoint: population %g x %g does not "
+                     "match the settings and space (%zu x %zu)", cap, dim,
+                     s->cap, s->dim);
+        goto fail;
+    }
+    const cJSON *fit = cJSON_GetObjectItemCaseSensitive(o, "fitness");
+    double n = cJSON_IsArray(fit) ? cJSON_GetArraySize(fit) : -1;
+    if (n < 0 || n > cap) {
+        ga_error_set(err, GA_EINPUT, "checkpoint: 'fitness' should hold at "
+                     "most %zu numbers", s->cap);
+        goto fail;
+    }
+    s->n = (size_t)n;
+    s->told = (long)told;
+    if (ga_state_read_numbers(o, "population", s->pop, s->n * s->dim, err) ||
+        ga_state_read_numbers(o, "fitness", s->fit, s->n, err) ||
+        ga_state_read_number(o, "best_fitness", &s->best_fit, err) ||
+        ga_state_read_numbers(o, "best", s->best, s->dim, err) ||
+        ga_state_restore_rng(o, s->rng, err))
+        goto fail;
+    if (isnan(s->best_fit))
+        s->best_fit = INFINITY;
+    return s;
+fail:
+    ga_steady_free(s);
+    return NULL;
 }

@@ -19,6 +19,8 @@
 
 #include <stddef.h>
 
+#include <cJSON.h>
+
 #include "error.h"
 #include "settings.h"
 #include "space.h"
@@ -44,5 +46,19 @@ double ga_steady_best(const ga_steady *s, const double **genes);
 
 /* Evaluations told so far. */
 long ga_steady_evaluations(const ga_steady *s);
+
+/* The current population: *n individuals (genes at i * space->n) and their
+ * fitness. */
+const double *ga_steady_population(const ga_steady *s, size_t *n,
+                                   const double **fitness);
+
+/* The whole state (population, best, counters, the generator's raw state)
+ * as JSON that reads back exactly (caller deletes); NULL when out of
+ * memory. */
+cJSON *ga_steady_save(const ga_steady *s);
+/* A steady-state GA in the saved state o, for the same space and
+ * settings; NULL with err (GA_EINPUT naming what is wrong) otherwise. */
+ga_steady *ga_steady_restore(const ga_space *space, const ga_settings *settings,
+                             const cJSON *o, ga_error *err);
 
 #endif

@@ -1,0 +1,99 @@
+/* state.c - exact numbers and generator states in checkpoint files. */
+#include "state.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+cJSON *ga_state_number(double v)
+{
+    char buf[40];
+    if (isnan(v))
+        return cJSON_CreateNull();
+    snprintf(buf, sizeof buf, "%a", v);
+    return cJSON_CreateString(buf);
+}
+
+cJSON *ga_state_numbers(const double *v, size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; a && i < n; i++)
+        cJSON_AddItemToArray(a, ga_state_number(v[i]));
+    return a;
+}
+
+int ga_state_item_number(const cJSON *v, double *out)
+{
+    if (cJSON_IsNumber(v))
+        *out = v->valuedouble;
+    else if (cJSON_IsNull(v))
+        *out = NAN;
+    else if ((cJSON_IsRaw(v) || cJSON_IsString(v)) &&
+             ga_parse_double(v->valuestring, out) == 0)
+        ;  /* hex-float strings, or raw numbers */
+    else
+        return -1;
+    return 0;
+}
+
+int ga_state_read_numbers(const cJSON *o, const char *key, double *out,
+                          size_t n, ga_error *err)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!cJSON_IsArray(a) || (size_t)cJSON_GetArraySize(a) != n)
+        return ga_error_set(err, GA_EINPUT, "checkpoint: '%s' should hold %zu "
+                            "numbers", key, n);
+    size_t i = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, a) {
+        if (ga_state_item_number(v, &out[i]) != 0)
+            return ga_error_set(err, GA_EINPUT, "checkpoint: '%s' item %zu is "
+                                "not a number", key, i);
+        i++;
+    }
+    return GA_OK;
+}
+
+int ga_state_read_number(const cJSON *o, const char *key, double *out,
+                         ga_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (ga_state_item_number(v, out) != 0)
+        return ga_error_set(err, GA_EINPUT, "checkpoint: '%s' is missing or "
+                            "not a number", key);
+    return GA_OK;
+}
+
+void ga_state_save_rng(cJSON *o, const gsl_rng *rng)
+{
+    size_t size = gsl_rng_size(rng);
+    const unsigned char *raw = gsl_rng_state(rng);
+    char *hex = malloc(2 * size + 1);
+    if (hex) {
+        for (size_t i = 0; i < size; i++)
+            snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+        cJSON_AddStringToObject(o, "rng", hex);
+        free(hex);
+    }
+    cJSON_AddStringToObject(o, "rng_type", gsl_rng_name(rng));
+}
+
+int ga_state_restore_rng(const cJSON *o, gsl_rng *rng, ga_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "rng");
+    size_t size = gsl_rng_size(rng);
+    if (!cJSON_IsString(v) || strlen(v->valuestring) != 2 * size)
+        return ga_error_set(err, GA_EINPUT, "checkpoint: 'rng' state is "
+                            "missing or has the wrong size");
+    unsigned char *raw = gsl_rng_state(rng);
+    for (size_t k = 0; k < size; k++) {
+        unsigned int byte;
+        if (sscanf(v->valuestring + 2 * k, "%2x", &byte) != 1)
+            return ga_error_set(err, GA_EINPUT, "checkpoint: 'rng' is not hex");
+        raw[k] = (unsigned char)byte;
+    }
+    return GA_OK;
+}

@@ -1,0 +1,31 @@
+/* state.h - pieces of checkpoint files shared by the generational engine
+ * and the steady-state GA: numbers that read back exactly (hex floats), and
+ * a GSL generator's raw state. */
+#ifndef GA_STATE_H
+#define GA_STATE_H
+
+#include <stddef.h>
+
+#include <cJSON.h>
+#include <gsl/gsl_rng.h>
+
+#include "error.h"
+
+/* v as a hex-float string ("0x1.8p+1"); null for NaN. */
+cJSON *ga_state_number(double v);
+/* An array of n such numbers. */
+cJSON *ga_state_numbers(const double *v, size_t n);
+/* A number item as ga_state_number writes it, a plain JSON number, or a raw
+ * one; NaN for null. 0, or -1 for anything else. */
+int ga_state_item_number(const cJSON *v, double *out);
+/* o[key] as one number / exactly n numbers; GA_EINPUT naming the key. */
+int ga_state_read_number(const cJSON *o, const char *key, double *out,
+                         ga_error *err);
+int ga_state_read_numbers(const cJSON *o, const char *key, double *out,
+                          size_t n, ga_error *err);
+/* The generator's raw state as o["rng"] (hex) and o["rng_type"]; and back
+ * (GA_EINPUT when missing, of the wrong size or not hex). */
+void ga_state_save_rng(cJSON *o, const gsl_rng *rng);
+int ga_state_restore_rng(const cJSON *o, gsl_rng *rng, ga_error *err);
+
+#endif
