@@ -206,6 +206,7 @@ typedef struct slurm_ctx {
     char *result_file;
     char *result_key;
     ga_slurm_settings *s;
+    struct gen *flow;     /* an asynchronous run's tasks (start, wait) */
 } slurm_ctx;
 
 enum { T_WAIT, T_FLIGHT, T_DONE };
@@ -219,6 +220,9 @@ typedef struct task {
     char final_state[32];
     char own[64];         /* the task's own job id (job.txt), once known */
     char *argv_json;      /* the command line as task.json holds it */
+    size_t index;         /* the individual's index (ind_I) */
+    const double *genes;
+    double *copy;         /* a copy of the genes (async), else NULL */
     char dir[4096];
 } task;
 
@@ -227,11 +231,15 @@ typedef struct sub {
     long number;          /* S in array_S.sh, array_S.tasks */
 } sub;
 
+/* The tasks of one generation (a batch), or of a whole asynchronous run
+ * (async: tasks come one by one through start; finished ones are dropped). */
 typedef struct gen {
     slurm_ctx *c;
     const ga_space *space;
-    const ga_job *jobs;
-    size_t n;
+    long generation;
+    int async;
+    int reattached;       /* async: jobs.txt has been read */
+    size_t n, cap;
     task *t;
     sub *subs;
     size_t nsubs;
@@ -241,13 +249,20 @@ typedef struct gen {
     void *done_ctx;
     size_t ndone;
     double queue_fail_since;
+    double pause, next_queue, next_files;  /* polling, kept between waits */
 } gen;
+
+static void gen_free(gen *g);
 
 static void slurm_free(void *p)
 {
     slurm_ctx *c = p;
     if (!c)
         return;
+    if (c->flow) {
+        gen_free(c->flow);
+        free(c->flow);
+    }
     for (size_t i = 0; i < c->argc; i++)
         free(c->argv[i]);
     free(c->argv);
@@ -306,7 +321,7 @@ static int prepare_task(gen *g, size_t k, ga_error *err)
     for (size_t i = 0; p && i < g->space->n; i++)
         cJSON_AddItemToObject(p, g->space->params[i].name,
                               ga_param_gene_to_json(&g->space->params[i],
-                                                    g->jobs[k].genes[i]));
+                                                    t->genes[i]));
     snprintf(path, sizeof path, "%s/params.json", t->dir);
     int rc = p ? ga_write_json_atomic(path, p, err)
                : ga_error_set(err, GA_EFAIL, "out of memory");
@@ -434,11 +449,11 @@ static void gone_result(gen *g, task *t, ga_result *r)
         snprintf(r->reason, sizeof r->reason, "%s job %.100s %s: %s "
                  "(%.150s); the task wrote no status file, see gen_%ld/%.120s",
                  b->label, id, state, b->state_reason(state),
-                 detail[0] ? detail : "?", g->jobs[0].generation, out);
+                 detail[0] ? detail : "?", g->generation, out);
     else
         snprintf(r->reason, sizeof r->reason, "%s job %.100s left the queue "
                  "without a status file; see gen_%ld/%.120s", b->label, id,
-                 g->jobs[0].generation, out);
+                 g->generation, out);
 }
 
 /* One attempt ended: retry it, or report it. */
@@ -454,7 +469,7 @@ static void attempt_ended(gen *g, size_t k, const ga_result *r)
     }
     t->state = T_DONE;
     g->ndone++;
-    g->done(g->done_ctx, k, r);
+    g->done(g->done_ctx, g->async ? t->index : k, r);
 }
 
 /* ---- submitting ---------------------------------------------------------- */
@@ -533,7 +548,7 @@ static int submit(gen *g, ga_error *err)
             free(b.p);
             return err->status;
         }
-        ga_sb_printf(&b, "%zu\n", g->jobs[k].index);
+        ga_sb_printf(&b, "%zu\n", g->t[k].index);
         count++;
     }
     if (b.oom || grow_subs(g)) {
@@ -546,12 +561,15 @@ static int submit(gen *g, ga_error *err)
         return rc;
     if (c->s->job_name)
         snprintf(name, sizeof name, "%s", c->s->job_name);
+    else if (g->async)
+        snprintf(name, sizeof name, "gahpo-%.200s-async", c->run_id);
     else
         snprintf(name, sizeof name, "gahpo-%.200s-g%ld", c->run_id,
-                 g->jobs[0].generation);
+                 g->generation);
     ga_slurm_script_info info = {
         .job_name = name, .ntasks = count,
-        .max_concurrent = c->s->max_concurrent > 0 ? c->s->max_concurrent
+        .max_concurrent = g->async ? (long)count
+                        : c->s->max_concurrent > 0 ? c->s->max_concurrent
                                                    : c->jobs,
         .gahpo = c->gahpo, .tasks_file = tasks };
     char *script = c->b->script(c->s, &info, err);
@@ -584,13 +602,15 @@ static int submit(gen *g, ga_error *err)
 
 /* ---- watching -------------------------------------------------------------- */
 
-/* The ids of the submissions with a task in flight (at most MAX_IDS);
- * "ID1,ID2,..." into buf for messages. */
-static size_t live_ids(const gen *g, char **ids, char *buf, size_t size)
+/* The ids of the submissions from *from on with a task in flight (at most
+ * MAX_IDS; *from is moved past them); "ID1,ID2,..." into buf for
+ * messages. */
+static size_t live_ids(const gen *g, size_t *from, char **ids, char *buf,
+                       size_t size)
 {
     buf[0] = '\0';
-    size_t len = 0, n = 0;
-    for (size_t s = 0; s < g->nsubs && n < MAX_IDS; s++) {
+    size_t len = 0, n = 0, s;
+    for (s = *from; s < g->nsubs && n < MAX_IDS; s++) {
         int live = 0;
         for (size_t k = 0; k < g->n && !live; k++)
             live = g->t[k].state == T_FLIGHT && g->t[k].sub == (long)s;
@@ -601,6 +621,7 @@ static size_t live_ids(const gen *g, char **ids, char *buf, size_t size)
             len += (size_t)snprintf(buf + len, size - len, "%s%s",
                                     len ? "," : "", g->subs[s].id);
     }
+    *from = s;
     return n;
 }
 
@@ -622,13 +643,16 @@ static void read_own_id(task *t)
     fclose(f);
 }
 
-/* The scheduler's view of the tasks in flight: see ga_array_backend.query;
- * 2 when nothing is in flight. */
-static int query_flight(gen *g, ga_slurm_task_state **st, size_t *ns,
-                        char *ids_text, size_t isize, char *msg, size_t msize)
+/* The scheduler's view of the tasks in flight in the submissions from
+ * *from on (at most MAX_IDS of them; *from is moved past them): see
+ * ga_array_backend.query; 2 when nothing is in flight there. */
+static int query_flight(gen *g, size_t *from, ga_slurm_task_state **st,
+                        size_t *ns, char *ids_text, size_t isize, char *msg,
+                        size_t msize)
 {
     char *ids[MAX_IDS];
-    size_t nids = live_ids(g, ids, ids_text, isize);
+    size_t first = *from;
+    size_t nids = live_ids(g, from, ids, ids_text, isize);
     *st = NULL;
     *ns = 0;
     if (!nids)
@@ -641,7 +665,8 @@ static int query_flight(gen *g, ga_slurm_task_state **st, size_t *ns,
     size_t n = 0;
     for (size_t k = 0; k < g->n; k++) {
         task *t = &g->t[k];
-        if (t->state != T_FLIGHT)
+        if (t->state != T_FLIGHT || t->sub < (long)first ||
+            t->sub >= (long)*from)
             continue;
         read_own_id(t);
         refs[n++] = (ga_array_ref){ g->subs[t->sub].id, t->array_index,
@@ -683,12 +708,23 @@ static const ga_slurm_task_state *find_state(const ga_slurm_task_state *s,
 /* One query round: tasks that ended; those without a status file (after
  * FS_GRACE) get the scheduler's account. GA_EFAIL when it has not answered
  * for SCHED_GIVE_UP seconds. */
+static int check_group(gen *g, size_t *from, ga_error *err);
+
 static int check_queue(gen *g, ga_error *err)
+{
+    int rc = GA_OK;
+    for (size_t from = 0; rc == GA_OK && from < g->nsubs;)
+        rc = check_group(g, &from, err);
+    return rc;
+}
+
+/* check_queue for the submissions from *from on (moved past them). */
+static int check_group(gen *g, size_t *from, ga_error *err)
 {
     char ids[8192], msg[1024];
     ga_slurm_task_state *st;
-    size_t ns;
-    int q = query_flight(g, &st, &ns, ids, sizeof ids, msg, sizeof msg);
+    size_t ns, first = *from;
+    int q = query_flight(g, from, &st, &ns, ids, sizeof ids, msg, sizeof msg);
     if (q == 2)
         return GA_OK;
     double now = ga_now();
@@ -705,7 +741,8 @@ static int check_queue(gen *g, ga_error *err)
     g->queue_fail_since = 0;
     for (size_t k = 0; k < g->n; k++) {
         task *t = &g->t[k];
-        if (t->state != T_FLIGHT)
+        if (t->state != T_FLIGHT || t->sub < (long)first ||
+            t->sub >= (long)*from)
             continue;
         const ga_slurm_task_state *s =
             find_state(st, ns, g->subs[t->sub].id, t->array_index);
@@ -737,26 +774,34 @@ static int check_queue(gen *g, ga_error *err)
 static void cancel_all(gen *g)
 {
     char *argv[MAX_IDS + 2] = { (char *)g->c->b->cancel_cmd }, text[8192];
-    size_t nids = live_ids(g, argv + 1, text, sizeof text);
-    if (!nids)
+    size_t nids, any = 0;
+    for (size_t from = 0;
+         (nids = live_ids(g, &from, argv + 1, text, sizeof text)) > 0;) {
+        argv[nids + 1] = NULL;
+        char *out, *errt;
+        ga_array_run_cmd(argv, NULL, &out, &errt);
+        free(out);
+        free(errt);
+        any = 1;
+    }
+    if (!any)
         return;
-    argv[nids + 1] = NULL;
-    char *out, *errt;
-    ga_array_run_cmd(argv, NULL, &out, &errt);
-    free(out);
-    free(errt);
     double deadline = ga_now() + 30;
     while (ga_now() < deadline) {
-        ga_slurm_task_state *st;
-        size_t ns;
-        char msg[1024];
-        char ids[8192];
-        int q = query_flight(g, &st, &ns, ids, sizeof ids, msg, sizeof msg);
-        int live = 0;
-        for (size_t i = 0; q == 0 && i < ns; i++)
-            live |= !g->c->b->state_final(st[i].state);
-        free(st);
-        if (q >= 0 && !live)
+        int live = 0, unsure = 0;
+        for (size_t from = 0; from < g->nsubs;) {
+            ga_slurm_task_state *st;
+            size_t ns;
+            char msg[1024];
+            char ids[8192];
+            int q = query_flight(g, &from, &st, &ns, ids, sizeof ids, msg,
+                                 sizeof msg);
+            unsure |= q < 0;
+            for (size_t i = 0; q == 0 && i < ns; i++)
+                live |= !g->c->b->state_final(st[i].state);
+            free(st);
+        }
+        if (!unsure && !live)
             break;
         sleep_s(0.2);
     }
@@ -808,7 +853,7 @@ static long *read_tasks_file(gen *g, long number, size_t *count)
         long ind = strtol(l, NULL, 10);
         map[*count] = -1;
         for (size_t k = 0; k < g->n; k++)
-            if ((long)g->jobs[k].index == ind)
+            if ((long)g->t[k].index == ind)
                 map[*count] = (long)k;
         (*count)++;
     }
@@ -863,6 +908,14 @@ static int reattach(gen *g, ga_error *err)
         size_t ns = 0, count;
         char msg[1024];
         long *map = read_tasks_file(g, number, &count);
+        int wanted = 0;
+        for (size_t a = 0; map && a < count; a++)
+            wanted |= map[a] >= 0 && g->t[map[a]].state == T_WAIT;
+        if (!wanted) {  /* nothing of it is still to be had */
+            free(map);
+            g->nsubs++;
+            continue;
+        }
         ga_array_ref *refs = map ? calloc(count + 1, sizeof *refs) : NULL;
         for (size_t a = 0; refs && a < count; a++) {
             if (map[a] >= 0)
@@ -904,8 +957,10 @@ static int reattach(gen *g, ga_error *err)
 
 static void gen_free(gen *g)
 {
-    for (size_t k = 0; g->t && k < g->n; k++)
+    for (size_t k = 0; g->t && k < g->n; k++) {
         free(g->t[k].argv_json);
+        free(g->t[k].copy);
+    }
     free(g->t);
     free(g->subs);
 }
@@ -916,8 +971,8 @@ static int gen_init(gen *g, slurm_ctx *c, const ga_space *space,
     memset(g, 0, sizeof *g);
     g->c = c;
     g->space = space;
-    g->jobs = jobs;
-    g->n = n;
+    g->generation = jobs[0].generation;
+    g->n = g->cap = n;
     snprintf(g->dir, sizeof g->dir, "%s/gen_%ld", c->run_dir,
              jobs[0].generation);
     if (ga_mkdirs(g->dir, err))
@@ -932,10 +987,49 @@ static int gen_init(gen *g, slurm_ctx *c, const ga_space *space,
         task *t = &g->t[k];
         t->sub = -1;
         snprintf(t->dir, sizeof t->dir, "%s/ind_%zu", g->dir, jobs[k].index);
+        t->index = jobs[k].index;
+        t->genes = jobs[k].genes;
         t->argv_json = argv_json(c, space, jobs[k].genes);
         if (!t->argv_json)
             return ga_error_set(err, GA_EFAIL, "cannot build the command line "
                                 "(out of memory or a value over 64 KiB)");
+    }
+    return GA_OK;
+}
+
+static void watch_init(gen *g)
+{
+    g->pause = POLL_QUEUE_MIN;
+    g->next_queue = ga_now() + g->pause;
+    g->next_files = 0;
+}
+
+/* One round of watching: submit what waits (if submit_now), then read the
+ * status files and ask the scheduler, each when it is due. */
+static int watch_round(gen *g, int submit_now, ga_error *err)
+{
+    slurm_ctx *c = g->c;
+    int rc;
+    if (submit_now) {
+        if ((rc = submit(g, err)))
+            return rc;
+        g->pause = POLL_QUEUE_MIN;
+        g->next_queue = ga_now() + g->pause;
+    }
+    double poll_max = c->s->poll_max > 0 ? c->s->poll_max : POLL_MAX_DEFAULT;
+    /* a shared file system pays for each look: many tasks, fewer looks */
+    double files_every = POLL_FILES * fmax(1.0, (double)g->n / 100.0);
+    size_t before = g->ndone;
+    if (ga_now() >= g->next_files) {
+        check_status_files(g);
+        g->next_files = ga_now() + files_every;
+    }
+    if (ga_now() >= g->next_queue) {
+        if ((rc = check_queue(g, err)))
+            return rc;
+        g->pause = g->ndone > before ? POLL_QUEUE_MIN
+                                     : fmin(g->pause * 1.5, poll_max);
+        g->next_queue = ga_now() + g->pause;
     }
     return GA_OK;
 }
@@ -952,12 +1046,7 @@ static int array_run(void *p, const ga_space *space, const ga_job *jobs,
     g.done_ctx = done_ctx;
     if (rc == GA_OK)
         rc = reattach(&g, err);
-    slurm_ctx *c = p;
-    double poll_max = c->s->poll_max > 0 ? c->s->poll_max : POLL_MAX_DEFAULT;
-    double pause = POLL_QUEUE_MIN, next_queue = ga_now() + pause;
-    /* a shared file system pays for each look: big arrays look less often */
-    double files_every = POLL_FILES * fmax(1.0, (double)n / 100.0);
-    double next_files = 0;
+    watch_init(&g);
     for (int first = 1; rc == GA_OK && g.ndone < n; first = 0) {
         if (cancel && *cancel) {
             cancel_all(&g);
@@ -969,30 +1058,130 @@ static int array_run(void *p, const ga_space *space, const ga_job *jobs,
             flying |= g.t[k].state == T_FLIGHT;
             waiting |= g.t[k].state == T_WAIT;
         }
-        if (waiting && (!flying || first)) {  /* first: beside adopted ones */
-            if ((rc = submit(&g, err)))
-                break;
-            pause = POLL_QUEUE_MIN;
-            next_queue = ga_now() + pause;
-        }
-        size_t before = g.ndone;
-        if (ga_now() >= next_files) {
-            check_status_files(&g);
-            next_files = ga_now() + files_every;
-        }
-        if (ga_now() >= next_queue) {
-            if ((rc = check_queue(&g, err)))
-                break;
-            pause = g.ndone > before ? POLL_QUEUE_MIN
-                                     : fmin(pause * 1.5, poll_max);
-            next_queue = ga_now() + pause;
-        }
+        /* a retry round waits for the array; first: beside adopted tasks */
+        if ((rc = watch_round(&g, waiting && (!flying || first), err)))
+            break;
         if (g.ndone < n)
             sleep_s(POLL_FILES);
     }
     /* on other errors the arrays in flight stay: they are in jobs.txt, and
      * --resume collects them */
     gen_free(&g);
+    return rc;
+}
+
+/* ---- asynchronous use: start one, wait for any --------------------------- */
+
+/* Drop the tasks that were reported. */
+static void compact(gen *g)
+{
+    size_t w = 0;
+    for (size_t k = 0; k < g->n; k++) {
+        if (g->t[k].state == T_DONE) {
+            free(g->t[k].argv_json);
+            free(g->t[k].copy);
+        } else {
+            g->t[w++] = g->t[k];
+        }
+    }
+    g->n = w;
+    g->ndone = 0;
+}
+
+static int array_start(void *p, const ga_space *space, const ga_job *job,
+                       ga_error *err)
+{
+    slurm_ctx *c = p;
+    gen *g = c->flow;
+    if (!g) {
+        g = c->flow = calloc(1, sizeof *g);
+        if (!g)
+            return ga_error_set(err, GA_EFAIL, "out of memory");
+        g->c = c;
+        g->async = 1;
+        g->generation = job->generation;
+        snprintf(g->dir, sizeof g->dir, "%s/gen_%ld", c->run_dir,
+                 job->generation);
+        if (ga_mkdirs(g->dir, err))
+            return err->status;
+        watch_init(g);
+    }
+    g->space = space;
+    if (job->generation != g->generation)
+        return ga_error_set(err, GA_EFAIL, "the jobs of an asynchronous run "
+                            "share one generation");
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? 2 * g->cap : 16;
+        task *t = realloc(g->t, cap * sizeof *t);
+        if (!t)
+            return ga_error_set(err, GA_EFAIL, "out of memory");
+        g->t = t;
+        g->cap = cap;
+    }
+    task *t = &g->t[g->n];
+    memset(t, 0, sizeof *t);
+    t->sub = -1;
+    t->state = T_WAIT;
+    t->index = job->index;
+    t->copy = malloc((space->n ? space->n : 1) * sizeof(double));
+    t->argv_json = argv_json(c, space, job->genes);
+    if (!t->copy || !t->argv_json) {
+        free(t->copy);
+        free(t->argv_json);
+        return ga_error_set(err, GA_EFAIL, "cannot build the command line "
+                            "(out of memory or a value over 64 KiB)");
+    }
+    memcpy(t->copy, job->genes, space->n * sizeof(double));
+    t->genes = t->copy;
+    snprintf(t->dir, sizeof t->dir, "%s/ind_%zu", g->dir, job->index);
+    g->n++;
+    return GA_OK;
+}
+
+static void array_stop(void *p)
+{
+    slurm_ctx *c = p;
+    if (!c->flow)
+        return;
+    cancel_all(c->flow);
+    gen_free(c->flow);
+    free(c->flow);
+    c->flow = NULL;
+}
+
+static int array_wait(void *p, ga_result_fn done, void *done_ctx,
+                      volatile sig_atomic_t *cancel, ga_error *err)
+{
+    slurm_ctx *c = p;
+    gen *g = c->flow;
+    if (!g)
+        return GA_OK;
+    compact(g);
+    g->done = done;
+    g->done_ctx = done_ctx;
+    int rc = GA_OK;
+    if (!g->reattached) {
+        /* a resumed run: tasks of a driver that died are found again */
+        g->reattached = 1;
+        rc = reattach(g, err);
+    }
+    while (rc == GA_OK && g->ndone == 0) {
+        int waiting = 0, flying = 0;
+        for (size_t k = 0; k < g->n; k++) {
+            waiting |= g->t[k].state == T_WAIT;
+            flying |= g->t[k].state == T_FLIGHT;
+        }
+        if (!waiting && !flying)
+            break;
+        if (cancel && *cancel) {
+            array_stop(c);
+            return ga_error_set(err, GA_EFAIL, "interrupted");
+        }
+        if ((rc = watch_round(g, waiting, err)))
+            break;
+        if (g->ndone == 0)
+            sleep_s(POLL_FILES);
+    }
     return rc;
 }
 
@@ -1025,6 +1214,9 @@ ga_executor *ga_exec_array_alloc(const ga_exec_slurm_opts *o,
     ex->name = b->name;
     c->b = b;
     ex->run = array_run;
+    ex->start = array_start;
+    ex->wait = array_wait;
+    ex->stop = array_stop;
     ex->free = slurm_free;
     c->argv = calloc(o->argc + 1, sizeof *c->argv);
     if (!c->argv)

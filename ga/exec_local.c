@@ -33,17 +33,33 @@ typedef struct local_ctx {
     int param_flags;
     char *result_file;
     char *result_key;
+    /* jobs not started yet, in order; slots[jobs] for those running */
+    struct queued *queue;
+    size_t qhead, qlen, qcap;
+    struct slot *slots;
+    const ga_space *space;
 } local_ctx;
+
+/* A job waiting for a slot; own holds a copy of the genes (async), or is
+ * NULL when they are the caller's (a batch). report: done's k. */
+typedef struct queued {
+    ga_job job;
+    double *own;
+    size_t report;
+} queued;
 
 typedef struct slot {
     pid_t pid;
-    size_t k;
+    size_t k;             /* done's k */
+    double *own;
     double start;
     int term_sent;
     double term_time;
     int timed_out;
     char dir[4096];
 } slot;
+
+static void local_stop(void *p);
 
 static void local_free(void *p)
 {
@@ -56,6 +72,10 @@ static void local_free(void *p)
     free(c->run_dir);
     free(c->result_file);
     free(c->result_key);
+    if (c->slots)
+        local_stop(c);
+    free(c->queue);
+    free(c->slots);
     free(c);
 }
 
@@ -327,16 +347,121 @@ void ga_exec_read_result(const char *dir, const char *file, const char *key,
     free(text);
 }
 
-static void kill_all(slot *slots, long nslots)
+/* Stop every job: queued ones are dropped, running ones killed. */
+static void local_stop(void *p)
 {
-    for (long i = 0; i < nslots; i++)
-        if (slots[i].pid > 0)
-            killpg(slots[i].pid, SIGKILL);
-    for (long i = 0; i < nslots; i++)
-        if (slots[i].pid > 0) {
-            waitpid(slots[i].pid, NULL, 0);
-            slots[i].pid = 0;
+    local_ctx *c = p;
+    for (long i = 0; i < c->jobs; i++)
+        if (c->slots[i].pid > 0)
+            killpg(c->slots[i].pid, SIGKILL);
+    for (long i = 0; i < c->jobs; i++) {
+        if (c->slots[i].pid > 0)
+            waitpid(c->slots[i].pid, NULL, 0);
+        c->slots[i].pid = 0;
+        free(c->slots[i].own);
+        c->slots[i].own = NULL;
+    }
+    for (size_t i = c->qhead; i < c->qlen; i++)
+        free(c->queue[i].own);
+    c->qhead = c->qlen = 0;
+}
+
+static int enqueue(local_ctx *c, const ga_job *job, size_t report, int copy,
+                   ga_error *err)
+{
+    if (c->qhead == c->qlen)
+        c->qhead = c->qlen = 0;
+    if (c->qlen == c->qcap) {
+        size_t cap = c->qcap ? 2 * c->qcap : 64;
+        queued *q = realloc(c->queue, cap * sizeof *q);
+        if (!q)
+            return ga_error_set(err, GA_EFAIL, "out of memory");
+        c->queue = q;
+        c->qcap = cap;
+    }
+    queued *q = &c->queue[c->qlen];
+    q->job = *job;
+    q->report = report;
+    q->own = NULL;
+    if (copy) {
+        size_t d = c->space->n;
+        q->own = malloc((d ? d : 1) * sizeof(double));
+        if (!q->own)
+            return ga_error_set(err, GA_EFAIL, "out of memory");
+        memcpy(q->own, job->genes, d * sizeof(double));
+        q->job.genes = q->own;
+    }
+    c->qlen++;
+    return GA_OK;
+}
+
+static int running(const local_ctx *c)
+{
+    for (long i = 0; i < c->jobs; i++)
+        if (c->slots[i].pid > 0)
+            return 1;
+    return 0;
+}
+
+/* Start queued jobs in free slots, reap finished ones (reporting them),
+ * enforce timeouts. *reported counts the jobs reported. */
+static int step(local_ctx *c, ga_result_fn done, void *done_ctx,
+                size_t *reported, ga_error *err)
+{
+    for (long i = 0; i < c->jobs && c->qhead < c->qlen; i++) {
+        slot *s = &c->slots[i];
+        if (s->pid > 0)
+            continue;
+        queued *q = &c->queue[c->qhead++];
+        ga_result r = { .fitness = NAN };
+        s->k = q->report;
+        s->own = q->own;
+        int rc = start_job(c, c->space, &q->job, s, &r, err);
+        if (rc == GA_OK && s->pid <= 0) {  /* fork failed: report at once */
+            done(done_ctx, s->k, &r);
+            (*reported)++;
         }
+        if (rc || s->pid <= 0) {
+            free(s->own);
+            s->own = NULL;
+        }
+        if (rc)
+            return rc;
+    }
+    double now = ga_now();
+    for (long i = 0; i < c->jobs; i++) {
+        slot *s = &c->slots[i];
+        if (s->pid <= 0)
+            continue;
+        int status;
+        pid_t w = waitpid(s->pid, &status, WNOHANG);
+        if (w == s->pid) {
+            /* the model may have left children in its group */
+            killpg(s->pid, SIGKILL);
+            ga_result r;
+            finish_job(c, s, status, &r);
+            s->pid = 0;
+            free(s->own);
+            s->own = NULL;
+            done(done_ctx, s->k, &r);
+            (*reported)++;
+        } else if (c->timeout > 0 && !s->term_sent &&
+                   now - s->start > c->timeout) {
+            killpg(s->pid, SIGTERM);
+            s->term_sent = 1;
+            s->timed_out = 1;
+            s->term_time = now;
+        } else if (s->term_sent && now - s->term_time > KILL_GRACE) {
+            killpg(s->pid, SIGKILL);
+        }
+    }
+    return GA_OK;
+}
+
+static void nap(void)
+{
+    struct timespec ts = { 0, 5 * 1000 * 1000 };
+    nanosleep(&ts, NULL);
 }
 
 static int local_run(void *p, const ga_space *space, const ga_job *jobs,
@@ -344,69 +469,52 @@ static int local_run(void *p, const ga_space *space, const ga_job *jobs,
                      volatile sig_atomic_t *cancel, ga_error *err)
 {
     local_ctx *c = p;
-    long nslots = c->jobs;
-    slot *slots = calloc((size_t)nslots, sizeof *slots);
-    if (!slots)
-        return ga_error_set(err, GA_EFAIL, "out of memory");
-    size_t next = 0, finished = 0;
     int rc = GA_OK;
-    while (finished < n) {
+    c->space = space;
+    for (size_t k = 0; rc == GA_OK && k < n; k++)
+        rc = enqueue(c, &jobs[k], k, 0, err);
+    size_t finished = 0;
+    while (rc == GA_OK && finished < n) {
         if (cancel && *cancel) {
             rc = ga_error_set(err, GA_EFAIL, "interrupted");
             break;
         }
-        /* fill free slots */
-        for (long i = 0; i < nslots && next < n; i++) {
-            if (slots[i].pid > 0)
-                continue;
-            ga_result r = { .fitness = NAN };
-            slots[i].k = next;
-            if ((rc = start_job(c, space, &jobs[next], &slots[i], &r, err)))
-                break;
-            next++;
-            if (slots[i].pid <= 0) {  /* fork failed: report at once */
-                done(done_ctx, slots[i].k, &r);
-                finished++;
-            }
-        }
-        if (rc)
-            break;
-        /* reap, and enforce timeouts */
-        int reaped = 0;
-        double now = ga_now();
-        for (long i = 0; i < nslots; i++) {
-            slot *s = &slots[i];
-            if (s->pid <= 0)
-                continue;
-            int status;
-            pid_t w = waitpid(s->pid, &status, WNOHANG);
-            if (w == s->pid) {
-                /* the model may have left children in its group */
-                killpg(s->pid, SIGKILL);
-                ga_result r;
-                finish_job(c, s, status, &r);
-                s->pid = 0;
-                done(done_ctx, s->k, &r);
-                finished++;
-                reaped = 1;
-            } else if (c->timeout > 0 && !s->term_sent &&
-                       now - s->start > c->timeout) {
-                killpg(s->pid, SIGTERM);
-                s->term_sent = 1;
-                s->timed_out = 1;
-                s->term_time = now;
-            } else if (s->term_sent && now - s->term_time > KILL_GRACE) {
-                killpg(s->pid, SIGKILL);
-            }
-        }
-        if (!reaped) {
-            struct timespec ts = { 0, 5 * 1000 * 1000 };
-            nanosleep(&ts, NULL);
-        }
+        size_t before = finished;
+        rc = step(c, done, done_ctx, &finished, err);
+        if (rc == GA_OK && finished == before)
+            nap();
     }
-    kill_all(slots, nslots);
-    free(slots);
+    local_stop(c);
     return rc;
+}
+
+static int local_start(void *p, const ga_space *space, const ga_job *job,
+                       ga_error *err)
+{
+    local_ctx *c = p;
+    c->space = space;
+    return enqueue(c, job, job->index, 1, err);
+}
+
+static int local_wait(void *p, ga_result_fn done, void *done_ctx,
+                      volatile sig_atomic_t *cancel, ga_error *err)
+{
+    local_ctx *c = p;
+    size_t got = 0;
+    while (got == 0 && (c->qhead < c->qlen || running(c))) {
+        if (cancel && *cancel) {
+            local_stop(c);
+            return ga_error_set(err, GA_EFAIL, "interrupted");
+        }
+        int rc = step(c, done, done_ctx, &got, err);
+        if (rc) {
+            local_stop(c);
+            return rc;
+        }
+        if (got == 0)
+            nap();
+    }
+    return GA_OK;
 }
 
 ga_executor *ga_exec_local_alloc(const ga_exec_local_opts *o, ga_error *err)
@@ -440,6 +548,9 @@ ga_executor *ga_exec_local_alloc(const ga_exec_local_opts *o, ga_error *err)
     ex->ctx = c;
     ex->name = "local";
     ex->run = local_run;
+    ex->start = local_start;
+    ex->wait = local_wait;
+    ex->stop = local_stop;
     ex->free = local_free;
     c->argv = calloc(o->argc + 1, sizeof *c->argv);
     if (!c->argv)
@@ -456,6 +567,9 @@ ga_executor *ga_exec_local_alloc(const ga_exec_local_opts *o, ga_error *err)
     if (!c->run_dir || !c->result_file || !c->result_key)
         goto oom;
     c->jobs = o->jobs;
+    c->slots = calloc((size_t)o->jobs, sizeof *c->slots);
+    if (!c->slots)
+        goto oom;
     c->timeout = o->timeout;
     c->param_flags = o->param_flags;
     return ex;

@@ -36,6 +36,22 @@ typedef struct ga_executor {
     int (*run)(void *ctx, const ga_space *space, const ga_job *jobs, size_t n,
                ga_result_fn done, void *done_ctx,
                volatile sig_atomic_t *cancel, ga_error *err);
+    /* Asynchronous use (--strategy async); NULL when the executor has none
+     * (the run loop then evaluates what was started as a batch with run).
+     * start queues one job (its genes are copied) and returns at once; the
+     * jobs of one run share a generation, their indexes differ. wait starts
+     * what is queued and reports jobs as they finish (done's k is the job's
+     * index), returning once at least one was reported, or at once when
+     * nothing is queued or in flight. Per-job failures are results; on
+     * *cancel it stops everything in flight and fails with "interrupted".
+     * stop ends everything queued or in flight without reporting it. A new
+     * executor whose first jobs were in flight under a driver that died
+     * finds them again where it can (Slurm, PBS) or reruns them (local). */
+    int (*start)(void *ctx, const ga_space *space, const ga_job *job,
+                 ga_error *err);
+    int (*wait)(void *ctx, ga_result_fn done, void *done_ctx,
+                volatile sig_atomic_t *cancel, ga_error *err);
+    void (*stop)(void *ctx);
     void (*free)(void *ctx);
 } ga_executor;
 

@@ -471,6 +471,38 @@ static void print_summary(const char *dir, const ga_space *space,
            dir);
 }
 
+/* The summary of a run that has no engine to ask (async): best.json. */
+static void print_best_file(const char *dir)
+{
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/best.json", dir);
+    ga_error e;
+    char *text = ga_read_file(path, NULL, &e);
+    cJSON *o = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, "stop_reason");
+    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(o, "evaluations");
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "fitness");
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "params");
+    printf("stopped: %s\n", cJSON_IsString(why) ? why->valuestring
+                                                : "not finished");
+    if (cJSON_IsNumber(ev))
+        printf("evaluations: %.0f\n", ev->valuedouble);
+    if (cJSON_IsNumber(f)) {
+        printf("best fitness: %.17g\nbest parameters:\n", f->valuedouble);
+        const cJSON *v;
+        cJSON_ArrayForEach(v, p) {
+            char *t = cJSON_IsString(v) ? NULL : cJSON_PrintUnformatted(v);
+            printf("  %-24s %s\n", v->string,
+                   cJSON_IsString(v) ? v->valuestring : t ? t : "?");
+            free(t);
+        }
+    }
+    cJSON_Delete(o);
+    printf("results in %s: best.json stats.csv population.json evals.jsonl\n",
+           dir);
+}
+
 /* run.json: everything --resume needs to rebuild the run. */
 static cJSON *run_config(const run_args *a, const char *dir_abs,
                          const cJSON *space_json, const ga_settings *s,
@@ -818,10 +850,19 @@ static int cmd_run(int argc, char **argv)
         .settings = &settings, .executor = exec, .resume = a.resume_dir != NULL,
         .cache = a.cache > 0,
         .init_genes = init, .ninit = ninit, .cancel = &interrupted,
-        .progress = a.quiet ? NULL : progress };
+        .progress = a.quiet ? NULL : progress,
+        /* async: as many evaluations running as the executor runs at once */
+        .in_flight = a.slurm && a.slurm->max_concurrent > 0
+                         ? a.slurm->max_concurrent : a.jobs };
     if (!a.quiet && tuned_used[0])
         fprintf(stderr, "gahpo: tuned defaults from %s\n", tuned_used);
-    if (!a.quiet)
+    if (!a.quiet && settings.strategy == GA_ASYNC)
+        fprintf(stderr, "gahpo: async run, population %ld, %ld evaluations, "
+                "%ld in flight, seed %lu, %s executor, in %s\n",
+                settings.population_size, settings.population_size +
+                (settings.num_iter - 1) * ga_settings_lambda(&settings),
+                ro.in_flight, settings.seed, exec->name, dir);
+    else if (!a.quiet)
         fprintf(stderr, "gahpo: %s run, population %ld, %ld generations, seed "
                 "%lu, %s executor, in %s\n",
                 ga_strategy_name(settings.strategy), settings.population_size,
@@ -830,6 +871,9 @@ static int cmd_run(int argc, char **argv)
     if (rc == GA_OK && eng) {
         if (!a.quiet)
             print_summary(dir, space, eng);
+    } else if (rc == GA_OK) {
+        if (!a.quiet)
+            print_best_file(dir);
     } else if (interrupted) {
         fprintf(stderr, "gahpo: interrupted; continue with: gahpo run --resume "
                 "%s\n", dir);

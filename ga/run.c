@@ -18,7 +18,7 @@
 #include "cache.h"
 #include "util.h"
 
-static cJSON *params_json(const ga_space *space, const double *genes)
+cJSON *ga_run_params_json(const ga_space *space, const double *genes)
 {
     cJSON *o = cJSON_CreateObject();
     for (size_t i = 0; o && i < space->n; i++)
@@ -32,30 +32,24 @@ static void add_fitness(cJSON *o, const char *key, double f)
     cJSON_AddItemToObject(o, key, ga_json_number(f));
 }
 
-/* [{"fitness": f, "params": {...}}, ...] for n individuals. */
-static cJSON *individuals_json(const ga_space *space, const double *genes,
+cJSON *ga_run_individuals_json(const ga_space *space, const double *genes,
                                const double *fitness, size_t n)
 {
     cJSON *list = cJSON_CreateArray();
     for (size_t i = 0; list && i < n; i++) {
         cJSON *e = cJSON_CreateObject();
         add_fitness(e, "fitness", fitness[i]);
-        cJSON_AddItemToObject(e, "params", params_json(space, genes + i * space->n));
+        cJSON_AddItemToObject(e, "params", ga_run_params_json(space, genes + i * space->n));
         cJSON_AddItemToArray(list, e);
     }
     return list;
 }
 
-int ga_run_write_outputs(const char *dir, const ga_space *space,
-                         const ga_engine *eng, const ga_settings *settings,
-                         int with_population, ga_error *err)
+int ga_run_write_stats(const char *dir, const ga_stats_row *rows,
+                       size_t nrows, ga_error *err)
 {
     char path[4096];
     int rc;
-
-    /* stats.csv */
-    size_t nrows;
-    const ga_stats_row *rows = ga_engine_stats(eng, &nrows);
     size_t cap = 64 + nrows * 160, len = 0;
     char *csv = malloc(cap);
     if (!csv)
@@ -73,6 +67,17 @@ int ga_run_write_outputs(const char *dir, const ga_space *space,
     snprintf(path, sizeof path, "%s/stats.csv", dir);
     rc = ga_write_file_atomic(path, csv, len, err);
     free(csv);
+    return rc;
+}
+
+int ga_run_write_outputs(const char *dir, const ga_space *space,
+                         const ga_engine *eng, const ga_settings *settings,
+                         int with_population, ga_error *err)
+{
+    char path[4096];
+    size_t nrows;
+    const ga_stats_row *rows = ga_engine_stats(eng, &nrows);
+    int rc = ga_run_write_stats(dir, rows, nrows, err);
     if (rc)
         return rc;
 
@@ -84,7 +89,7 @@ int ga_run_write_outputs(const char *dir, const ga_space *space,
     cJSON *best = cJSON_CreateObject();
     if (nhof) {
         add_fitness(best, "fitness", hof_fit[0]);
-        cJSON_AddItemToObject(best, "params", params_json(space, hof));
+        cJSON_AddItemToObject(best, "params", ga_run_params_json(space, hof));
     } else {
         cJSON_AddNullToObject(best, "fitness");
         cJSON_AddNullToObject(best, "params");
@@ -100,7 +105,7 @@ int ga_run_write_outputs(const char *dir, const ga_space *space,
         cJSON_AddNullToObject(best, "stop_reason");
     if (nhof > 1) {
         cJSON_AddItemToObject(best, "hall_of_fame",
-                              individuals_json(space, hof, hof_fit, nhof));
+                              ga_run_individuals_json(space, hof, hof_fit, nhof));
     }
     snprintf(path, sizeof path, "%s/best.json", dir);
     rc = ga_write_json_atomic(path, best, err);
@@ -112,7 +117,7 @@ int ga_run_write_outputs(const char *dir, const ga_space *space,
     cJSON *pj = cJSON_CreateObject();
     cJSON_AddNumberToObject(pj, "generation", (double)ga_engine_generation(eng));
     cJSON_AddItemToObject(pj, "population",
-                          individuals_json(space, pop, pop_fit, npop));
+                          ga_run_individuals_json(space, pop, pop_fit, npop));
     snprintf(path, sizeof path, "%s/population.json", dir);
     rc = ga_write_json_atomic(path, pj, err);
     cJSON_Delete(pj);
@@ -148,8 +153,7 @@ typedef struct logged {
     double fitness;
 } logged;
 
-/* Cut a half-written last line (the driver killed mid-write) off the log. */
-static int cut_torn_line(const char *path, ga_error *err)
+int ga_run_cut_torn_line(const char *path, ga_error *err)
 {
     size_t len;
     ga_error e;
@@ -225,15 +229,14 @@ typedef struct log_ctx {
     int failed;
 } log_ctx;
 
-/* One evals.jsonl line; cached marks a fitness reused, not evaluated. */
-static void log_line(log_ctx *c, const ga_job *job, const ga_result *r,
-                     int cached)
+int ga_run_log_line(FILE *f, const char *run_id, const ga_space *space,
+                    const ga_job *job, const ga_result *r, int cached)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "run", c->run_id);
+    cJSON_AddStringToObject(o, "run", run_id);
     cJSON_AddNumberToObject(o, "gen", (double)job->generation);
     cJSON_AddNumberToObject(o, "ind", (double)job->index);
-    cJSON_AddItemToObject(o, "params", params_json(c->space, job->genes));
+    cJSON_AddItemToObject(o, "params", ga_run_params_json(space, job->genes));
     add_fitness(o, "fitness", r->fitness);
     if (!isfinite(r->fitness))
         cJSON_AddStringToObject(o, "reason", r->reason[0] ? r->reason
@@ -246,9 +249,16 @@ static void log_line(log_ctx *c, const ga_job *job, const ga_result *r,
         cJSON_AddBoolToObject(o, "cached", 1);
     char *line = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
-    if (!line || fprintf(c->f, "%s\n", line) < 0 || fflush(c->f) != 0)
-        c->failed = 1;
+    int failed = !line || fprintf(f, "%s\n", line) < 0 || fflush(f) != 0;
     free(line);
+    return failed ? -1 : 0;
+}
+
+static void log_line(log_ctx *c, const ga_job *job, const ga_result *r,
+                     int cached)
+{
+    if (ga_run_log_line(c->f, c->run_id, c->space, job, r, cached) != 0)
+        c->failed = 1;
 }
 
 static void on_result(void *p, size_t j, const ga_result *r)
@@ -263,8 +273,7 @@ static void on_result(void *p, size_t j, const ga_result *r)
     log_line(c, job, r, 0);
 }
 
-/* Fill the cache from a log's finished evaluations (resume). */
-static void prefill_cache(const char *path, const ga_space *space, ga_cache *c)
+void ga_run_prefill_cache(const char *path, const ga_space *space, ga_cache *c)
 {
     ga_error e;
     char *text = ga_read_file(path, NULL, &e);
@@ -387,6 +396,8 @@ int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
 
     if (engine_out)
         *engine_out = NULL;
+    if (o->settings->strategy == GA_ASYNC)
+        return ga_run_async(o, err);
     if ((rc = ga_mkdirs(o->dir, err)) != GA_OK)
         return rc;
     snprintf(ckpt, sizeof ckpt, "%s/checkpoint.json", o->dir);
@@ -436,7 +447,7 @@ int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
             snprintf(msg, sizeof msg, "%s", err->msg);
             return ga_error_set(err, GA_EINPUT, "%s: %s", ckpt, msg);
         }
-        if ((rc = cut_torn_line(log_path, err)))
+        if ((rc = ga_run_cut_torn_line(log_path, err)))
             goto out;
         log = fopen(log_path, "a");
         if (!log) {
@@ -463,7 +474,7 @@ int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
             goto out;
         }
         if (resume)
-            prefill_cache(log_path, o->space, cache);
+            ga_run_prefill_cache(log_path, o->space, cache);
     }
     double t0 = ga_now() - elapsed;
     rc = GA_OK;

@@ -13,6 +13,7 @@
 #include "executor.h"
 
 typedef struct ga_run_opts {
+    /* strategy async (settings): ga_run hands the run to ga_run_async */
     const char *dir;             /* the run directory (created) */
     const char *run_id;          /* written on every log line */
     const ga_space *space;
@@ -28,6 +29,7 @@ typedef struct ga_run_opts {
     void (*progress)(void *ctx, const ga_stats_row *row, long evaluations,
                      double best);
     void *progress_ctx;
+    long in_flight;              /* async: evaluations kept running (>= 1) */
 } ga_run_opts;
 
 /* Run (or resume) to the end. GA_OK when the run finished; GA_EFAIL when it
@@ -41,5 +43,34 @@ int ga_run(const ga_run_opts *opts, ga_engine **engine_out, ga_error *err);
 int ga_run_write_outputs(const char *dir, const ga_space *space,
                          const ga_engine *eng, const ga_settings *settings,
                          int with_population, ga_error *err);
+
+/* The asynchronous steady-state run (ga/steady.h; docs/ASYNC.md): keeps
+ * opts->in_flight evaluations running through the executor's start/wait,
+ * logging and checkpointing after every finished one. Same files and return
+ * codes as ga_run (stats.csv has a row per lambda evaluations told). */
+int ga_run_async(const ga_run_opts *opts, ga_error *err);
+
+/* ---- pieces shared by ga_run and ga_run_async (run.c) ------------------ */
+#include <stdio.h>
+
+#include "cache.h"
+
+/* {"name": value, ...} of an individual. */
+cJSON *ga_run_params_json(const ga_space *space, const double *genes);
+/* [{"fitness": f, "params": {...}}, ...] for n individuals. */
+cJSON *ga_run_individuals_json(const ga_space *space, const double *genes,
+                               const double *fitness, size_t n);
+/* One evals.jsonl line, flushed; cached marks a fitness reused, not
+ * evaluated. 0, or -1 when it could not be written. */
+int ga_run_log_line(FILE *f, const char *run_id, const ga_space *space,
+                    const ga_job *job, const ga_result *r, int cached);
+/* Cut a half-written last line (the driver killed mid-write) off the log. */
+int ga_run_cut_torn_line(const char *path, ga_error *err);
+/* Fill the cache from a log's finished evaluations (resume). */
+void ga_run_prefill_cache(const char *path, const ga_space *space,
+                          ga_cache *c);
+/* stats.csv from rows, atomically. */
+int ga_run_write_stats(const char *dir, const ga_stats_row *rows,
+                       size_t nrows, ga_error *err);
 
 #endif

@@ -1,0 +1,730 @@
+/* run_async.c - the asynchronous steady-state run (`--strategy async`).
+ *
+ * Evaluations are numbered in the order they are asked (0, 1, 2, ...) and
+ * run as generation 0: DIR/gen_0/ind_N, "gen": 0, "ind": N in evals.jsonl.
+ * Order of writes: a finished evaluation is appended to evals.jsonl
+ * (flushed, synced) and told; its replacements are asked; the checkpoint
+ * (the steady-state GA with its generator, the evaluations in flight with
+ * their genes, the next number) is written; only then are the replacements
+ * started. So a run killed at any moment resumes without losing or
+ * repeating a finished evaluation: one in the log is told from the log, one
+ * in flight is handed to the executor again (Slurm and PBS find their jobs
+ * again; the local executor reruns it), one asked but never checkpointed is
+ * asked again, identically. */
+#include "run.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "state.h"
+#include "steady.h"
+#include "util.h"
+
+#define ASYNC_VERSION 1
+
+typedef struct got_item {
+    size_t index;
+    ga_result r;
+} got_item;
+
+typedef struct arun {
+    const ga_run_opts *o;
+    const ga_settings *set;
+    size_t dim;
+    long width;               /* evaluations kept in flight */
+    ga_steady *st;
+    FILE *log;
+    char log_path[4096];
+    ga_cache *cache;
+    /* in flight: index and genes, in the order asked */
+    size_t *fidx;
+    double *fgenes;
+    size_t nf, fcap;
+    size_t nqueued;           /* fallback: the last nqueued wait for run */
+    long next;                /* the next evaluation's number */
+    long budget;
+    long lambda;
+    long since_best;          /* evaluations told since the best improved */
+    int stopping;             /* ask no more; end when nothing is in flight */
+    int done;
+    char stop_reason[256];
+    ga_stats_row *rows;
+    size_t nrows, rcap;
+    long block_told, block_failed;  /* since the last stats row */
+    /* what one wait reported */
+    got_item *got;
+    size_t ngot, gcap;
+    int oom;
+    /* resume: evaluations in the log the checkpoint did not see told */
+    size_t *lidx;
+    double *lfit;
+    size_t nl;
+} arun;
+
+/* ---- stats, stop rules ---------------------------------------------------- */
+
+static int push_row(arun *a)
+{
+    if (a->nrows == a->rcap) {
+        size_t cap = a->rcap ? 2 * a->rcap : 16;
+        ga_stats_row *r = realloc(a->rows, cap * sizeof *r);
+        if (!r)
+            return -1;
+        a->rows = r;
+        a->rcap = cap;
+    }
+    size_t n;
+    const double *fit;
+    ga_steady_population(a->st, &n, &fit);
+    double sum = 0, lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        sum += fit[i];
+        lo = fmin(lo, fit[i]);
+        hi = fmax(hi, fit[i]);
+    }
+    double mean = n ? sum / (double)n : NAN, var = 0;
+    for (size_t i = 0; i < n; i++)
+        var += (fit[i] - mean) * (fit[i] - mean);
+    a->rows[a->nrows] = (ga_stats_row){
+        (long)a->nrows, a->block_told, a->block_failed, mean,
+        n ? sqrt(var / (double)n) : NAN, n ? lo : NAN, n ? hi : NAN };
+    a->nrows++;
+    a->block_told = a->block_failed = 0;
+    if (a->o->progress)
+        a->o->progress(a->o->progress_ctx, &a->rows[a->nrows - 1],
+                       ga_steady_evaluations(a->st), ga_steady_best(a->st, NULL));
+    return 0;
+}
+
+static void stop_asking(arun *a, const char *why)
+{
+    if (a->stopping)
+        return;
+    a->stopping = 1;
+    snprintf(a->stop_reason, sizeof a->stop_reason, "%s", why);
+}
+
+/* Tell one finished evaluation; a row of stats every lambda of them
+ * (population_size for the first). */
+static int tell(arun *a, const double *genes, double fitness, size_t index,
+                const char *reason, ga_error *err)
+{
+    const ga_settings *s = a->set;
+    double before = ga_steady_best(a->st, NULL);
+    ga_steady_tell(a->st, genes, fitness);
+    double best = ga_steady_best(a->st, NULL);
+    a->since_best = best < before ? 0 : a->since_best + 1;
+    a->block_told++;
+    if (isnan(fitness)) {
+        a->block_failed++;
+        if (s->nan_policy == GA_NAN_FAIL)
+            return ga_error_set(err, GA_EFAIL, "evaluation %zu failed (%s) and "
+                                "nan_policy is fail", index,
+                                reason && *reason ? reason : "no fitness");
+    }
+    long row_size = a->nrows == 0 ? s->population_size : a->lambda;
+    if (a->block_told >= row_size && push_row(a) != 0)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    char why[256];
+    if (!isnan(s->target) && best <= s->target) {
+        snprintf(why, sizeof why, "target reached (best %.17g <= %.17g)", best,
+                 s->target);
+        stop_asking(a, why);
+    } else if (s->stall_generations > 0 &&
+               a->since_best >= s->stall_generations * a->lambda) {
+        snprintf(why, sizeof why, "no improvement for %ld evaluations "
+                 "(stall_generations %ld x lambda %ld)", a->since_best,
+                 s->stall_generations, a->lambda);
+        stop_asking(a, why);
+    }
+    return GA_OK;
+}
+
+/* ---- in flight -------------------------------------------------------------- */
+
+static int flight_add(arun *a, size_t index, const double *genes)
+{
+    if (a->nf == a->fcap) {
+        size_t cap = a->fcap ? 2 * a->fcap : 16;
+        size_t *i = realloc(a->fidx, cap * sizeof *i);
+        if (i)
+            a->fidx = i;
+        double *g = realloc(a->fgenes, cap * (a->dim ? a->dim : 1) * sizeof *g);
+        if (g)
+            a->fgenes = g;
+        if (!i || !g)
+            return -1;
+        a->fcap = cap;
+    }
+    a->fidx[a->nf] = index;
+    memcpy(a->fgenes + a->nf * a->dim, genes, a->dim * sizeof(double));
+    a->nf++;
+    return 0;
+}
+
+static long flight_find(const arun *a, size_t index)
+{
+    for (size_t i = 0; i < a->nf; i++)
+        if (a->fidx[i] == index)
+            return (long)i;
+    return -1;
+}
+
+static void flight_remove(arun *a, size_t i)
+{
+    memmove(a->fidx + i, a->fidx + i + 1, (a->nf - i - 1) * sizeof *a->fidx);
+    memmove(a->fgenes + i * a->dim, a->fgenes + (i + 1) * a->dim,
+            (a->nf - i - 1) * a->dim * sizeof(double));
+    a->nf--;
+}
+
+static void on_result(void *p, size_t index, const ga_result *r)
+{
+    arun *a = p;
+    if (a->ngot == a->gcap) {
+        size_t cap = a->gcap ? 2 * a->gcap : 16;
+        got_item *g = realloc(a->got, cap * sizeof *g);
+        if (!g) {
+            a->oom = 1;
+            return;
+        }
+        a->got = g;
+        a->gcap = cap;
+    }
+    a->got[a->ngot].index = index;
+    a->got[a->ngot].r = *r;
+    a->ngot++;
+}
+
+/* Hand the last n individuals in flight to the executor. */
+static int start_jobs(arun *a, size_t n, ga_error *err)
+{
+    ga_executor *ex = a->o->executor;
+    if (!ex->start) {  /* a batch executor: they run at the next wait */
+        a->nqueued += n;
+        return GA_OK;
+    }
+    for (size_t i = a->nf - n; i < a->nf; i++) {
+        ga_job job = { 0, a->fidx[i], a->fgenes + i * a->dim };
+        int rc = ex->start(ex->ctx, a->o->space, &job, err);
+        if (rc)
+            return rc;
+    }
+    return GA_OK;
+}
+
+/* Wait until at least one evaluation finished; its results in a->got. */
+static int wait_jobs(arun *a, ga_error *err)
+{
+    ga_executor *ex = a->o->executor;
+    a->ngot = 0;
+    a->oom = 0;
+    int rc;
+    if (ex->wait) {
+        rc = ex->wait(ex->ctx, on_result, a, a->o->cancel, err);
+    } else {
+        /* in-process problems: the queued ones as one batch, in order */
+        size_t n = a->nqueued, first = a->nf - n;
+        ga_job *jobs = calloc(n ? n : 1, sizeof *jobs);
+        if (!jobs)
+            return ga_error_set(err, GA_EFAIL, "out of memory");
+        for (size_t k = 0; k < n; k++)
+            jobs[k] = (ga_job){ 0, a->fidx[first + k],
+                                a->fgenes + (first + k) * a->dim };
+        /* the batch callback's k is a position: report the index instead */
+        rc = ex->run(ex->ctx, a->o->space, jobs, n, on_result, a,
+                     a->o->cancel, err);
+        for (size_t i = 0; rc == GA_OK && i < a->ngot; i++)
+            a->got[i].index = jobs[a->got[i].index].index;
+        free(jobs);
+        a->nqueued = 0;
+    }
+    if (rc == GA_OK && a->oom)
+        rc = ga_error_set(err, GA_EFAIL, "out of memory");
+    return rc;
+}
+
+/* ---- files ------------------------------------------------------------------ */
+
+static int save_checkpoint(const arun *a, double elapsed, ga_error *err)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *st = ga_steady_save(a->st);
+    cJSON *fl = cJSON_CreateArray();
+    cJSON *rows = cJSON_CreateArray();
+    if (!o || !st || !fl || !rows) {
+        cJSON_Delete(o);
+        cJSON_Delete(st);
+        cJSON_Delete(fl);
+        cJSON_Delete(rows);
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    }
+    cJSON_AddStringToObject(o, "strategy", "async");
+    cJSON_AddNumberToObject(o, "version", ASYNC_VERSION);
+    cJSON_AddItemToObject(o, "steady", st);
+    cJSON_AddNumberToObject(o, "next", (double)a->next);
+    for (size_t i = 0; i < a->nf; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddNumberToObject(e, "ind", (double)a->fidx[i]);
+        cJSON_AddItemToObject(e, "genes",
+                              ga_state_numbers(a->fgenes + i * a->dim, a->dim));
+        cJSON_AddItemToArray(fl, e);
+    }
+    cJSON_AddItemToObject(o, "in_flight", fl);
+    for (size_t i = 0; i < a->nrows; i++) {
+        const ga_stats_row *r = &a->rows[i];
+        double row[7] = { (double)r->gen, (double)r->nevals, (double)r->nfailed,
+                          r->avg, r->std, r->min, r->max };
+        cJSON_AddItemToArray(rows, ga_state_numbers(row, 7));
+    }
+    cJSON_AddItemToObject(o, "stats", rows);
+    cJSON_AddNumberToObject(o, "block_told", (double)a->block_told);
+    cJSON_AddNumberToObject(o, "block_failed", (double)a->block_failed);
+    cJSON_AddNumberToObject(o, "since_best", (double)a->since_best);
+    cJSON_AddBoolToObject(o, "stopping", a->stopping);
+    cJSON_AddBoolToObject(o, "done", a->done);
+    cJSON_AddStringToObject(o, "stop_reason", a->stop_reason);
+    cJSON_AddNumberToObject(o, "elapsed", elapsed);
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!text)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/checkpoint.json", a->o->dir);
+    int rc = ga_write_file_atomic(path, text, strlen(text), err);
+    free(text);
+    return rc;
+}
+
+static int count_of(const cJSON *o, const char *key, long *out, ga_error *err)
+{
+    double v;
+    if (ga_state_read_number(o, key, &v, err))
+        return GA_EINPUT;
+    if (!(v >= 0) || v > 1e15)
+        return ga_error_set(err, GA_EINPUT, "checkpoint: '%s' is out of "
+                            "range", key);
+    *out = (long)v;
+    return GA_OK;
+}
+
+static int load_checkpoint(arun *a, const cJSON *o, double *elapsed,
+                           ga_error *err)
+{
+    double v;
+    if (ga_state_read_number(o, "version", &v, err) || v != ASYNC_VERSION)
+        return ga_error_set(err, GA_EINPUT, "checkpoint: not an async "
+                            "checkpoint of version %d", ASYNC_VERSION);
+    a->st = ga_steady_restore(a->o->space, a->set,
+                              cJSON_GetObjectItemCaseSensitive(o, "steady"), err);
+    if (!a->st)
+        return GA_EINPUT;
+    long since, told, failed;
+    if (count_of(o, "next", &a->next, err) ||
+        count_of(o, "since_best", &since, err) ||
+        count_of(o, "block_told", &told, err) ||
+        count_of(o, "block_failed", &failed, err))
+        return GA_EINPUT;
+    a->since_best = since;
+    a->block_told = told;
+    a->block_failed = failed;
+    const cJSON *fl = cJSON_GetObjectItemCaseSensitive(o, "in_flight");
+    const cJSON *e;
+    if (!cJSON_IsArray(fl))
+        return ga_error_set(err, GA_EINPUT, "checkpoint: no 'in_flight' list");
+    double *g = malloc((a->dim ? a->dim : 1) * sizeof *g);
+    if (!g)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    cJSON_ArrayForEach(e, fl) {
+        long ind;
+        if (count_of(e, "ind", &ind, err) || ind >= a->next ||
+            ga_state_read_numbers(e, "genes", g, a->dim, err) ||
+            flight_add(a, (size_t)ind, g)) {
+            free(g);
+            if (err->status == GA_OK)
+                ga_error_set(err, GA_EINPUT, "checkpoint: a bad 'in_flight' "
+                             "entry");
+            return GA_EINPUT;
+        }
+    }
+    free(g);
+    const cJSON *rows = cJSON_GetObjectItemCaseSensitive(o, "stats");
+    if (!cJSON_IsArray(rows))
+        return ga_error_set(err, GA_EINPUT, "checkpoint: no 'stats' rows");
+    cJSON_ArrayForEach(e, rows) {
+        double row[7];
+        if (!cJSON_IsArray(e) || cJSON_GetArraySize(e) != 7)
+            return ga_error_set(err, GA_EINPUT, "checkpoint: a bad 'stats' "
+                                "row");
+        size_t k = 0;
+        const cJSON *x;
+        cJSON_ArrayForEach(x, e) {
+            if (ga_state_item_number(x, &row[k++]) != 0)
+                return ga_error_set(err, GA_EINPUT, "checkpoint: a bad "
+                                    "'stats' row");
+        }
+        if (a->nrows == a->rcap) {
+            size_t cap = a->rcap ? 2 * a->rcap : 16;
+            ga_stats_row *r = realloc(a->rows, cap * sizeof *r);
+            if (!r)
+                return ga_error_set(err, GA_EFAIL, "out of memory");
+            a->rows = r;
+            a->rcap = cap;
+        }
+        a->rows[a->nrows++] = (ga_stats_row){ (long)row[0], (long)row[1],
+                                              (long)row[2], row[3], row[4],
+                                              row[5], row[6] };
+    }
+    a->stopping = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "stopping"));
+    a->done = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "done"));
+    const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, "stop_reason");
+    if (cJSON_IsString(why))
+        snprintf(a->stop_reason, sizeof a->stop_reason, "%s", why->valuestring);
+    const cJSON *el = cJSON_GetObjectItemCaseSensitive(o, "elapsed");
+    *elapsed = cJSON_IsNumber(el) ? el->valuedouble : 0;
+    return GA_OK;
+}
+
+/* The log's evaluations numbered from the checkpoint's in-flight ones or
+ * from its next number on: those finished (or were reused from the cache)
+ * after the checkpoint was written. */
+static int read_log(arun *a, ga_error *err)
+{
+    ga_error e;
+    char *text = ga_read_file(a->log_path, NULL, &e);
+    if (!text)
+        return GA_OK;
+    size_t cap = 0;
+    for (char *line = text; *line;) {
+        char *nl = strchr(line, '\n');
+        if (!nl)
+            break;
+        *nl = '\0';
+        cJSON *o = cJSON_Parse(line);
+        const cJSON *i = cJSON_GetObjectItemCaseSensitive(o, "ind");
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "fitness");
+        if (cJSON_IsNumber(i) && i->valuedouble >= 0) {
+            size_t ind = (size_t)i->valuedouble;
+            if ((long)ind >= a->next || flight_find(a, ind) >= 0) {
+                if (a->nl == cap) {
+                    cap = cap ? 2 * cap : 16;
+                    size_t *x = realloc(a->lidx, cap * sizeof *x);
+                    if (x)
+                        a->lidx = x;
+                    double *y = realloc(a->lfit, cap * sizeof *y);
+                    if (y)
+                        a->lfit = y;
+                    if (!x || !y) {
+                        cJSON_Delete(o);
+                        free(text);
+                        return ga_error_set(err, GA_EFAIL, "out of memory");
+                    }
+                }
+                a->lidx[a->nl] = ind;
+                a->lfit[a->nl++] = cJSON_IsNumber(f) ? f->valuedouble : NAN;
+            }
+        }
+        cJSON_Delete(o);
+        line = nl + 1;
+    }
+    free(text);
+    return GA_OK;
+}
+
+/* The logged fitness of evaluation index (resume), or 0 if none. */
+static int logged(const arun *a, size_t index, double *fitness)
+{
+    for (size_t i = 0; i < a->nl; i++)
+        if (a->lidx[i] == index) {
+            *fitness = a->lfit[i];
+            return 1;
+        }
+    return 0;
+}
+
+static int write_outputs(const arun *a, int with_population, ga_error *err)
+{
+    const ga_run_opts *o = a->o;
+    int rc = ga_run_write_stats(o->dir, a->rows, a->nrows, err);
+    if (rc)
+        return rc;
+    const double *best;
+    double bf = ga_steady_best(a->st, &best);
+    cJSON *b = cJSON_CreateObject();
+    if (!b)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    if (best) {
+        cJSON_AddItemToObject(b, "fitness", ga_json_number(bf));
+        cJSON_AddItemToObject(b, "params", ga_run_params_json(o->space, best));
+    } else {
+        cJSON_AddNullToObject(b, "fitness");
+        cJSON_AddNullToObject(b, "params");
+    }
+    cJSON_AddNumberToObject(b, "evaluations",
+                            (double)ga_steady_evaluations(a->st));
+    cJSON_AddNumberToObject(b, "generations", (double)a->nrows);
+    cJSON_AddNumberToObject(b, "seed", (double)a->set->seed);
+    cJSON_AddStringToObject(b, "strategy", "async");
+    if (a->done)
+        cJSON_AddStringToObject(b, "stop_reason", a->stop_reason);
+    else
+        cJSON_AddNullToObject(b, "stop_reason");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/best.json", o->dir);
+    rc = ga_write_json_atomic(path, b, err);
+    cJSON_Delete(b);
+    if (rc || !with_population)
+        return rc;
+    size_t n;
+    const double *fit;
+    const double *pop = ga_steady_population(a->st, &n, &fit);
+    cJSON *pj = cJSON_CreateObject();
+    if (!pj)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    cJSON_AddNumberToObject(pj, "generation", (double)a->nrows - 1);
+    cJSON_AddItemToObject(pj, "population",
+                          ga_run_individuals_json(o->space, pop, fit, n));
+    snprintf(path, sizeof path, "%s/population.json", o->dir);
+    rc = ga_write_json_atomic(path, pj, err);
+    cJSON_Delete(pj);
+    return rc;
+}
+
+/* ---- the loop ------------------------------------------------------------- */
+
+/* Ask for new evaluations until width are in flight (those in the log or
+ * the cache are told at once); *added: how many joined the flight. */
+static int fill(arun *a, size_t *added, int *dirty, ga_error *err)
+{
+    double *g = malloc((a->dim ? a->dim : 1) * sizeof *g);
+    if (!g)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    int rc = GA_OK;
+    *added = 0;
+    while (rc == GA_OK && !a->stopping && (long)a->nf < a->width &&
+           a->next < a->budget) {
+        ga_steady_ask(a->st, g);
+        size_t index = (size_t)a->next++;
+        double v;
+        *dirty = 1;
+        if (logged(a, index, &v)) {  /* told before the driver died */
+            rc = tell(a, g, v, index, "failed before a resume", err);
+            continue;
+        }
+        if (a->cache && ga_cache_lookup(a->cache, g, &v)) {
+            ga_job job = { 0, index, g };
+            ga_result r = { .fitness = v, .wall_time = NAN };
+            if (ga_run_log_line(a->log, a->o->run_id, a->o->space, &job, &r,
+                                1) != 0)
+                rc = ga_error_set(err, GA_EFAIL, "%s: cannot append: %s",
+                                  a->log_path, strerror(errno));
+            else
+                rc = tell(a, g, v, index, NULL, err);
+            continue;
+        }
+        if (flight_add(a, index, g) != 0)
+            rc = ga_error_set(err, GA_EFAIL, "out of memory");
+        else
+            (*added)++;
+    }
+    free(g);
+    return rc;
+}
+
+/* Log and tell what the last wait reported. */
+static int take_results(arun *a, ga_error *err)
+{
+    int rc = GA_OK;
+    for (size_t k = 0; rc == GA_OK && k < a->ngot; k++) {
+        const got_item *it = &a->got[k];
+        long i = flight_find(a, it->index);
+        if (i < 0)
+            continue;  /* not ours: cannot happen, ignored */
+        const double *g = a->fgenes + (size_t)i * a->dim;
+        ga_job job = { 0, it->index, g };
+        if (ga_run_log_line(a->log, a->o->run_id, a->o->space, &job, &it->r,
+                            0) != 0)
+            return ga_error_set(err, GA_EFAIL, "%s: cannot append: %s",
+                                a->log_path, strerror(errno));
+        if (a->cache && isfinite(it->r.fitness) &&
+            ga_cache_insert(a->cache, g, it->r.fitness) != 0)
+            return ga_error_set(err, GA_EFAIL, "out of memory");
+        rc = tell(a, g, it->r.fitness, it->index, it->r.reason, err);
+        flight_remove(a, (size_t)i);
+        if (a->nqueued > a->nf)
+            a->nqueued = a->nf;
+    }
+    if (rc == GA_OK && a->ngot && fsync(fileno(a->log)) != 0)
+        rc = ga_error_set(err, GA_EFAIL, "%s: cannot sync: %s", a->log_path,
+                          strerror(errno));
+    return rc;
+}
+
+static int setup(arun *a, double *elapsed, ga_error *err)
+{
+    const ga_run_opts *o = a->o;
+    char ckpt[4200];
+    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.json", o->dir);
+    int resume = o->resume && access(ckpt, F_OK) == 0;
+    if (!resume) {
+        if (!o->resume && access(ckpt, F_OK) == 0)
+            return ga_error_set(err, GA_EINPUT, "%s already holds a run "
+                                "(checkpoint.json); continue it with --resume "
+                                "%s or choose another --out", o->dir, o->dir);
+        if (o->ninit)
+            return ga_error_set(err, GA_EINPUT, "strategy async starts from a "
+                                "random population; an initial population "
+                                "(INIT_PARAMS_FILE) is for the generational "
+                                "strategies");
+        a->st = ga_steady_alloc(o->space, a->set, err);
+        if (!a->st)
+            return err->status;
+        a->log = fopen(a->log_path, "w");
+        if (!a->log)
+            return ga_error_set(err, GA_EFAIL, "%s: cannot create: %s",
+                                a->log_path, strerror(errno));
+        return save_checkpoint(a, 0, err);
+    }
+    char *text = ga_read_file(ckpt, NULL, err);
+    if (!text)
+        return ga_error_set(err, GA_EINPUT, "%s: no checkpoint to resume (is "
+                            "this a gahpo run directory?)", o->dir);
+    cJSON *root = cJSON_Parse(text);
+    free(text);
+    const cJSON *strat = cJSON_GetObjectItemCaseSensitive(root, "strategy");
+    int rc;
+    if (!cJSON_IsString(strat) || strcmp(strat->valuestring, "async") != 0)
+        rc = ga_error_set(err, GA_EINPUT, "%s: not the checkpoint of an async "
+                          "run", ckpt);
+    else
+        rc = load_checkpoint(a, root, elapsed, err);
+    cJSON_Delete(root);
+    if (rc) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        return ga_error_set(err, GA_EINPUT, "%s: %s", ckpt, msg);
+    }
+    if ((rc = ga_run_cut_torn_line(a->log_path, err)) ||
+        (rc = read_log(a, err)))
+        return rc;
+    a->log = fopen(a->log_path, "a");
+    if (!a->log)
+        return ga_error_set(err, GA_EFAIL, "%s: cannot open: %s", a->log_path,
+                            strerror(errno));
+    if (a->cache)
+        ga_run_prefill_cache(a->log_path, o->space, a->cache);
+    /* in flight when the driver died: told from the log if they finished,
+     * else handed to the executor again */
+    for (size_t i = 0; rc == GA_OK && i < a->nf;) {
+        double v;
+        if (logged(a, a->fidx[i], &v)) {
+            rc = tell(a, a->fgenes + i * a->dim, v, a->fidx[i],
+                      "failed before a resume", err);
+            flight_remove(a, i);
+        } else {
+            i++;
+        }
+    }
+    if (rc == GA_OK && !a->done)
+        rc = start_jobs(a, a->nf, err);
+    return rc;
+}
+
+int ga_run_async(const ga_run_opts *o, ga_error *err)
+{
+    arun a;
+    memset(&a, 0, sizeof a);
+    a.o = o;
+    a.set = o->settings;
+    a.dim = o->space->n;
+    a.width = o->in_flight > 0 ? o->in_flight : 1;
+    a.lambda = ga_settings_lambda(o->settings);
+    a.budget = o->settings->population_size +
+               (o->settings->num_iter - 1) * a.lambda;
+    snprintf(a.log_path, sizeof a.log_path, "%s/evals.jsonl", o->dir);
+    double elapsed = 0;
+    int rc = ga_settings_validate(o->settings, err);
+    if (rc == GA_OK && a.dim == 0)
+        rc = ga_error_set(err, GA_EINPUT, "the space has no parameters");
+    if (rc == GA_OK)
+        rc = ga_mkdirs(o->dir, err);
+    if (rc == GA_OK && o->cache && !(a.cache = ga_cache_alloc(a.dim)))
+        rc = ga_error_set(err, GA_EFAIL, "out of memory");
+    if (rc == GA_OK)
+        rc = setup(&a, &elapsed, err);
+    double t0 = ga_now() - elapsed;
+    int dirty = 1;
+    while (rc == GA_OK && !a.done) {
+        if (o->cancel && *o->cancel) {
+            rc = ga_error_set(err, GA_EFAIL, "interrupted");
+            break;
+        }
+        size_t added = 0;
+        if ((rc = fill(&a, &added, &dirty, err)))
+            break;
+        if (a.nf == 0) {
+            a.done = 1;
+            if (!a.stopping)
+                snprintf(a.stop_reason, sizeof a.stop_reason, "num_iter "
+                         "reached (%ld evaluations: population_size + "
+                         "(num_iter - 1) x lambda)", a.budget);
+            break;
+        }
+        /* the checkpoint knows the new ones before any of them starts */
+        if (dirty) {
+            elapsed = ga_now() - t0;
+            if ((rc = write_outputs(&a, 0, err)) ||
+                (rc = save_checkpoint(&a, elapsed, err)))
+                break;
+            dirty = 0;
+        }
+        if ((rc = start_jobs(&a, added, err)))
+            break;
+        if ((rc = wait_jobs(&a, err)))
+            break;
+        rc = take_results(&a, err);
+        dirty = 1;
+        elapsed = ga_now() - t0;
+        if (rc == GA_OK && o->settings->max_seconds > 0 &&
+            elapsed >= o->settings->max_seconds) {
+            char why[256];
+            snprintf(why, sizeof why, "wall-clock limit reached (%.1f s >= "
+                     "max_seconds %g); %zu evaluations in flight were "
+                     "stopped", elapsed, o->settings->max_seconds, a.nf);
+            if (o->executor->stop)
+                o->executor->stop(o->executor->ctx);
+            a.nf = a.nqueued = 0;
+            stop_asking(&a, why);
+            a.done = 1;
+        }
+    }
+    if (a.st) {
+        /* also after a failure or an interruption: the state so far */
+        ga_error again;
+        if (a.done && a.block_told > 0 && rc == GA_OK && push_row(&a) != 0)
+            rc = ga_error_set(err, GA_EFAIL, "out of memory");
+        int rc2 = write_outputs(&a, 1, rc == GA_OK ? err : &again);
+        if (rc == GA_OK)
+            rc = rc2;
+        if (rc == GA_OK && a.done)
+            rc = save_checkpoint(&a, ga_now() - t0, err);
+    }
+    /* on an error, jobs in flight on a cluster stay: the checkpoint lists
+     * them and --resume finds them again (local ones end with the
+     * executor) */
+    if (a.log)
+        fclose(a.log);
+    ga_steady_free(a.st);
+    ga_cache_free(a.cache);
+    free(a.fidx);
+    free(a.fgenes);
+    free(a.rows);
+    free(a.got);
+    free(a.lidx);
+    free(a.lfit);
+    return rc;
+}
