@@ -2,6 +2,8 @@
  * it; `gahpo analyze`: the statistics of a finished sweep again. */
 #include "cmd_sweep.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,10 +15,11 @@
 #include "../sweeps/analyze.h"
 #include "../sweeps/sweep.h"
 #include "../sweeps/validate.h"
+#include "cmd_chunks.h"
 #include "cmd_util.h"
 #include "util.h"
 
-static volatile int sweep_interrupted;
+static volatile sig_atomic_t sweep_interrupted;
 
 static void on_signal(int sig)
 {
@@ -66,59 +69,250 @@ static void progress(void *ctx, long done, long total, double seconds)
     }
 }
 
-int gahpo_cmd_sweep(int argc, char **argv, const char *version)
+/* What `gahpo sweep` was asked. */
+typedef struct sweep_args {
+    const char *spec_path, *out;
+    long threads;
+    int resume, quiet, no_env;
+    long chunk, chunks;          /* --chunk k/K (one chunk here): chunk >= 0 */
+    long nchunks;                /* --chunks K (the cluster driver); 0 none */
+    const char *executor, *site;
+    double timeout;
+    int timeout_set;
+    const char *sched_keys[64], *sched_values[64];
+    int nsched;
+} sweep_args;
+
+static int sweep_usage(const char *fmt, const char *what)
 {
-    const char *spec_path = NULL, *out = NULL;
-    long threads = 0;
-    int resume = 0, quiet = 0;
+    fprintf(stderr, "gahpo: sweep: ");
+    fprintf(stderr, fmt, what);
+    fprintf(stderr, "\nusage: gahpo sweep SPEC [--threads N] [--out DIR] "
+            "[--resume] [--quiet]\n       gahpo sweep SPEC --executor "
+            "slurm|pbs --chunks K [--threads N] [--out DIR] [--resume]\n"
+            "                   [--site NAME|FILE] [--timeout S] [--no-env] "
+            "[Slurm or PBS options as for gahpo run]\n");
+    return 2;
+}
+
+/* "k/K" with 0 <= k < K. */
+static int parse_chunk(const char *v, long *k, long *K)
+{
+    char num[64];
+    const char *slash = strchr(v, '/');
+    if (!slash || (size_t)(slash - v) >= sizeof num)
+        return -1;
+    memcpy(num, v, (size_t)(slash - v));
+    num[slash - v] = '\0';
+    return ga_parse_long(num, k) == 0 && ga_parse_long(slash + 1, K) == 0 &&
+           *K >= 1 && *k >= 0 && *k < *K ? 0 : -1;
+}
+
+static int parse_sweep_args(int argc, char **argv, sweep_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->chunk = -1;
     for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--resume"))
-            resume = 1;
-        else if (!strcmp(argv[i], "--quiet"))
-            quiet = 1;
-        else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-            if (ga_parse_long(argv[++i], &threads) != 0 || threads < 1) {
-                fprintf(stderr, "gahpo: sweep: --threads must be an integer "
-                        ">= 1\n");
-                return 2;
-            }
-        } else if (!strcmp(argv[i], "--out") && i + 1 < argc)
-            out = argv[++i];
-        else if (argv[i][0] != '-' && !spec_path)
-            spec_path = argv[i];
+        const char *o = argv[i];
+        if (!strcmp(o, "--resume"))
+            a->resume = 1;
+        else if (!strcmp(o, "--quiet"))
+            a->quiet = 1;
+        else if (!strcmp(o, "--no-env"))
+            a->no_env = 1;
+        else if (o[0] != '-' && !a->spec_path)
+            a->spec_path = o;
+        else if (strncmp(o, "--", 2) != 0)
+            return sweep_usage("unexpected argument '%s'", o);
+        else if (i + 1 >= argc)
+            return sweep_usage("%s needs a value", o);
         else {
-            fprintf(stderr, "gahpo: sweep: unexpected argument '%s'\nusage: "
-                    "gahpo sweep SPEC [--threads N] [--out DIR] [--resume] "
-                    "[--quiet]\n", argv[i]);
-            return 2;
+            const char *v = argv[++i];
+            if (!strcmp(o, "--threads")) {
+                if (ga_parse_long(v, &a->threads) != 0 || a->threads < 1)
+                    return sweep_usage("--threads must be an integer >= 1, "
+                                       "got '%s'", v);
+            } else if (!strcmp(o, "--out"))
+                a->out = v;
+            else if (!strcmp(o, "--chunks")) {
+                if (ga_parse_long(v, &a->nchunks) != 0 || a->nchunks < 1)
+                    return sweep_usage("--chunks must be an integer >= 1 (the "
+                                       "number of cluster tasks), got '%s'", v);
+            } else if (!strcmp(o, "--chunk")) {
+                if (parse_chunk(v, &a->chunk, &a->chunks) != 0)
+                    return sweep_usage("--chunk wants k/K with 0 <= k < K, got "
+                                       "'%s'", v);
+            } else if (!strcmp(o, "--executor")) {
+                if (strcmp(v, "local") && strcmp(v, "slurm") && strcmp(v, "pbs"))
+                    return sweep_usage("--executor must be local, slurm or pbs, "
+                                       "got '%s'", v);
+                a->executor = v;
+            } else if (!strcmp(o, "--site"))
+                a->site = v;
+            else if (!strcmp(o, "--timeout")) {
+                if (ga_parse_double(v, &a->timeout) != 0 || a->timeout < 0)
+                    return sweep_usage("--timeout must be seconds >= 0, got "
+                                       "'%s'", v);
+                a->timeout_set = 1;
+            } else if (ga_slurm_option_known(o)) {
+                if (a->nsched >= 64)
+                    return sweep_usage("too many Slurm or PBS options%s", "");
+                a->sched_keys[a->nsched] = o;
+                a->sched_values[a->nsched++] = v;
+            } else
+                return sweep_usage("unknown option '%s'", o);
         }
     }
-    if (!spec_path) {
-        fprintf(stderr, "gahpo: sweep: give a spec file (see docs/SWEEPS.md)\n");
-        return 2;
+    if (!a->spec_path)
+        return sweep_usage("give a spec file (see docs/SWEEPS.md)%s", "");
+    int cluster = a->executor && strcmp(a->executor, "local") != 0;
+    if (a->chunk >= 0 && (a->executor || a->nchunks || a->nsched || a->site ||
+                          a->timeout_set))
+        return sweep_usage("--chunk k/K runs one chunk on this machine (what "
+                           "each cluster task runs): no --executor, --chunks "
+                           "or scheduler options with it%s", "");
+    if (a->chunk >= 0 && !a->out)
+        return sweep_usage("--chunk k/K needs --out DIR (the chunk's own "
+                           "directory)%s", "");
+    if (a->nchunks && !a->executor)
+        return sweep_usage("--chunks K splits the sweep into K cluster tasks: "
+                           "give --executor slurm or pbs%s", "");
+    if (a->nchunks && !cluster)
+        return sweep_usage("--executor local runs the whole sweep on this "
+                           "machine (use --threads); --chunks needs --executor "
+                           "slurm or pbs%s", "");
+    if (cluster && !a->nchunks)
+        return sweep_usage("--executor %s needs --chunks K (the number of "
+                           "array tasks, each running its share of the runs)",
+                           a->executor);
+    if (!cluster && (a->nsched || a->site || a->timeout_set))
+        return sweep_usage("Slurm and PBS options (--site, --partition, "
+                           "--queue, --timeout, ...) need --executor slurm or "
+                           "pbs and --chunks K%s", "");
+    return 0;
+}
+
+static const char *env_lookup(void *ctx, const char *name)
+{
+    (void)ctx;
+    return getenv(name);
+}
+
+/* The scheduler's settings: command line > CANDLE's environment > site. */
+static ga_slurm_settings *sched_settings(const sweep_args *a, const char *name,
+                                         ga_error *err)
+{
+    ga_slurm_settings *s = !strcmp(a->executor, "pbs") ? ga_pbs_settings_alloc()
+                                                       : ga_slurm_settings_alloc();
+    if (!s) {
+        ga_error_set(err, GA_EFAIL, "out of memory");
+        return NULL;
     }
+    int rc = GA_OK;
+    for (int i = 0; rc == GA_OK && i < a->nsched; i++)
+        rc = ga_slurm_settings_set(s, a->sched_keys[i], a->sched_values[i], err);
+    if (rc == GA_OK)
+        rc = ga_slurm_settings_resolve(s, a->site, a->no_env ? NULL : env_lookup,
+                                       NULL, err);
+    if (rc == GA_OK && !s->job_name) {
+        char job[300];
+        snprintf(job, sizeof job, "gahpo-sweep-%.200s", name);
+        rc = ga_slurm_settings_set(s, "--job-name", job, err);
+    }
+    if (rc != GA_OK) {
+        ga_slurm_settings_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* --chunk k/K: this chunk's runs into dir, then dir/chunk.json, which
+ * tells the driver (and a later --resume) that the chunk is complete. */
+static int run_one_chunk(const sweep_args *a, const sweep_spec *s,
+                         const sweep_point *pts, size_t np, const char *dir,
+                         bar *b, ga_error *err)
+{
+    int rc = sweep_execute_chunk(s, pts, np, dir, (int)a->threads, a->resume,
+                                 a->chunk, a->chunks, &sweep_interrupted,
+                                 a->quiet ? NULL : progress, b, err);
+    if (rc != GA_OK)
+        return rc;
+    long total = (long)np * (long)s->nproblems * s->replicates;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "chunk", (double)a->chunk);
+    cJSON_AddNumberToObject(o, "chunks", (double)a->chunks);
+    cJSON_AddNumberToObject(o, "runs",
+                            (double)((total - a->chunk + a->chunks - 1) /
+                                     a->chunks));
+    cJSON_AddNumberToObject(o, "val_loss", 0);
+    char path[4300];
+    snprintf(path, sizeof path, "%s/chunk.json", dir);
+    rc = ga_write_json_atomic(path, o, err);
+    cJSON_Delete(o);
+    return rc;
+}
+
+int gahpo_cmd_sweep(int argc, char **argv, const char *version)
+{
+    sweep_args a;
+    int rc = parse_sweep_args(argc, argv, &a);
+    if (rc)
+        return rc;
     ga_error err;
     ga_error_clear(&err);
-    sweep_spec *s = sweep_spec_load(spec_path, &err);
+    sweep_spec *s = sweep_spec_load(a.spec_path, &err);
     if (!s) {
         fprintf(stderr, "gahpo: %s\n", err.msg);
         return err.status;
     }
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s", out ? out : "");
-    if (!out)
+    snprintf(dir, sizeof dir, "%s", a.out ? a.out : "");
+    if (!a.out)
         snprintf(dir, sizeof dir, "results/%s", s->name);
     sweep_point *pts = NULL;
     size_t np = 0;
     char *report = NULL;
-    int rc = sweep_design(s, &pts, &np, &report, &err);
+    ga_slurm_settings *sched = NULL;
+    rc = sweep_design(s, &pts, &np, &report, &err);
+    long total = (long)np * (long)s->nproblems * s->replicates;
+    long nchunks = a.chunk >= 0 ? a.chunks : a.nchunks;
+    char record[4200];
+    snprintf(record, sizeof record, "%s/chunks/chunks.json", dir);
+    if (rc == GA_OK && nchunks > 1 && s->design == SWEEP_RACE)
+        rc = ga_error_set(&err, GA_EINPUT, "%s: a race decides each instance's "
+                          "runs from the ones before, so it cannot run in "
+                          "chunks; use a factorial, lhs or random design",
+                          a.spec_path);
+    else if (rc == GA_OK && nchunks > total)
+        rc = ga_error_set(&err, GA_EINPUT, "--chunks %ld: the sweep has only "
+                          "%ld runs (at most one chunk per run)", nchunks, total);
+    else if (rc == GA_OK && !a.nchunks && a.chunk < 0 &&
+             access(record, F_OK) == 0)
+        rc = ga_error_set(&err, GA_EINPUT, "%s holds a sweep run in chunks on a "
+                          "cluster: resume it with the --executor and --chunks "
+                          "it started with", dir);
+    if (rc == GA_OK && a.nchunks) {
+        sched = sched_settings(&a, s->name, &err);
+        if (!sched)
+            rc = err.status;
+        else if (!a.threads && sched->cpus_per_task > 0)
+            a.threads = sched->cpus_per_task;  /* one thread per CPU asked */
+    }
+    char dir_abs[PATH_MAX];
+    if (rc == GA_OK && a.nchunks &&
+        (ga_mkdirs(dir, &err) != GA_OK || !realpath(dir, dir_abs)))
+        rc = err.status ? err.status
+                        : ga_error_set(&err, GA_EFAIL, "%s: %s", dir,
+                                       strerror(errno));
     if (rc == GA_OK) {
-        long total = (long)np * (long)s->nproblems * s->replicates;
-        if (!quiet) {
+        if (!a.quiet) {
             fprintf(stderr, "gahpo: sweep %s: %zu settings (1 reference) x %zu "
                     "problems x %ld replicates = %ld runs of %ld evaluations, "
-                    "into %s\n", s->name, np, s->nproblems, s->replicates, total,
+                    "into %s", s->name, np, s->nproblems, s->replicates, total,
                     s->budget, dir);
+            if (a.chunk >= 0)
+                fprintf(stderr, " (chunk %ld of %ld)", a.chunk, a.chunks);
+            fprintf(stderr, "\n");
             if (report && report[0])
                 fprintf(stderr, "%s", report);
         }
@@ -128,23 +322,42 @@ int gahpo_cmd_sweep(int argc, char **argv, const char *version)
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         bar b = { isatty(2), -1 };
-        rc = sweep_execute(s, pts, np, dir, (int)threads, resume,
-                           &sweep_interrupted, quiet ? NULL : progress, &b, &err);
-        sweep_analysis an = { version, quiet ? NULL : stdout, 1, 0, -1, 0, NULL };
-        if (rc == GA_OK)
+        if (a.chunk >= 0) {
+            rc = run_one_chunk(&a, s, pts, np, dir, &b, &err);
+        } else if (a.nchunks) {
+            gahpo_chunks_opts co = {
+                .spec = s, .points = pts, .npoints = np, .dir = dir_abs,
+                .chunks = a.nchunks, .threads = a.threads,
+                .timeout = a.timeout, .resume = a.resume, .quiet = a.quiet,
+                .sched = sched, .cancel = &sweep_interrupted };
+            rc = gahpo_sweep_in_chunks(&co, &err);
+            if (rc != GA_OK && sweep_interrupted)
+                ga_error_set(&err, GA_EFAIL, "interrupted (the chunks in flight "
+                             "were cancelled; their journals keep what they "
+                             "finished); continue with --resume");
+        } else {
+            rc = sweep_execute(s, pts, np, dir, (int)a.threads, a.resume,
+                               &sweep_interrupted, a.quiet ? NULL : progress,
+                               &b, &err);
+        }
+        /* a chunk is a part: the driver analyses the whole */
+        sweep_analysis an = { version, a.quiet ? NULL : stdout, 1, 0, -1, 0,
+                              NULL };
+        if (rc == GA_OK && a.chunk < 0)
             rc = sweep_analyze(dir, &an, &err);
         cJSON_Delete(an.tuned);
         size_t selected = an.selected;
-        if (rc == GA_OK)
-            make_figures(dir, quiet);
-        if (rc == GA_OK && s->nvalidation) {
-            rc = sweep_validate(s, pts, selected, dir, (int)threads, &err);
-            if (rc == GA_OK && !quiet)
+        if (rc == GA_OK && a.chunk < 0)
+            make_figures(dir, a.quiet);
+        if (rc == GA_OK && a.chunk < 0 && s->nvalidation) {
+            rc = sweep_validate(s, pts, selected, dir, (int)a.threads, &err);
+            if (rc == GA_OK && !a.quiet)
                 printf("(held-out validation appended to %s/report.md)\n", dir);
         }
     }
     if (rc != GA_OK)
         fprintf(stderr, "gahpo: %s\n", err.msg);
+    ga_slurm_settings_free(sched);
     free(report);
     sweep_points_free(pts, np, s->nfactors);
     sweep_spec_free(s);

@@ -146,7 +146,7 @@ static void append(char **buf, size_t *len, size_t *cap, const char *s)
     *len += n;
 }
 
-static char *runs_header(const sweep_spec *s)
+char *sweep_runs_header(const sweep_spec *s)
 {
     size_t len = 0, cap = 256;
     char *h = calloc(cap, 1), tmp[64];
@@ -211,8 +211,8 @@ static char *run_row(const sweep_spec *s, const sweep_point *pt, long run,
     return row;
 }
 
-static int write_design(const sweep_spec *s, const sweep_point *pts, size_t n,
-                        const char *dir, ga_error *err)
+int sweep_write_design(const sweep_spec *s, const sweep_point *pts, size_t n,
+                       const char *dir, ga_error *err)
 {
     size_t len = 0, cap = 1024;
     char *csv = calloc(cap, 1), path[4200], tmp[64];
@@ -240,9 +240,10 @@ static int write_design(const sweep_spec *s, const sweep_point *pts, size_t n,
     return ga_write_file_atomic(path, s->text, strlen(s->text), err);
 }
 
-/* Rows already in the journal: "index,row" lines; a torn last line is cut. */
-static int read_journal(const char *path, char **rows, long total, long *done,
-                        ga_error *err)
+/* Rows already in the journal: "index,row" lines; a torn last line is cut.
+ * Only runs of chunk `chunk` of nchunks (run % nchunks) are kept. */
+static int read_journal(const char *path, char **rows, long total, long chunk,
+                        long nchunks, long *done, ga_error *err)
 {
     size_t len;
     ga_error e;
@@ -269,7 +270,7 @@ static int read_journal(const char *path, char **rows, long total, long *done,
         if (comma) {
             *comma = '\0';
             if (ga_parse_long(line, &idx) == 0 && idx >= 0 && idx < total &&
-                !rows[idx]) {
+                idx % nchunks == chunk && !rows[idx]) {
                 size_t n = strlen(comma + 1);
                 rows[idx] = malloc(n + 2);
                 memcpy(rows[idx], comma + 1, n);
@@ -480,7 +481,28 @@ int sweep_execute(const sweep_spec *s, const sweep_point *pts, size_t npoints,
                   const char *dir, int threads, int resume, volatile int *cancel,
                   sweep_progress_fn progress, void *progress_ctx, ga_error *err)
 {
+    return sweep_execute_chunk(s, pts, npoints, dir, threads, resume, 0, 1,
+                               cancel, progress, progress_ctx, err);
+}
+
+int sweep_execute_chunk(const sweep_spec *s, const sweep_point *pts,
+                        size_t npoints, const char *dir, int threads,
+                        int resume, long chunk, long nchunks,
+                        volatile int *cancel, sweep_progress_fn progress,
+                        void *progress_ctx, ga_error *err)
+{
     char journal[4200], runs[4200], timings[4200];
+    long total = (long)npoints * (long)s->nproblems * s->replicates;
+    if (nchunks < 1 || chunk < 0 || chunk >= nchunks)
+        return ga_error_set(err, GA_EINPUT, "chunk %ld of %ld: want 0 <= chunk "
+                            "< chunks", chunk, nchunks);
+    if (nchunks > 1 && s->design == SWEEP_RACE)
+        return ga_error_set(err, GA_EINPUT, "a race decides which runs to make "
+                            "from the runs before: it cannot be split into "
+                            "chunks");
+    if (nchunks > total)
+        return ga_error_set(err, GA_EINPUT, "%ld chunks for %ld runs: at most "
+                            "one chunk per run", nchunks, total);
     int rc = ga_mkdirs(dir, err);
     if (rc)
         return rc;
@@ -504,14 +526,14 @@ int sweep_execute(const sweep_spec *s, const sweep_point *pts, size_t npoints,
         }
         free(old);
     }
-    if ((rc = write_design(s, pts, npoints, dir, err)))
+    if ((rc = sweep_write_design(s, pts, npoints, dir, err)))
         return rc;
 
     exec_ctx x;
     memset(&x, 0, sizeof x);
     x.s = s;
     x.pts = pts;
-    x.total = (long)npoints * (long)s->nproblems * s->replicates;
+    x.total = total;
     x.rows = calloc((size_t)x.total + 1, sizeof *x.rows);
     x.errors = malloc(((size_t)x.total + 1) * sizeof *x.errors);
     x.probs = calloc(s->nproblems, sizeof *x.probs);
@@ -526,7 +548,8 @@ int sweep_execute(const sweep_spec *s, const sweep_point *pts, size_t npoints,
     }
     for (long i = 0; i < x.total; i++)
         x.errors[i] = NAN;
-    if (resume && (rc = read_journal(journal, x.rows, x.total, &done, err)))
+    if (resume && (rc = read_journal(journal, x.rows, x.total, chunk, nchunks,
+                                     &done, err)))
         goto out;
     for (long i = 0; i < x.total; i++)
         if (x.rows[i])
@@ -548,16 +571,22 @@ int sweep_execute(const sweep_spec *s, const sweep_point *pts, size_t npoints,
     }
     x.t0 = ga_now();
     x.finished = done;
-    x.planned = x.total;
+    /* chunk k of K: the runs with run % K == k, spread over the design so
+     * that every chunk gets a like share of cheap and costly runs */
+    x.planned = (x.total - chunk + nchunks - 1) / nchunks;
     if (progress)
         progress(progress_ctx, x.finished, x.planned, 0);
     if (s->design == SWEEP_RACE) {
         rc = race(&x, npoints, dir, err);
     } else {
-        long *ids = malloc(((size_t)x.total + 1) * sizeof *ids);
-        for (long i = 0; i < x.total; i++)
-            ids[i] = i;
-        execute_ids(&x, ids, x.total);
+        long *ids = malloc(((size_t)x.planned + 1) * sizeof *ids);
+        long n = 0;
+        for (long i = chunk; ids && i < x.total; i += nchunks)
+            ids[n++] = i;
+        if (ids)
+            execute_ids(&x, ids, n);
+        else
+            rc = ga_error_set(err, GA_EFAIL, "out of memory");
         free(ids);
     }
     if (rc)
@@ -574,7 +603,7 @@ int sweep_execute(const sweep_spec *s, const sweep_point *pts, size_t npoints,
     /* runs.csv: every row, in run order, whatever order they finished in
      * (a race leaves out the runs its dropped settings never made) */
     {
-        char *header = runs_header(s);
+        char *header = sweep_runs_header(s);
         size_t len = 0, cap = 4096;
         char *csv = calloc(cap, 1);
         append(&csv, &len, &cap, header);

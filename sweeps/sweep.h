@@ -115,4 +115,32 @@ int sweep_execute(const sweep_spec *spec, const sweep_point *points,
                   volatile int *cancel, sweep_progress_fn progress,
                   void *progress_ctx, ga_error *err);
 
+/* ---- sweeps in chunks: one cluster task per chunk (docs/SWEEPS.md) ----- */
+
+/* As sweep_execute, for chunk `chunk` of nchunks only: the runs with
+ * run % nchunks == chunk. runs.csv holds that chunk's rows (in run order);
+ * the journal, timings.csv, spec.json and design.csv as above. GA_EINPUT
+ * for a race design (its runs depend on each other) or more chunks than
+ * runs. */
+int sweep_execute_chunk(const sweep_spec *spec, const sweep_point *points,
+                        size_t npoints, const char *dir, int threads,
+                        int resume, long chunk, long nchunks,
+                        volatile int *cancel, sweep_progress_fn progress,
+                        void *progress_ctx, ga_error *err);
+
+/* Merge the runs.csv of each chunk k (chunk_dirs[k], k < nchunks) into
+ * dir/runs.csv in run order (atomically), byte-identical to a sweep on one
+ * machine; and their timings.csv into dir/timings.csv. GA_EINPUT naming the
+ * file when a chunk's header is not this spec's, a row is not the chunk's,
+ * or a run is missing or twice. */
+int sweep_merge_chunks(const sweep_spec *spec, size_t npoints, const char *dir,
+                       long nchunks, char *const *chunk_dirs, ga_error *err);
+
+/* The header line of runs.csv for spec (caller frees). */
+char *sweep_runs_header(const sweep_spec *spec);
+
+/* design.csv and spec.json (the spec's text as read) into dir. */
+int sweep_write_design(const sweep_spec *spec, const sweep_point *points,
+                       size_t npoints, const char *dir, ga_error *err);
+
 #endif

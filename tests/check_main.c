@@ -23,6 +23,7 @@ int main(void)
     srunner_add_suite(sr, sweep_suite());
     srunner_add_suite(sr, slurm_suite());
     srunner_add_suite(sr, pbs_suite());
+    srunner_add_suite(sr, chunks_suite());
     if (!tu_quick()) {
         srunner_add_suite(sr, convergence_suite());
         srunner_add_suite(sr, deap_suite());

@@ -18,6 +18,7 @@ Suite *resume_suite(void);
 Suite *sweep_suite(void);
 Suite *slurm_suite(void);
 Suite *pbs_suite(void);
+Suite *chunks_suite(void);
 Suite *convergence_suite(void);
 Suite *deap_suite(void);
 

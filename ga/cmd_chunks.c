@@ -1,0 +1,295 @@
+/* cmd_chunks.c - a sweep on a cluster: chunk k of K (the runs with
+ * run % K == k) is task k of one Slurm or PBS job array, and runs its share
+ * with OpenMP on its node. No scheduler code of its own: the chunks are the
+ * "individuals" of the array executor (ga/exec_array.c), whose model
+ * command is `gahpo sweep DIR/spec.json --out . --resume --chunk k/K`, so
+ * `gahpo _task`, retries, scancel/qdel on signals and reattach after a
+ * crash are the executor's. A chunk keeps its own journal in its job
+ * directory, so a retried chunk continues where it stopped; a finished
+ * chunk (its chunk.json) is never submitted again. */
+#include "cmd_chunks.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define CHUNK_RESULT "chunk.json"
+
+/* Where the array executor runs chunk k: DIR/chunks/gen_0/ind_k. */
+static void chunk_dir(const char *dir, long k, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/chunks/gen_0/ind_%ld", dir, k);
+}
+
+/* 1 when chunk k of K has finished: its chunk.json says so (it is written
+ * after the chunk's runs.csv, before the chunk exits). */
+static int chunk_finished(const char *cdir, long k, long K)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s", cdir, CHUNK_RESULT);
+    ga_error e;
+    char *text = ga_read_file(path, NULL, &e);
+    cJSON *o = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(o, "chunk");
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "chunks");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "val_loss");
+    int done = cJSON_IsNumber(c) && c->valuedouble == (double)k &&
+               cJSON_IsNumber(n) && n->valuedouble == (double)K &&
+               cJSON_IsNumber(v) && v->valuedouble == 0;
+    cJSON_Delete(o);
+    return done;
+}
+
+/* The directory holds no other sweep (or, resuming, this one with the same
+ * chunking and scheduler); then DIR/chunks/chunks.json records both. */
+static int check_dir(const gahpo_chunks_opts *o, const char *sched,
+                     ga_error *err)
+{
+    char runs[4300], journal[4300], record[4300], spec[4300];
+    snprintf(runs, sizeof runs, "%s/runs.csv", o->dir);
+    snprintf(journal, sizeof journal, "%s/runs.journal", o->dir);
+    snprintf(record, sizeof record, "%s/chunks/chunks.json", o->dir);
+    snprintf(spec, sizeof spec, "%s/spec.json", o->dir);
+    int have_record = access(record, F_OK) == 0;
+    if (!o->resume && (have_record || access(runs, F_OK) == 0 ||
+                       access(journal, F_OK) == 0))
+        return ga_error_set(err, GA_EINPUT, "%s already holds a sweep; continue "
+                            "it with --resume or choose another --out", o->dir);
+    if (o->resume && !have_record && access(journal, F_OK) == 0)
+        return ga_error_set(err, GA_EINPUT, "%s holds a sweep run on one "
+                            "machine (runs.journal): resume it without "
+                            "--executor and --chunks", o->dir);
+    ga_error e;
+    char *old = o->resume ? ga_read_file(spec, NULL, &e) : NULL;
+    int differs = old && strcmp(old, o->spec->text) != 0;
+    free(old);
+    if (differs)
+        return ga_error_set(err, GA_EINPUT, "%s/spec.json differs from this "
+                            "spec: resume with the spec the sweep started "
+                            "with", o->dir);
+    char *text = have_record ? ga_read_file(record, NULL, &e) : NULL;
+    cJSON *r = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(r, "chunks");
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(r, "scheduler");
+    int rc = GA_OK;
+    if (have_record && (!cJSON_IsNumber(n) || !cJSON_IsString(s)))
+        rc = ga_error_set(err, GA_EINPUT, "%s: not a chunk record", record);
+    else if (have_record && n->valuedouble != (double)o->chunks)
+        rc = ga_error_set(err, GA_EINPUT, "this sweep was started with --chunks "
+                          "%.0f: resume it with the same number", n->valuedouble);
+    else if (have_record && strcmp(s->valuestring, sched) != 0)
+        rc = ga_error_set(err, GA_EINPUT, "this sweep was started with "
+                          "--executor %.20s: resume it with the same executor "
+                          "(its jobs are that scheduler's)", s->valuestring);
+    cJSON_Delete(r);
+    if (rc)
+        return rc;
+    char chunks[4300];
+    snprintf(chunks, sizeof chunks, "%s/chunks", o->dir);
+    if (ga_mkdirs(chunks, err))
+        return err->status;
+    cJSON *rec = cJSON_CreateObject();
+    cJSON_AddNumberToObject(rec, "chunks", (double)o->chunks);
+    cJSON_AddStringToObject(rec, "scheduler", sched);
+    rc = ga_write_json_atomic(record, rec, err);
+    cJSON_Delete(rec);
+    return rc;
+}
+
+/* The one-parameter space of the array: "chunk", values "0/K" .. "K-1/K",
+ * which reach each task as `--chunk k/K` (argv, no shell). */
+static ga_space *chunk_space(long K, ga_error *err)
+{
+    cJSON *a = cJSON_CreateArray(), *p = cJSON_CreateObject();
+    cJSON_AddItemToArray(a, p);
+    cJSON_AddStringToObject(p, "name", "chunk");
+    cJSON_AddStringToObject(p, "type", "categorical");
+    cJSON_AddStringToObject(p, "element_type", "string");
+    cJSON *vals = cJSON_AddArrayToObject(p, "values");
+    for (long k = 0; k < K; k++) {
+        char v[64];
+        snprintf(v, sizeof v, "%ld/%ld", k, K);
+        cJSON_AddItemToArray(vals, cJSON_CreateString(v));
+    }
+    char *text = cJSON_PrintUnformatted(a);
+    cJSON_Delete(a);
+    ga_space *space = text ? ga_space_parse(text, "chunks", err) : NULL;
+    if (!text)
+        ga_error_set(err, GA_EFAIL, "out of memory");
+    free(text);
+    return space;
+}
+
+/* The last non-empty line of a chunk's stderr.txt (its own error), or "". */
+static void last_words(const char *cdir, char *buf, size_t size)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/stderr.txt", cdir);
+    ga_error e;
+    char *text = ga_read_file(path, NULL, &e);
+    buf[0] = '\0';
+    if (!text)
+        return;
+    size_t n = strlen(text);
+    while (n && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' '))
+        text[--n] = '\0';
+    char *start = strrchr(text, '\n');
+    snprintf(buf, size, "%s", start ? start + 1 : text);
+    free(text);
+}
+
+typedef struct chunk_watch {
+    const ga_job *jobs;
+    double *fitness;             /* per job, NaN until it finished well */
+    char (*reason)[512];
+    size_t done, n;
+    long K;
+    int quiet;
+} chunk_watch;
+
+static void on_chunk(void *ctx, size_t j, const ga_result *r)
+{
+    chunk_watch *w = ctx;
+    w->fitness[j] = r->fitness;
+    snprintf(w->reason[j], sizeof w->reason[j], "%s", r->reason);
+    w->done++;
+    if (w->quiet)
+        return;
+    if (isfinite(r->fitness))
+        fprintf(stderr, "gahpo: chunk %zu/%ld finished (job %s); %zu of %zu "
+                "ended\n", w->jobs[j].index, w->K, r->job_id, w->done, w->n);
+    else
+        fprintf(stderr, "gahpo: chunk %zu/%ld failed: %s\n", w->jobs[j].index,
+                w->K, r->reason);
+}
+
+/* Submit, watch and collect the chunks in jobs[0..n). */
+static int run_chunks(const gahpo_chunks_opts *o, const ga_job *jobs, size_t n,
+                      ga_error *err)
+{
+    char self[PATH_MAX], spec[4300], run_dir[4300], threads[32];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len <= 0)
+        return ga_error_set(err, GA_EFAIL, "cannot find the gahpo binary "
+                            "(/proc/self/exe)");
+    self[len] = '\0';
+    snprintf(spec, sizeof spec, "%s/spec.json", o->dir);
+    snprintf(run_dir, sizeof run_dir, "%s/chunks", o->dir);
+    snprintf(threads, sizeof threads, "%ld", o->threads);
+    /* the chunk's output is its job directory: --out . */
+    char *argv[] = { self, "sweep", spec, "--out", ".", "--resume",
+                     "--threads", threads, NULL };
+    size_t argc = o->threads > 0 ? 8 : 6;
+    ga_space *space = chunk_space(o->chunks, err);
+    if (!space)
+        return err->status;
+    ga_exec_slurm_opts so = {
+        .argv = argv, .argc = argc, .run_dir = run_dir, .jobs = o->chunks,
+        .timeout = o->timeout, .param_flags = 1, .result_file = CHUNK_RESULT,
+        .result_key = "val_loss", .slurm = o->sched };
+    ga_executor *ex = o->sched->pbs ? ga_exec_pbs_alloc(&so, err)
+                                    : ga_exec_slurm_alloc(&so, err);
+    chunk_watch w = { jobs, calloc(n, sizeof *w.fitness),
+                      calloc(n, sizeof *w.reason), 0, n, o->chunks, o->quiet };
+    int rc = GA_OK;
+    if (!ex)
+        rc = err->status;
+    else if (!w.fitness || !w.reason)
+        rc = ga_error_set(err, GA_EFAIL, "out of memory");
+    else
+        rc = ex->run(ex->ctx, space, jobs, n, on_chunk, &w, o->cancel, err);
+    /* every failed chunk, with its reason and its own last words */
+    size_t failed = 0, used = 0;
+    char msg[sizeof err->msg];
+    msg[0] = '\0';
+    for (size_t j = 0; rc == GA_OK && j < n; j++) {
+        if (isfinite(w.fitness[j]))
+            continue;
+        char cdir[4300], words[400];
+        chunk_dir(o->dir, (long)jobs[j].index, cdir, sizeof cdir);
+        last_words(cdir, words, sizeof words);
+        if (used < sizeof msg)
+            used += (size_t)snprintf(msg + used, sizeof msg - used, "%schunk "
+                                     "%zu/%ld failed: %.500s%s%.300s%s in "
+                                     "%s", failed ? "; " : "", jobs[j].index,
+                                     o->chunks, w.reason[j],
+                                     words[0] ? " [its stderr: " : "", words,
+                                     words[0] ? "]" : "", cdir);
+        failed++;
+    }
+    if (failed)
+        rc = ga_error_set(err, GA_EFAIL, "%.1800s; the finished chunks are "
+                          "kept: continue with --resume", msg);
+    free(w.fitness);
+    free(w.reason);
+    ga_executor_free(ex);
+    ga_space_free(space);
+    return rc;
+}
+
+int gahpo_sweep_in_chunks(const gahpo_chunks_opts *o, ga_error *err)
+{
+    const char *sched = o->sched->pbs ? "pbs" : "slurm";
+    int rc = check_dir(o, sched, err);
+    if (rc == GA_OK)
+        rc = sweep_write_design(o->spec, o->points, o->npoints, o->dir, err);
+    if (rc)
+        return rc;
+    long K = o->chunks;
+    ga_job *jobs = calloc((size_t)K, sizeof *jobs);
+    double *genes = calloc((size_t)K, sizeof *genes);
+    char **dirs = calloc((size_t)K, sizeof *dirs);
+    if (!jobs || !genes || !dirs) {
+        rc = ga_error_set(err, GA_EFAIL, "out of memory");
+        goto out;
+    }
+    size_t n = 0;
+    for (long k = 0; k < K; k++) {
+        char cdir[4300], status[4400];
+        chunk_dir(o->dir, k, cdir, sizeof cdir);
+        if (!(dirs[k] = ga_strdup(cdir))) {
+            rc = ga_error_set(err, GA_EFAIL, "out of memory");
+            goto out;
+        }
+        /* status first: a task writes it after its chunk.json, so a status
+         * without chunk.json is an attempt that failed or was stopped; the
+         * executor would collect it as this attempt's result, so it goes */
+        snprintf(status, sizeof status, "%s/status.json", cdir);
+        int ended = access(status, F_OK) == 0;
+        if (chunk_finished(cdir, k, K))
+            continue;
+        if (ended)
+            unlink(status);
+        genes[k] = (double)k;
+        jobs[n++] = (ga_job){ .generation = 0, .index = (size_t)k,
+                              .genes = &genes[k] };
+    }
+    if (!o->quiet) {
+        fprintf(stderr, "gahpo: %ld chunks of about %ld runs as one %s job "
+                "array in %s/chunks", K,
+                (long)o->npoints * (long)o->spec->nproblems *
+                    o->spec->replicates / K, o->sched->pbs ? "PBS" : "Slurm",
+                o->dir);
+        if (n < (size_t)K)
+            fprintf(stderr, "; %ld already finished", K - (long)n);
+        fprintf(stderr, "\n");
+    }
+    if (n > 0 && (rc = run_chunks(o, jobs, n, err)))
+        goto out;
+    rc = sweep_merge_chunks(o->spec, o->npoints, o->dir, K, dirs, err);
+out:
+    for (long k = 0; dirs && k < K; k++)
+        free(dirs[k]);
+    free(dirs);
+    free(jobs);
+    free(genes);
+    return rc;
+}

@@ -1,0 +1,32 @@
+/* cmd_chunks.h - `gahpo sweep SPEC --executor slurm|pbs --chunks K`: a
+ * sweep too large for one machine, as one job-array task per chunk. */
+#ifndef GA_CMD_CHUNKS_H
+#define GA_CMD_CHUNKS_H
+
+#include <signal.h>
+
+#include "../sweeps/sweep.h"
+#include "executor.h"
+
+typedef struct gahpo_chunks_opts {
+    const sweep_spec *spec;
+    const sweep_point *points;
+    size_t npoints;
+    const char *dir;              /* the sweep's output directory, absolute */
+    long chunks;                  /* K >= 1, at most the number of runs */
+    long threads;                 /* per chunk; 0: the node's OpenMP default */
+    double timeout;               /* seconds per chunk attempt; 0 none */
+    int resume, quiet;
+    const ga_slurm_settings *sched;   /* resolved Slurm or PBS settings */
+    volatile sig_atomic_t *cancel;    /* set by SIGINT/SIGTERM: scancel/qdel */
+} gahpo_chunks_opts;
+
+/* Run every unfinished chunk k as task k of a job array (`gahpo sweep
+ * DIR/spec.json --out . --resume --chunk k/K` in DIR/chunks/gen_0/ind_k,
+ * through the array executor: retries, cancel, reattach), then merge the
+ * chunks' rows into DIR/runs.csv. GA_EINPUT for a directory that holds
+ * another sweep or another chunking; GA_EFAIL naming each failed chunk and
+ * its reason (everything stays resumable). */
+int gahpo_sweep_in_chunks(const gahpo_chunks_opts *o, ga_error *err);
+
+#endif
