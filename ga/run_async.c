@@ -658,14 +658,18 @@ int ga_run_async(const ga_run_opts *o, ga_error *err)
         rc = setup(&a, &elapsed, err);
     double t0 = ga_now() - elapsed;
     int dirty = 1;
+    /* a batch executor resumed with evaluations in flight runs them before
+     * asking for more, as the uninterrupted run did: the same run results */
+    int refill = o->executor->wait || a.nqueued == 0;
     while (rc == GA_OK && !a.done) {
         if (o->cancel && *o->cancel) {
             rc = ga_error_set(err, GA_EFAIL, "interrupted");
             break;
         }
         size_t added = 0;
-        if ((rc = fill(&a, &added, &dirty, err)))
+        if (refill && (rc = fill(&a, &added, &dirty, err)))
             break;
+        refill = 1;
         if (a.nf == 0) {
             a.done = 1;
             if (!a.stopping)

@@ -13,6 +13,8 @@
 
 #include <cJSON.h>
 
+#include "../ga/run.h"
+#include "../problems/problem.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -332,6 +334,143 @@ START_TEST(test_resume_before_first_checkpoint)
 }
 END_TEST
 
+/* The asynchronous run, in-process: a batch executor runs what is in
+ * flight in order, so a resumed run is the uninterrupted one, file for
+ * file, with every evaluation logged once. */
+START_TEST(test_resume_async_in_process)
+{
+    char *dir = tu_tmpdir("resume-async");
+    char ref[4200], got[4200];
+    snprintf(ref, sizeof ref, "%s/ref", dir);
+    snprintf(got, sizeof got, "%s/got", dir);
+    char *ref_argv[] = { G, "run", "--no-env", "--problem", "rastrigin:d8",
+                         "--out", ref, "--population-size", "40", "--num-iter",
+                         "200", "--seed", "5", "--strategy", "async", "--jobs",
+                         "4", "--quiet", NULL };
+    char *out, *err;
+    ck_assert_int_eq(tu_run(ref_argv, NULL, NULL, &out, &err), 0);
+    free(out);
+    free(err);
+    ck_assert_int_eq(tu_check_async_log(ref, 40 + 199 * 20), 40 + 199 * 20);
+    char *got_argv[19];
+    memcpy(got_argv, ref_argv, sizeof got_argv);
+    got_argv[6] = got;
+    const double delays[] = { 0.05, 0.4, 0.8, 1.2 };
+    kill_and_resume(got_argv, got, delays, 4);
+    assert_same_run(ref, got);
+    tu_check_async_log(got, 40 + 199 * 20);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* The line of dir's log for evaluation ind, newline included (caller
+ * frees), or NULL. */
+static char *log_line_of(const char *dir, long ind)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/evals.jsonl", dir);
+    char *log = tu_read(path), *found = NULL;
+    for (char *line = log; line && *line && !found;) {
+        char *nl = strchr(line, '\n');
+        *nl = '\0';
+        cJSON *o = cJSON_Parse(line);
+        const cJSON *i = cJSON_GetObjectItem(o, "ind");
+        if (cJSON_IsNumber(i) && (long)i->valuedouble == ind) {
+            found = malloc(strlen(line) + 2);
+            sprintf(found, "%s\n", line);
+        }
+        cJSON_Delete(o);
+        line = nl + 1;
+    }
+    free(log);
+    return found;
+}
+
+/* A batch executor that dies (an error, as a killed driver) in its
+ * crash_at-th call, before it reports anything. */
+typedef struct crashing {
+    ga_executor *inner;
+    int calls, crash_at;
+} crashing;
+
+static int crashing_run(void *p, const ga_space *space, const ga_job *jobs,
+                        size_t n, ga_result_fn done, void *done_ctx,
+                        volatile sig_atomic_t *cancel, ga_error *err)
+{
+    crashing *c = p;
+    if (++c->calls == c->crash_at)
+        return ga_error_set(err, GA_EFAIL, "crash");
+    return c->inner->run(c->inner->ctx, space, jobs, n, done, done_ctx, cancel,
+                         err);
+}
+
+static int run_async_dir(const char *dir, const prob_problem *prob,
+                         const ga_settings *set, int resume, int crash_at)
+{
+    ga_error err;
+    ga_executor *inner = ga_exec_problem_alloc(prob, set->seed, &err);
+    crashing c = { inner, 0, crash_at };
+    ga_executor wrap = { .name = "crashing", .ctx = &c, .run = crashing_run };
+    ga_run_opts o = { .dir = dir, .run_id = "r", .space = prob->space,
+                      .settings = set, .executor = crash_at ? &wrap : inner,
+                      .resume = resume, .in_flight = 4 };
+    int rc = ga_run(&o, NULL, &err);
+    ga_executor_free(inner);
+    return rc;
+}
+
+/* A driver killed after logging part of what was in flight, before its
+ * next checkpoint (a window too narrow to hit with kill -9 reliably): made
+ * by crashing the executor, then appending the log lines of the first two
+ * evaluations in flight, copied from the uninterrupted run, as the killed
+ * driver would have written them. The resumed run tells those two from the
+ * log, runs the other two before asking for more (as the uninterrupted run
+ * did) and ends as the uninterrupted run. */
+START_TEST(test_resume_async_mid_batch)
+{
+    char *dir = tu_tmpdir("resume-async-mid");
+    char ref[4200], got[4200], path[4300];
+    snprintf(ref, sizeof ref, "%s/ref", dir);
+    snprintf(got, sizeof got, "%s/got", dir);
+    ga_error err;
+    prob_problem *prob = prob_lookup("sphere:d4", &err);
+    ck_assert_ptr_nonnull(prob);
+    ga_settings set;
+    ga_settings_defaults(&set);
+    set.strategy = GA_ASYNC;
+    set.population_size = 8;
+    set.num_iter = 20;
+    set.seed = 3;
+    ck_assert_int_eq(run_async_dir(ref, prob, &set, 0, 0), GA_OK);
+    ck_assert_int_ne(run_async_dir(got, prob, &set, 0, 7), GA_OK);
+    snprintf(path, sizeof path, "%s/checkpoint.json", got);
+    char *text = tu_read(path);
+    cJSON *ck = cJSON_Parse(text);
+    free(text);
+    const cJSON *fl = cJSON_GetObjectItem(ck, "in_flight");
+    ck_assert_int_eq(cJSON_GetArraySize(fl), 4);
+    snprintf(path, sizeof path, "%s/evals.jsonl", got);
+    FILE *f = fopen(path, "a");
+    for (int k = 0; k < 2; k++) {
+        const cJSON *ind = cJSON_GetObjectItem(cJSON_GetArrayItem(fl, k), "ind");
+        ck_assert_ptr_null(log_line_of(got, (long)ind->valuedouble));
+        char *line = log_line_of(ref, (long)ind->valuedouble);
+        ck_assert_ptr_nonnull(line);
+        fputs(line, f);
+        free(line);
+    }
+    fclose(f);
+    cJSON_Delete(ck);
+    ck_assert_int_eq(run_async_dir(got, prob, &set, 1, 0), GA_OK);
+    assert_same_run(ref, got);
+    ck_assert_int_eq(tu_check_async_log(got, 8 + 19 * 4), 8 + 19 * 4);
+    prob_free(prob);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *resume_suite(void)
 {
     Suite *s = suite_create("resume");
@@ -339,6 +478,8 @@ Suite *resume_suite(void)
     tcase_set_timeout(tc, 180);
     tcase_add_loop_test(tc, test_resume_in_process, 0, 2);
     tcase_add_test(tc, test_resume_local_model);
+    tcase_add_test(tc, test_resume_async_in_process);
+    tcase_add_test(tc, test_resume_async_mid_batch);
     tcase_add_test(tc, test_resume_cut_log_line);
     tcase_add_test(tc, test_sigterm_then_resume);
     tcase_add_test(tc, test_corrupt_checkpoint);

@@ -204,3 +204,55 @@ void tu_scan_log(const char *dir, int *lines, int *failed,
     }
     free(log);
 }
+
+int tu_check_async_log(const char *dir, long budget)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/evals.jsonl", dir);
+    char *log = tu_read(path);
+    ck_assert_ptr_nonnull(log);
+    char *seen = calloc((size_t)budget, 1);
+    int ran = 0;
+    for (char *line = log; *line;) {
+        char *nl = strchr(line, '\n');
+        ck_assert_msg(nl != NULL, "unfinished last line in %s", path);
+        *nl = '\0';
+        cJSON *o = cJSON_Parse(line);
+        ck_assert_msg(o != NULL, "bad log line: %s", line);
+        const cJSON *g = cJSON_GetObjectItem(o, "gen");
+        const cJSON *i = cJSON_GetObjectItem(o, "ind");
+        ck_assert(cJSON_IsNumber(g) && g->valuedouble == 0);
+        ck_assert(cJSON_IsNumber(i));
+        long k = (long)i->valuedouble;
+        ck_assert_msg(k >= 0 && k < budget, "evaluation %ld outside 0..%ld", k,
+                      budget - 1);
+        ck_assert_msg(!seen[k], "evaluation %ld logged twice", k);
+        seen[k] = 1;
+        if (!cJSON_IsTrue(cJSON_GetObjectItem(o, "cached")))
+            ran++;
+        cJSON_Delete(o);
+        line = nl + 1;
+    }
+    for (long k = 0; k < budget; k++)
+        ck_assert_msg(seen[k], "evaluation %ld is missing from the log", k);
+    free(seen);
+    free(log);
+    return ran;
+}
+
+int tu_count_calls(const char *dir)
+{
+    int n = 0;
+    for (int k = 0; k < 100000; k++) {
+        char path[4300];
+        snprintf(path, sizeof path, "%s/gen_0/ind_%d", dir, k);
+        if (access(path, F_OK) != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/gen_0/ind_%d/calls.txt", dir, k);
+        char *t = tu_read(path);
+        for (char *p = t; p && *p; p++)
+            n += *p == '\n';
+        free(t);
+    }
+    return n;
+}

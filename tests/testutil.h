@@ -39,6 +39,14 @@ const char *tu_root(void);
 void tu_scan_log(const char *dir, int *lines, int *failed, const char *reason,
                  int *with_reason);
 
+/* An async run's dir/evals.jsonl holds evaluations 0..budget-1 of
+ * generation 0, each exactly once (asserted); returns how many were run,
+ * not reused from the cache. */
+int tu_check_async_log(const char *dir, long budget);
+/* How often the test model ran in dir's gen_0 job directories (the lines
+ * of their calls.txt). */
+int tu_count_calls(const char *dir);
+
 /* Quick mode ($GAHPO_TEST_QUICK set): long suites are left out. */
 int tu_quick(void);
 

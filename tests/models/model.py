@@ -15,7 +15,8 @@ tests can make it fail in each way a real model can:
   slow     sleep GAHPO_TEST_SLEEP seconds (default 0.05), then ok
 
 Every run also saves its argv to argv.json, for the tests that check that
-values reach the model byte for byte.
+values reach the model byte for byte, and appends a line to calls.txt, for
+the tests that count how often an evaluation ran.
 """
 import json
 import os
@@ -24,6 +25,9 @@ import time
 
 mode = sys.argv[1]
 args = sys.argv[2:]
+# one line per run in the job directory: tests count invocations with it
+with open("calls.txt", "a") as f:
+    f.write("%d\n" % os.getpid())
 with open("argv.json", "w") as f:
     json.dump(args, f)
 flags = {}
