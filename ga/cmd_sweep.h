@@ -2,7 +2,9 @@
 #ifndef GA_CMD_SWEEP_H
 #define GA_CMD_SWEEP_H
 
-/* gahpo sweep SPEC [--threads N] [--out DIR] [--resume] [--quiet] */
+/* gahpo sweep SPEC [--threads N] [--out DIR] [--resume] [--quiet];
+ * on a cluster: --executor slurm|pbs --chunks K [scheduler options]; one
+ * chunk (what each array task runs): --chunk k/K --out DIR */
 int gahpo_cmd_sweep(int argc, char **argv, const char *version);
 
 /* gahpo tune SPEC [--threads N] [--out DIR] [--quiet]: a sweep per budget

@@ -278,6 +278,23 @@ START_TEST(test_chunks_bad_input)
         free(o);
         free(e);
     }
+    /* a sweep begun on one machine is not resumed in chunks */
+    tu_write(spec, "{\"name\": \"one\", \"problems\": [\"sphere:d2\"], "
+             "\"budget\": 20, \"replicates\": 2, \"parameters\": "
+             "{\"cx_prob\": [0.1, 0.3]}}");
+    char *o, *e;
+    ck_assert_int_eq(tu_run((char *[]){ G, "sweep", spec, "--out", out,
+                                        "--quiet", NULL }, NULL, NULL, &o, &e),
+                     0);
+    free(o);
+    free(e);
+    int rc = tu_run((char *[]){ G, "sweep", spec, "--out", out, "--executor",
+                                "slurm", "--chunks", "2", "--resume", "--quiet",
+                                NULL }, NULL, NULL, &o, &e);
+    ck_assert_int_eq(rc, 2);
+    ck_assert_msg(strstr(e, "run on one machine"), "%s", e);
+    free(o);
+    free(e);
     tu_rmrf(dir);
     free(dir);
 }
