@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cJSON.h>
@@ -326,6 +328,118 @@ START_TEST(test_cache)
 }
 END_TEST
 
+/* --strategy async with the local executor: every evaluation of the
+ * budget (6 + 4 x 3) logged once, each one the model ran (not reused from
+ * the cache) ran exactly once, a row of stats per 3 evaluations after the
+ * first 6, and a failing model's evaluations end as NaN with the reason. */
+START_TEST(test_async_local)
+{
+    char *dir = tu_tmpdir("async-local");
+    char space[4200], run[4200], path[4300];
+    snprintf(space, sizeof space, "%s/hp.json", dir);
+    tu_write(space, space_text);
+    snprintf(run, sizeof run, "%s/run", dir);
+    char *argv[] = { G, "run", "--no-env", "--space", space, "--out", run,
+                     "--strategy", "async", "--population-size", "6",
+                     "--num-iter", "5", "--jobs", "3", "--seed", "4", "--quiet",
+                     "--", model, "slow", NULL };
+    char *out, *err;
+    int rc = tu_run(argv, NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    free(out);
+    free(err);
+    int ran = tu_check_async_log(run, 18);
+    ck_assert_int_eq(tu_count_calls(run), ran);
+    snprintf(path, sizeof path, "%s/stats.csv", run);
+    char *stats = tu_read(path);
+    int rows = 0;
+    for (char *p = stats; *p; p++)
+        rows += *p == '\n';
+    ck_assert_int_eq(rows, 1 + 5);
+    ck_assert_ptr_nonnull(strstr(stats, "\n0,6,"));
+    ck_assert_ptr_nonnull(strstr(stats, "\n4,3,"));
+    free(stats);
+    snprintf(path, sizeof path, "%s/best.json", run);
+    char *best = tu_read(path);
+    cJSON *b = cJSON_Parse(best);
+    ck_assert_str_eq(cJSON_GetObjectItem(b, "strategy")->valuestring, "async");
+    ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(b, "fitness")));
+    ck_assert_int_eq((int)cJSON_GetObjectItem(b, "evaluations")->valuedouble,
+                     18);
+    ck_assert_ptr_nonnull(strstr(cJSON_GetObjectItem(b, "stop_reason")
+                                     ->valuestring, "num_iter reached"));
+    cJSON_Delete(b);
+    free(best);
+    /* a model that always fails: NaN with the reason, and the run goes on
+     * (failed evaluations never enter the population) */
+    char run2[4200];
+    snprintf(run2, sizeof run2, "%s/run2", dir);
+    argv[6] = run2;
+    argv[20] = "fail";
+    rc = tu_run(argv, NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    free(out);
+    free(err);
+    int lines, failed, with;
+    tu_scan_log(run2, &lines, &failed, "exit status 3", &with);
+    ck_assert_int_eq(lines, 18);
+    ck_assert_int_eq(with, 18);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+static pid_t spawn_quiet(char *const argv[])
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        FILE *null = freopen("/dev/null", "w", stdout);
+        (void)null;
+        null = freopen("/dev/null", "w", stderr);
+        (void)null;
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* kill -9 of an async local run, twice, then --resume: every evaluation
+ * logged exactly once; the models that were running when the driver died
+ * are stopped and run again (the local executor cannot adopt them), so the
+ * model runs at most (in flight) x (kills) times more than it was logged. */
+START_TEST(test_async_local_kill_resume)
+{
+    char *dir = tu_tmpdir("async-local-kill");
+    char space[4200], run[4200];
+    snprintf(space, sizeof space, "%s/hp.json", dir);
+    tu_write(space, space_text);
+    snprintf(run, sizeof run, "%s/run", dir);
+    char *argv[] = { G, "run", "--no-env", "--space", space, "--out", run,
+                     "--strategy", "async", "--population-size", "6",
+                     "--num-iter", "8", "--jobs", "3", "--seed", "4", "--quiet",
+                     "--", model, "slow", NULL };
+    char *resume[] = { G, "run", "--resume", run, "--quiet", NULL };
+    for (int k = 0; k < 2; k++) {
+        pid_t pid = spawn_quiet(k ? resume : argv);
+        struct timespec ts = { 0, 400 * 1000 * 1000 };
+        nanosleep(&ts, NULL);
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+    char *out, *err;
+    int rc = tu_run(resume, NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    free(out);
+    free(err);
+    int ran = tu_check_async_log(run, 6 + 7 * 3);
+    int calls = tu_count_calls(run);
+    ck_assert_int_ge(calls, ran);
+    ck_assert_int_le(calls, ran + 3 * 2);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *local_suite(void)
 {
     Suite *s = suite_create("local");
@@ -340,6 +454,8 @@ Suite *local_suite(void)
     tcase_add_test(tc, test_hostile_values);
     tcase_add_test(tc, test_init_population_from_csv);
     tcase_add_test(tc, test_cache);
+    tcase_add_test(tc, test_async_local);
+    tcase_add_test(tc, test_async_local_kill_resume);
     suite_add_tcase(s, tc);
     return s;
 }
