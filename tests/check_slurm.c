@@ -809,6 +809,106 @@ START_TEST(test_sbatch_refuses)
 }
 END_TEST
 
+/* --strategy async on Slurm: the first evaluations go out as one array,
+ * then each replacement as soon as a task ends; every evaluation of the
+ * budget logged once, each task's model run once. */
+START_TEST(test_async_slurm)
+{
+    NEED_SLURM();
+    char *dir = tu_tmpdir("slurm-async");
+    char sp[4200], run[4200], path[4300];
+    snprintf(sp, sizeof sp, "%s/hp.json", dir);
+    tu_write(sp, space_text);
+    snprintf(run, sizeof run, "%s/run", dir);
+    char *argv[] = { G, "run", "--no-env", "--space", sp, "--out", run,
+                     "--strategy", "async", "--population-size", "4",
+                     "--num-iter", "3", "--jobs", "3", "--seed", "2",
+                     "--quiet", "--executor", "slurm", "--", model, "slow",
+                     NULL };
+    char *out, *err;
+    int rc = tu_run(argv, NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    free(out);
+    free(err);
+    int ran = tu_check_async_log(run, 4 + 2 * 2);
+    ck_assert_int_eq(tu_count_calls(run), ran);
+    snprintf(path, sizeof path, "%s/gen_0/array_0.sh", run);
+    char *script = tu_read(path);
+    ck_assert_ptr_nonnull(strstr(script, "--job-name=gahpo-run-async"));
+    ck_assert_ptr_nonnull(strstr(script, "--array=0-2%3"));  /* 3 in flight */
+    free(script);
+    snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
+    ck_assert_int_ge(count_lines(path), 2);  /* replacements went out later */
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* kill -9 of an async driver while its tasks run, then --resume: the tasks
+ * in flight are adopted, not submitted again; every evaluation is logged
+ * once and each ran exactly once (the model's own count). */
+START_TEST(test_async_slurm_kill_resume)
+{
+    NEED_SLURM();
+    char *dir = tu_tmpdir("slurm-async-kill");
+    char sp[4200], run[4200];
+    snprintf(sp, sizeof sp, "%s/hp.json", dir);
+    tu_write(sp, "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-2,\"upper\":2},"
+             "{\"name\":\"sleep_seconds\",\"type\":\"constant\",\"value\":2}]");
+    snprintf(run, sizeof run, "%s/run", dir);
+    char *argv[] = { G, "run", "--no-env", "--space", sp, "--out", run,
+                     "--strategy", "async", "--population-size", "4",
+                     "--num-iter", "2", "--jobs", "3", "--quiet", "--no-cache",
+                     "--executor", "slurm", "--", model, "sleep", NULL };
+    pid_t pid = spawn(argv);
+    char id[32];
+    wait_running(run, 1, id, sizeof id);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    ck_assert_int_gt(live_tasks(id), 0);  /* the tasks run on */
+    char *out, *err;
+    int rc = tu_run((char *[]){ G, "run", "--resume", run, "--quiet", NULL },
+                    NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    free(out);
+    free(err);
+    int ran = tu_check_async_log(run, 4 + 1 * 2);
+    ck_assert_int_eq(ran, 6);
+    ck_assert_int_eq(tu_count_calls(run), 6);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* SIGTERM to an async driver cancels every task it has in flight. */
+START_TEST(test_async_slurm_sigterm)
+{
+    NEED_SLURM();
+    char *dir = tu_tmpdir("slurm-async-term");
+    char sp[4200], run[4200];
+    snprintf(sp, sizeof sp, "%s/hp.json", dir);
+    tu_write(sp, space_text);
+    snprintf(run, sizeof run, "%s/run", dir);
+    char *argv[] = { G, "run", "--no-env", "--space", sp, "--out", run,
+                     "--strategy", "async", "--population-size", "4",
+                     "--num-iter", "2", "--jobs", "2", "--executor", "slurm",
+                     "--", model, "sleep", NULL };
+    pid_t pid = spawn(argv);
+    char id[32];
+    wait_running(run, 1, id, sizeof id);
+    kill(pid, SIGTERM);
+    int status;
+    waitpid(pid, &status, 0);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    ck_assert_int_eq(live_tasks(id), 0);
+    char path[4300];
+    snprintf(path, sizeof path, "%s/evals.jsonl", run);
+    ck_assert_int_eq(count_lines(path), 0);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *slurm_suite(void)
 {
     Suite *s = suite_create("slurm");
@@ -834,6 +934,9 @@ Suite *slurm_suite(void)
     tcase_add_test(tc, test_cancelled_outside);
     tcase_add_test(tc, test_retries);
     tcase_add_test(tc, test_reattach_after_kill);
+    tcase_add_test(tc, test_async_slurm);
+    tcase_add_test(tc, test_async_slurm_kill_resume);
+    tcase_add_test(tc, test_async_slurm_sigterm);
     tcase_add_test(tc, test_sbatch_refuses);
     suite_add_tcase(s, tc);
     return s;
