@@ -291,12 +291,13 @@ int gahpo_cmd_sweep(int argc, char **argv, const char *version)
         rc = ga_error_set(&err, GA_EINPUT, "%s holds a sweep run in chunks on a "
                           "cluster: resume it with the --executor and --chunks "
                           "it started with", dir);
+    long chunk_threads = a.threads;  /* per chunk, on its node */
     if (rc == GA_OK && a.nchunks) {
         sched = sched_settings(&a, s->name, &err);
         if (!sched)
             rc = err.status;
         else if (!a.threads && sched->cpus_per_task > 0)
-            a.threads = sched->cpus_per_task;  /* one thread per CPU asked */
+            chunk_threads = sched->cpus_per_task;  /* a thread per CPU asked */
     }
     char dir_abs[PATH_MAX];
     if (rc == GA_OK && a.nchunks &&
@@ -327,7 +328,7 @@ int gahpo_cmd_sweep(int argc, char **argv, const char *version)
         } else if (a.nchunks) {
             gahpo_chunks_opts co = {
                 .spec = s, .points = pts, .npoints = np, .dir = dir_abs,
-                .chunks = a.nchunks, .threads = a.threads,
+                .chunks = a.nchunks, .threads = chunk_threads,
                 .timeout = a.timeout, .resume = a.resume, .quiet = a.quiet,
                 .sched = sched, .cancel = &sweep_interrupted };
             rc = gahpo_sweep_in_chunks(&co, &err);
