@@ -24,6 +24,7 @@ int main(void)
     srunner_add_suite(sr, slurm_suite());
     srunner_add_suite(sr, pbs_suite());
     srunner_add_suite(sr, chunks_suite());
+    srunner_add_suite(sr, templates_suite());
     if (!tu_quick()) {
         srunner_add_suite(sr, convergence_suite());
         srunner_add_suite(sr, deap_suite());

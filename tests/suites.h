@@ -19,6 +19,7 @@ Suite *sweep_suite(void);
 Suite *slurm_suite(void);
 Suite *pbs_suite(void);
 Suite *chunks_suite(void);
+Suite *templates_suite(void);
 Suite *convergence_suite(void);
 Suite *deap_suite(void);
 
