@@ -988,6 +988,64 @@ START_TEST(test_pro_qsub_refuses)
 }
 END_TEST
 
+/* --strategy async on PBS: PBS Pro against the emulator (run, then kill -9
+ * and resume: tasks in flight adopted, each ran once), Torque against the
+ * wrappers over the local Slurm (one run). */
+static void async_pbs(const char *dir, const char *dialect_opt,
+                      const char *dialect, int kill_first)
+{
+    char sp[4200], run[4200], env0[4400];
+    snprintf(sp, sizeof sp, "%s/hp.json", dir);
+    tu_write(sp, "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-2,\"upper\":2},"
+             "{\"name\":\"sleep_seconds\",\"type\":\"constant\",\"value\":1}]");
+    snprintf(run, sizeof run, "%s/run", dir);
+    const char *emu = getenv("PBS_EMULATOR_DIR");
+    snprintf(env0, sizeof env0, "PBS_EMULATOR_DIR=%s", emu ? emu : "");
+    char *argv[] = { G, "run", "--no-env", "--space", sp, "--out", run,
+                     "--strategy", "async", "--population-size", "4",
+                     "--num-iter", "2", "--jobs", "3", "--quiet", "--no-cache",
+                     "--executor", "pbs", (char *)dialect_opt,
+                     (char *)dialect, "--", model, "sleep", NULL };
+    char *out, *err;
+    int rc;
+    if (kill_first) {
+        pid_t pid = spawn(argv);
+        char id[128];
+        wait_emu_running(run, 1, id, sizeof id);
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        rc = tu_run((char *[]){ G, "run", "--resume", run, "--quiet", NULL },
+                    NULL, (char *[]){ env0, NULL }, &out, &err);
+    } else {
+        rc = tu_run(argv, NULL, (char *[]){ env0, NULL }, &out, &err);
+    }
+    ck_assert_msg(rc == 0, "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(tu_check_async_log(run, 4 + 1 * 2), 6);
+    ck_assert_int_eq(tu_count_calls(run), 6);
+}
+
+START_TEST(test_pro_async)
+{
+    char *dir = tu_tmpdir("pbs-async");
+    use_emulator(dir);
+    async_pbs(dir, "--pbs-dialect", "pro", _i);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_torque_async)
+{
+    NEED_TORQUE();
+    char *dir = tu_tmpdir("torque-async");
+    async_pbs(dir, "--pbs-dialect", "torque", 0);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *pbs_suite(void)
 {
     Suite *s = suite_create("pbs");
@@ -1010,6 +1068,7 @@ Suite *pbs_suite(void)
     tcase_add_test(tc, test_torque_hostile_values);
     tcase_add_test(tc, test_torque_sigterm_qdel);
     tcase_add_test(tc, test_torque_reattach_after_kill);
+    tcase_add_test(tc, test_torque_async);
     tcase_add_test(tc, test_pro_same_as_local);
     tcase_add_test(tc, test_pro_model_fails);
     tcase_add_test(tc, test_pro_hostile_values);
@@ -1018,6 +1077,7 @@ Suite *pbs_suite(void)
     tcase_add_test(tc, test_pro_array_of_one);
     tcase_add_test(tc, test_pro_reattach_after_kill);
     tcase_add_test(tc, test_pro_qsub_refuses);
+    tcase_add_loop_test(tc, test_pro_async, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }
