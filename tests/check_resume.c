@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <fcntl.h>
+#include <math.h>
 #include <unistd.h>
 
 #include <cJSON.h>
@@ -471,6 +472,94 @@ START_TEST(test_resume_async_mid_batch)
 }
 END_TEST
 
+/* An asynchronous executor that finishes its jobs in a seeded random
+ * order, evaluating the sphere; it records how many were in flight. */
+typedef struct shuffler {
+    size_t idx[64];
+    double fit[64];
+    size_t n, most;
+    unsigned long state;
+    long started;
+} shuffler;
+
+static int shuffler_start(void *p, const ga_space *space, const ga_job *job,
+                          ga_error *err)
+{
+    shuffler *s = p;
+    if (s->n == 64)
+        return ga_error_set(err, GA_EFAIL, "too many in flight");
+    double f = 0;
+    for (size_t i = 0; i < space->n; i++)
+        f += job->genes[i] * job->genes[i];
+    s->idx[s->n] = job->index;
+    s->fit[s->n++] = f;
+    if (s->n > s->most)
+        s->most = s->n;
+    s->started++;
+    return GA_OK;
+}
+
+static int shuffler_wait(void *p, ga_result_fn done, void *done_ctx,
+                         volatile sig_atomic_t *cancel, ga_error *err)
+{
+    shuffler *s = p;
+    (void)cancel;
+    (void)err;
+    if (!s->n)
+        return GA_OK;
+    s->state = s->state * 6364136223846793005UL + 1442695040888963407UL;
+    size_t k = (size_t)(s->state >> 33) % s->n;
+    ga_result r = { .fitness = s->fit[k], .wall_time = NAN };
+    size_t index = s->idx[k];
+    s->idx[k] = s->idx[s->n - 1];
+    s->fit[k] = s->fit[s->n - 1];
+    s->n--;
+    done(done_ctx, index, &r);
+    return GA_OK;
+}
+
+/* Results in any order: exactly in_flight jobs run at once until the
+ * budget runs out, every evaluation is logged once, and the GA improves on
+ * its initial population. */
+START_TEST(test_async_any_order)
+{
+    char *dir = tu_tmpdir("async-order");
+    ga_error err;
+    prob_problem *prob = prob_lookup("sphere:d4", &err);
+    ga_settings set;
+    ga_settings_defaults(&set);
+    set.strategy = GA_ASYNC;
+    set.population_size = 10;
+    set.num_iter = 30;
+    shuffler sh = { .state = 7 };
+    ga_executor ex = { .name = "shuffler", .ctx = &sh, .start = shuffler_start,
+                       .wait = shuffler_wait };
+    ga_run_opts o = { .dir = dir, .run_id = "r", .space = prob->space,
+                      .settings = &set, .executor = &ex, .in_flight = 5 };
+    ck_assert_int_eq(ga_run(&o, NULL, &err), GA_OK);
+    long budget = 10 + 29 * 5;
+    ck_assert_uint_eq(sh.most, 5);
+    ck_assert_int_eq(sh.started, budget);
+    ck_assert_int_eq(tu_check_async_log(dir, budget), budget);
+    char path[4300];
+    snprintf(path, sizeof path, "%s/stats.csv", dir);
+    char *stats = tu_read(path);
+    double first_min, last_min;
+    char *row1 = strchr(stats, '\n') + 1, *last = row1;
+    for (char *p = row1; *p; p++)
+        if (*p == '\n' && p[1])
+            last = p + 1;
+    ck_assert_int_eq(sscanf(row1, "%*d,%*d,%*[^,],%*[^,],%lf", &first_min), 1);
+    ck_assert_int_eq(sscanf(last, "%*d,%*d,%*[^,],%*[^,],%lf", &last_min), 1);
+    ck_assert_msg(last_min < first_min / 4, "best %g after %g", last_min,
+                  first_min);
+    free(stats);
+    prob_free(prob);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *resume_suite(void)
 {
     Suite *s = suite_create("resume");
@@ -480,6 +569,7 @@ Suite *resume_suite(void)
     tcase_add_test(tc, test_resume_local_model);
     tcase_add_test(tc, test_resume_async_in_process);
     tcase_add_test(tc, test_resume_async_mid_batch);
+    tcase_add_test(tc, test_async_any_order);
     tcase_add_test(tc, test_resume_cut_log_line);
     tcase_add_test(tc, test_sigterm_then_resume);
     tcase_add_test(tc, test_corrupt_checkpoint);

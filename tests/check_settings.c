@@ -176,7 +176,7 @@ typedef struct bad_setting {
 static const bad_setting bad_settings[] = {
     { "mut_prob", "1.5", "probability in [0, 1]" },
     { "cx_indpb", "-0.1", "probability in [0, 1]" },
-    { "strategy", "eaSimple", "simple or mu_plus_lambda" },
+    { "strategy", "eaSimple", "simple, mu_plus_lambda or async" },
     { "nan_policy", "ignore", "mean, worst or fail" },
     { "seed", "-1", "[0, 4294967295]" },
     { "seed", "4294967296", "[0, 4294967295]" },
