@@ -207,6 +207,7 @@ typedef struct slurm_ctx {
     char *result_key;
     ga_slurm_settings *s;
     struct gen *flow;     /* an asynchronous run's tasks (start, wait) */
+    long array_limit;     /* tasks per array; 0 none; -1 not asked yet */
 } slurm_ctx;
 
 enum { T_WAIT, T_FLIGHT, T_DONE };
@@ -530,35 +531,66 @@ static int grow_subs(gen *g)
     return 0;
 }
 
-/* Every waiting task in one new job array. */
-static int submit(gen *g, ga_error *err)
+/* Tasks per array: the settings', else the scheduler's limit (asked
+ * once). */
+static long array_limit(slurm_ctx *c)
+{
+    if (c->array_limit < 0)
+        c->array_limit = c->s->max_array_size > 0 ? c->s->max_array_size
+                         : c->b->max_array ? c->b->max_array() : 0;
+    return c->array_limit;
+}
+
+static int submit_array(gen *g, long number, const char *tasks,
+                        const char *script_path, const char *jobs_txt,
+                        const size_t *taken, size_t count, ga_error *err);
+
+/* The waiting tasks (at most the array limit) in one new job array. */
+static int submit_one(gen *g, ga_error *err)
 {
     slurm_ctx *c = g->c;
+    long limit = array_limit(c);
     long number = g->next_number++;
-    char tasks[4300], script_path[4300], jobs_txt[4300], name[256];
+    char tasks[4300], script_path[4300], jobs_txt[4300];
     snprintf(tasks, sizeof tasks, "%s/array_%ld.tasks", g->dir, number);
     snprintf(script_path, sizeof script_path, "%s/array_%ld.sh", g->dir, number);
     snprintf(jobs_txt, sizeof jobs_txt, "%s/jobs.txt", g->dir);
     ga_sbuf b = { 0 };
-    size_t count = 0;
-    for (size_t k = 0; k < g->n; k++) {
+    size_t count = 0, *taken = malloc((g->n ? g->n : 1) * sizeof *taken);
+    if (!taken)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    for (size_t k = 0; k < g->n && (limit <= 0 || (long)count < limit); k++) {
         if (g->t[k].state != T_WAIT)
             continue;
         if (prepare_task(g, k, err)) {
             free(b.p);
+            free(taken);
             return err->status;
         }
         ga_sb_printf(&b, "%zu\n", g->t[k].index);
-        count++;
+        taken[count++] = k;
     }
     if (b.oom || grow_subs(g)) {
         free(b.p);
+        free(taken);
         return ga_error_set(err, GA_EFAIL, "out of memory");
     }
     int rc = write_text(tasks, b.p, err);
     free(b.p);
-    if (rc)
-        return rc;
+    if (rc == GA_OK)
+        rc = submit_array(g, number, tasks, script_path, jobs_txt, taken,
+                          count, err);
+    free(taken);
+    return rc;
+}
+
+static int submit_array(gen *g, long number, const char *tasks,
+                        const char *script_path, const char *jobs_txt,
+                        const size_t *taken, size_t count, ga_error *err)
+{
+    slurm_ctx *c = g->c;
+    char name[256];
+    int rc;
     if (c->s->job_name)
         snprintf(name, sizeof name, "%s", c->s->job_name);
     else if (g->async)
@@ -587,17 +619,30 @@ static int submit(gen *g, ga_error *err)
     snprintf(line, sizeof line, "%ld %s\n", number, s->id);
     if ((rc = append_line(jobs_txt, line, err)))
         return rc;
-    long idx = 0;
-    for (size_t k = 0; k < g->n; k++) {
-        if (g->t[k].state != T_WAIT)
-            continue;
-        g->t[k].state = T_FLIGHT;
-        g->t[k].sub = (long)g->nsubs;
-        g->t[k].array_index = idx++;
-        g->t[k].gone_since = 0;
+    for (size_t i = 0; i < count; i++) {
+        task *t = &g->t[taken[i]];
+        t->state = T_FLIGHT;
+        t->sub = (long)g->nsubs;
+        t->array_index = (long)i;
+        t->gone_since = 0;
     }
     g->nsubs++;
     return GA_OK;
+}
+
+/* Every waiting task, in arrays of at most the array limit. */
+static int submit(gen *g, ga_error *err)
+{
+    for (;;) {
+        int waiting = 0;
+        for (size_t k = 0; k < g->n && !waiting; k++)
+            waiting = g->t[k].state == T_WAIT;
+        if (!waiting)
+            return GA_OK;
+        int rc = submit_one(g, err);
+        if (rc)
+            return rc;
+    }
 }
 
 /* ---- watching -------------------------------------------------------------- */
@@ -1267,6 +1312,7 @@ ga_executor *ga_exec_array_alloc(const ga_exec_slurm_opts *o,
     if (c->s->retries < 0)
         c->s->retries = 0;
     c->jobs = o->jobs;
+    c->array_limit = -1;
     c->timeout = o->timeout;
     c->param_flags = o->param_flags;
     return ex;

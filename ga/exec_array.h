@@ -69,6 +69,9 @@ typedef struct ga_array_backend {
     /* Where the task's scheduler output goes, relative to gen_G (printf
      * with the task id), for reasons. */
     const char *output_hint;
+    /* The scheduler's largest array (tasks), asked once before the first
+     * submission when the settings give none; NULL: no limit. */
+    long (*max_array)(void);
 } ga_array_backend;
 
 /* The executor for backend b (which must outlive it); opts as for Slurm,

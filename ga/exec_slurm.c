@@ -142,6 +142,8 @@ static const opt_def opts[] = {
       BOTH },
     { "--max-concurrent", "max_concurrent", K_COUNT, OFF(max_concurrent),
       NULL, BOTH },
+    { "--max-array-size", "max_array_size", K_COUNT, OFF(max_array_size),
+      NULL, BOTH },
     { "--retries", "retries", K_COUNT0, OFF(retries), NULL, BOTH },
     { "--poll-max", "poll_max", K_SECONDS, OFF(poll_max), NULL, BOTH },
     { "--sbatch-extra", "sbatch_extra", K_LIST, OFF(sbatch_extra), check_line,
@@ -517,7 +519,7 @@ char *ga_slurm_script(const ga_slurm_settings *cs,
         if (d->kind == K_STR && *field_str(s, d))
             ga_sb_printf(&b, "#SBATCH %s=%s\n", d->flag, *field_str(s, d));
         else if (d->kind == K_COUNT && d->off != OFF(max_concurrent) &&
-                 *field_long(s, d) > 0)
+                 d->off != OFF(max_array_size) && *field_long(s, d) > 0)
             ga_sb_printf(&b, "#SBATCH %s=%ld\n", d->flag, *field_long(s, d));
     }
     for (size_t i = 0; i < s->nsbatch_extra; i++)
@@ -830,6 +832,23 @@ static void slurm_why(const char *job, long index, const char *own,
              code[0] ? code : "?");
 }
 
+/* Slurm's MaxArraySize (array indexes run 0..MaxArraySize-1), from
+ * `scontrol show config`; 1001 (Slurm's default) if it cannot be read. */
+static long slurm_max_array(void)
+{
+    char *argv[] = { "scontrol", "show", "config", NULL };
+    char *out, *errt;
+    long n = 0;
+    if (ga_array_run_cmd(argv, NULL, &out, &errt) == 0) {
+        const char *p = strstr(out, "MaxArraySize");
+        if (p && (p = strchr(p, '=')))
+            n = strtol(p + 1, NULL, 10);
+    }
+    free(out);
+    free(errt);
+    return n > 0 ? n : 1001;
+}
+
 static const ga_array_backend slurm_backend = {
     .name = "slurm",
     .label = "Slurm",
@@ -844,6 +863,7 @@ static const ga_array_backend slurm_backend = {
     .task_id = slurm_task_id,
     .why = slurm_why,
     .output_hint = "slurm-%s.out",
+    .max_array = slurm_max_array,
 };
 
 ga_executor *ga_exec_slurm_alloc(const ga_exec_slurm_opts *o, ga_error *err)

@@ -97,6 +97,9 @@ typedef struct ga_slurm_settings {
     char *shell;                 /* the script's interpreter; /bin/bash */
     long nodes, ntasks, ntasks_per_node, cpus_per_task, gpus_per_task;
     long max_concurrent;         /* tasks at once (%N); 0: --jobs */
+    long max_array_size;         /* tasks per array (more: several arrays;
+                                  * 1: one job per evaluation); 0: Slurm's
+                                  * MaxArraySize, no limit for PBS */
     long retries;                /* resubmissions of a failed task; -1 unset */
     double poll_max;             /* longest pause between squeue calls (s) */
     char **sbatch_extra;         /* extra "#SBATCH ..." directives */

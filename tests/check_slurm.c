@@ -477,6 +477,46 @@ START_TEST(test_same_as_local)
 }
 END_TEST
 
+/* --max-array-size 3 splits a generation of 4 into arrays of 3 and 1
+ * (submitted together); 1 makes one job per evaluation. Same results as
+ * the local executor either way. */
+START_TEST(test_split_arrays)
+{
+    NEED_SLURM();
+    char *dir = tu_tmpdir("slurm-split");
+    char *err;
+    const char *local[] = { "--seed", "7", NULL };
+    int rc = run_ga(dir, "local", space_text, "ok", local, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    free(err);
+    const char *sizes[] = { "3", "1" };
+    const int arrays[] = { 2, 4 };
+    for (int i = 0; i < 2; i++) {
+        const char *slurm[] = { "--executor", "slurm", "--seed", "7",
+                                "--max-array-size", sizes[i], NULL };
+        char sub[32], a[4200], b[4200], path[4300];
+        snprintf(sub, sizeof sub, "split%s", sizes[i]);
+        rc = run_ga(dir, sub, NULL, "ok", slurm, &err);
+        ck_assert_msg(rc == 0, "%s", err);
+        free(err);
+        snprintf(a, sizeof a, "%s/%s", dir, sub);
+        snprintf(b, sizeof b, "%s/local", dir);
+        assert_same_file(a, b, "stats.csv");
+        assert_same_file(a, b, "best.json");
+        snprintf(path, sizeof path, "%s/gen_0/jobs.txt", a);
+        ck_assert_int_eq(count_lines(path), arrays[i]);
+        snprintf(path, sizeof path, "%s/gen_0/array_0.sh", a);
+        char *script = tu_read(path);
+        ck_assert_ptr_nonnull(strstr(script, i ? "#SBATCH --array=0-0%"
+                                               : "#SBATCH --array=0-2%"));
+        ck_assert_ptr_null(strstr(script, "max-array-size"));
+        free(script);
+    }
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_model_fails)
 {
     NEED_SLURM();
@@ -927,6 +967,7 @@ Suite *slurm_suite(void)
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_same_as_local);
+    tcase_add_test(tc, test_split_arrays);
     tcase_add_test(tc, test_model_fails);
     tcase_add_test(tc, test_task_timeout);
     tcase_add_test(tc, test_hostile_values);
