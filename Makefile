@@ -111,6 +111,9 @@ install: $(BIN)
 	install -m 0644 problems/spaces/*.json $(DESTDIR)$(PREFIX)/share/gahpo/problems/spaces/
 	install -d $(DESTDIR)$(PREFIX)/share/gahpo/sweeps
 	install -m 0644 sweeps/tuned_defaults.json $(DESTDIR)$(PREFIX)/share/gahpo/sweeps/
+	install -d $(DESTDIR)$(PREFIX)/share/gahpo/sites $(DESTDIR)$(PREFIX)/share/gahpo/templates
+	install -m 0644 sites/*.json $(DESTDIR)$(PREFIX)/share/gahpo/sites/
+	install -m 0644 templates/* $(DESTDIR)$(PREFIX)/share/gahpo/templates/
 	if ls surrogates/models/*.json >/dev/null 2>&1; then \
 	  install -d $(DESTDIR)$(PREFIX)/share/gahpo/surrogates/models; \
 	  install -m 0644 surrogates/models/*.json $(DESTDIR)$(PREFIX)/share/gahpo/surrogates/models/; \
