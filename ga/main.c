@@ -78,15 +78,20 @@ static void print_help(FILE *out)
 "  --tuned-defaults FILE  tuned defaults JSON (or $GAHPO_TUNED_DEFAULTS; else\n"
 "                         the built-in sweeps/tuned_defaults.json)\n"
 "  --budget N             evaluations planned: picks the tuned defaults'\n"
-"                         entry for N and --jobs workers\n"
+"                         entry for N and the workers (--max-concurrent on a\n"
+"                         cluster, else --jobs); it does not cap the run\n"
 "  --no-tuned-defaults    CANDLE's defaults below the other sources\n"
 "  --cache | --no-cache   reuse the fitness of an individual identical to one\n"
 "                         already evaluated (deterministic models; logged as\n"
-"                         cached); default on for --executor slurm, off\n"
-"                         for local runs\n"
+"                         cached); default on for --executor slurm and\n"
+"                         pbs, off for local runs\n"
 "  --seed N               random seed\n"
+"  --strategy simple|mu_plus_lambda|async\n"
+"                         async: the steady-state GA, keeping --jobs (on a\n"
+"                         cluster --max-concurrent) evaluations running; a\n"
+"                         new one starts as soon as one ends (docs/ASYNC.md)\n"
 "  --SETTING VALUE        any setting: --num-iter, --population-size,\n"
-"                         --strategy, --offspring-prop, --mut-prob, --cx-prob,\n"
+"                         --offspring-prop, --mut-prob, --cx-prob,\n"
 "                         --mut-indpb, --cx-indpb, --tournsize, --nan-policy,\n"
 "                         --hof-size, --stall-generations, --target,\n"
 "                         --max-seconds\n"
@@ -107,6 +112,8 @@ static void print_help(FILE *out)
 "  --nodes N  --ntasks N  --ntasks-per-node N  --cpus-per-task N\n"
 "  --gpus-per-task N      passed to sbatch as #SBATCH lines when given\n"
 "  --max-concurrent N     array tasks at once (default --jobs)\n"
+"  --max-array-size N     tasks per array; more go in several arrays (default\n"
+"                         Slurm's MaxArraySize); 1: one job per evaluation\n"
 "  --retries N            resubmit a failed evaluation N times (default 0)\n"
 "  --sbatch-extra LINE    one more #SBATCH directive (repeatable)\n"
 "  --slurm-setup LINE     one more script line before the task (repeatable)\n"
@@ -126,6 +133,7 @@ static void print_help(FILE *out)
 "  --filesystems FS       -l filesystems=FS (e.g. home:grand)\n"
 "  --pbs-extra LINE       one more #PBS directive (repeatable)\n"
 "  --pbs-setup LINE  --pbs-shell PATH  --max-concurrent N  --retries N\n"
+"  --max-array-size N     tasks per array (default no limit); 1: one job each\n"
 "  --poll-max S           as for slurm (setup lines, interpreter, ...)\n"
 "  PBS settings: command line > CANDLE's WALLTIME, QUEUE, PROJECT, PPN,\n"
 "  PROCS > --site.\n"
@@ -294,6 +302,10 @@ static int parse_run_args(int argc, char **argv, run_args *a)
     a->result_key = "val_loss";
     for (int i = 0; i < argc; i++) {
         const char *o = argv[i];
+        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+            print_help(stdout);
+            exit(0);
+        }
         if (strcmp(o, "--") == 0) {
             a->command = argv + i + 1;
             a->ncommand = argc - i - 1;
@@ -418,13 +430,16 @@ static int resolve_settings(const run_args *a, ga_settings *s, char *tuned_used,
         free(text);
         if (!root)
             return ga_error_set(err, GA_EINPUT, "%s: invalid JSON", tuned);
-        /* workers: --jobs, else CANDLE's MAX_CONCURRENT */
+        /* workers: a cluster's resolved --max-concurrent (command line,
+         * PROCS, site profile), else --jobs, else CANDLE's MAX_CONCURRENT */
         long workers = a->problem ? 1 : a->jobs;
         const char *mc = a->no_env ? NULL : getenv("MAX_CONCURRENT");
         long mcv;
         if (!a->problem && !a->jobs_set && mc && ga_parse_long(mc, &mcv) == 0 &&
             mcv >= 1)
             workers = mcv;
+        if (a->slurm && a->slurm->max_concurrent > 0)
+            workers = a->slurm->max_concurrent;
         int rc = ga_settings_apply_tuned(s, root, tuned, a->budget, workers,
                                          tuned_used, tuned_size, err);
         cJSON_Delete(root);
@@ -719,6 +734,22 @@ static int cmd_run(int argc, char **argv)
             if (f && *f)
                 a.init_file = f;
         }
+        if (a.executor && (!strcmp(a.executor, "slurm") ||
+                           !strcmp(a.executor, "pbs"))) {
+            a.slurm = !strcmp(a.executor, "pbs") ? ga_pbs_settings_alloc()
+                                                 : ga_slurm_settings_alloc();
+            if (!a.slurm) {
+                ga_error_set(&err, GA_EFAIL, "out of memory");
+                goto done;
+            }
+            for (int i = 0; i < a.nslurm; i++)
+                if (ga_slurm_settings_set(a.slurm, a.slurm_keys[i],
+                                          a.slurm_values[i], &err) != GA_OK)
+                    goto done;
+            if (ga_slurm_settings_resolve(a.slurm, a.site, a.no_env ? NULL
+                                          : env_lookup, NULL, &err) != GA_OK)
+                goto done;
+        }
         if (resolve_settings(&a, &settings, tuned_used, sizeof tuned_used,
                              &err) != GA_OK)
             goto done;
@@ -791,22 +822,6 @@ static int cmd_run(int argc, char **argv)
                          "(checkpoint.json); continue it with --resume %s or "
                          "choose another --out", a.out, a.out);
             goto done;
-        }
-        if (a.executor && (!strcmp(a.executor, "slurm") ||
-                           !strcmp(a.executor, "pbs"))) {
-            a.slurm = !strcmp(a.executor, "pbs") ? ga_pbs_settings_alloc()
-                                                 : ga_slurm_settings_alloc();
-            if (!a.slurm) {
-                ga_error_set(&err, GA_EFAIL, "out of memory");
-                goto done;
-            }
-            for (int i = 0; i < a.nslurm; i++)
-                if (ga_slurm_settings_set(a.slurm, a.slurm_keys[i],
-                                          a.slurm_values[i], &err) != GA_OK)
-                    goto done;
-            if (ga_slurm_settings_resolve(a.slurm, a.site, a.no_env ? NULL
-                                          : env_lookup, NULL, &err) != GA_OK)
-                goto done;
         }
         config = run_config(&a, dir, space_json, &settings, command_abs, space,
                             init, ninit);

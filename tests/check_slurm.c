@@ -517,6 +517,36 @@ START_TEST(test_split_arrays)
 }
 END_TEST
 
+/* --budget picks the tuned defaults' entry for the cluster's workers: the
+ * resolved --max-concurrent, not --jobs. */
+START_TEST(test_budget_workers_from_max_concurrent)
+{
+    NEED_SLURM();
+    char *dir = tu_tmpdir("slurm-budget");
+    char *err;
+    const char *slurm[] = { "--executor", "slurm", "--budget", "500",
+                            "--max-concurrent", "16", NULL };
+    char sp[4200], out_dir[4200];
+    snprintf(sp, sizeof sp, "%s/hp.json", dir);
+    tu_write(sp, space_text);
+    snprintf(out_dir, sizeof out_dir, "%s/run", dir);
+    char *out;
+    int rc = tu_run((char *[]){ G, "run", "--no-env", "--space", sp, "--out",
+                                out_dir, "--population-size", "2",
+                                "--num-iter", "1", "--nan-policy", "worst",
+                                (char *)slurm[0], (char *)slurm[1],
+                                (char *)slurm[2], (char *)slurm[3],
+                                (char *)slurm[4], (char *)slurm[5], "--",
+                                "/bin/false", NULL }, NULL, NULL, &out, &err);
+    (void)rc;  /* /bin/false fails every evaluation; the choice is made */
+    ck_assert_msg(strstr(err, "(budget 500, workers 16)") != NULL, "%s", err);
+    free(out);
+    free(err);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_model_fails)
 {
     NEED_SLURM();
@@ -968,6 +998,7 @@ Suite *slurm_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_same_as_local);
     tcase_add_test(tc, test_split_arrays);
+    tcase_add_test(tc, test_budget_workers_from_max_concurrent);
     tcase_add_test(tc, test_model_fails);
     tcase_add_test(tc, test_task_timeout);
     tcase_add_test(tc, test_hostile_values);
