@@ -615,16 +615,12 @@ END_TEST
 Suite *chunks_suite(void)
 {
     Suite *s = suite_create("chunks");
-    TCase *local = tcase_create("chunks-local");
-    tcase_add_unchecked_fixture(local, make_reference, NULL);
-    tcase_set_timeout(local, 120);
-    tcase_add_test(local, test_chunks_merge_by_hand);
-    tcase_add_test(local, test_chunks_bad_input);
-    tcase_add_test(local, test_pbs_emulator_same_as_one_machine);
-    suite_add_tcase(s, local);
-    TCase *tc = tcase_create("chunks-slurm");
+    TCase *tc = tcase_create("chunks");
     tcase_add_unchecked_fixture(tc, cluster_setup, drop_reference);
     tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_chunks_merge_by_hand);
+    tcase_add_test(tc, test_chunks_bad_input);
+    tcase_add_test(tc, test_pbs_emulator_same_as_one_machine);
     tcase_add_test(tc, test_slurm_same_as_one_machine);
     tcase_add_test(tc, test_slurm_chunk_retried);
     tcase_add_test(tc, test_slurm_chunk_fails_then_resume);
