@@ -63,6 +63,8 @@ static void print_help(FILE *out)
 "                                   colour plots of an evaluation log\n"
 "  gahpo sweep SPEC [--threads N] [--out DIR] [--resume]\n"
 "                                   a study of the GA's parameters\n"
+"  gahpo sweep SPEC --executor slurm|pbs --chunks K [cluster options]\n"
+"                                   the same study as K array tasks\n"
 "  gahpo analyze DIR                the statistics of a finished sweep\n"
 "  gahpo tune SPEC [--threads N] [--out DIR]\n"
 "                                   tuned defaults per budget and workers\n"
