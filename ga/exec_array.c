@@ -8,6 +8,7 @@
  * as the local executor does and writes status.json. Hyperparameter values
  * never pass through a shell. Results come back from the status files, with
  * the scheduler's own account for tasks that died without one. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -613,12 +614,20 @@ static int submit_array(gen *g, long number, const char *tasks,
         return rc;
     sub *s = &g->subs[g->nsubs];
     s->number = number;
+    /* a driver that dies after the scheduler took the array but before
+     * jobs.txt has its id leaves this marker: --resume then asks the
+     * scheduler for the script's job (adopt_unrecorded) */
+    char marker[4400];
+    snprintf(marker, sizeof marker, "%s/array_%ld.submitting", g->dir, number);
+    if ((rc = write_text(marker, "", err)))
+        return rc;
     if ((rc = submit_cmd(g, &info, script_path, s->id, sizeof s->id, err)))
         return rc;
     char line[200];
     snprintf(line, sizeof line, "%ld %s\n", number, s->id);
     if ((rc = append_line(jobs_txt, line, err)))
         return rc;
+    unlink(marker);
     for (size_t i = 0; i < count; i++) {
         task *t = &g->t[taken[i]];
         t->state = T_FLIGHT;
@@ -924,78 +933,133 @@ static void collect_finished(gen *g)
     }
 }
 
-/* Live tasks are adopted first, then the status files are read: a task
- * that ends in between is found either way. */
+/* Submission `number` (job id) of a dead driver: its tasks still queued or
+ * running that are still wanted are adopted. */
+static int adopt(gen *g, long number, const char *id, ga_error *err)
+{
+    if (number >= g->next_number)
+        g->next_number = number + 1;
+    if (grow_subs(g))
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    sub *s = &g->subs[g->nsubs];
+    snprintf(s->id, sizeof s->id, "%s", id);
+    s->number = number;
+    ga_slurm_task_state *st = NULL;
+    size_t ns = 0, count;
+    char msg[1024];
+    long *map = read_tasks_file(g, number, &count);
+    int wanted = 0;
+    for (size_t a = 0; map && a < count; a++)
+        wanted |= map[a] >= 0 && g->t[map[a]].state == T_WAIT;
+    if (!wanted) {  /* nothing of it is still to be had */
+        free(map);
+        g->nsubs++;
+        return GA_OK;
+    }
+    ga_array_ref *refs = map ? calloc(count + 1, sizeof *refs) : NULL;
+    for (size_t a = 0; refs && a < count; a++) {
+        if (map[a] >= 0)
+            read_own_id(&g->t[map[a]]);
+        refs[a] = (ga_array_ref){ s->id, (long)a,
+                                  map[a] >= 0 ? g->t[map[a]].own : "" };
+    }
+    char *ids[1] = { s->id };
+    if (!refs || g->c->b->query(g->c->s, ids, 1, refs, count, &st, &ns,
+                                msg, sizeof msg) != 0) {
+        free(refs);
+        free(map);
+        free(st);
+        return GA_OK;  /* purged or unreachable: what ran has a status */
+    }
+    free(refs);
+    for (size_t i = 0; i < ns; i++) {
+        long a = st[i].task;
+        if (a < 0 || (size_t)a >= count || map[a] < 0 ||
+            g->c->b->state_final(st[i].state))
+            continue;
+        task *t = &g->t[map[a]];
+        if (t->state != T_WAIT || !same_task(t))
+            continue;
+        t->state = T_FLIGHT;
+        t->sub = (long)g->nsubs;
+        t->array_index = a;
+    }
+    free(map);
+    free(st);
+    g->nsubs++;
+    return GA_OK;
+}
+
+/* Submissions a dead driver started but did not record (the marker
+ * array_S.submitting is written before the submit command runs, removed
+ * once jobs.txt has the id): the scheduler is asked for a job of that
+ * script; found, it is recorded and adopted. */
+static int adopt_unrecorded(gen *g, const char *recorded, ga_error *err)
+{
+    DIR *d = opendir(g->dir);
+    if (!d)
+        return GA_OK;
+    int rc = GA_OK;
+    struct dirent *e;
+    while (rc == GA_OK && (e = readdir(d))) {
+        long number;
+        char tail[32];
+        if (sscanf(e->d_name, "array_%ld.%31s", &number, tail) != 2 ||
+            strcmp(tail, "submitting") != 0 || number < 0)
+            continue;
+        char marker[4400], script[4400], line[64], id[128];
+        snprintf(marker, sizeof marker, "%s/%s", g->dir, e->d_name);
+        snprintf(script, sizeof script, "%s/array_%ld.sh", g->dir, number);
+        snprintf(line, sizeof line, "%ld ", number);
+        if (number >= g->next_number)
+            g->next_number = number + 1;
+        int known = 0;  /* jobs.txt has it after all */
+        for (const char *p = recorded; p && *p && !known;
+             p = strchr(p, '\n') ? strchr(p, '\n') + 1 : "")
+            known = strncmp(p, line, strlen(line)) == 0;
+        if (!known && g->c->b->find &&
+            g->c->b->find(script, id, sizeof id) == 0) {
+            char rec[200], jobs_txt[4300];
+            snprintf(rec, sizeof rec, "%ld %s\n", number, id);
+            snprintf(jobs_txt, sizeof jobs_txt, "%s/jobs.txt", g->dir);
+            rc = append_line(jobs_txt, rec, err);
+            if (rc == GA_OK)
+                rc = adopt(g, number, id, err);
+        }
+        if (rc == GA_OK)
+            unlink(marker);
+    }
+    closedir(d);
+    return rc;
+}
+
+/* A resumed run: collect what finished, wait for what still runs in the
+ * arrays recorded in jobs.txt (or submitted but not recorded), submit only
+ * the rest. Live tasks are adopted first, then the status files are read:
+ * a task that ends in between is found either way. */
 static int reattach(gen *g, ga_error *err)
 {
     char path[4300];
     snprintf(path, sizeof path, "%s/jobs.txt", g->dir);
     ga_error e;
     char *text = ga_read_file(path, NULL, &e);
-    if (!text)
-        return GA_OK;  /* a fresh generation */
+    char *recorded = text ? ga_strdup(text) : NULL;
+    int rc = GA_OK;
     char *save = NULL;
-    for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+    for (char *l = text ? strtok_r(text, "\n", &save) : NULL; rc == GA_OK && l;
+         l = strtok_r(NULL, "\n", &save)) {
         long number;
         char id[128];
-        if (sscanf(l, "%ld %127s", &number, id) != 2)
-            continue;
-        if (number >= g->next_number)
-            g->next_number = number + 1;
-        if (grow_subs(g)) {
-            free(text);
-            return ga_error_set(err, GA_EFAIL, "out of memory");
-        }
-        sub *s = &g->subs[g->nsubs];
-        snprintf(s->id, sizeof s->id, "%s", id);
-        s->number = number;
-        ga_slurm_task_state *st = NULL;
-        size_t ns = 0, count;
-        char msg[1024];
-        long *map = read_tasks_file(g, number, &count);
-        int wanted = 0;
-        for (size_t a = 0; map && a < count; a++)
-            wanted |= map[a] >= 0 && g->t[map[a]].state == T_WAIT;
-        if (!wanted) {  /* nothing of it is still to be had */
-            free(map);
-            g->nsubs++;
-            continue;
-        }
-        ga_array_ref *refs = map ? calloc(count + 1, sizeof *refs) : NULL;
-        for (size_t a = 0; refs && a < count; a++) {
-            if (map[a] >= 0)
-                read_own_id(&g->t[map[a]]);
-            refs[a] = (ga_array_ref){ s->id, (long)a,
-                                      map[a] >= 0 ? g->t[map[a]].own : "" };
-        }
-        char *ids[1] = { s->id };
-        if (!refs || g->c->b->query(g->c->s, ids, 1, refs, count, &st, &ns,
-                                    msg, sizeof msg) != 0) {
-            free(refs);
-            free(map);
-            free(st);
-            continue;  /* purged or unreachable: what ran has a status */
-        }
-        free(refs);
-        for (size_t i = 0; i < ns; i++) {
-            long a = st[i].task;
-            if (a < 0 || (size_t)a >= count || map[a] < 0 ||
-                g->c->b->state_final(st[i].state))
-                continue;
-            task *t = &g->t[map[a]];
-            if (t->state != T_WAIT || !same_task(t))
-                continue;
-            t->state = T_FLIGHT;
-            t->sub = (long)g->nsubs;
-            t->array_index = a;
-        }
-        free(map);
-        free(st);
-        g->nsubs++;
+        if (sscanf(l, "%ld %127s", &number, id) == 2)
+            rc = adopt(g, number, id, err);
     }
     free(text);
-    collect_finished(g);
-    return GA_OK;
+    if (rc == GA_OK)
+        rc = adopt_unrecorded(g, recorded, err);
+    free(recorded);
+    if (rc == GA_OK)
+        collect_finished(g);
+    return rc;
 }
 
 /* ---- run --------------------------------------------------------------------- */

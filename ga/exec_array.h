@@ -72,6 +72,10 @@ typedef struct ga_array_backend {
     /* The scheduler's largest array (tasks), asked once before the first
      * submission when the settings give none; NULL: no limit. */
     long (*max_array)(void);
+    /* The id of a live job submitted from script (an absolute path), for a
+     * submission whose id was never recorded: 0, or -1 (not found, or the
+     * scheduler cannot tell; NULL: never asked). */
+    int (*find)(const char *script, char *id, size_t size);
 } ga_array_backend;
 
 /* The executor for backend b (which must outlive it); opts as for Slurm,

@@ -849,6 +849,30 @@ static long slurm_max_array(void)
     return n > 0 ? n : 1001;
 }
 
+/* squeue's jobs of this user whose command is script: its array job id. */
+static int slurm_find(const char *script, char *id, size_t size)
+{
+    char *argv[] = { "squeue", "-h", "--me", "-o", "%F|%o", NULL };
+    char *out, *errt;
+    int found = -1;
+    if (ga_array_run_cmd(argv, NULL, &out, &errt) == 0) {
+        char *save = NULL;
+        for (char *l = strtok_r(out, "\n", &save); l && found < 0;
+             l = strtok_r(NULL, "\n", &save)) {
+            char *bar = strchr(l, '|');
+            if (bar && strcmp(bar + 1, script) == 0 && bar - l > 0 &&
+                (size_t)(bar - l) < size) {
+                memcpy(id, l, (size_t)(bar - l));
+                id[bar - l] = '\0';
+                found = 0;
+            }
+        }
+    }
+    free(out);
+    free(errt);
+    return found;
+}
+
 static const ga_array_backend slurm_backend = {
     .name = "slurm",
     .label = "Slurm",
@@ -864,6 +888,7 @@ static const ga_array_backend slurm_backend = {
     .why = slurm_why,
     .output_hint = "slurm-%s.out",
     .max_array = slurm_max_array,
+    .find = slurm_find,
 };
 
 ga_executor *ga_exec_slurm_alloc(const ga_exec_slurm_opts *o, ga_error *err)

@@ -879,6 +879,50 @@ START_TEST(test_sbatch_refuses)
 }
 END_TEST
 
+/* A driver killed after sbatch took the array but before jobs.txt had its
+ * id (made by removing the line, leaving the marker the driver writes
+ * before sbatch runs): --resume finds the job by its script, records and
+ * adopts it; each evaluation runs once. */
+START_TEST(test_reattach_unrecorded)
+{
+    NEED_SLURM();
+    char *dir = tu_tmpdir("slurm-unrecorded");
+    char sp[4200], run[4200], path[4300];
+    snprintf(sp, sizeof sp, "%s/hp.json", dir);
+    tu_write(sp, "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-2,\"upper\":2},"
+             "{\"name\":\"sleep_seconds\",\"type\":\"constant\",\"value\":2}]");
+    snprintf(run, sizeof run, "%s/run", dir);
+    char *argv[] = { G, "run", "--no-env", "--space", sp, "--out", run,
+                     "--population-size", "4", "--num-iter", "2", "--jobs", "4",
+                     "--quiet", "--no-cache", "--executor", "slurm", "--",
+                     model, "sleep", NULL };
+    pid_t pid = spawn(argv);
+    char id[32];
+    wait_running(run, 1, id, sizeof id);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
+    ck_assert_int_eq(unlink(path), 0);
+    snprintf(path, sizeof path, "%s/gen_0/array_0.submitting", run);
+    tu_write(path, "");
+    char *out, *err;
+    int rc = tu_run((char *[]){ G, "run", "--resume", run, "--quiet", NULL },
+                    NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_ne(access(path, F_OK), 0);  /* the marker is gone */
+    snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
+    char *jobs = tu_read(path), want[64];
+    snprintf(want, sizeof want, "0 %s\n", id);
+    ck_assert_str_eq(jobs, want);  /* recorded, nothing submitted again */
+    free(jobs);
+    ck_assert_int_eq(tu_count_calls(run), 4);  /* generation 0 ran once */
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 /* --strategy async on Slurm: the first evaluations go out as one array,
  * then each replacement as soon as a task ends; every evaluation of the
  * budget logged once, each task's model run once. */
@@ -1006,6 +1050,7 @@ Suite *slurm_suite(void)
     tcase_add_test(tc, test_cancelled_outside);
     tcase_add_test(tc, test_retries);
     tcase_add_test(tc, test_reattach_after_kill);
+    tcase_add_test(tc, test_reattach_unrecorded);
     tcase_add_test(tc, test_async_slurm);
     tcase_add_test(tc, test_async_slurm_kill_resume);
     tcase_add_test(tc, test_async_slurm_sigterm);
