@@ -116,6 +116,13 @@ static int parse_factor(const cJSON *item, sweep_factor *f, const char *src,
                 free(t);
                 return GA_EINPUT;
             }
+            if (probe.strategy == GA_ASYNC) {
+                free(t);
+                return ga_error_set(err, GA_EINPUT, "%s: strategy async runs "
+                                    "with gahpo run (its own experiment: gahpo "
+                                    "async-experiment); a sweep compares simple "
+                                    "and mu_plus_lambda", where);
+            }
             f->levels[f->nlevels++] = t;
         }
         return GA_OK;
@@ -341,6 +348,12 @@ sweep_spec *sweep_spec_parse(const char *text, const char *src, ga_error *err)
     v = cJSON_GetObjectItemCaseSensitive(o, "fixed");
     if (v && ga_settings_apply_json(&s->base, v, src, err) != GA_OK)
         goto fail;
+    if (s->base.strategy == GA_ASYNC) {
+        ga_error_set(err, GA_EINPUT, "%s: fixed.strategy async runs with gahpo "
+                     "run (its own experiment: gahpo async-experiment); a "
+                     "sweep compares simple and mu_plus_lambda", src);
+        goto fail;
+    }
 
     v = cJSON_GetObjectItemCaseSensitive(o, "design");
     const cJSON *dt = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, "type")

@@ -51,6 +51,13 @@ static const bad_spec bad_specs[] = {
     { "{\"name\": \"x\", \"problems\": [\"sphere:d2\"], \"budget\": 10, "
       "\"parameters\": {\"target\": [1, 2]}}", "is a stop rule" },
     { "{\"name\": \"x\", \"problems\": [\"sphere:d2\"], \"budget\": 10, "
+      "\"parameters\": {\"strategy\": [\"simple\", \"async\"]}}",
+      "parameters.strategy: strategy async runs with gahpo run" },
+    { "{\"name\": \"x\", \"problems\": [\"sphere:d2\"], \"budget\": 10, "
+      "\"fixed\": {\"strategy\": \"async\"}, "
+      "\"parameters\": {\"cx_prob\": [0.1, 0.2]}}",
+      "fixed.strategy async runs with gahpo run" },
+    { "{\"name\": \"x\", \"problems\": [\"sphere:d2\"], \"budget\": 10, "
       "\"design\": \"lhs\", \"parameters\": {\"cx_prob\": {\"min\": 0.5, "
       "\"max\": 3}}}", "parameters.cx_prob.max" },
     { "{\"name\": \"x\", \"problems\": [\"sphere:d2\"], \"budget\": 10, "
