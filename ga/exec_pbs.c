@@ -3,11 +3,15 @@
  * `#PBS -l select=...`, state from `qstat -x -t -f -F json`. Torque:
  * `qsub -t 0-N`, PBS_ARRAYID, `qstat -f`. Everything else (job directories,
  * `gahpo _task`, status files, retries, cancel, reattach) is exec_array.c's,
- * shared with the Slurm executor; this file is the PBS backend of it. */
+ * shared with the Slurm executor; this file is the PBS backend of it,
+ * including, for PBS Pro, finding a submission jobs.txt never recorded. */
 #include <math.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "exec_array.h"
 #include "util.h"
@@ -506,6 +510,114 @@ static void torque_why(const char *job, long index, const char *own,
     why(1, job, index, own, state, ssize, detail, dsize);
 }
 
+/* ---- finding a submission jobs.txt never recorded ------------------------
+ * PBS Pro keeps qsub's command line as Submit_arguments and its working
+ * directory as PBS_O_WORKDIR; the driver runs `qsub [-J 0-N[%M]] SCRIPT`
+ * in SCRIPT's directory, so together they name the submission. */
+
+/* s is tail, or ends with a blank and tail. */
+static int ends_with_arg(const char *s, const char *tail)
+{
+    size_t n = strlen(s), t = strlen(tail);
+    return t && n >= t && !strcmp(s + n - t, tail) &&
+           (n == t || s[n - t - 1] == ' ');
+}
+
+/* PBS_O_WORKDIR of a Variable_List into buf: an object (PBS Pro's JSON),
+ * or "K=V,K=V" text with commas in values escaped by a backslash. */
+static int workdir_of(const cJSON *vars, char *buf, size_t size)
+{
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(vars, "PBS_O_WORKDIR");
+    if (cJSON_IsString(w)) {
+        snprintf(buf, size, "%s", w->valuestring);
+        return 0;
+    }
+    if (!cJSON_IsString(vars))
+        return -1;
+    const char *key = "PBS_O_WORKDIR=", *v = vars->valuestring;
+    while ((v = strstr(v, key)) && v != vars->valuestring && v[-1] != ',')
+        v += strlen(key);
+    if (!v)
+        return -1;
+    size_t n = 0;
+    for (v += strlen(key); *v && *v != ','; v++) {
+        if (*v == '\\' && v[1])
+            v++;
+        if (n + 1 < size)
+            buf[n++] = *v;
+    }
+    buf[n] = '\0';
+    return 0;
+}
+
+/* a and b name one directory: the same text, or the same inode (qsub may
+ * record the physical path of a directory reached through a symlink). */
+static int same_dir(const char *a, const char *b)
+{
+    struct stat x, y;
+    return !strcmp(a, b) || (stat(a, &x) == 0 && stat(b, &y) == 0 &&
+                             x.st_dev == y.st_dev && x.st_ino == y.st_ino);
+}
+
+int ga_pbs_find_in_qstat_json(const char *text, const char *script,
+                              const char *user, char *id, size_t size)
+{
+    const char *slash = strrchr(script, '/');
+    if (!slash || !slash[1])
+        return -1;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - script), script);
+    if (!dir[0])
+        snprintf(dir, sizeof dir, "/");
+    cJSON *o = cJSON_Parse(text ? text : "");
+    const cJSON *jobs = cJSON_GetObjectItemCaseSensitive(o, "Jobs"), *j;
+    int found = -1;
+    cJSON_ArrayForEach(j, jobs) {
+        const char *br = strchr(j->string, '[');
+        if (br && br[1] != ']')
+            continue;  /* a subjob (qstat -t): its array is listed too */
+        const cJSON *args = cJSON_GetObjectItemCaseSensitive(
+                          j, "Submit_arguments");
+        const cJSON *owner = cJSON_GetObjectItemCaseSensitive(j, "Job_Owner");
+        char wd[4096];
+        if (!cJSON_IsString(args) ||
+            (!ends_with_arg(args->valuestring, script) &&
+             !ends_with_arg(args->valuestring, slash + 1)) ||
+            workdir_of(cJSON_GetObjectItemCaseSensitive(j, "Variable_List"),
+                       wd, sizeof wd) || !same_dir(wd, dir))
+            continue;
+        if (user && cJSON_IsString(owner)) {  /* "user@host" */
+            size_t n = strcspn(owner->valuestring, "@");
+            if (n != strlen(user) || strncmp(owner->valuestring, user, n))
+                continue;
+        }
+        if (strlen(j->string) < size) {
+            snprintf(id, size, "%s", j->string);
+            found = 0;
+            break;
+        }
+    }
+    cJSON_Delete(o);
+    return found;
+}
+
+/* PBS Pro: the queued and running jobs (finished arrays need not be
+ * found: their tasks' status files are collected anyway). */
+static int pro_find(const char *script, char *id, size_t size)
+{
+    char *argv[] = { "qstat", "-f", "-F", "json", NULL };
+    char *out, *errt;
+    int found = -1;
+    if (ga_array_run_cmd(argv, NULL, &out, &errt) == 0) {
+        const struct passwd *pw = getpwuid(geteuid());
+        found = ga_pbs_find_in_qstat_json(out, script, pw ? pw->pw_name : NULL,
+                                          id, size);
+    }
+    free(out);
+    free(errt);
+    return found;
+}
+
 static const ga_array_backend pro_backend = {
     .name = "pbs",
     .label = "PBS",
@@ -520,6 +632,7 @@ static const ga_array_backend pro_backend = {
     .task_id = pbs_task_id,
     .why = pro_why,
     .output_hint = "*.o* (PBS's output of %s)",
+    .find = pro_find,
 };
 
 static const ga_array_backend torque_backend = {
@@ -536,6 +649,8 @@ static const ga_array_backend torque_backend = {
     .task_id = pbs_task_id,
     .why = torque_why,
     .output_hint = "*.o* (PBS's output of %s)",
+    /* no find: the wrappers' qstat -f shows neither the submit arguments
+     * nor the working directory (docs/CLUSTERS.md) */
 };
 
 ga_executor *ga_exec_pbs_alloc(const ga_exec_slurm_opts *o, ga_error *err)

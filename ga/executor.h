@@ -228,5 +228,11 @@ int ga_pbs_parse_qstat_json(const char *text, ga_slurm_task_state **out,
                             size_t *n, ga_error *err);
 int ga_pbs_state_final(const char *state);
 const char *ga_pbs_state_reason(const char *state);
+/* The id of the job in PBS Pro's `qstat -f -F json` text submitted from
+ * script (absolute): Submit_arguments ending with it (or its file name),
+ * Variable_List's PBS_O_WORKDIR its directory, and Job_Owner "user@..."
+ * unless user is NULL or the record has none. 0, or -1 (none; not JSON). */
+int ga_pbs_find_in_qstat_json(const char *text, const char *script,
+                              const char *user, char *id, size_t size);
 
 #endif

@@ -285,6 +285,115 @@ START_TEST(test_parse_qstat_torque)
 }
 END_TEST
 
+/* --resume's search for a submission jobs.txt never recorded: PBS Pro's
+ * `qstat -f -F json` of several users' jobs; only the job submitted from
+ * the script, in its directory, by this user matches. */
+START_TEST(test_find_in_qstat_json)
+{
+    const char *text =
+        "{\n"
+        "    \"timestamp\":1714070123,\n"
+        "    \"pbs_version\":\"2022.1.4.20231116060607\",\n"
+        "    \"pbs_server\":\"pbs01\",\n"
+        "    \"Jobs\":{\n"
+        /* another user's array from the same path */
+        "        \"4410[].pbs01\":{\n"
+        "            \"Job_Name\":\"gahpo-hpo1-g0\",\n"
+        "            \"Job_Owner\":\"bob@login2.cluster\",\n"
+        "            \"job_state\":\"B\",\n"
+        "            \"Variable_List\":{\n"
+        "                \"PBS_O_HOME\":\"/home/bob\",\n"
+        "                \"PBS_O_WORKDIR\":\"/runs/hpo1/gen_0\",\n"
+        "                \"PBS_NCPUS\":1\n"
+        "            },\n"
+        "            \"Submit_arguments\":\"-J 0-3 /runs/hpo1/gen_0/array_0.sh\",\n"
+        "            \"array\":\"True\"\n"
+        "        },\n"
+        /* this user's, another array of the same generation */
+        "        \"4411[].pbs01\":{\n"
+        "            \"Job_Owner\":\"alice@login1.cluster\",\n"
+        "            \"job_state\":\"Q\",\n"
+        "            \"Variable_List\":{\"PBS_O_WORKDIR\":\"/runs/hpo1/gen_0\"},\n"
+        "            \"Submit_arguments\":\"-J 0-3 /runs/hpo1/gen_0/array_10.sh\"\n"
+        "        },\n"
+        /* the same file name, submitted elsewhere */
+        "        \"4412.pbs01\":{\n"
+        "            \"Job_Owner\":\"alice@login1.cluster\",\n"
+        "            \"job_state\":\"R\",\n"
+        "            \"Variable_List\":{\"PBS_O_WORKDIR\":\"/home/alice\"},\n"
+        "            \"Submit_arguments\":\"array_0.sh\"\n"
+        "        },\n"
+        /* an interactive job: no script */
+        "        \"4413.pbs01\":{\n"
+        "            \"Job_Owner\":\"alice@login1.cluster\",\n"
+        "            \"job_state\":\"R\",\n"
+        "            \"Variable_List\":{\"PBS_O_WORKDIR\":\"/runs/hpo1/gen_0\"},\n"
+        "            \"Submit_arguments\":\"-I -l select=1:ncpus=4\"\n"
+        "        },\n"
+        "        \"4414[].pbs01\":{\n"
+        "            \"Job_Name\":\"gahpo-hpo1-g0\",\n"
+        "            \"Job_Owner\":\"alice@login1.cluster\",\n"
+        "            \"job_state\":\"B\",\n"
+        "            \"queue\":\"workq\",\n"
+        "            \"Resource_List\":{\"ncpus\":1,\"select\":\"1:ncpus=1\"},\n"
+        "            \"Variable_List\":{\n"
+        "                \"PBS_O_HOME\":\"/home/alice\",\n"
+        "                \"PBS_O_LOGNAME\":\"alice\",\n"
+        "                \"PBS_O_WORKDIR\":\"/runs/hpo1/gen_0\",\n"
+        "                \"PBS_O_SYSTEM\":\"Linux\",\n"
+        "                \"PBS_O_QUEUE\":\"workq\",\n"
+        "                \"PBS_O_HOST\":\"login1.cluster\"\n"
+        "            },\n"
+        "            \"Submit_arguments\":\"-J 0-3%2 /runs/hpo1/gen_0/array_0.sh\",\n"
+        "            \"array\":\"True\",\n"
+        "            \"array_state_count\":\"Queued:2 Running:2 Exiting:0 "
+        "Expired:0 \",\n"
+        "            \"array_indices_submitted\":\"0-3\",\n"
+        "            \"project\":\"_pbs_project_default\",\n"
+        "            \"Submit_Host\":\"login1.cluster\"\n"
+        "        }\n"
+        "    }\n"
+        "}\n";
+    const char *script = "/runs/hpo1/gen_0/array_0.sh";
+    char id[128];
+    ck_assert_int_eq(ga_pbs_find_in_qstat_json(text, script, "alice", id,
+                                               sizeof id), 0);
+    ck_assert_str_eq(id, "4414[].pbs01");
+    ck_assert_int_eq(ga_pbs_find_in_qstat_json(text, script, "bob", id,
+                                               sizeof id), 0);
+    ck_assert_str_eq(id, "4410[].pbs01");
+    ck_assert_int_eq(ga_pbs_find_in_qstat_json(text, script, "carol", id,
+                                               sizeof id), -1);
+    ck_assert_int_eq(ga_pbs_find_in_qstat_json(text, script, "alice", id, 8),
+                     -1);  /* no room for the id */
+    ck_assert_int_eq(ga_pbs_find_in_qstat_json(
+                         text, "/runs/hpo1/gen_0/array_1.sh", "alice", id,
+                         sizeof id), -1);
+    ck_assert_int_eq(ga_pbs_find_in_qstat_json(
+                         text, "/runs/hpo1/gen_0/array_10.sh", "alice", id,
+                         sizeof id), 0);
+    ck_assert_str_eq(id, "4411[].pbs01");
+    /* the file name as qsub's argument, resolved by the working directory;
+     * a plain job (one task); older servers' Variable_List as text; no
+     * Job_Owner: not checked */
+    const char *plain =
+        "{\"Jobs\":{\"77.srv\":{\"job_state\":\"Q\","
+        "\"Variable_List\":\"PBS_O_HOME=/h,PBS_O_WORKDIR=/r/a\\\\,b/gen_2,"
+        "PBS_O_HOST=x\",\"Submit_arguments\":\"array_3.sh\"}}}";
+    ck_assert_int_eq(ga_pbs_find_in_qstat_json(plain, "/r/a,b/gen_2/array_3.sh",
+                                               "alice", id, sizeof id), 0);
+    ck_assert_str_eq(id, "77.srv");
+    ck_assert_int_eq(ga_pbs_find_in_qstat_json(plain, "/r/a,b/gen_1/array_3.sh",
+                                               NULL, id, sizeof id), -1);
+    /* no jobs at all, or not JSON */
+    ck_assert_int_eq(ga_pbs_find_in_qstat_json(
+                         "{\"timestamp\":1,\"pbs_server\":\"s\"}", script,
+                         NULL, id, sizeof id), -1);
+    ck_assert_int_eq(ga_pbs_find_in_qstat_json("qstat: cannot connect", script,
+                                               NULL, id, sizeof id), -1);
+}
+END_TEST
+
 static const char *env_of(void *ctx, const char *name)
 {
     const char *const *kv = ctx;
@@ -958,6 +1067,52 @@ START_TEST(test_pro_reattach_after_kill)
 }
 END_TEST
 
+/* A driver killed after qsub took the array but before jobs.txt had its
+ * id (made by removing the line, leaving the marker the driver writes
+ * before qsub runs): --resume finds the job in `qstat -f -F json` by its
+ * Submit_arguments and PBS_O_WORKDIR, records and adopts it; each
+ * evaluation of generation 0 runs once. */
+START_TEST(test_pro_reattach_unrecorded)
+{
+    char *dir = tu_tmpdir("pbs-unrecorded");
+    use_emulator(dir);
+    char sp[4200], run[4200], path[4300], env0[4400];
+    snprintf(sp, sizeof sp, "%s/hp.json", dir);
+    tu_write(sp, "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-2,\"upper\":2},"
+             "{\"name\":\"sleep_seconds\",\"type\":\"constant\",\"value\":2}]");
+    snprintf(run, sizeof run, "%s/run", dir);
+    snprintf(env0, sizeof env0, "PBS_EMULATOR_DIR=%s", getenv("PBS_EMULATOR_DIR"));
+    char *argv[] = { G, "run", "--no-env", "--space", sp, "--out", run,
+                     "--population-size", "4", "--num-iter", "2", "--jobs", "4",
+                     "--quiet", "--no-cache", "--executor", "pbs",
+                     "--pbs-dialect", "pro", "--", model, "sleep", NULL };
+    pid_t pid = spawn(argv);
+    char id[128];
+    wait_emu_running(run, 1, id, sizeof id);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
+    ck_assert_int_eq(unlink(path), 0);
+    snprintf(path, sizeof path, "%s/gen_0/array_0.submitting", run);
+    tu_write(path, "");
+    char *out, *err;
+    int rc = tu_run((char *[]){ G, "run", "--resume", run, "--quiet", NULL },
+                    NULL, (char *[]){ env0, NULL }, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_ne(access(path, F_OK), 0);  /* the marker is gone */
+    snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
+    char *jobs = tu_read(path), want[160];
+    snprintf(want, sizeof want, "0 %s\n", id);
+    ck_assert_str_eq(jobs, want);  /* recorded, nothing submitted again */
+    free(jobs);
+    ck_assert_int_eq(tu_count_calls(run), 4);  /* generation 0 ran once */
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 /* qsub refusing (a bad queue, say): exit 1 at once with its message. */
 START_TEST(test_pro_qsub_refuses)
 {
@@ -1056,6 +1211,7 @@ Suite *pbs_suite(void)
     tcase_add_test(unit, test_parse_jobid);
     tcase_add_test(unit, test_parse_qstat_json);
     tcase_add_test(unit, test_parse_qstat_torque);
+    tcase_add_test(unit, test_find_in_qstat_json);
     tcase_add_test(unit, test_settings);
     tcase_add_test(unit, test_cli_usage);
     suite_add_tcase(s, unit);
@@ -1076,6 +1232,7 @@ Suite *pbs_suite(void)
     tcase_add_test(tc, test_pro_walltime_reason);
     tcase_add_test(tc, test_pro_array_of_one);
     tcase_add_test(tc, test_pro_reattach_after_kill);
+    tcase_add_test(tc, test_pro_reattach_unrecorded);
     tcase_add_test(tc, test_pro_qsub_refuses);
     tcase_add_loop_test(tc, test_pro_async, 0, 2);
     suite_add_tcase(s, tc);

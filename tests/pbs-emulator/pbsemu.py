@@ -5,8 +5,11 @@
 # Only what gahpo's PBS executor uses is emulated, following PBS Pro's
 # documented formats: `qsub [-J a-b[%n]] script` prints "123[].SERVER" for an
 # array (refusing a -J of fewer than 2 subjobs, as PBS Pro does) and
-# "123.SERVER" for a plain job; `qstat [-x] [-t] -f -F json IDS` prints
-# {"Jobs": {ID: {"job_state": ..., "Exit_status": ...}}}; `qdel IDS`.
+# "123.SERVER" for a plain job; `qstat [-x] [-t] -f -F json [IDS]` prints
+# {"Jobs": {ID: {"job_state": ..., "Exit_status": ..., "Job_Owner":
+# "user@host", "Submit_arguments": "-J 0-3 /dir/array_0.sh",
+# "Variable_List": {"PBS_O_WORKDIR": ..., ...}}}} for the ids given, or
+# without ids for every job (finished ones only with -x); `qdel IDS`.
 # Subjobs see PBS_ARRAY_INDEX, PBS_ARRAY_ID, PBS_JOBID, PBS_JOBNAME and
 # PBS_O_WORKDIR; `#PBS -l walltime=` is enforced (Exit_status -29, the
 # job's whole session killed); qdel sends SIGTERM to a running subjob's
@@ -15,6 +18,7 @@
 import fcntl
 import json
 import os
+import pwd
 import re
 import signal
 import subprocess
@@ -22,6 +26,7 @@ import sys
 import time
 
 SERVER = os.environ.get("PBS_EMULATOR_SERVER", "emu")
+HOST = "emu-login"  # the submission host, as in Job_Owner "user@host"
 
 
 def state_dir():
@@ -85,6 +90,18 @@ def kill_session(sid, sig):
                 os.kill(int(entry), sig)
         except (OSError, ValueError, IndexError):
             pass
+
+
+def workdir():
+    """PBS_O_WORKDIR as qsub takes it: $PWD when that is the current
+    directory (kinder to automounters), else getcwd()."""
+    pwd_env = os.environ.get("PWD")
+    try:
+        if pwd_env and os.path.samefile(pwd_env, "."):
+            return pwd_env
+    except OSError:
+        pass
+    return os.getcwd()
 
 
 def seconds(walltime):
@@ -175,9 +192,18 @@ def qsub(args):
         os.chmod(spool, 0o755)
         jid = "%d[].%s" % (seq, SERVER) if indices is not None else \
               "%d.%s" % (seq, SERVER)
+        user, wd = pwd.getpwuid(os.getuid()).pw_name, workdir()
         job = {"seq": seq, "id": jid, "name": name, "array": indices is not None,
                "limit": limit, "walltime": walltime, "script": spool,
-               "workdir": os.getcwd(), "deleted": False, "qtime": time.time(),
+               "workdir": wd, "deleted": False, "qtime": time.time(),
+               "owner": "%s@%s" % (user, HOST), "submit_args": " ".join(args),
+               "variables": {
+                   "PBS_O_HOME": os.environ.get("HOME", "/"),
+                   "PBS_O_LOGNAME": user,
+                   "PBS_O_PATH": os.environ.get("PATH", ""),
+                   "PBS_O_SHELL": os.environ.get("SHELL", "/bin/sh"),
+                   "PBS_O_WORKDIR": wd, "PBS_O_SYSTEM": "Linux",
+                   "PBS_O_QUEUE": "workq", "PBS_O_HOST": HOST},
                "subjobs": {str(k): {"state": "Q", "exit": None, "pid": None}
                            for k in (indices if indices is not None else [0])}}
         save(job)
@@ -274,9 +300,10 @@ def job_state(job):
 
 
 def record(job, k=None):
-    r = {"Job_Name": job["name"], "Job_Owner": "%s@%s" % (os.environ.get(
-        "USER", "root"), SERVER), "queue": "workq",
-        "server": SERVER, "qtime": time.ctime(job["qtime"])}
+    r = {"Job_Name": job["name"], "Job_Owner": job.get("owner", "root@" + HOST),
+         "queue": "workq", "server": SERVER, "qtime": time.ctime(job["qtime"]),
+         "Variable_List": job.get("variables", {}),
+         "Submit_arguments": job.get("submit_args", "")}
     if k is None:
         r["job_state"] = job_state(job)
         if job["array"]:
@@ -328,6 +355,17 @@ def qstat(args):
         i += 1
     jobs, rc = {}, 0
     with Locked():
+        if not ids:  # every job: finished ones only with -x, as PBS Pro
+            seqs = sorted(int(f[4:-5]) for f in os.listdir(state_dir())
+                          if re.match(r"^job_\d+\.json$", f))
+            for seq in seqs:
+                job = load(seq)
+                if not job or (not history and job_state(job) == "F"):
+                    continue
+                jobs[job["id"]] = record(job)
+                if job["array"] and subjobs:
+                    for k in sorted(job["subjobs"], key=int):
+                        jobs[sub_id(job, k)] = record(job, k)
         for text in ids:
             p = parse_id(text)
             job = load(p[0]) if p else None
