@@ -439,11 +439,12 @@ START_TEST(test_same_as_local)
     NEED_SLURM();
     char *dir = tu_tmpdir("slurm-ok");
     char *err;
-    const char *slurm[] = { "--executor", "slurm", "--seed", "7", NULL };
-    const char *local[] = { "--seed", "7", NULL };
+    const char *slurm[] = { "--executor", "slurm", "--seed", "7",
+                            "--num-iter", "3", NULL };
+    const char *local[] = { "--seed", "7", "--num-iter", "3", NULL };
     double t0 = (double)time(NULL);
     int rc = run_ga(dir, "slurm", space_text, "ok", slurm, &err);
-    fprintf(stderr, "slurm: pop 4, 2 generations: %.0f s\n",
+    fprintf(stderr, "slurm: pop 4, 3 generations: %.0f s\n",
             (double)time(NULL) - t0);
     ck_assert_msg(rc == 0, "%s", err);
     free(err);
@@ -456,6 +457,8 @@ START_TEST(test_same_as_local)
     assert_same_file(a, b, "stats.csv");
     assert_same_file(a, b, "best.json");
     assert_same_file(a, b, "population.json");
+    snprintf(path, sizeof path, "%s/stats.csv", a);
+    ck_assert_int_eq(count_lines(path), 1 + 3);  /* three generations */
     int lines, failed, r;
     tu_scan_log(a, &lines, &failed, NULL, &r);
     ck_assert_int_eq(failed, 0);
