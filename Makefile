@@ -1,5 +1,5 @@
-# gahpo - every entry point: make, make test, make asan, make bench,
-# make sweep, make install PREFIX=..., make clean, make deps.
+# gahpo - every entry point: make, make test, make test-slurm, make asan,
+# make bench, make sweep, make install PREFIX=..., make clean, make deps.
 
 CC      ?= gcc
 BUILD   ?= build
@@ -33,7 +33,7 @@ endif
 CHECKER  = $(BUILD)/tests/check_gahpo
 BENCHES  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bench_*.c))
 
-.PHONY: all test unit asan bench sweep tune seed-study install clean deps
+.PHONY: all test test-slurm unit asan bench sweep tune seed-study install clean deps
 
 all: $(BIN)
 
@@ -74,6 +74,18 @@ $(BUILD)/tests/bench_%: $(BUILD)/obj/tests/bench_%.o $(LIB)
 test: $(BIN) $(CHECKER)
 	GAHPO_BIN=$(abspath $(BIN)) GAHPO_DATA_DIR=$(CURDIR) $(CHECKER)
 
+# Only the Slurm and PBS executors' suites (slurm, pbs, chunks; CK_RUN_SUITE
+# takes one name, so one Check run each, and all three run before a failure
+# is reported). Starts nothing: the caller starts Slurm
+# (scripts/slurm-start.sh, as .ci/run does); without one their integration
+# tests print SKIPPED. make test runs these suites too.
+test-slurm: $(BIN) $(CHECKER)
+	@rc=0; for suite in slurm pbs chunks; do \
+	  echo "CK_RUN_SUITE=$$suite $(CHECKER)"; \
+	  GAHPO_BIN=$(abspath $(BIN)) GAHPO_DATA_DIR=$(CURDIR) CK_RUN_SUITE=$$suite \
+	    $(CHECKER) || rc=1; \
+	done; exit $$rc
+
 # Only the fast unit suites (used by asan; the full run takes minutes).
 unit: $(BIN) $(CHECKER)
 	GAHPO_BIN=$(abspath $(BIN)) GAHPO_DATA_DIR=$(CURDIR) GAHPO_TEST_QUICK=1 $(CHECKER)
@@ -84,7 +96,7 @@ asan:
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" unit
 
 bench: $(BIN) $(BENCHES)
-	scripts/bench.sh $(BUILD)/tests
+	scripts/bench.sh $(BUILD)/tests $(abspath $(BIN))
 
 # The study: sweeps/default.json into results/default/ (resumes
 # an interrupted one; a finished one is only analysed again).

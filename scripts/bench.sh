@@ -2,12 +2,15 @@
 # make bench: the GA's own overhead per evaluation and per generation next
 # to DEAP 1.3's on the same settings, in the same run, as a ratio (this
 # machine is shared and noisy; absolute times wander, ratios less so).
-# Each module's benchmark (build/tests/bench_*) follows with its own table.
-# Usage: scripts/bench.sh BUILD/tests
+# Each module's benchmark (build/tests/bench_*) follows with its own table,
+# then the scheduler overhead of job arrays against one job per evaluation
+# on the local Slurm (scripts/bench_sched.sh; SKIPPED without a Slurm).
+# Usage: scripts/bench.sh BUILD/tests [GAHPO_BIN]
 set -euo pipefail
-dir=${1:?usage: scripts/bench.sh BUILD/tests}
+dir=${1:?usage: scripts/bench.sh BUILD/tests [GAHPO_BIN]}
 bench=$dir/bench_engine
 here=$(cd "$(dirname "$0")" && pwd)
+gahpo=${2:-$here/../bin/gahpo}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 echo "gahpo bench: sphere D=10 and D=100, pop 100, 200 generations, CANDLE settings"
@@ -35,3 +38,6 @@ for b in "$dir"/bench_*; do
   echo
   "$b"
 done
+
+echo
+"$here/bench_sched.sh" "$gahpo"
