@@ -84,7 +84,8 @@ static char *read_field(const char **p, size_t *line, int *end_of_row,
     return out;
 }
 
-ga_csv *ga_csv_parse(const char *text, const char *source, ga_error *err)
+static ga_csv *parse(const char *text, const char *source, int lenient,
+                     ga_error *err)
 {
     ga_csv *c = calloc(1, sizeof *c);
     if (!c) {
@@ -96,7 +97,7 @@ ga_csv *ga_csv_parse(const char *text, const char *source, ga_error *err)
     int header = 1;
     while (*p) {
         size_t row_line = line, ncols = 0;
-        int end = 0, bad_quote = 0;
+        int end = 0, bad_quote = 0, too_wide = 0;
         if (*p == '\n' || (*p == '\r' && p[1] == '\n')) {  /* blank line */
             p += *p == '\r' ? 2 : 1;
             line++;
@@ -107,7 +108,7 @@ ga_csv *ga_csv_parse(const char *text, const char *source, ga_error *err)
             if (!f || bad_quote) {
                 free(f);
                 if (!header)  /* the row's fields read so far */
-                    for (size_t k = 0; k < ncols; k++)
+                    for (size_t k = 0; k < ncols && k < c->ncols; k++)
                         free(c->cells[c->nrows * c->ncols + k]);
                 if (!f)
                     ga_error_set(err, GA_EFAIL, "out of memory");
@@ -126,7 +127,15 @@ ga_csv *ga_csv_parse(const char *text, const char *source, ga_error *err)
                 c->header = h;
                 h[ncols] = f;
                 c->ncols = ncols + 1;
+            } else if (too_wide) {
+                free(f);  /* the rest of a row already left out */
             } else {
+                if (ncols >= c->ncols && lenient) {
+                    free(f);
+                    too_wide = 1;
+                    ncols++;
+                    continue;
+                }
                 if (ncols >= c->ncols) {
                     free(f);
                     for (size_t k = 0; k < ncols; k++)
@@ -155,13 +164,25 @@ ga_csv *ga_csv_parse(const char *text, const char *source, ga_error *err)
             header = 0;
             continue;
         }
-        if (ncols != c->ncols) {
-            /* free the short row's cells before failing */
-            for (size_t k = 0; k < ncols; k++)
+        if (ncols != c->ncols || too_wide) {
+            /* free the row's cells before leaving it out or failing */
+            size_t kept = ncols < c->ncols ? ncols : c->ncols;
+            for (size_t k = 0; k < kept; k++)
                 free(c->cells[c->nrows * c->ncols + k]);
-            ga_error_set(err, GA_EINPUT, "%s:%zu: %zu fields, but the header "
-                         "has %zu", source, row_line, ncols, c->ncols);
-            goto fail;
+            if (!lenient) {
+                ga_error_set(err, GA_EINPUT, "%s:%zu: %zu fields, but the "
+                             "header has %zu", source, row_line, ncols, c->ncols);
+                goto fail;
+            }
+            if (c->nbad++ == 0 && too_wide)
+                snprintf(c->first_bad, sizeof c->first_bad, "%.300s:%zu: more "
+                         "fields than the header's %zu", source, row_line,
+                         c->ncols);
+            else if (c->nbad == 1)
+                snprintf(c->first_bad, sizeof c->first_bad, "%.300s:%zu: %zu "
+                         "fields, but the header has %zu", source, row_line,
+                         ncols, c->ncols);
+            continue;
         }
         if (c->nrows >= cap_rows) {
             cap_rows = cap_rows ? cap_rows * 2 : 16;
@@ -184,6 +205,17 @@ ga_csv *ga_csv_parse(const char *text, const char *source, ga_error *err)
 fail:
     ga_csv_free(c);
     return NULL;
+}
+
+ga_csv *ga_csv_parse(const char *text, const char *source, ga_error *err)
+{
+    return parse(text, source, 0, err);
+}
+
+ga_csv *ga_csv_parse_lenient(const char *text, const char *source,
+                             ga_error *err)
+{
+    return parse(text, source, 1, err);
 }
 
 double *ga_csv_read_population(const ga_space *space, const char *path,

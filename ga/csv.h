@@ -14,11 +14,17 @@ typedef struct ga_csv {
     char **header;       /* ncols names */
     char **cells;        /* nrows x ncols, row-major */
     size_t *line;        /* line number of each data row, for messages */
+    size_t nbad;         /* rows of the wrong width left out (lenient) */
+    char first_bad[512]; /* the first such row's message */
 } ga_csv;
 
 /* Parse CSV text with a header row. Rows must all have the header's width.
  * NULL with err (file and line) on failure. */
 ga_csv *ga_csv_parse(const char *text, const char *source, ga_error *err);
+/* The same, but a data row of the wrong width is left out and counted in
+ * nbad (its message in first_bad for the first) instead of failing. */
+ga_csv *ga_csv_parse_lenient(const char *text, const char *source,
+                             ga_error *err);
 
 void ga_csv_free(ga_csv *csv);
 

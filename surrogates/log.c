@@ -82,10 +82,17 @@ static sur_log *load_csv(const ga_space *space, const char *path,
                          const char *text, const char *objective, int skip_bad,
                          ga_error *err)
 {
-    ga_csv *c = ga_csv_parse(text, path, err);
+    /* with skip_bad a row of the wrong width is skipped like any bad row */
+    ga_csv *c = skip_bad ? ga_csv_parse_lenient(text, path, err)
+                         : ga_csv_parse(text, path, err);
     if (!c)
         return NULL;
     sur_log *l = log_new(space->n);
+    if (l && c->nbad) {
+        l->nskipped = c->nbad;
+        snprintf(l->first_skipped, sizeof l->first_skipped, "%s",
+                 c->first_bad);
+    }
     long *col = malloc((space->n + 1) * sizeof *col);
     double *genes = calloc(space->n + 1, sizeof *genes);
     size_t cap = 0;

@@ -141,6 +141,11 @@ static const bad_log bad_logs[] = {
       "e.csv:2: column 'val_loss'" },
     { "f.csv", "lr,units,opt,bn,val_loss\n0.001,16,adam,true,1\n",
       "no column for parameter 'batch'" },
+    { "k.csv", "lr,units,batch,opt,bn,val_loss\n0.001,16,32,adam,true,1\n"
+      "0.001,16,32,adam,true\n0.002,16,32,sgd,false,2\n",
+      "k.csv:3: 5 fields, but the header has 6" },
+    { "l.csv", "lr,units,batch,opt,bn,val_loss\n0.001,16,32,adam,true,1,9\n"
+      "0.002,16,32,sgd,false,2\n", "l.csv:2: more fields than the header's 6" },
     { "g.jsonl", "{\"params\":{\"lr\":0.001,\"units\":16,\"batch\":32,\"opt\":"
       "\"adam\",\"bn\":true},\"val_loss\":1}\n{\"params\":{\"lr\":0.001,\"units\":"
       "16,\"batch\":32,\"opt\":\"adam\",\"bn\":3},\"val_loss\":1}\n",
