@@ -162,6 +162,7 @@ static size_t slice(const table *t, const double *v, size_t p, size_t q,
 
 typedef struct point_summary {
     double mean_rank;     /* mean normalised rank across problems, 0 best */
+    double score;         /* selection: mean_rank + round_weight x rounds */
     double median_rounds, median_idle, median_gens;
     double p_raw, p_holm; /* Wilcoxon against the reference */
     double wins;          /* fraction of blocks better than the reference */
@@ -528,12 +529,22 @@ int sweep_analyze(const char *dir, sweep_analysis *an, ga_error *err)
         ps[act[j]].p_holm = padj[j - 1];
     }
 
-    /* selection: best mean rank among eligible points that ran everything */
+    /* selection: best score among eligible points that ran everything; the
+     * score is the mean rank, plus round_weight x median rounds relative to
+     * the most any of them needs (rounds are wall-clock on a cluster) */
+    double most_rounds = 0;
+    for (size_t j = 0; j < nact; j++)
+        most_rounds = fmax(most_rounds, ps[act[j]].median_rounds);
+    for (size_t p = 0; p < np; p++)
+        ps[p].score = ps[p].mean_rank +
+                      (s->round_weight > 0 && most_rounds > 0
+                           ? s->round_weight * ps[p].median_rounds / most_rounds
+                           : 0);
     size_t best = 0, best_j = 0;
     int found = 0;
     for (size_t j = 0; j < nact; j++) {
         size_t p = act[j];
-        if (ps[p].eligible && (!found || ps[p].mean_rank < ps[best].mean_rank)) {
+        if (ps[p].eligible && (!found || ps[p].score < ps[best].score)) {
             best = p;
             best_j = j;
             found = 1;
@@ -599,6 +610,11 @@ int sweep_analyze(const char *dir, sweep_analysis *an, ga_error *err)
             ps[p].wins, ps[p].p_holm,
             ps[p].active ? "" : " (raced out)");
     }
+    if (s->round_weight > 0)
+        add(&rep, &rlen, &rcap, "\nSelection score: mean normalised rank + "
+            "%g x median rounds / %.0f (the most median rounds); point %zu "
+            "scores %.3f.\n", s->round_weight, most_rounds, best,
+            ps[best].score);
     add(&rep, &rlen, &rcap, "\nSelected: point %zu (mean normalised rank "
         "%.3f). Error ratio defaults/selected, median over blocks: %.3g (95%% "
         "bootstrap CI %.3g to %.3g); %s than the defaults at alpha 0.05 "
@@ -658,6 +674,8 @@ int sweep_analyze(const char *dir, sweep_analysis *an, ga_error *err)
         cJSON_AddStringToObject(pv, "date", date);
         cJSON_AddStringToObject(pv, "gahpo_version", version);
         cJSON_AddNumberToObject(pv, "max_rounds", (double)s->max_rounds);
+        cJSON_AddItemToObject(pv, "round_weight",
+                              ga_json_number(s->round_weight));
         snprintf(path, sizeof path, "%s/tuned_defaults.json", dir);
         if (an->write_files)
             rc = ga_write_json_atomic(path, o, err);

@@ -45,7 +45,7 @@ static int known_key(const char *key)
         "name", "seed", "problems", "budget", "checkpoints", "replicates",
         "workers", "targets", "design", "parameters", "fixed", "constraints",
         "max_rounds", "race", "comment", "validation", "budgets",
-        "rounds_factor"
+        "rounds_factor", "round_weight"
     };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (!strcmp(key, keys[i]))
@@ -212,6 +212,14 @@ sweep_spec *sweep_spec_parse(const char *text, const char *src, ga_error *err)
     if (get_long(o, "replicates", 10, 1, &s->replicates, src, err) ||
         get_long(o, "max_rounds", 0, 0, &s->max_rounds, src, err))
         goto fail;
+    v = cJSON_GetObjectItemCaseSensitive(o, "round_weight");
+    if (v && (!cJSON_IsNumber(v) || !(v->valuedouble >= 0) ||
+              !isfinite(v->valuedouble))) {
+        ga_error_set(err, GA_EINPUT, "%s: 'round_weight' must be a number >= 0 "
+                     "(0: rounds do not count in the selection)", src);
+        goto fail;
+    }
+    s->round_weight = v ? v->valuedouble : 0;
     v = cJSON_GetObjectItemCaseSensitive(o, "workers");
     s->workers_list = calloc(v && cJSON_IsArray(v) ? (size_t)cJSON_GetArraySize(v) + 1
                                                    : 2, sizeof(long));

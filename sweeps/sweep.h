@@ -56,6 +56,8 @@ typedef struct sweep_spec {
     ga_settings base;        /* CANDLE defaults + the spec's "fixed" */
     int drop_invalid;        /* cx_prob + mut_prob > 1: drop (1) or repair */
     long max_rounds;         /* selection: at most this many rounds; 0 none */
+    double round_weight;     /* selection: mean rank + weight x median rounds
+                                / the most median rounds; 0 none */
     long race_first_test;    /* race: instances before the first test */
     double race_alpha;
 } sweep_spec;

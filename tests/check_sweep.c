@@ -279,6 +279,75 @@ START_TEST(test_tuned_defaults_feed_run)
 }
 END_TEST
 
+/* report.md's table: each point's median rounds into rounds[point], and
+ * the selected point. */
+static long read_report(const char *dir, double *rounds, size_t n)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/out/report.md", dir);
+    char *rep = tu_read(path);
+    ck_assert_ptr_nonnull(rep);
+    for (size_t i = 0; i < n; i++)
+        rounds[i] = NAN;
+    /* | rank | point | factors ... | mean rank | median rounds | wins | p | */
+    for (char *l = strstr(rep, "\n| 1 |"); l && l[1] == '|'; l = strchr(l + 1, '\n')) {
+        char *cell[32];
+        size_t nc = 0;
+        char *end = strchr(l + 1, '\n');
+        for (char *c = l + 2; c && c < (end ? end : c + strlen(c)) && nc < 32;
+             c = strchr(c, '|') ? strchr(c, '|') + 1 : NULL)
+            cell[nc++] = c;
+        if (nc < 6)
+            break;
+        long point = strtol(cell[1], NULL, 10);
+        if (point >= 0 && (size_t)point < n)
+            rounds[point] = strtod(cell[nc - 3], NULL);
+    }
+    long sel = -1;
+    char *s = strstr(rep, "Selected: point ");
+    ck_assert_ptr_nonnull(s);
+    sscanf(s, "Selected: point %ld", &sel);
+    free(rep);
+    return sel;
+}
+
+/* round_weight puts wall-clock (rounds of parallel jobs) into the
+ * selection: with a weight that dwarfs the mean rank (at most 1), the
+ * selected point needs the fewest median rounds; without it, the best
+ * ranked point (population 4 here, good per evaluation but 99 rounds) is
+ * chosen. */
+START_TEST(test_round_weight)
+{
+    static const char *spec =
+        "{\"name\": \"t\", \"seed\": 5, %s\"problems\": [\"sphere:d4\", "
+        "\"bbob:f2:d4:i1\", \"rosenbrock:d4\"], \"budget\": 200, "
+        "\"replicates\": 4, \"workers\": 8, \"parameters\": "
+        "{\"population_size\": [4, 12, 40], \"tournsize\": [2, 4]}}";
+    char *d0, *d1, text0[1024], text1[1024];
+    snprintf(text0, sizeof text0, spec, "");
+    snprintf(text1, sizeof text1, spec, "\"round_weight\": 1000, ");
+    free(run_sweep(text0, "rw0", "2", &d0));
+    free(run_sweep(text1, "rw1", "2", &d1));
+    double r0[7], r1[7];
+    long s0 = read_report(d0, r0, 7), s1 = read_report(d1, r1, 7);
+    double least = INFINITY;
+    for (int p = 0; p < 7; p++) {
+        ck_assert_msg(!isnan(r1[p]), "point %d has no rounds in the report", p);
+        ck_assert(r0[p] == r1[p]);  /* the same runs */
+        least = fmin(least, r1[p]);
+    }
+    ck_assert_msg(r1[s1] == least, "selected point %ld needs %g rounds, the "
+                  "fewest are %g", s1, r1[s1], least);
+    ck_assert_msg(r0[s0] > least, "without the weight the selection (point "
+                  "%ld, %g rounds) already had the fewest rounds: no test", s0,
+                  r0[s0]);
+    tu_rmrf(d0);
+    tu_rmrf(d1);
+    free(d0);
+    free(d1);
+}
+END_TEST
+
 /* Our tests against scipy 1.10's (Debian) on fixed data. */
 START_TEST(test_stats_match_scipy)
 {
@@ -522,6 +591,7 @@ Suite *sweep_suite(void)
     tcase_add_test(tc, test_runs_identical_any_threads_and_budget);
     tcase_add_test(tc, test_resume_from_journal);
     tcase_add_test(tc, test_tuned_defaults_feed_run);
+    tcase_add_test(tc, test_round_weight);
     tcase_add_test(tc, test_stats_match_scipy);
     tcase_add_test(tc, test_race);
     tcase_add_test(tc, test_race_drops_clearly_worse);
