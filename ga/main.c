@@ -100,7 +100,8 @@ static void print_help(FILE *out)
 "  --no-env               ignore CANDLE's environment variables\n"
 "  --init-population CSV  initial individuals (or $INIT_PARAMS_FILE)\n"
 "  --jobs N               model processes at once (default 1)\n"
-"  --timeout S            kill a model run after S seconds (default none)\n"
+"  --timeout S            kill a model run after S seconds (default none;\n"
+"                         or CANDLE's $BENCHMARK_TIMEOUT, $SH_TIMEOUT)\n"
 "  --result-file NAME     file the model writes (default result.json)\n"
 "  --result-key KEY       key in a JSON result (default val_loss)\n"
 "  --no-param-flags       do not pass --name value to the model\n"
@@ -731,6 +732,19 @@ static int cmd_run(int argc, char **argv)
         if (!a.problem && !a.ncommand)
             return usage_error("run: give the model command after --, or "
                                "--problem NAME%s", "");
+        /* CANDLE's per-model time limit, in seconds */
+        const char *tenv[] = { "BENCHMARK_TIMEOUT", "SH_TIMEOUT" };
+        for (int i = 0; i < 2 && !a.timeout_set && !a.no_env; i++) {
+            const char *t = getenv(tenv[i]);
+            double tv;
+            if (!t || !*t)
+                continue;
+            if (ga_parse_double(t, &tv) != 0 || tv < 0)
+                return usage_error("run: $%s must be a number of seconds >= 0",
+                                   tenv[i]);
+            a.timeout = tv;
+            a.timeout_set = 1;
+        }
         if (!a.init_file && !a.no_env) {
             const char *f = getenv("INIT_PARAMS_FILE");
             if (f && *f)

@@ -328,6 +328,41 @@ START_TEST(test_cache)
 }
 END_TEST
 
+/* CANDLE's BENCHMARK_TIMEOUT is the per-model limit when --timeout is not
+ * given; a bad value is refused (exit 2); --no-env ignores it. */
+START_TEST(test_benchmark_timeout_env)
+{
+    char *dir = tu_tmpdir("bench-timeout");
+    char space[4200], run[4200];
+    snprintf(space, sizeof space, "%s/hp.json", dir);
+    tu_write(space, space_text);
+    snprintf(run, sizeof run, "%s/run", dir);
+    char *argv[] = { G, "run", "--space", space, "--out", run,
+                     "--population-size", "2", "--num-iter", "1", "--quiet",
+                     "--nan-policy", "worst", "--", model, "sleep", NULL };
+    char *out, *err;
+    int rc = tu_run(argv, NULL, (char *[]){ "BENCHMARK_TIMEOUT=0.5", NULL },
+                    &out, &err);
+    free(out);
+    free(err);
+    (void)rc;  /* every evaluation timed out */
+    int lines, failed, with;
+    tu_scan_log(run, &lines, &failed, "timeout after 0.5 s", &with);
+    ck_assert_int_eq(lines, 2);
+    ck_assert_int_eq(with, 2);
+    snprintf(run, sizeof run, "%s/run2", dir);
+    argv[5] = run;
+    rc = tu_run(argv, NULL, (char *[]){ "BENCHMARK_TIMEOUT=soon", NULL }, &out,
+                &err);
+    ck_assert_int_eq(rc, 2);
+    ck_assert_ptr_nonnull(strstr(err, "$BENCHMARK_TIMEOUT"));
+    free(out);
+    free(err);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 /* --strategy async with the local executor: every evaluation of the
  * budget (6 + 4 x 3) logged once, each one the model ran (not reused from
  * the cache) ran exactly once, a row of stats per 3 evaluations after the
@@ -454,6 +489,7 @@ Suite *local_suite(void)
     tcase_add_test(tc, test_hostile_values);
     tcase_add_test(tc, test_init_population_from_csv);
     tcase_add_test(tc, test_cache);
+    tcase_add_test(tc, test_benchmark_timeout_env);
     tcase_add_test(tc, test_async_local);
     tcase_add_test(tc, test_async_local_kill_resume);
     suite_add_tcase(s, tc);
