@@ -41,7 +41,8 @@ export PROJECT=${PROJECT:-CHANGEME}
 # (nan_policy fail).
 export IGNORE_ERRORS=${IGNORE_ERRORS:-1}
 # How many evaluations run at once, for the choice of tuned defaults by
-# --budget when gahpo run has no --jobs (local runs: give --jobs N).
+# --budget on a local run without --jobs (on Slurm and PBS, PROCS above
+# already sets it through --max-concurrent).
 export MAX_CONCURRENT=${MAX_CONCURRENT:-$PROCS}
 
 # ---- The GA ------------------------------------------------------------
