@@ -612,8 +612,15 @@ ga_engine *ga_engine_restore(const ga_space *space, const ga_settings *s,
         ga_state_read_numbers(o, "population", e->pop, e->n * d, err) ||
         ga_state_read_numbers(o, "fitness", e->pop_fit, e->n, err) ||
         ga_state_read_numbers(o, "offspring", e->off, noff * d, err) ||
-        ga_state_read_numbers(o, "offspring_fitness", e->off_fit, noff, err))
+        ga_state_read_numbers(o, "offspring_fitness", e->off_fit, noff, err) ||
+        ga_state_check_genes(space, e->pop, e->n, "population", err) ||
+        ga_state_check_genes(space, e->off, noff, "offspring", err))
         goto fail;
+    if (!(evals >= 0 && evals <= 1e15) || !(stall >= 0 && stall <= 1e15)) {
+        ga_error_set(err, GA_EINPUT, "checkpoint: 'evaluations' or 'stall' is "
+                     "out of range");
+        goto fail;
+    }
     e->evaluations = (long)evals;
     e->stall = (long)stall;
     const cJSON *valid = cJSON_GetObjectItemCaseSensitive(o, "offspring_valid");
@@ -628,7 +635,8 @@ ga_engine *ga_engine_restore(const ga_space *space, const ga_settings *s,
     e->nhof = cJSON_IsArray(hof) ? (size_t)cJSON_GetArraySize(hof) : 0;
     if (e->nhof > e->hof_cap ||
         ga_state_read_numbers(o, "hof", e->hof, e->nhof * d, err) ||
-        ga_state_read_numbers(o, "hof_fitness", e->hof_fit, e->nhof, err)) {
+        ga_state_read_numbers(o, "hof_fitness", e->hof_fit, e->nhof, err) ||
+        ga_state_check_genes(space, e->hof, e->nhof, "hof", err)) {
         if (err && err->status == GA_OK)
             ga_error_set(err, GA_EINPUT, "checkpoint: hall of fame too large");
         goto fail;
@@ -651,6 +659,10 @@ ga_engine *ga_engine_restore(const ga_space *space, const ga_settings *s,
         cJSON_ArrayForEach(x, a) {
             if (ga_state_item_number(x, &row[k++]) != 0)
                 row[k - 1] = NAN;
+        }
+        if (!ga_state_counts_ok(row, 3)) {
+            ga_error_set(err, GA_EINPUT, "checkpoint: bad 'stats' row");
+            goto fail;
         }
         ga_stats_row *r = &e->stats[e->nstats++];
         *r = (ga_stats_row){ (long)row[0], (long)row[1], (long)row[2],

@@ -520,6 +520,10 @@ static int submit_cmd(gen *g, const ga_slurm_script_info *info,
             return GA_EFAIL;
         sleep_s(pause);
         pause *= 2;
+        /* a timed-out submit may have been taken all the same: then it is
+         * not submitted twice */
+        if (b->find && b->find(script, id, size) == 0)
+            return GA_OK;
     }
 }
 
@@ -1017,8 +1021,17 @@ static int adopt_unrecorded(gen *g, const char *recorded, ga_error *err)
         for (const char *p = recorded; p && *p && !known;
              p = strchr(p, '\n') ? strchr(p, '\n') + 1 : "")
             known = strncmp(p, line, strlen(line)) == 0;
-        if (!known && g->c->b->find &&
-            g->c->b->find(script, id, sizeof id) == 0) {
+        int f = !known && g->c->b->find ? g->c->b->find(script, id, sizeof id)
+                                        : 1;
+        if (f < 0) {  /* keep the marker: a later --resume asks again */
+            rc = ga_error_set(err, GA_EFAIL, "%s did not answer whether it "
+                              "took submission %ld (%s) before the driver "
+                              "stopped; resume again when it answers (a "
+                              "second submission could run those evaluations "
+                              "twice)", g->c->b->label, number, script);
+            break;
+        }
+        if (f == 0) {
             char rec[200], jobs_txt[4300];
             snprintf(rec, sizeof rec, "%ld %s\n", number, id);
             snprintf(jobs_txt, sizeof jobs_txt, "%s/jobs.txt", g->dir);
@@ -1122,8 +1135,10 @@ static int watch_round(gen *g, int submit_now, ga_error *err)
     if (submit_now) {
         if ((rc = submit(g, err)))
             return rc;
+        /* look at the new ones soon, but never later than planned: steady
+         * submissions must not keep the queue from being asked */
         g->pause = POLL_QUEUE_MIN;
-        g->next_queue = ga_now() + g->pause;
+        g->next_queue = fmin(g->next_queue, ga_now() + g->pause);
     }
     double poll_max = c->s->poll_max > 0 ? c->s->poll_max : POLL_MAX_DEFAULT;
     /* a shared file system pays for each look: many tasks, fewer looks */
@@ -1258,8 +1273,9 @@ static void array_stop(void *p)
     c->flow = NULL;
 }
 
-static int array_wait(void *p, ga_result_fn done, void *done_ctx,
-                      volatile sig_atomic_t *cancel, ga_error *err)
+static int array_wait(void *p, double deadline, ga_result_fn done,
+                      void *done_ctx, volatile sig_atomic_t *cancel,
+                      ga_error *err)
 {
     slurm_ctx *c = p;
     gen *g = c->flow;
@@ -1281,6 +1297,8 @@ static int array_wait(void *p, ga_result_fn done, void *done_ctx,
             flying |= g->t[k].state == T_FLIGHT;
         }
         if (!waiting && !flying)
+            break;
+        if (deadline > 0 && ga_now() >= deadline && !waiting)
             break;
         if (cancel && *cancel) {
             array_stop(c);

@@ -73,8 +73,8 @@ typedef struct ga_array_backend {
      * submission when the settings give none; NULL: no limit. */
     long (*max_array)(void);
     /* The id of a live job submitted from script (an absolute path), for a
-     * submission whose id was never recorded: 0, or -1 (not found, or the
-     * scheduler cannot tell; NULL: never asked). */
+     * submission whose id was never recorded: 0 found, 1 none, -1 the
+     * scheduler could not be asked (NULL: no way to ask). */
     int (*find)(const char *script, char *id, size_t size);
 } ga_array_backend;
 

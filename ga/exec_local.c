@@ -496,12 +496,14 @@ static int local_start(void *p, const ga_space *space, const ga_job *job,
     return enqueue(c, job, job->index, 1, err);
 }
 
-static int local_wait(void *p, ga_result_fn done, void *done_ctx,
-                      volatile sig_atomic_t *cancel, ga_error *err)
+static int local_wait(void *p, double deadline, ga_result_fn done,
+                      void *done_ctx, volatile sig_atomic_t *cancel,
+                      ga_error *err)
 {
     local_ctx *c = p;
     size_t got = 0;
-    while (got == 0 && (c->qhead < c->qlen || running(c))) {
+    while (got == 0 && (c->qhead < c->qlen || running(c)) &&
+           !(deadline > 0 && ga_now() >= deadline)) {
         if (cancel && *cancel) {
             local_stop(c);
             return ga_error_set(err, GA_EFAIL, "interrupted");

@@ -570,8 +570,12 @@ int ga_pbs_find_in_qstat_json(const char *text, const char *script,
     if (!dir[0])
         snprintf(dir, sizeof dir, "/");
     cJSON *o = cJSON_Parse(text ? text : "");
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return -1;  /* qstat said something else: cannot tell */
+    }
     const cJSON *jobs = cJSON_GetObjectItemCaseSensitive(o, "Jobs"), *j;
-    int found = -1;
+    int found = 1;
     cJSON_ArrayForEach(j, jobs) {
         const char *br = strchr(j->string, '[');
         if (br && br[1] != ']')
@@ -591,11 +595,12 @@ int ga_pbs_find_in_qstat_json(const char *text, const char *script,
             if (n != strlen(user) || strncmp(owner->valuestring, user, n))
                 continue;
         }
+        found = -1;  /* found, but its id does not fit */
         if (strlen(j->string) < size) {
             snprintf(id, size, "%s", j->string);
             found = 0;
-            break;
         }
+        break;
     }
     cJSON_Delete(o);
     return found;
@@ -607,7 +612,7 @@ static int pro_find(const char *script, char *id, size_t size)
 {
     char *argv[] = { "qstat", "-f", "-F", "json", NULL };
     char *out, *errt;
-    int found = -1;
+    int found = -1;  /* qstat failed: cannot tell */
     if (ga_array_run_cmd(argv, NULL, &out, &errt) == 0) {
         const struct passwd *pw = getpwuid(geteuid());
         found = ga_pbs_find_in_qstat_json(out, script, pw ? pw->pw_name : NULL,

@@ -849,15 +849,17 @@ static long slurm_max_array(void)
     return n > 0 ? n : 1001;
 }
 
-/* squeue's jobs of this user whose command is script: its array job id. */
+/* squeue's jobs of this user whose command is script: its array job id.
+ * 0 found, 1 none, -1 squeue failed. */
 static int slurm_find(const char *script, char *id, size_t size)
 {
     char *argv[] = { "squeue", "-h", "--me", "-o", "%F|%o", NULL };
     char *out, *errt;
     int found = -1;
     if (ga_array_run_cmd(argv, NULL, &out, &errt) == 0) {
+        found = 1;
         char *save = NULL;
-        for (char *l = strtok_r(out, "\n", &save); l && found < 0;
+        for (char *l = strtok_r(out, "\n", &save); l && found != 0;
              l = strtok_r(NULL, "\n", &save)) {
             char *bar = strchr(l, '|');
             if (bar && strcmp(bar + 1, script) == 0 && bar - l > 0 &&

@@ -42,14 +42,15 @@ typedef struct ga_executor {
      * jobs of one run share a generation, their indexes differ. wait starts
      * what is queued and reports jobs as they finish (done's k is the job's
      * index), returning once at least one was reported, or at once when
-     * nothing is queued or in flight. Per-job failures are results; on
+     * nothing is queued or in flight, or when ga_now() passes deadline
+     * (> 0) with nothing reported. Per-job failures are results; on
      * *cancel it stops everything in flight and fails with "interrupted".
      * stop ends everything queued or in flight without reporting it. A new
      * executor whose first jobs were in flight under a driver that died
      * finds them again where it can (Slurm, PBS) or reruns them (local). */
     int (*start)(void *ctx, const ga_space *space, const ga_job *job,
                  ga_error *err);
-    int (*wait)(void *ctx, ga_result_fn done, void *done_ctx,
+    int (*wait)(void *ctx, double deadline, ga_result_fn done, void *done_ctx,
                 volatile sig_atomic_t *cancel, ga_error *err);
     void (*stop)(void *ctx);
     void (*free)(void *ctx);
@@ -231,7 +232,8 @@ const char *ga_pbs_state_reason(const char *state);
 /* The id of the job in PBS Pro's `qstat -f -F json` text submitted from
  * script (absolute): Submit_arguments ending with it (or its file name),
  * Variable_List's PBS_O_WORKDIR its directory, and Job_Owner "user@..."
- * unless user is NULL or the record has none. 0, or -1 (none; not JSON). */
+ * unless user is NULL or the record has none. 0 found; 1 none; -1 cannot
+ * tell (not JSON, or the id does not fit). */
 int ga_pbs_find_in_qstat_json(const char *text, const char *script,
                               const char *user, char *id, size_t size);
 

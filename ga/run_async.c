@@ -62,6 +62,7 @@ typedef struct arun {
     /* resume: evaluations in the log the checkpoint did not see told */
     size_t *lidx;
     double *lfit;
+    double *lgenes;           /* nl x dim, NaN where params did not parse */
     size_t nl;
 } arun;
 
@@ -217,15 +218,16 @@ static int start_jobs(arun *a, size_t n, ga_error *err)
     return GA_OK;
 }
 
-/* Wait until at least one evaluation finished; its results in a->got. */
-static int wait_jobs(arun *a, ga_error *err)
+/* Wait until at least one evaluation finished (or the deadline passed);
+ * the results in a->got. */
+static int wait_jobs(arun *a, double deadline, ga_error *err)
 {
     ga_executor *ex = a->o->executor;
     a->ngot = 0;
     a->oom = 0;
     int rc;
     if (ex->wait) {
-        rc = ex->wait(ex->ctx, on_result, a, a->o->cancel, err);
+        rc = ex->wait(ex->ctx, deadline, on_result, a, a->o->cancel, err);
     } else {
         /* in-process problems: the queued ones as one batch, in order */
         size_t n = a->nqueued, first = a->nf - n;
@@ -342,7 +344,9 @@ static int load_checkpoint(arun *a, const cJSON *o, double *elapsed,
     cJSON_ArrayForEach(e, fl) {
         long ind;
         if (count_of(e, "ind", &ind, err) || ind >= a->next ||
+            flight_find(a, (size_t)ind) >= 0 ||
             ga_state_read_numbers(e, "genes", g, a->dim, err) ||
+            ga_state_check_genes(a->o->space, g, 1, "in_flight", err) ||
             flight_add(a, (size_t)ind, g)) {
             free(g);
             if (err->status == GA_OK)
@@ -367,6 +371,9 @@ static int load_checkpoint(arun *a, const cJSON *o, double *elapsed,
                 return ga_error_set(err, GA_EINPUT, "checkpoint: a bad "
                                     "'stats' row");
         }
+        if (!ga_state_counts_ok(row, 3))
+            return ga_error_set(err, GA_EINPUT, "checkpoint: a bad 'stats' "
+                                "row");
         if (a->nrows == a->rcap) {
             size_t cap = a->rcap ? 2 * a->rcap : 16;
             ga_stats_row *r = realloc(a->rows, cap * sizeof *r);
@@ -398,8 +405,9 @@ static int read_log(arun *a, ga_error *err)
     char *text = ga_read_file(a->log_path, NULL, &e);
     if (!text)
         return GA_OK;
-    size_t cap = 0;
-    for (char *line = text; *line;) {
+    size_t cap = 0, d = a->dim;
+    int rc = GA_OK;
+    for (char *line = text; rc == GA_OK && *line;) {
         char *nl = strchr(line, '\n');
         if (!nl)
             break;
@@ -407,7 +415,8 @@ static int read_log(arun *a, ga_error *err)
         cJSON *o = cJSON_Parse(line);
         const cJSON *i = cJSON_GetObjectItemCaseSensitive(o, "ind");
         const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "fitness");
-        if (cJSON_IsNumber(i) && i->valuedouble >= 0) {
+        const cJSON *params = cJSON_GetObjectItemCaseSensitive(o, "params");
+        if (cJSON_IsNumber(i) && i->valuedouble >= 0 && i->valuedouble < 1e15) {
             size_t ind = (size_t)i->valuedouble;
             if ((long)ind >= a->next || flight_find(a, ind) >= 0) {
                 if (a->nl == cap) {
@@ -418,32 +427,66 @@ static int read_log(arun *a, ga_error *err)
                     double *y = realloc(a->lfit, cap * sizeof *y);
                     if (y)
                         a->lfit = y;
-                    if (!x || !y) {
-                        cJSON_Delete(o);
-                        free(text);
-                        return ga_error_set(err, GA_EFAIL, "out of memory");
-                    }
+                    double *g = realloc(a->lgenes, cap * (d ? d : 1) * sizeof *g);
+                    if (g)
+                        a->lgenes = g;
+                    if (!x || !y || !g)
+                        rc = ga_error_set(err, GA_EFAIL, "out of memory");
                 }
-                a->lidx[a->nl] = ind;
-                a->lfit[a->nl++] = cJSON_IsNumber(f) ? f->valuedouble : NAN;
+                if (rc == GA_OK) {
+                    double *g = a->lgenes + a->nl * d;
+                    for (size_t k = 0; k < d; k++) {
+                        const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+                            params, a->o->space->params[k].name);
+                        if (!v || ga_param_gene_from_json(
+                                      &a->o->space->params[k], v, &g[k], &e))
+                            g[k] = NAN;
+                    }
+                    a->lidx[a->nl] = ind;
+                    a->lfit[a->nl++] = cJSON_IsNumber(f) ? f->valuedouble : NAN;
+                }
             }
         }
         cJSON_Delete(o);
         line = nl + 1;
     }
     free(text);
-    return GA_OK;
+    return rc;
 }
 
-/* The logged fitness of evaluation index (resume), or 0 if none. */
-static int logged(const arun *a, size_t index, double *fitness)
+/* The log's entry for evaluation index (resume): its position, or -1. */
+static long logged(const arun *a, size_t index)
 {
     for (size_t i = 0; i < a->nl; i++)
-        if (a->lidx[i] == index) {
-            *fitness = a->lfit[i];
-            return 1;
-        }
-    return 0;
+        if (a->lidx[i] == index)
+            return (long)i;
+    return -1;
+}
+
+/* Tell the logged entry k, whose evaluation was asked as genes: they must
+ * be the logged params (the same run re-asks the same individuals),
+ * compared as the log writes them (a float's text may round its last bit). */
+static int tell_logged(arun *a, long k, const double *genes, ga_error *err)
+{
+    const double *g = a->lgenes + (size_t)k * a->dim;
+    for (size_t j = 0; j < a->dim; j++) {
+        const ga_param *p = &a->o->space->params[j];
+        /* numbers as the log's text reads back; others are exact indexes */
+        double back = genes[j];
+        char text[40];
+        if ((p->type == GA_INT || p->type == GA_FLOAT) &&
+            (ga_format_double(genes[j], text, sizeof text) != 0 ||
+             ga_parse_double(text, &back) != 0))
+            back = NAN;
+        if (!(g[j] == back))
+            return ga_error_set(err, GA_EINPUT, "%s: evaluation %zu in the log "
+                                "is not the individual the checkpoint asks "
+                                "for (parameter '%s'); were evals.jsonl or "
+                                "checkpoint.json edited?", a->log_path,
+                                a->lidx[k], p->name);
+    }
+    return tell(a, genes, a->lfit[k], a->lidx[k], "failed before a resume",
+                err);
 }
 
 static int write_outputs(const arun *a, int with_population, ga_error *err)
@@ -511,8 +554,9 @@ static int fill(arun *a, size_t *added, int *dirty, ga_error *err)
         size_t index = (size_t)a->next++;
         double v;
         *dirty = 1;
-        if (logged(a, index, &v)) {  /* told before the driver died */
-            rc = tell(a, g, v, index, "failed before a resume", err);
+        long k = logged(a, index);
+        if (k >= 0) {  /* reused from the cache before the driver died */
+            rc = tell_logged(a, k, g, err);
             continue;
         }
         if (a->cache && ga_cache_lookup(a->cache, g, &v)) {
@@ -618,16 +662,14 @@ static int setup(arun *a, double *elapsed, ga_error *err)
     if (a->cache)
         ga_run_prefill_cache(a->log_path, o->space, a->cache);
     /* in flight when the driver died: told from the log if they finished,
-     * else handed to the executor again */
-    for (size_t i = 0; rc == GA_OK && i < a->nf;) {
-        double v;
-        if (logged(a, a->fidx[i], &v)) {
-            rc = tell(a, a->fgenes + i * a->dim, v, a->fidx[i],
-                      "failed before a resume", err);
-            flight_remove(a, i);
-        } else {
-            i++;
-        }
+     * in the order they were logged (told), else handed to the executor
+     * again */
+    for (size_t k = 0; rc == GA_OK && k < a->nl; k++) {
+        long i = flight_find(a, a->lidx[k]);
+        if (i < 0)
+            continue;
+        rc = tell_logged(a, (long)k, a->fgenes + (size_t)i * a->dim, err);
+        flight_remove(a, (size_t)i);
     }
     if (rc == GA_OK && !a->done)
         rc = start_jobs(a, a->nf, err);
@@ -657,13 +699,29 @@ int ga_run_async(const ga_run_opts *o, ga_error *err)
     if (rc == GA_OK)
         rc = setup(&a, &elapsed, err);
     double t0 = ga_now() - elapsed;
-    int dirty = 1;
+    int dirty = 1, ready = rc == GA_OK;
+    double limit = o->settings->max_seconds;
     /* a batch executor resumed with evaluations in flight runs them before
      * asking for more, as the uninterrupted run did: the same run results */
     int refill = o->executor->wait || a.nqueued == 0;
     while (rc == GA_OK && !a.done) {
         if (o->cancel && *o->cancel) {
+            /* a signal between two waits: what is in flight is stopped as
+             * a wait would have stopped it; the checkpoint lists it */
+            if (o->executor->stop)
+                o->executor->stop(o->executor->ctx);
             rc = ga_error_set(err, GA_EFAIL, "interrupted");
+            break;
+        }
+        elapsed = ga_now() - t0;
+        if (limit > 0 && elapsed >= limit) {
+            snprintf(a.stop_reason, sizeof a.stop_reason, "wall-clock limit "
+                     "reached (%.1f s >= max_seconds %g); %zu evaluations in "
+                     "flight were stopped", elapsed, limit, a.nf);
+            if (o->executor->stop)
+                o->executor->stop(o->executor->ctx);
+            a.nf = a.nqueued = 0;
+            a.stopping = a.done = 1;
             break;
         }
         size_t added = 0;
@@ -678,9 +736,15 @@ int ga_run_async(const ga_run_opts *o, ga_error *err)
                          "(num_iter - 1) x lambda)", a.budget);
             break;
         }
-        /* the checkpoint knows the new ones before any of them starts */
+        /* the checkpoint knows the new ones before any of them starts, and
+         * the log lines it counts on (cached ones) are on disk before it */
         if (dirty) {
             elapsed = ga_now() - t0;
+            if (fsync(fileno(a.log)) != 0) {
+                rc = ga_error_set(err, GA_EFAIL, "%s: cannot sync: %s",
+                                  a.log_path, strerror(errno));
+                break;
+            }
             if ((rc = write_outputs(&a, 0, err)) ||
                 (rc = save_checkpoint(&a, elapsed, err)))
                 break;
@@ -688,26 +752,15 @@ int ga_run_async(const ga_run_opts *o, ga_error *err)
         }
         if ((rc = start_jobs(&a, added, err)))
             break;
-        if ((rc = wait_jobs(&a, err)))
+        if ((rc = wait_jobs(&a, limit > 0 ? t0 + limit : 0, err)))
             break;
         rc = take_results(&a, err);
         dirty = 1;
-        elapsed = ga_now() - t0;
-        if (rc == GA_OK && o->settings->max_seconds > 0 &&
-            elapsed >= o->settings->max_seconds) {
-            char why[256];
-            snprintf(why, sizeof why, "wall-clock limit reached (%.1f s >= "
-                     "max_seconds %g); %zu evaluations in flight were "
-                     "stopped", elapsed, o->settings->max_seconds, a.nf);
-            if (o->executor->stop)
-                o->executor->stop(o->executor->ctx);
-            a.nf = a.nqueued = 0;
-            stop_asking(&a, why);
-            a.done = 1;
-        }
     }
-    if (a.st) {
-        /* also after a failure or an interruption: the state so far */
+    if (ready && a.st) {
+        /* also after a failure or an interruption: the state so far (not
+         * when the checkpoint could not be read: the files stay as they
+         * are) */
         ga_error again;
         if (a.done && a.block_told > 0 && rc == GA_OK && push_row(&a) != 0)
             rc = ga_error_set(err, GA_EFAIL, "out of memory");
@@ -730,5 +783,6 @@ int ga_run_async(const ga_run_opts *o, ga_error *err)
     free(a.got);
     free(a.lidx);
     free(a.lfit);
+    free(a.lgenes);
     return rc;
 }

@@ -339,6 +339,9 @@ int ga_settings_validate(const ga_settings *s, ga_error *err)
     if (s->num_iter < 1)
         return ga_error_set(err, GA_EINPUT, "num_iter must be >= 1 (it counts "
                             "the initial generation), got %ld", s->num_iter);
+    if (s->num_iter > 1000000000)
+        return ga_error_set(err, GA_EINPUT, "num_iter %ld is too large (at "
+                            "most 1000000000)", s->num_iter);
     if (s->population_size < 2)
         return ga_error_set(err, GA_EINPUT, "population_size must be >= 2, got "
                             "%ld", s->population_size);
@@ -351,9 +354,10 @@ int ga_settings_validate(const ga_settings *s, ga_error *err)
     if (s->hof_size < 1)
         return ga_error_set(err, GA_EINPUT, "hof_size must be >= 1, got %ld",
                             s->hof_size);
-    if (s->stall_generations < 0)
+    if (s->stall_generations < 0 || s->stall_generations > 1000000000)
         return ga_error_set(err, GA_EINPUT, "stall_generations must be >= 0 "
-                            "(0 turns it off), got %ld", s->stall_generations);
+                            "(0 turns it off) and at most 1000000000, got %ld",
+                            s->stall_generations);
     if (s->max_seconds < 0 || !isfinite(s->max_seconds))
         return ga_error_set(err, GA_EINPUT, "max_seconds must be >= 0 (0 turns "
                             "it off), got %g", s->max_seconds);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "space.h"
 #include "util.h"
 
 cJSON *ga_state_number(double v)
@@ -83,6 +84,10 @@ void ga_state_save_rng(cJSON *o, const gsl_rng *rng)
 
 int ga_state_restore_rng(const cJSON *o, gsl_rng *rng, ga_error *err)
 {
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(o, "rng_type");
+    if (!cJSON_IsString(type) || strcmp(type->valuestring, gsl_rng_name(rng)))
+        return ga_error_set(err, GA_EINPUT, "checkpoint: 'rng_type' should be "
+                            "\"%s\"", gsl_rng_name(rng));
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "rng");
     size_t size = gsl_rng_size(rng);
     if (!cJSON_IsString(v) || strlen(v->valuestring) != 2 * size)
@@ -95,5 +100,37 @@ int ga_state_restore_rng(const cJSON *o, gsl_rng *rng, ga_error *err)
             return ga_error_set(err, GA_EINPUT, "checkpoint: 'rng' is not hex");
         raw[k] = (unsigned char)byte;
     }
+    /* mt19937's state ends with its position in the 624 words: GSL trusts
+     * it, so a bad one would read outside the state */
+    if (!strcmp(gsl_rng_name(rng), "mt19937")) {
+        int mti;
+        size_t at = 624 * sizeof(unsigned long);
+        if (size < at + sizeof mti)
+            return ga_error_set(err, GA_EINPUT, "checkpoint: 'rng' is too short");
+        memcpy(&mti, raw + at, sizeof mti);
+        if (mti < 0 || mti > 624)
+            return ga_error_set(err, GA_EINPUT, "checkpoint: 'rng' state is "
+                                "corrupt (position %d outside 0..624)", mti);
+    }
+    return GA_OK;
+}
+
+int ga_state_counts_ok(const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!(v[i] >= 0 && v[i] <= 1e15) || v[i] != floor(v[i]))
+            return 0;
+    return 1;
+}
+
+int ga_state_check_genes(const ga_space *space, const double *genes, size_t n,
+                         const char *what, ga_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < space->n; j++)
+            if (!ga_param_gene_valid(&space->params[j], genes[i * space->n + j]))
+                return ga_error_set(err, GA_EINPUT, "checkpoint: '%s' %zu: the "
+                                    "value of '%s' is not valid in the space",
+                                    what, i, space->params[j].name);
     return GA_OK;
 }

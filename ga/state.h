@@ -27,5 +27,14 @@ int ga_state_read_numbers(const cJSON *o, const char *key, double *out,
  * (GA_EINPUT when missing, of the wrong size or not hex). */
 void ga_state_save_rng(cJSON *o, const gsl_rng *rng);
 int ga_state_restore_rng(const cJSON *o, gsl_rng *rng, ga_error *err);
+/* v[0..n) are counts (whole numbers in 0..1e15), so casts to long are
+ * defined: 1, else 0. */
+int ga_state_counts_ok(const double *v, size_t n);
+/* n individuals' genes are valid in space (a hand-edited checkpoint must
+ * give an error, not a crash later): GA_OK, or GA_EINPUT naming what and
+ * the parameter. */
+struct ga_space;
+int ga_state_check_genes(const struct ga_space *space, const double *genes,
+                         size_t n, const char *what, ga_error *err);
 
 #endif

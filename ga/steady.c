@@ -173,7 +173,8 @@ ga_steady *ga_steady_restore(const ga_space *space, const ga_settings *set,
                      "not %d", v, STEADY_VERSION);
         goto fail;
     }
-    if (dim != (double)s->dim || cap != (double)s->cap || !(told >= 0)) {
+    if (dim != (double)s->dim || cap != (double)s->cap ||
+        !(told >= 0 && told <= 1e15)) {
         ga_error_set(err, GA_EINPUT, "checkpoint: population %g x %g does not "
                      "match the settings and space (%zu x %zu)", cap, dim,
                      s->cap, s->dim);
@@ -192,8 +193,17 @@ ga_steady *ga_steady_restore(const ga_space *space, const ga_settings *set,
         ga_state_read_numbers(o, "fitness", s->fit, s->n, err) ||
         ga_state_read_number(o, "best_fitness", &s->best_fit, err) ||
         ga_state_read_numbers(o, "best", s->best, s->dim, err) ||
-        ga_state_restore_rng(o, s->rng, err))
+        ga_state_restore_rng(o, s->rng, err) ||
+        ga_state_check_genes(space, s->pop, s->n, "population", err) ||
+        (!isnan(s->best_fit) &&
+         ga_state_check_genes(space, s->best, 1, "best", err)))
         goto fail;
+    for (size_t i = 0; i < s->n; i++)
+        if (!isfinite(s->fit[i])) {
+            ga_error_set(err, GA_EINPUT, "checkpoint: 'fitness' %zu is not a "
+                         "finite number", i);
+            goto fail;
+        }
     if (isnan(s->best_fit))
         s->best_fit = INFINITY;
     return s;

@@ -424,6 +424,37 @@ START_TEST(test_async_local)
 }
 END_TEST
 
+/* max_seconds in an async run ends it at the limit, not when the next
+ * evaluation finishes: models that would sleep 60 s are stopped after 1 s. */
+START_TEST(test_async_max_seconds)
+{
+    char *dir = tu_tmpdir("async-maxsec");
+    char space[4200], run[4200], path[4300];
+    snprintf(space, sizeof space, "%s/hp.json", dir);
+    tu_write(space, space_text);
+    snprintf(run, sizeof run, "%s/run", dir);
+    char *argv[] = { G, "run", "--no-env", "--space", space, "--out", run,
+                     "--strategy", "async", "--population-size", "4",
+                     "--jobs", "2", "--max-seconds", "1", "--quiet", "--",
+                     model, "sleep", NULL };
+    char *out, *err;
+    double t0 = (double)time(NULL);
+    int rc = tu_run(argv, NULL, NULL, &out, &err);
+    double took = (double)time(NULL) - t0;
+    ck_assert_msg(rc == 0, "%s", err);
+    free(out);
+    free(err);
+    ck_assert_msg(took < 10, "took %g s", took);
+    snprintf(path, sizeof path, "%s/best.json", run);
+    char *best = tu_read(path);
+    ck_assert_ptr_nonnull(strstr(best, "wall-clock limit reached"));
+    ck_assert_ptr_nonnull(strstr(best, "2 evaluations in flight were stopped"));
+    free(best);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 static pid_t spawn_quiet(char *const argv[])
 {
     pid_t pid = fork();
@@ -491,6 +522,7 @@ Suite *local_suite(void)
     tcase_add_test(tc, test_cache);
     tcase_add_test(tc, test_benchmark_timeout_env);
     tcase_add_test(tc, test_async_local);
+    tcase_add_test(tc, test_async_max_seconds);
     tcase_add_test(tc, test_async_local_kill_resume);
     suite_add_tcase(s, tc);
     return s;

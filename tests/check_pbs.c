@@ -363,12 +363,12 @@ START_TEST(test_find_in_qstat_json)
                                                sizeof id), 0);
     ck_assert_str_eq(id, "4410[].pbs01");
     ck_assert_int_eq(ga_pbs_find_in_qstat_json(text, script, "carol", id,
-                                               sizeof id), -1);
+                                               sizeof id), 1);
     ck_assert_int_eq(ga_pbs_find_in_qstat_json(text, script, "alice", id, 8),
                      -1);  /* no room for the id */
     ck_assert_int_eq(ga_pbs_find_in_qstat_json(
                          text, "/runs/hpo1/gen_0/array_1.sh", "alice", id,
-                         sizeof id), -1);
+                         sizeof id), 1);
     ck_assert_int_eq(ga_pbs_find_in_qstat_json(
                          text, "/runs/hpo1/gen_0/array_10.sh", "alice", id,
                          sizeof id), 0);
@@ -384,11 +384,11 @@ START_TEST(test_find_in_qstat_json)
                                                "alice", id, sizeof id), 0);
     ck_assert_str_eq(id, "77.srv");
     ck_assert_int_eq(ga_pbs_find_in_qstat_json(plain, "/r/a,b/gen_1/array_3.sh",
-                                               NULL, id, sizeof id), -1);
+                                               NULL, id, sizeof id), 1);
     /* no jobs at all, or not JSON */
     ck_assert_int_eq(ga_pbs_find_in_qstat_json(
                          "{\"timestamp\":1,\"pbs_server\":\"s\"}", script,
-                         NULL, id, sizeof id), -1);
+                         NULL, id, sizeof id), 1);
     ck_assert_int_eq(ga_pbs_find_in_qstat_json("qstat: cannot connect", script,
                                                NULL, id, sizeof id), -1);
 }

@@ -908,9 +908,32 @@ START_TEST(test_reattach_unrecorded)
     ck_assert_int_eq(unlink(path), 0);
     snprintf(path, sizeof path, "%s/gen_0/array_0.submitting", run);
     tu_write(path, "");
+    /* first with a squeue that cannot reach the controller: the resume
+     * stops and keeps the marker rather than submit a second time */
+    char fake[4300], newpath[8192];
+    const char *oldpath = getenv("PATH");
+    char *saved = strdup(oldpath ? oldpath : "/usr/bin:/bin");
+    snprintf(fake, sizeof fake, "%s/bin", dir);
+    mkdir(fake, 0755);
+    snprintf(fake, sizeof fake, "%s/bin/squeue", dir);
+    tu_write(fake, "#!/bin/sh\necho 'squeue: error: Unable to contact slurm "
+             "controller (connect failure)' >&2\nexit 1\n");
+    chmod(fake, 0755);
+    snprintf(newpath, sizeof newpath, "%s/bin:%s", dir, saved);
+    setenv("PATH", newpath, 1);
     char *out, *err;
     int rc = tu_run((char *[]){ G, "run", "--resume", run, "--quiet", NULL },
                     NULL, NULL, &out, &err);
+    setenv("PATH", saved, 1);
+    free(saved);
+    ck_assert_int_eq(rc, 1);
+    ck_assert_msg(strstr(err, "did not answer whether it took submission 0"),
+                  "%s", err);
+    ck_assert_int_eq(access(path, F_OK), 0);
+    free(out);
+    free(err);
+    rc = tu_run((char *[]){ G, "run", "--resume", run, "--quiet", NULL },
+                NULL, NULL, &out, &err);
     ck_assert_msg(rc == 0, "%s", err);
     free(out);
     free(err);
