@@ -643,6 +643,28 @@ static void model_fails(const char *dialect)
     free(dir);
 }
 
+/* A task whose result file is garbage: NaN, the reason says why. */
+START_TEST(test_pro_garbage_result)
+{
+    char *dir = tu_tmpdir("pbs-garbage");
+    use_emulator(dir);
+    char *err;
+    const char *extra[] = { "--executor", "pbs", "--pbs-dialect", "pro", NULL };
+    int rc = run_ga(dir, "run", space_text, "garbage", extra, &err);
+    ck_assert_int_eq(rc, 1);
+    free(err);
+    char run[4200];
+    snprintf(run, sizeof run, "%s/run", dir);
+    int lines, failed, with;
+    tu_scan_log(run, &lines, &failed,
+                "result.json: cannot parse: not a number and not JSON", &with);
+    ck_assert_int_eq(failed, 4);
+    ck_assert_int_eq(with, 4);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 static void hostile_values(const char *dialect)
 {
     char *dir = tu_tmpdir("pbs-hostile");
@@ -1227,6 +1249,7 @@ Suite *pbs_suite(void)
     tcase_add_test(tc, test_torque_async);
     tcase_add_test(tc, test_pro_same_as_local);
     tcase_add_test(tc, test_pro_model_fails);
+    tcase_add_test(tc, test_pro_garbage_result);
     tcase_add_test(tc, test_pro_hostile_values);
     tcase_add_test(tc, test_pro_sigterm_qdel);
     tcase_add_test(tc, test_pro_walltime_reason);

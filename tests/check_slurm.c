@@ -550,6 +550,29 @@ START_TEST(test_budget_workers_from_max_concurrent)
 }
 END_TEST
 
+/* A task whose result file is garbage: NaN, the reason says why. */
+START_TEST(test_garbage_result)
+{
+    NEED_SLURM();
+    char *dir = tu_tmpdir("slurm-garbage");
+    char *err;
+    const char *extra[] = { "--executor", "slurm", "--nan-policy", "worst",
+                            NULL };
+    int rc = run_ga(dir, "run", space_text, "garbage", extra, &err);
+    ck_assert_int_eq(rc, 1);  /* no fitness at all to stand in */
+    free(err);
+    char run[4200];
+    snprintf(run, sizeof run, "%s/run", dir);
+    int lines, failed, with;
+    tu_scan_log(run, &lines, &failed,
+                "result.json: cannot parse: not a number and not JSON", &with);
+    ck_assert_int_eq(failed, 4);
+    ck_assert_int_eq(with, 4);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_model_fails)
 {
     NEED_SLURM();
@@ -1070,6 +1093,7 @@ Suite *slurm_suite(void)
     tcase_add_test(tc, test_split_arrays);
     tcase_add_test(tc, test_budget_workers_from_max_concurrent);
     tcase_add_test(tc, test_model_fails);
+    tcase_add_test(tc, test_garbage_result);
     tcase_add_test(tc, test_task_timeout);
     tcase_add_test(tc, test_hostile_values);
     tcase_add_test(tc, test_sigterm_cancels);
