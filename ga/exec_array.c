@@ -932,7 +932,8 @@ static void collect_finished(gen *g)
             continue;
         ga_result r = { .fitness = NAN };
         status_result(g, &g->t[k], &st, NULL, &r);
-        g->t[k].attempts = g->c->s->retries;  /* no resubmission */
+        /* one attempt (those before the crash are not recorded): a failure
+         * is retried when --retries allows */
         attempt_ended(g, k, &r);
     }
 }

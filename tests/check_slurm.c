@@ -837,6 +837,56 @@ START_TEST(test_retries)
 }
 END_TEST
 
+/* Tasks that fail while the driver is dead: --resume retries them as
+ * --retries says (the model fails on its first call, after 2 s). */
+START_TEST(test_retry_after_reattach)
+{
+    NEED_SLURM();
+    char *dir = tu_tmpdir("slurm-retry-dead");
+    char flaky[4200], sp[4200], run[4200];
+    snprintf(flaky, sizeof flaky, "%s/flaky.py", dir);
+    tu_write(flaky, "#!/usr/bin/python3\n"
+             "import json, os, sys, time\n"
+             "open('calls.txt', 'a').write('x\\n')\n"
+             "if not os.path.exists('tried'):\n"
+             "    open('tried', 'w').close()\n"
+             "    time.sleep(2)\n"
+             "    sys.exit(5)\n"
+             "x = float(sys.argv[2])\n"
+             "json.dump({'val_loss': x * x}, open('result.json', 'w'))\n");
+    chmod(flaky, 0755);
+    snprintf(sp, sizeof sp, "%s/hp.json", dir);
+    tu_write(sp, "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-1,"
+             "\"upper\":1}]");
+    snprintf(run, sizeof run, "%s/run", dir);
+    char *argv[] = { G, "run", "--no-env", "--space", sp, "--out", run,
+                     "--population-size", "2", "--num-iter", "1", "--jobs",
+                     "2", "--quiet", "--executor", "slurm", "--retries", "1",
+                     "--", flaky, NULL };
+    pid_t pid = spawn(argv);
+    char id[32];
+    wait_running(run, 1, id, sizeof id);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    for (int i = 0; i < 300 && live_tasks(id) > 0; i++)
+        sleep_s(0.1);
+    ck_assert_int_eq(live_tasks(id), 0);  /* they failed meanwhile */
+    char *out, *err;
+    int rc = tu_run((char *[]){ G, "run", "--resume", run, "--quiet", NULL },
+                    NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    free(out);
+    free(err);
+    int lines, failed, with;
+    tu_scan_log(run, &lines, &failed, NULL, &with);
+    ck_assert_int_eq(lines, 2);
+    ck_assert_int_eq(failed, 0);
+    ck_assert_int_eq(tu_count_calls(run), 4);  /* failed once, then ran */
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 /* kill -9 the driver while its array runs; --resume waits for those tasks
  * instead of submitting them again, and ends where an uninterrupted run
  * ends. */
@@ -1099,6 +1149,7 @@ Suite *slurm_suite(void)
     tcase_add_test(tc, test_sigterm_cancels);
     tcase_add_test(tc, test_cancelled_outside);
     tcase_add_test(tc, test_retries);
+    tcase_add_test(tc, test_retry_after_reattach);
     tcase_add_test(tc, test_reattach_after_kill);
     tcase_add_test(tc, test_reattach_unrecorded);
     tcase_add_test(tc, test_async_slurm);
