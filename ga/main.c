@@ -226,9 +226,13 @@ static int cmd_problems(int argc, char **argv)
                 break;
             }
             ga_error e;
-            if (ga_param_gene_parse(&p->space->params[k], tok, &x[k], &e)) {
-                /* points outside the bounds are legal for evaluation */
-                if (ga_parse_double(tok, &x[k]) != 0) {
+            const ga_param *pk = &p->space->params[k];
+            if (ga_param_gene_parse(pk, tok, &x[k], &e)) {
+                /* numbers outside the bounds are legal for evaluation; a
+                 * value a categorical, ordered or logical parameter does
+                 * not have is not (it would be read as an index) */
+                if ((pk->type != GA_INT && pk->type != GA_FLOAT) ||
+                    ga_parse_double(tok, &x[k]) != 0) {
                     fprintf(stderr, "gahpo: stdin:%zu: value %zu: %s\n",
                             lineno, k + 1, e.msg);
                     rc = 2;
@@ -825,8 +829,14 @@ static int cmd_run(int argc, char **argv)
         /* the model command's path must work from the job directories */
         command_abs = calloc((size_t)a.ncommand + 1, sizeof *command_abs);
         for (int i = 0; command_abs && i < a.ncommand; i++) {
-            char buf[PATH_MAX];
-            if (i == 0 && strchr(a.command[0], '/') && realpath(a.command[0], buf))
+            /* a relative path made absolute, symlinks kept (the command as
+             * typed: /usr/bin/python3 stays python3, not python3.11) */
+            char buf[PATH_MAX], cwd[PATH_MAX];
+            if (i == 0 && strchr(a.command[0], '/') && a.command[0][0] != '/' &&
+                getcwd(cwd, sizeof cwd) &&
+                snprintf(buf, sizeof buf, "%s/%s", cwd, a.command[0] +
+                         (strncmp(a.command[0], "./", 2) ? 0 : 2)) <
+                    (int)sizeof buf)
                 command_abs[i] = ga_strdup(buf);
             else
                 command_abs[i] = ga_strdup(a.command[i]);

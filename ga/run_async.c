@@ -127,6 +127,14 @@ static int tell(arun *a, const double *genes, double fitness, size_t index,
                                 "nan_policy is fail", index,
                                 reason && *reason ? reason : "no fitness");
     }
+    size_t npop;
+    ga_steady_population(a->st, &npop, NULL);
+    if (npop == 0 && ga_steady_evaluations(a->st) >= s->population_size)
+        return ga_error_set(err, GA_EFAIL, "all %ld evaluations so far failed "
+                            "(the last: %s), so there is no population to "
+                            "breed from; see the reasons in evals.jsonl",
+                            ga_steady_evaluations(a->st),
+                            reason && *reason ? reason : "no fitness");
     long row_size = a->nrows == 0 ? s->population_size : a->lambda;
     if (a->block_told >= row_size && push_row(a) != 0)
         return ga_error_set(err, GA_EFAIL, "out of memory");

@@ -105,6 +105,20 @@ START_TEST(test_problems_commands)
     ck_assert_ptr_nonnull(strstr(err, "unknown problem 'spherical:d3'"));
     free(out);
     free(err);
+    /* an ordered value the parameter does not have is an error, not an
+     * index (batch_size takes 16..512: "2" is not index 2) */
+    rc = tu_run((char *[]){ G, "problems", "eval", "surrogate:deepttc", NULL },
+                "0.0001,2,0.1,4,128,512,8,0.1,0.1,20\n", NULL, &out, &err);
+    ck_assert_int_eq(rc, 2);
+    ck_assert_ptr_nonnull(strstr(err, "'batch_size': \"2\" is not one of "
+                                      "its values"));
+    free(out);
+    free(err);
+    rc = tu_run((char *[]){ G, "problems", "eval", "surrogate:deepttc", NULL },
+                "0.0001,64,0.1,4,128,512,8,0.1,0.1,20\n", NULL, &out, &err);
+    ck_assert_int_eq(rc, 0);
+    free(out);
+    free(err);
 }
 END_TEST
 
