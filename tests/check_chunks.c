@@ -35,41 +35,6 @@ static const char *spec_text =
     " \"strategy\": [\"mu_plus_lambda\", \"simple\"]}}";
 #define NRUNS 450
 
-static void sleep_s(double s)
-{
-    struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
-    nanosleep(&ts, NULL);
-}
-
-/* A command's stdout (tests only: fixed strings and ids, no values). */
-static char *sh(const char *cmd)
-{
-    FILE *f = popen(cmd, "r");
-    if (!f)
-        return strdup("");
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    size_t r;
-    while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += r;
-        if (n + 1 >= cap)
-            buf = realloc(buf, cap *= 2);
-    }
-    buf[n] = '\0';
-    pclose(f);
-    return buf;
-}
-
-static int count_lines(const char *path)
-{
-    char *t = tu_read(path);
-    int n = 0;
-    for (char *c = t; c && *c; c++)
-        n += *c == '\n';
-    free(t);
-    return n;
-}
-
 static int exists(const char *path)
 {
     return access(path, F_OK) == 0;
@@ -185,7 +150,7 @@ START_TEST(test_chunks_merge_by_hand)
         cJSON_Delete(cj);
         free(text);
         snprintf(path, sizeof path, "%s/runs.csv", cdirs[k]);
-        ck_assert_int_eq(count_lines(path), 1 + NRUNS / 3);
+        ck_assert_int_eq(tu_count_lines(path), 1 + NRUNS / 3);
         snprintf(path, sizeof path, "%s/summary.csv", cdirs[k]);
         ck_assert(!exists(path));  /* a chunk is not analysed */
         assert_runs_once(cdirs[k], k, 3);
@@ -212,7 +177,7 @@ START_TEST(test_chunks_merge_by_hand)
     assert_same_as_reference(dir);
     char path[4300];
     snprintf(path, sizeof path, "%s/timings.csv", dir);
-    ck_assert_int_eq(count_lines(path), 1 + NRUNS);
+    ck_assert_int_eq(tu_count_lines(path), 1 + NRUNS);
     /* chunks in the wrong places, or one missing, are refused */
     char *swapped[3] = { cdirs[1], cdirs[0], cdirs[2] };
     ck_assert_int_eq(sweep_merge_chunks(s, np, dir, 3, swapped, &err),
@@ -302,54 +267,24 @@ END_TEST
 
 /* ---- against the real Slurm ------------------------------------------------ */
 
-static int slurm_up = -1;
-
-/* As check_slurm.c: asked once, in the runner, before it forks the tests. */
-static void detect_slurm(void)
-{
-    if (slurm_up >= 0)
-        return;
-    char *out = sh("timeout 15 sinfo -h -o %T 2>/dev/null");
-    slurm_up = strstr(out, "idle") || strstr(out, "mix") ||
-               strstr(out, "alloc");
-    free(out);
-    if (!slurm_up)
-        fprintf(stderr, "SKIPPED: no Slurm running (scripts/slurm-start.sh "
-                "starts one)\n");
-}
-
 static void cluster_setup(void)
 {
-    detect_slurm();
+    tu_slurm_up();  /* asked once, in the runner, before it forks */
     make_reference();
 }
 
 #define NEED_SLURM()         \
     do {                     \
-        if (!slurm_up)       \
+        if (!tu_slurm_up())  \
             return;          \
     } while (0)
-
-static pid_t spawn(char *const argv[])
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        FILE *null = freopen("/dev/null", "w", stdout);
-        (void)null;
-        null = freopen("/dev/null", "w", stderr);
-        (void)null;
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    return pid;
-}
 
 /* The first array's id from out/chunks/gen_0/jobs.txt (waits up to 30 s). */
 static void first_array(const char *out, char *id, size_t size)
 {
     char path[4300];
     snprintf(path, sizeof path, "%s/chunks/gen_0/jobs.txt", out);
-    for (int i = 0; i < 300; i++, sleep_s(0.1)) {
+    for (int i = 0; i < 300; i++, tu_sleep(0.1)) {
         char *t = tu_read(path);
         long number;
         int ok = t && sscanf(t, "%ld %63s", &number, id) == 2;
@@ -404,7 +339,7 @@ START_TEST(test_slurm_same_as_one_machine)
     snprintf(path, sizeof path, "%s/tuned_defaults.json", out);
     ck_assert(exists(path));
     snprintf(path, sizeof path, "%s/chunks/gen_0/jobs.txt", out);
-    ck_assert_int_eq(count_lines(path), 1);               /* one array */
+    ck_assert_int_eq(tu_count_lines(path), 1);               /* one array */
     snprintf(path, sizeof path, "%s/chunks/gen_0/array_0.sh", out);
     char *script = tu_read(path);
     ck_assert_ptr_nonnull(strstr(script, "#SBATCH --array=0-2%3\n"));
@@ -452,14 +387,14 @@ START_TEST(test_slurm_chunk_retried)
     char *argv[] = { G, "sweep", spec, "--executor", "slurm", "--chunks", "3",
                      "--threads", "1", "--retries", "1", "--out", out,
                      "--quiet", NULL };
-    pid_t pid = spawn(argv);
+    pid_t pid = tu_spawn_quiet(argv);
     char id[64];
     first_array(out, id, sizeof id);
     chunk_path(out, 1, "runs.journal", journal, sizeof journal);
     chunk_path(out, 1, "chunk.json", done, sizeof done);
     int lines = 0;
-    for (int i = 0; i < 600 && lines < 3; i++, sleep_s(0.02))
-        lines = count_lines(journal);
+    for (int i = 0; i < 600 && lines < 3; i++, tu_sleep(0.02))
+        lines = tu_count_lines(journal);
     ck_assert_msg(lines >= 3 && !exists(done), "chunk 1 did not get going");
     char cmd[128];
     snprintf(cmd, sizeof cmd, "scancel %s_1", id);
@@ -469,7 +404,7 @@ START_TEST(test_slurm_chunk_retried)
     ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     assert_same_as_reference(out);
     snprintf(path, sizeof path, "%s/chunks/gen_0/jobs.txt", out);
-    ck_assert_int_eq(count_lines(path), 2);    /* the array, the retry */
+    ck_assert_int_eq(tu_count_lines(path), 2);    /* the array, the retry */
     char tasks[64];
     tasks_of(out, 1, tasks, sizeof tasks);
     ck_assert_str_eq(tasks, "1 ");             /* chunk 1 alone */
@@ -521,7 +456,7 @@ START_TEST(test_slurm_chunk_fails_then_resume)
     tasks_of(out, 1, tasks, sizeof tasks);
     ck_assert_str_eq(tasks, "1 ");             /* 0 and 2 were not rerun */
     snprintf(path, sizeof path, "%s/chunks/gen_0/jobs.txt", out);
-    ck_assert_int_eq(count_lines(path), 2);
+    ck_assert_int_eq(tu_count_lines(path), 2);
     tu_rmrf(dir);
     free(dir);
 }
@@ -539,13 +474,13 @@ START_TEST(test_slurm_kill9_resume)
     char *argv[] = { G, "sweep", spec, "--executor", "slurm", "--chunks", "3",
                      "--threads", "1", "--max-concurrent", "1", "--out", out,
                      "--quiet", NULL };
-    pid_t pid = spawn(argv);
+    pid_t pid = tu_spawn_quiet(argv);
     char id[64];
     first_array(out, id, sizeof id);
     chunk_path(out, 0, "chunk.json", done0, sizeof done0);
     chunk_path(out, 1, "chunk.json", done1, sizeof done1);
     for (int i = 0; i < 1500 && !exists(done0); i++)
-        sleep_s(0.02);
+        tu_sleep(0.02);
     ck_assert_msg(exists(done0), "chunk 0 did not finish within 30 s");
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
@@ -564,7 +499,7 @@ START_TEST(test_slurm_kill9_resume)
     free(e);
     assert_same_as_reference(out);
     snprintf(path, sizeof path, "%s/chunks/gen_0/jobs.txt", out);
-    ck_assert_int_eq(count_lines(path), 2);
+    ck_assert_int_eq(tu_count_lines(path), 2);
     char tasks[64];
     tasks_of(out, 1, tasks, sizeof tasks);
     ck_assert_str_eq(tasks, "2 ");   /* not 0 (finished), not 1 (adopted) */
@@ -605,7 +540,7 @@ START_TEST(test_pbs_emulator_same_as_one_machine)
     snprintf(path, sizeof path, "%s/chunks/gen_0/jobs.txt", out);
     char *jobs = tu_read(path);
     ck_assert_ptr_nonnull(strstr(jobs, "[].emu"));   /* qsub -J 0-2 */
-    ck_assert_int_eq(count_lines(path), 1);
+    ck_assert_int_eq(tu_count_lines(path), 1);
     free(jobs);
     tu_rmrf(dir);
     free(dir);

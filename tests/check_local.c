@@ -458,20 +458,6 @@ START_TEST(test_async_max_seconds)
 }
 END_TEST
 
-static pid_t spawn_quiet(char *const argv[])
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        FILE *null = freopen("/dev/null", "w", stdout);
-        (void)null;
-        null = freopen("/dev/null", "w", stderr);
-        (void)null;
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    return pid;
-}
-
 /* kill -9 of an async local run, twice, then --resume: every evaluation
  * logged exactly once; the models that were running when the driver died
  * are stopped and run again (the local executor cannot adopt them), so the
@@ -489,7 +475,7 @@ START_TEST(test_async_local_kill_resume)
                      "--", model, "slow", NULL };
     char *resume[] = { G, "run", "--resume", run, "--quiet", NULL };
     for (int k = 0; k < 2; k++) {
-        pid_t pid = spawn_quiet(k ? resume : argv);
+        pid_t pid = tu_spawn_quiet(k ? resume : argv);
         struct timespec ts = { 0, 400 * 1000 * 1000 };
         nanosleep(&ts, NULL);
         kill(pid, SIGKILL);

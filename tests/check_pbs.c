@@ -31,31 +31,6 @@ static void setup(void)
     snprintf(model, sizeof model, "%s/tests/models/model.py", tu_root());
 }
 
-static void sleep_s(double s)
-{
-    struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
-    nanosleep(&ts, NULL);
-}
-
-/* A command's stdout (tests only: fixed strings, no values). */
-static char *sh(const char *cmd)
-{
-    FILE *f = popen(cmd, "r");
-    if (!f)
-        return strdup("");
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    size_t r;
-    while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += r;
-        if (n + 1 >= cap)
-            buf = realloc(buf, cap *= 2);
-    }
-    buf[n] = '\0';
-    pclose(f);
-    return buf;
-}
-
 static int count_of(const char *text, const char *what)
 {
     int n = 0;
@@ -494,11 +469,11 @@ static void detect_torque(void)
 {
     if (torque_up >= 0)
         return;
-    char *out = sh("timeout 15 sinfo -h -o %T 2>/dev/null");
+    char *out = tu_sh("timeout 15 sinfo -h -o %T 2>/dev/null");
     int slurm = strstr(out, "idle") || strstr(out, "mix") ||
                 strstr(out, "alloc");
     free(out);
-    out = sh("grep -l Slurm /usr/bin/qsub /usr/bin/qstat 2>/dev/null | wc -l");
+    out = tu_sh("grep -l Slurm /usr/bin/qsub /usr/bin/qstat 2>/dev/null | wc -l");
     torque_up = slurm && atoi(out) == 2;
     free(out);
     if (!torque_up)
@@ -555,29 +530,6 @@ static int run_ga(const char *dir, const char *sub, const char *space,
 }
 
 
-static void assert_same_file(const char *a_dir, const char *b_dir,
-                             const char *name)
-{
-    char p1[4200], p2[4200];
-    snprintf(p1, sizeof p1, "%s/%s", a_dir, name);
-    snprintf(p2, sizeof p2, "%s/%s", b_dir, name);
-    char *a = tu_read(p1), *b = tu_read(p2);
-    ck_assert_msg(a && b, "missing %s", name);
-    ck_assert_msg(strcmp(a, b) == 0, "%s differs:\n%s\nvs\n%s", name, a, b);
-    free(a);
-    free(b);
-}
-
-static int count_lines(const char *path)
-{
-    char *t = tu_read(path);
-    int n = 0;
-    for (char *c = t; c && *c; c++)
-        n += *c == '\n';
-    free(t);
-    return n;
-}
-
 /* Population 4, 2 generations, seed 7: the same files as a local run. */
 static void same_as_local(const char *dialect)
 {
@@ -600,14 +552,14 @@ static void same_as_local(const char *dialect)
     char a[4200], b[4200], path[4300];
     snprintf(a, sizeof a, "%s/pbs", dir);
     snprintf(b, sizeof b, "%s/local", dir);
-    assert_same_file(a, b, "stats.csv");
-    assert_same_file(a, b, "best.json");
-    assert_same_file(a, b, "population.json");
+    tu_assert_same_file(a, b, "stats.csv");
+    tu_assert_same_file(a, b, "best.json");
+    tu_assert_same_file(a, b, "population.json");
     int lines, failed, r;
     tu_scan_log(a, &lines, &failed, NULL, &r);
     ck_assert_int_eq(failed, 0);
     snprintf(path, sizeof path, "%s/gen_0/jobs.txt", a);
-    ck_assert_int_eq(count_lines(path), 1);
+    ck_assert_int_eq(tu_count_lines(path), 1);
     char *jobs = tu_read(path);
     if (!strcmp(dialect, "pro"))   /* qsub -J prints ID[].SERVER */
         ck_assert_ptr_nonnull(strstr(jobs, "[].emu"));
@@ -778,27 +730,13 @@ START_TEST(test_pro_hostile_values)
 }
 END_TEST
 
-static pid_t spawn(char *const argv[])
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        FILE *null = freopen("/dev/null", "w", stdout);
-        (void)null;
-        null = freopen("/dev/null", "w", stderr);
-        (void)null;
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    return pid;
-}
-
 /* The emulator's qstat of gen_0's first array (caller frees); its id into
  * id. Waits (up to 30 s) until the array is recorded. */
 static char *emu_qstat(const char *run, char *id, size_t size)
 {
     char path[4300];
     snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
-    for (int i = 0; i < 300; i++, sleep_s(0.1)) {
+    for (int i = 0; i < 300; i++, tu_sleep(0.1)) {
         char *t = tu_read(path);
         long number;
         char fmt[32];
@@ -809,7 +747,7 @@ static char *emu_qstat(const char *run, char *id, size_t size)
             continue;
         char cmd[512];
         snprintf(cmd, sizeof cmd, "qstat -x -t -f -F json '%s' 2>/dev/null", id);
-        return sh(cmd);
+        return tu_sh(cmd);
     }
     ck_abort_msg("no array submitted within 30 s");
     return NULL;
@@ -817,7 +755,7 @@ static char *emu_qstat(const char *run, char *id, size_t size)
 
 static void wait_emu_running(const char *run, int n, char *id, size_t size)
 {
-    for (int i = 0; i < 300; i++, sleep_s(0.1)) {
+    for (int i = 0; i < 300; i++, tu_sleep(0.1)) {
         char *q = emu_qstat(run, id, size);
         int running = count_of(q, "\"job_state\": \"R\"");
         free(q);
@@ -839,7 +777,7 @@ START_TEST(test_pro_sigterm_qdel)
     char *argv[] = { G, "run", "--no-env", "--space", sp, "--out", run,
                      "--population-size", "4", "--num-iter", "2", "--jobs", "4",
                      "--executor", "pbs", "--", model, "sleep", NULL };
-    pid_t pid = spawn(argv);
+    pid_t pid = tu_spawn_quiet(argv);
     char id[128];
     wait_emu_running(run, 4, id, sizeof id);
     double t0 = (double)time(NULL);
@@ -858,7 +796,7 @@ START_TEST(test_pro_sigterm_qdel)
     free(q);
     char path[4300];
     snprintf(path, sizeof path, "%s/evals.jsonl", run);
-    ck_assert_int_eq(count_lines(path), 0);
+    ck_assert_int_eq(tu_count_lines(path), 0);
     tu_rmrf(dir);
     free(dir);
 }
@@ -878,11 +816,11 @@ START_TEST(test_torque_sigterm_qdel)
                      "--population-size", "4", "--num-iter", "2", "--jobs", "4",
                      "--executor", "pbs", "--pbs-dialect", "torque", "--", model,
                      "sleep", NULL };
-    pid_t pid = spawn(argv);
+    pid_t pid = tu_spawn_quiet(argv);
     snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
     char id[128] = "", cmd[512];
     int running = 0;
-    for (int i = 0; i < 300 && !running; i++, sleep_s(0.1)) {
+    for (int i = 0; i < 300 && !running; i++, tu_sleep(0.1)) {
         char *t = tu_read(path);
         long number;
         int ok = t && sscanf(t, "%ld %127s", &number, id) == 2;
@@ -891,7 +829,7 @@ START_TEST(test_torque_sigterm_qdel)
             continue;
         snprintf(cmd, sizeof cmd, "squeue -h -r -j %s -t R -o %%i 2>/dev/null "
                  "| wc -l", id);
-        char *out = sh(cmd);
+        char *out = tu_sh(cmd);
         running = atoi(out);
         free(out);
     }
@@ -902,11 +840,11 @@ START_TEST(test_torque_sigterm_qdel)
     ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1);
     snprintf(cmd, sizeof cmd, "squeue -h -r -j %s -o %%i 2>/dev/null | wc -l",
              id);
-    char *out = sh(cmd);
+    char *out = tu_sh(cmd);
     ck_assert_int_eq(atoi(out), 0);
     free(out);
     snprintf(path, sizeof path, "%s/evals.jsonl", run);
-    ck_assert_int_eq(count_lines(path), 0);
+    ck_assert_int_eq(tu_count_lines(path), 0);
     tu_rmrf(dir);
     free(dir);
 }
@@ -929,10 +867,10 @@ START_TEST(test_torque_reattach_after_kill)
                      "--population-size", "4", "--num-iter", "2", "--jobs", "4",
                      "--quiet", "--executor", "pbs", "--pbs-dialect", "torque",
                      "--", model, "sleep", NULL };
-    pid_t pid = spawn(argv);
+    pid_t pid = tu_spawn_quiet(argv);
     snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
     int running = 0;
-    for (int i = 0; i < 300 && !running; i++, sleep_s(0.1)) {
+    for (int i = 0; i < 300 && !running; i++, tu_sleep(0.1)) {
         char *t = tu_read(path);
         long number;
         int ok = t && sscanf(t, "%ld %127s", &number, id) == 2;
@@ -941,12 +879,12 @@ START_TEST(test_torque_reattach_after_kill)
             continue;
         snprintf(cmd, sizeof cmd, "squeue -h -r -j %s -t R -o %%i 2>/dev/null "
                  "| wc -l", id);
-        char *out = sh(cmd);
+        char *out = tu_sh(cmd);
         running = atoi(out);
         free(out);
     }
     ck_assert_msg(running > 0, "the array did not start within 30 s");
-    sleep_s(0.5);  /* the running tasks have written job_id.txt */
+    tu_sleep(0.5);  /* the running tasks have written job_id.txt */
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
     char *out, *err;
@@ -955,7 +893,7 @@ START_TEST(test_torque_reattach_after_kill)
     ck_assert_msg(rc == 0, "%s", err);
     free(out);
     free(err);
-    ck_assert_int_eq(count_lines(path), 1);  /* nothing submitted twice */
+    ck_assert_int_eq(tu_count_lines(path), 1);  /* nothing submitted twice */
     rc = tu_run((char *[]){ G, "run", "--no-env", "--space", sp, "--out", ref,
                             "--population-size", "4", "--num-iter", "2",
                             "--jobs", "4", "--quiet", "--", model, "sleep",
@@ -963,8 +901,8 @@ START_TEST(test_torque_reattach_after_kill)
     ck_assert_msg(rc == 0, "%s", err);
     free(out);
     free(err);
-    assert_same_file(run, ref, "stats.csv");
-    assert_same_file(run, ref, "best.json");
+    tu_assert_same_file(run, ref, "stats.csv");
+    tu_assert_same_file(run, ref, "best.json");
     int lines, failed, with;
     tu_scan_log(run, &lines, &failed, NULL, &with);
     ck_assert_int_eq(failed, 0);
@@ -1061,7 +999,7 @@ START_TEST(test_pro_reattach_after_kill)
                      "--population-size", "4", "--num-iter", "2", "--jobs", "4",
                      "--quiet", "--executor", "pbs", "--", model, "sleep",
                      NULL };
-    pid_t pid = spawn(argv);
+    pid_t pid = tu_spawn_quiet(argv);
     char id[128];
     wait_emu_running(run, 1, id, sizeof id);
     kill(pid, SIGKILL);
@@ -1074,7 +1012,7 @@ START_TEST(test_pro_reattach_after_kill)
     free(err);
     char path[4300];
     snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
-    ck_assert_int_eq(count_lines(path), 1);  /* nothing submitted twice */
+    ck_assert_int_eq(tu_count_lines(path), 1);  /* nothing submitted twice */
     rc = tu_run((char *[]){ G, "run", "--no-env", "--space", sp, "--out", ref,
                             "--population-size", "4", "--num-iter", "2",
                             "--jobs", "4", "--quiet", "--", model, "sleep",
@@ -1082,8 +1020,8 @@ START_TEST(test_pro_reattach_after_kill)
     ck_assert_msg(rc == 0, "%s", err);
     free(out);
     free(err);
-    assert_same_file(run, ref, "stats.csv");
-    assert_same_file(run, ref, "best.json");
+    tu_assert_same_file(run, ref, "stats.csv");
+    tu_assert_same_file(run, ref, "best.json");
     tu_rmrf(dir);
     free(dir);
 }
@@ -1108,7 +1046,7 @@ START_TEST(test_pro_reattach_unrecorded)
                      "--population-size", "4", "--num-iter", "2", "--jobs", "4",
                      "--quiet", "--no-cache", "--executor", "pbs",
                      "--pbs-dialect", "pro", "--", model, "sleep", NULL };
-    pid_t pid = spawn(argv);
+    pid_t pid = tu_spawn_quiet(argv);
     char id[128];
     wait_emu_running(run, 1, id, sizeof id);
     kill(pid, SIGKILL);
@@ -1186,7 +1124,7 @@ static void async_pbs(const char *dir, const char *dialect_opt,
     char *out, *err;
     int rc;
     if (kill_first) {
-        pid_t pid = spawn(argv);
+        pid_t pid = tu_spawn_quiet(argv);
         char id[128];
         wait_emu_running(run, 1, id, sizeof id);
         kill(pid, SIGKILL);

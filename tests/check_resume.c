@@ -21,25 +21,6 @@
 
 #define G (char *)tu_gahpo()
 
-static pid_t spawn(char *const argv[])
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        int null = open("/dev/null", 1);
-        dup2(null, 1);
-        dup2(null, 2);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    return pid;
-}
-
-static void sleep_s(double s)
-{
-    struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
-    nanosleep(&ts, NULL);
-}
-
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -114,8 +95,8 @@ static void kill_and_resume(char *const first[], const char *dir,
     snprintf(run_json, sizeof run_json, "%s/run.json", dir);
     int started = 0;
     for (int i = 0; i < ndelays; i++) {
-        pid_t pid = spawn(started ? resume : first);
-        sleep_s(delays[i]);
+        pid_t pid = tu_spawn_quiet(started ? resume : first);
+        tu_sleep(delays[i]);
         kill(pid, SIGKILL);
         int status;
         waitpid(pid, &status, 0);
@@ -244,7 +225,7 @@ START_TEST(test_sigterm_then_resume)
         _exit(127);
     }
     close(errpipe[1]);
-    sleep_s(1.0);
+    tu_sleep(1.0);
     kill(pid, SIGTERM);
     int status;
     waitpid(pid, &status, 0);

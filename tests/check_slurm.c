@@ -29,57 +29,16 @@ static void setup(void)
     snprintf(model, sizeof model, "%s/tests/models/model.py", tu_root());
 }
 
-static void sleep_s(double s)
-{
-    struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
-    nanosleep(&ts, NULL);
-}
-
-/* A command's stdout (tests only: fixed strings, no values). */
-static char *sh(const char *cmd)
-{
-    FILE *f = popen(cmd, "r");
-    if (!f)
-        return strdup("");
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    size_t r;
-    while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += r;
-        if (n + 1 >= cap)
-            buf = realloc(buf, cap *= 2);
-    }
-    buf[n] = '\0';
-    pclose(f);
-    return buf;
-}
-
 /* Asked once, in the runner before it forks the tests (an unchecked
  * fixture): sinfo takes seconds to give up on a controller that is down. */
-static int slurm_up = -1;
-
 static void detect_slurm(void)
 {
-    if (slurm_up >= 0)
-        return;
-    char *out = sh("timeout 15 sinfo -h -o %T 2>/dev/null");
-    slurm_up = strstr(out, "idle") || strstr(out, "mix") ||
-               strstr(out, "alloc");
-    free(out);
-    if (!slurm_up)
-        fprintf(stderr, "SKIPPED: no Slurm running (scripts/slurm-start.sh "
-                "starts one)\n");
-}
-
-static int have_slurm(void)
-{
-    detect_slurm();
-    return slurm_up;
+    tu_slurm_up();
 }
 
 #define NEED_SLURM()         \
     do {                     \
-        if (!have_slurm())   \
+        if (!tu_slurm_up())  \
             return;          \
     } while (0)
 
@@ -98,7 +57,7 @@ START_TEST(test_quote_round_trip)
         ck_assert(q[0] == '\'' && q[strlen(q) - 1] == '\'');
         char cmd[1024];
         snprintf(cmd, sizeof cmd, "printf '%%s' %s", q);
-        char *out = sh(cmd);
+        char *out = tu_sh(cmd);
         ck_assert_msg(strcmp(out, hostile[i]) == 0, "[%s] came back as [%s]",
                       hostile[i], out);
         free(out);
@@ -411,29 +370,6 @@ static int run_ga(const char *dir, const char *sub, const char *space,
 }
 
 
-static void assert_same_file(const char *a_dir, const char *b_dir,
-                             const char *name)
-{
-    char p1[4200], p2[4200];
-    snprintf(p1, sizeof p1, "%s/%s", a_dir, name);
-    snprintf(p2, sizeof p2, "%s/%s", b_dir, name);
-    char *a = tu_read(p1), *b = tu_read(p2);
-    ck_assert_msg(a && b, "missing %s", name);
-    ck_assert_msg(strcmp(a, b) == 0, "%s differs:\n%s\nvs\n%s", name, a, b);
-    free(a);
-    free(b);
-}
-
-static int count_lines(const char *path)
-{
-    char *t = tu_read(path);
-    int n = 0;
-    for (char *c = t; c && *c; c++)
-        n += *c == '\n';
-    free(t);
-    return n;
-}
-
 START_TEST(test_same_as_local)
 {
     NEED_SLURM();
@@ -454,17 +390,17 @@ START_TEST(test_same_as_local)
     char a[4200], b[4200], path[4300];
     snprintf(a, sizeof a, "%s/slurm", dir);
     snprintf(b, sizeof b, "%s/local", dir);
-    assert_same_file(a, b, "stats.csv");
-    assert_same_file(a, b, "best.json");
-    assert_same_file(a, b, "population.json");
+    tu_assert_same_file(a, b, "stats.csv");
+    tu_assert_same_file(a, b, "best.json");
+    tu_assert_same_file(a, b, "population.json");
     snprintf(path, sizeof path, "%s/stats.csv", a);
-    ck_assert_int_eq(count_lines(path), 1 + 3);  /* three generations */
+    ck_assert_int_eq(tu_count_lines(path), 1 + 3);  /* three generations */
     int lines, failed, r;
     tu_scan_log(a, &lines, &failed, NULL, &r);
     ck_assert_int_eq(failed, 0);
     /* one array per generation, its script, the job's record */
     snprintf(path, sizeof path, "%s/gen_0/jobs.txt", a);
-    ck_assert_int_eq(count_lines(path), 1);
+    ck_assert_int_eq(tu_count_lines(path), 1);
     snprintf(path, sizeof path, "%s/gen_0/array_0.sh", a);
     char *script = tu_read(path);
     ck_assert_ptr_nonnull(strstr(script, "#SBATCH --array=0-3%4\n"));
@@ -504,10 +440,10 @@ START_TEST(test_split_arrays)
         free(err);
         snprintf(a, sizeof a, "%s/%s", dir, sub);
         snprintf(b, sizeof b, "%s/local", dir);
-        assert_same_file(a, b, "stats.csv");
-        assert_same_file(a, b, "best.json");
+        tu_assert_same_file(a, b, "stats.csv");
+        tu_assert_same_file(a, b, "best.json");
         snprintf(path, sizeof path, "%s/gen_0/jobs.txt", a);
-        ck_assert_int_eq(count_lines(path), arrays[i]);
+        ck_assert_int_eq(tu_count_lines(path), arrays[i]);
         snprintf(path, sizeof path, "%s/gen_0/array_0.sh", a);
         char *script = tu_read(path);
         ck_assert_ptr_nonnull(strstr(script, i ? "#SBATCH --array=0-0%"
@@ -688,27 +624,13 @@ START_TEST(test_hostile_values)
 }
 END_TEST
 
-static pid_t spawn(char *const argv[])
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        FILE *null = freopen("/dev/null", "w", stdout);
-        (void)null;
-        null = freopen("/dev/null", "w", stderr);
-        (void)null;
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    return pid;
-}
-
 /* Wait (up to 30 s) until gen_0's first array has n tasks RUNNING; its
  * job id into id. */
 static void wait_running(const char *run, int n, char *id, size_t size)
 {
     char path[4300];
     snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
-    for (int i = 0; i < 300; i++, sleep_s(0.1)) {
+    for (int i = 0; i < 300; i++, tu_sleep(0.1)) {
         char *t = tu_read(path);
         long number;
         int ok = t && sscanf(t, "%ld %31s", &number, id) == 2;
@@ -718,7 +640,7 @@ static void wait_running(const char *run, int n, char *id, size_t size)
         char cmd[256];
         snprintf(cmd, sizeof cmd, "squeue -h -r -j %s -t R -o %%i 2>/dev/null "
                  "| wc -l", id);
-        char *out = sh(cmd);
+        char *out = tu_sh(cmd);
         int running = atoi(out);
         free(out);
         if (running >= n)
@@ -733,7 +655,7 @@ static int live_tasks(const char *id)
     char cmd[256];
     snprintf(cmd, sizeof cmd, "squeue -h -r -j %s -o %%i 2>/dev/null | wc -l",
              id);
-    char *out = sh(cmd);
+    char *out = tu_sh(cmd);
     int n = atoi(out);
     free(out);
     return n;
@@ -750,7 +672,7 @@ START_TEST(test_sigterm_cancels)
     char *argv[] = { G, "run", "--no-env", "--space", sp, "--out", run,
                      "--population-size", "4", "--num-iter", "2", "--jobs", "4",
                      "--executor", "slurm", "--", model, "sleep", NULL };
-    pid_t pid = spawn(argv);
+    pid_t pid = tu_spawn_quiet(argv);
     char id[32];
     wait_running(run, 1, id, sizeof id);
     double t0 = (double)time(NULL);
@@ -762,7 +684,7 @@ START_TEST(test_sigterm_cancels)
     ck_assert_int_eq(live_tasks(id), 0);  /* nothing left in the queue */
     char path[4300];
     snprintf(path, sizeof path, "%s/evals.jsonl", run);
-    ck_assert_int_eq(count_lines(path), 0);  /* and nothing logged as failed */
+    ck_assert_int_eq(tu_count_lines(path), 0);  /* and nothing logged as failed */
     tu_rmrf(dir);
     free(dir);
 }
@@ -780,7 +702,7 @@ START_TEST(test_cancelled_outside)
     char *argv[] = { G, "run", "--no-env", "--space", sp, "--out", run,
                      "--population-size", "4", "--num-iter", "2", "--jobs", "4",
                      "--executor", "slurm", "--", model, "sleep", NULL };
-    pid_t pid = spawn(argv);
+    pid_t pid = tu_spawn_quiet(argv);
     char id[32], cmd[128];
     wait_running(run, 1, id, sizeof id);
     snprintf(cmd, sizeof cmd, "scancel %s", id);
@@ -829,7 +751,7 @@ START_TEST(test_retries)
     ck_assert_int_eq(failed, 0);
     char path[4300];
     snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
-    ck_assert_int_eq(count_lines(path), 2);  /* the first array, the retry */
+    ck_assert_int_eq(tu_count_lines(path), 2);  /* the first array, the retry */
     free(out);
     free(err);
     tu_rmrf(dir);
@@ -863,13 +785,13 @@ START_TEST(test_retry_after_reattach)
                      "--population-size", "2", "--num-iter", "1", "--jobs",
                      "2", "--quiet", "--executor", "slurm", "--retries", "1",
                      "--", flaky, NULL };
-    pid_t pid = spawn(argv);
+    pid_t pid = tu_spawn_quiet(argv);
     char id[32];
     wait_running(run, 1, id, sizeof id);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
     for (int i = 0; i < 300 && live_tasks(id) > 0; i++)
-        sleep_s(0.1);
+        tu_sleep(0.1);
     ck_assert_int_eq(live_tasks(id), 0);  /* they failed meanwhile */
     char *out, *err;
     int rc = tu_run((char *[]){ G, "run", "--resume", run, "--quiet", NULL },
@@ -904,7 +826,7 @@ START_TEST(test_reattach_after_kill)
                      "--population-size", "4", "--num-iter", "2", "--jobs", "4",
                      "--quiet", "--executor", "slurm", "--", model, "sleep",
                      NULL };
-    pid_t pid = spawn(argv);
+    pid_t pid = tu_spawn_quiet(argv);
     char id[32];
     wait_running(run, 1, id, sizeof id);
     kill(pid, SIGKILL);
@@ -918,7 +840,7 @@ START_TEST(test_reattach_after_kill)
     free(err);
     char path[4300];
     snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
-    ck_assert_int_eq(count_lines(path), 1);  /* nothing submitted twice */
+    ck_assert_int_eq(tu_count_lines(path), 1);  /* nothing submitted twice */
     rc = tu_run((char *[]){ G, "run", "--no-env", "--space", sp, "--out", ref,
                             "--population-size", "4", "--num-iter", "2",
                             "--jobs", "4", "--quiet", "--", model, "sleep",
@@ -926,8 +848,8 @@ START_TEST(test_reattach_after_kill)
     ck_assert_msg(rc == 0, "%s", err);
     free(out);
     free(err);
-    assert_same_file(run, ref, "stats.csv");
-    assert_same_file(run, ref, "best.json");
+    tu_assert_same_file(run, ref, "stats.csv");
+    tu_assert_same_file(run, ref, "best.json");
     int lines, failed, with;
     tu_scan_log(run, &lines, &failed, NULL, &with);
     ck_assert_int_eq(lines, 4 + 2);
@@ -972,7 +894,7 @@ START_TEST(test_reattach_unrecorded)
                      "--population-size", "4", "--num-iter", "2", "--jobs", "4",
                      "--quiet", "--no-cache", "--executor", "slurm", "--",
                      model, "sleep", NULL };
-    pid_t pid = spawn(argv);
+    pid_t pid = tu_spawn_quiet(argv);
     char id[32];
     wait_running(run, 1, id, sizeof id);
     kill(pid, SIGKILL);
@@ -1051,7 +973,7 @@ START_TEST(test_async_slurm)
     ck_assert_ptr_nonnull(strstr(script, "--array=0-2%3"));  /* 3 in flight */
     free(script);
     snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
-    ck_assert_int_ge(count_lines(path), 2);  /* replacements went out later */
+    ck_assert_int_ge(tu_count_lines(path), 2);  /* replacements went out later */
     tu_rmrf(dir);
     free(dir);
 }
@@ -1073,7 +995,7 @@ START_TEST(test_async_slurm_kill_resume)
                      "--strategy", "async", "--population-size", "4",
                      "--num-iter", "2", "--jobs", "3", "--quiet", "--no-cache",
                      "--executor", "slurm", "--", model, "sleep", NULL };
-    pid_t pid = spawn(argv);
+    pid_t pid = tu_spawn_quiet(argv);
     char id[32];
     wait_running(run, 1, id, sizeof id);
     kill(pid, SIGKILL);
@@ -1106,7 +1028,7 @@ START_TEST(test_async_slurm_sigterm)
                      "--strategy", "async", "--population-size", "4",
                      "--num-iter", "2", "--jobs", "2", "--executor", "slurm",
                      "--", model, "sleep", NULL };
-    pid_t pid = spawn(argv);
+    pid_t pid = tu_spawn_quiet(argv);
     char id[32];
     wait_running(run, 1, id, sizeof id);
     kill(pid, SIGTERM);
@@ -1116,7 +1038,7 @@ START_TEST(test_async_slurm_sigterm)
     ck_assert_int_eq(live_tasks(id), 0);
     char path[4300];
     snprintf(path, sizeof path, "%s/evals.jsonl", run);
-    ck_assert_int_eq(count_lines(path), 0);
+    ck_assert_int_eq(tu_count_lines(path), 0);
     tu_rmrf(dir);
     free(dir);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *tu_gahpo(void)
@@ -255,4 +256,79 @@ int tu_count_calls(const char *dir)
         free(t);
     }
     return n;
+}
+
+void tu_sleep(double s)
+{
+    struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+    nanosleep(&ts, NULL);
+}
+
+char *tu_sh(const char *cmd)
+{
+    FILE *f = popen(cmd, "r");
+    if (!f)
+        return strdup("");
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    size_t r;
+    while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += r;
+        if (n + 1 >= cap)
+            buf = realloc(buf, cap *= 2);
+    }
+    buf[n] = '\0';
+    pclose(f);
+    return buf;
+}
+
+pid_t tu_spawn_quiet(char *const argv[])
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        FILE *null = freopen("/dev/null", "w", stdout);
+        (void)null;
+        null = freopen("/dev/null", "w", stderr);
+        (void)null;
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+int tu_count_lines(const char *path)
+{
+    char *t = tu_read(path);
+    int n = 0;
+    for (char *c = t; c && *c; c++)
+        n += *c == '\n';
+    free(t);
+    return n;
+}
+
+void tu_assert_same_file(const char *a_dir, const char *b_dir,
+                         const char *name)
+{
+    char p1[4200], p2[4200];
+    snprintf(p1, sizeof p1, "%s/%s", a_dir, name);
+    snprintf(p2, sizeof p2, "%s/%s", b_dir, name);
+    char *a = tu_read(p1), *b = tu_read(p2);
+    ck_assert_msg(a && b, "missing %s", name);
+    ck_assert_msg(strcmp(a, b) == 0, "%s differs:\n%s\nvs\n%s", name, a, b);
+    free(a);
+    free(b);
+}
+
+int tu_slurm_up(void)
+{
+    static int up = -1;  /* asked once per process: sinfo is slow when down */
+    if (up >= 0)
+        return up;
+    char *out = tu_sh("timeout 15 sinfo -h -o %T 2>/dev/null");
+    up = strstr(out, "idle") || strstr(out, "mix") || strstr(out, "alloc");
+    free(out);
+    if (!up)
+        fprintf(stderr, "SKIPPED: no Slurm running (scripts/slurm-start.sh "
+                "starts one)\n");
+    return up;
 }

@@ -5,6 +5,7 @@
 
 #include <check.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Path of the gahpo binary under test ($GAHPO_BIN, else bin/gahpo). */
 const char *tu_gahpo(void);
@@ -46,6 +47,22 @@ int tu_check_async_log(const char *dir, long budget);
 /* How often the test model ran in dir's gen_0 job directories (the lines
  * of their calls.txt). */
 int tu_count_calls(const char *dir);
+
+/* Sleep s seconds. */
+void tu_sleep(double s);
+/* A shell command's stdout (caller frees; tests only: fixed strings and
+ * ids, never values). */
+char *tu_sh(const char *cmd);
+/* Start argv (argv[0] a path) with stdout and stderr to /dev/null. */
+pid_t tu_spawn_quiet(char *const argv[]);
+/* Lines in a file (0 if it is missing). */
+int tu_count_lines(const char *path);
+/* a_dir/name and b_dir/name exist and are byte-identical (asserted). */
+void tu_assert_same_file(const char *a_dir, const char *b_dir,
+                         const char *name);
+/* A one-node Slurm answers sinfo (asked once per process; prints a visible
+ * SKIPPED line when not). */
+int tu_slurm_up(void);
 
 /* Quick mode ($GAHPO_TEST_QUICK set): long suites are left out. */
 int tu_quick(void);
