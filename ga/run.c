@@ -147,6 +147,42 @@ static int save_checkpoint(const char *dir, const ga_engine *eng,
     return rc;
 }
 
+int ga_run_log_each(const char *path, int (*fn)(void *ctx, const cJSON *line),
+                    void *ctx)
+{
+    ga_error e;
+    char *text = ga_read_file(path, NULL, &e);
+    if (!text)
+        return 0;  /* no log yet */
+    int rc = 0;
+    for (char *line = text; rc == 0 && *line;) {
+        char *nl = strchr(line, '\n');
+        if (!nl)  /* a NUL inside a line (a torn write): stop there */
+            break;
+        *nl = '\0';
+        cJSON *o = cJSON_Parse(line);
+        rc = fn(ctx, o);
+        cJSON_Delete(o);
+        line = nl + 1;
+    }
+    free(text);
+    return rc;
+}
+
+int ga_run_log_genes(const ga_space *space, const cJSON *params, double *genes)
+{
+    ga_error e;
+    if (!cJSON_IsObject(params))
+        return -1;
+    for (size_t i = 0; i < space->n; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(params,
+                                                          space->params[i].name);
+        if (!v || ga_param_gene_from_json(&space->params[i], v, &genes[i], &e))
+            return -1;
+    }
+    return 0;
+}
+
 /* What the log already holds for the pending generation. */
 typedef struct logged {
     int have;
@@ -172,49 +208,50 @@ int ga_run_cut_torn_line(const char *path, ga_error *err)
 
 /* Collect the log's entries of the batch's generation whose index is in
  * the batch. */
+typedef struct reuse_ctx {
+    const ga_batch *b;
+    const long *slot;      /* index -> batch position, or -1 */
+    size_t maxidx;
+    logged *out;
+} reuse_ctx;
+
+static int reuse_line(void *p, const cJSON *o)
+{
+    reuse_ctx *r = p;
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(o, "gen");
+    const cJSON *i = cJSON_GetObjectItemCaseSensitive(o, "ind");
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "fitness");
+    if (cJSON_IsNumber(g) && cJSON_IsNumber(i) &&
+        (long)g->valuedouble == r->b->generation && i->valuedouble >= 0 &&
+        (size_t)i->valuedouble <= r->maxidx) {
+        long k = r->slot[(size_t)i->valuedouble];
+        if (k >= 0 && !r->out[k].have) {
+            r->out[k].have = 1;
+            r->out[k].fitness = cJSON_IsNumber(f) ? f->valuedouble : NAN;
+        }
+    }
+    return 0;
+}
+
+/* Collect the log's entries of the batch's generation whose index is in
+ * the batch. */
 static int read_log(const char *path, const ga_batch *b, logged *out,
                     ga_error *err)
 {
-    ga_error e;
-    char *text = ga_read_file(path, NULL, &e);
-    if (!text)
-        return GA_OK;  /* no log yet: nothing to reuse */
     size_t maxidx = 0;
     for (size_t k = 0; k < b->count; k++)
         if (b->index[k] > maxidx)
             maxidx = b->index[k];
     long *slot = malloc((maxidx + 1) * sizeof *slot);
-    if (!slot) {
-        free(text);
+    if (!slot)
         return ga_error_set(err, GA_EFAIL, "out of memory");
-    }
     for (size_t i = 0; i <= maxidx; i++)
         slot[i] = -1;
     for (size_t k = 0; k < b->count; k++)
         slot[b->index[k]] = (long)k;
-    for (char *line = text; *line;) {
-        char *nl = strchr(line, '\n');
-        if (!nl)  /* a NUL inside a line (a torn write): stop there */
-            break;
-        *nl = '\0';
-        cJSON *o = cJSON_Parse(line);
-        const cJSON *g = cJSON_GetObjectItemCaseSensitive(o, "gen");
-        const cJSON *i = cJSON_GetObjectItemCaseSensitive(o, "ind");
-        const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "fitness");
-        if (cJSON_IsNumber(g) && cJSON_IsNumber(i) &&
-            (long)g->valuedouble == b->generation && i->valuedouble >= 0 &&
-            (size_t)i->valuedouble <= maxidx) {
-            long k = slot[(size_t)i->valuedouble];
-            if (k >= 0 && !out[k].have) {
-                out[k].have = 1;
-                out[k].fitness = cJSON_IsNumber(f) ? f->valuedouble : NAN;
-            }
-        }
-        cJSON_Delete(o);
-        line = nl + 1;
-    }
+    reuse_ctx r = { b, slot, maxidx, out };
+    ga_run_log_each(path, reuse_line, &r);
     free(slot);
-    free(text);
     return GA_OK;
 }
 
@@ -273,35 +310,30 @@ static void on_result(void *p, size_t j, const ga_result *r)
     log_line(c, job, r, 0);
 }
 
+typedef struct prefill_ctx {
+    const ga_space *space;
+    ga_cache *cache;
+    double *genes;
+} prefill_ctx;
+
+static int prefill_line(void *p, const cJSON *o)
+{
+    prefill_ctx *c = p;
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "fitness");
+    if (cJSON_IsNumber(f) &&
+        ga_run_log_genes(c->space, cJSON_GetObjectItemCaseSensitive(o, "params"),
+                         c->genes) == 0)
+        ga_cache_insert(c->cache, c->genes, f->valuedouble);
+    return 0;
+}
+
 void ga_run_prefill_cache(const char *path, const ga_space *space, ga_cache *c)
 {
-    ga_error e;
-    char *text = ga_read_file(path, NULL, &e);
-    if (!text)
-        return;
-    double *g = malloc(space->n * sizeof *g);
-    for (char *line = text; g && *line;) {
-        char *nl = strchr(line, '\n');
-        if (!nl)
-            break;
-        *nl = '\0';
-        cJSON *o = cJSON_Parse(line);
-        const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "fitness");
-        const cJSON *params = cJSON_GetObjectItemCaseSensitive(o, "params");
-        int ok = cJSON_IsNumber(f) && cJSON_IsObject(params);
-        for (size_t i = 0; ok && i < space->n; i++) {
-            const cJSON *v = cJSON_GetObjectItemCaseSensitive(
-                params, space->params[i].name);
-            ok = v && ga_param_gene_from_json(&space->params[i], v, &g[i], &e) ==
-                          GA_OK;
-        }
-        if (ok)
-            ga_cache_insert(c, g, f->valuedouble);
-        cJSON_Delete(o);
-        line = nl + 1;
-    }
-    free(g);
-    free(text);
+    prefill_ctx pc = { space, c, malloc((space->n ? space->n : 1) *
+                                        sizeof(double)) };
+    if (pc.genes)
+        ga_run_log_each(path, prefill_line, &pc);
+    free(pc.genes);
 }
 
 static int evaluate_pending(const ga_run_opts *o, ga_engine *eng, FILE *log,

@@ -64,6 +64,15 @@ cJSON *ga_run_individuals_json(const ga_space *space, const double *genes,
  * evaluated. 0, or -1 when it could not be written. */
 int ga_run_log_line(FILE *f, const char *run_id, const ga_space *space,
                     const ga_job *job, const ga_result *r, int cached);
+/* fn for each complete line of a run's evals.jsonl, parsed (NULL for a
+ * line that is not JSON), in order, until fn returns non-zero, which is
+ * then returned; 0 when there is no log. A torn line ends the reading. */
+int ga_run_log_each(const char *path, int (*fn)(void *ctx, const cJSON *line),
+                    void *ctx);
+/* The genes of a log line's "params" object: 0, or -1 when it is not an
+ * object or a parameter is missing or invalid. */
+int ga_run_log_genes(const ga_space *space, const cJSON *params,
+                     double *genes);
 /* Cut a half-written last line (the driver killed mid-write) off the log. */
 int ga_run_cut_torn_line(const char *path, ga_error *err);
 /* Fill the cache from a log's finished evaluations (resume). */

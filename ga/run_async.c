@@ -63,7 +63,7 @@ typedef struct arun {
     size_t *lidx;
     double *lfit;
     double *lgenes;           /* nl x dim, NaN where params did not parse */
-    size_t nl;
+    size_t nl, lcap;
 } arun;
 
 /* ---- stats, stop rules ---------------------------------------------------- */
@@ -406,60 +406,48 @@ static int load_checkpoint(arun *a, const cJSON *o, double *elapsed,
 
 /* The log's evaluations numbered from the checkpoint's in-flight ones or
  * from its next number on: those finished (or were reused from the cache)
- * after the checkpoint was written. */
+ * after the checkpoint was written. Their genes are NaN where the params
+ * cannot be read (they then match nothing). */
+static int log_entry(void *p, const cJSON *o)
+{
+    arun *a = p;
+    const cJSON *i = cJSON_GetObjectItemCaseSensitive(o, "ind");
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "fitness");
+    if (!cJSON_IsNumber(i) || !(i->valuedouble >= 0 && i->valuedouble < 1e15))
+        return 0;
+    size_t ind = (size_t)i->valuedouble, d = a->dim;
+    if ((long)ind < a->next && flight_find(a, ind) < 0)
+        return 0;
+    if (a->nl == a->lcap) {
+        size_t cap = a->lcap ? 2 * a->lcap : 16;
+        size_t *x = realloc(a->lidx, cap * sizeof *x);
+        if (x)
+            a->lidx = x;
+        double *y = realloc(a->lfit, cap * sizeof *y);
+        if (y)
+            a->lfit = y;
+        double *g = realloc(a->lgenes, cap * (d ? d : 1) * sizeof *g);
+        if (g)
+            a->lgenes = g;
+        if (!x || !y || !g)
+            return -1;
+        a->lcap = cap;
+    }
+    double *g = a->lgenes + a->nl * d;
+    if (ga_run_log_genes(a->o->space,
+                         cJSON_GetObjectItemCaseSensitive(o, "params"), g) != 0)
+        for (size_t k = 0; k < d; k++)
+            g[k] = NAN;
+    a->lidx[a->nl] = ind;
+    a->lfit[a->nl++] = cJSON_IsNumber(f) ? f->valuedouble : NAN;
+    return 0;
+}
+
 static int read_log(arun *a, ga_error *err)
 {
-    ga_error e;
-    char *text = ga_read_file(a->log_path, NULL, &e);
-    if (!text)
-        return GA_OK;
-    size_t cap = 0, d = a->dim;
-    int rc = GA_OK;
-    for (char *line = text; rc == GA_OK && *line;) {
-        char *nl = strchr(line, '\n');
-        if (!nl)
-            break;
-        *nl = '\0';
-        cJSON *o = cJSON_Parse(line);
-        const cJSON *i = cJSON_GetObjectItemCaseSensitive(o, "ind");
-        const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "fitness");
-        const cJSON *params = cJSON_GetObjectItemCaseSensitive(o, "params");
-        if (cJSON_IsNumber(i) && i->valuedouble >= 0 && i->valuedouble < 1e15) {
-            size_t ind = (size_t)i->valuedouble;
-            if ((long)ind >= a->next || flight_find(a, ind) >= 0) {
-                if (a->nl == cap) {
-                    cap = cap ? 2 * cap : 16;
-                    size_t *x = realloc(a->lidx, cap * sizeof *x);
-                    if (x)
-                        a->lidx = x;
-                    double *y = realloc(a->lfit, cap * sizeof *y);
-                    if (y)
-                        a->lfit = y;
-                    double *g = realloc(a->lgenes, cap * (d ? d : 1) * sizeof *g);
-                    if (g)
-                        a->lgenes = g;
-                    if (!x || !y || !g)
-                        rc = ga_error_set(err, GA_EFAIL, "out of memory");
-                }
-                if (rc == GA_OK) {
-                    double *g = a->lgenes + a->nl * d;
-                    for (size_t k = 0; k < d; k++) {
-                        const cJSON *v = cJSON_GetObjectItemCaseSensitive(
-                            params, a->o->space->params[k].name);
-                        if (!v || ga_param_gene_from_json(
-                                      &a->o->space->params[k], v, &g[k], &e))
-                            g[k] = NAN;
-                    }
-                    a->lidx[a->nl] = ind;
-                    a->lfit[a->nl++] = cJSON_IsNumber(f) ? f->valuedouble : NAN;
-                }
-            }
-        }
-        cJSON_Delete(o);
-        line = nl + 1;
-    }
-    free(text);
-    return rc;
+    if (ga_run_log_each(a->log_path, log_entry, a) != 0)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    return GA_OK;
 }
 
 /* The log's entry for evaluation index (resume): its position, or -1. */
