@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,42 +23,75 @@ char *ga_strdup(const char *s)
     return d;
 }
 
-char *ga_read_file(const char *path, size_t *len, ga_error *err)
+char *ga_read_fd(int fd, const char *name, size_t max, size_t hint,
+                 size_t *len, ga_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        ga_error_set(err, GA_EINPUT, "%s: cannot open: %s", path,
-                     strerror(errno));
-        return NULL;
-    }
-    size_t cap = 4096, n = 0;
+    if (max > SIZE_MAX / 4)
+        max = SIZE_MAX / 4;
+    /* room for the data, one byte more to see a file longer than max (or
+     * than the hint), and the NUL */
+    size_t cap = (hint < max ? hint : max) + 2;
+    if (cap < 64)
+        cap = 64;
+    size_t n = 0;
     char *buf = malloc(cap);
     while (buf) {
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (n + 1 < cap)
-            break;
-        char *bigger = realloc(buf, cap * 2);
-        if (!bigger) {
-            free(buf);
-            buf = NULL;
-            break;
+        if (n + 1 == cap) {
+            size_t bigger = cap > (max + 2) / 2 ? max + 2 : 2 * cap;
+            char *b = realloc(buf, bigger);
+            if (!b) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = b;
+            cap = bigger;
         }
-        buf = bigger;
-        cap *= 2;
+        ssize_t got = read(fd, buf + n, cap - 1 - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            int e = errno;
+            free(buf);
+            ga_error_set(err, GA_EFAIL, "%s: cannot read: %s", name,
+                         strerror(e));
+            return NULL;
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+        if (n > max) {
+            free(buf);
+            ga_error_set(err, GA_EINPUT, "%s: larger than the limit of %zu "
+                         "bytes", name, max);
+            return NULL;
+        }
     }
-    int failed = ferror(f);
-    fclose(f);
-    if (!buf || failed) {
-        free(buf);
-        ga_error_set(err, GA_EINPUT, "%s: cannot read%s", path,
-                     buf ? "" : " (out of memory)");
+    if (!buf) {
+        ga_error_set(err, GA_EFAIL, "%s: out of memory reading it (%zu bytes "
+                     "read)", name, n);
         return NULL;
     }
     buf[n] = '\0';
     if (len)
         *len = n;
     return buf;
+}
+
+char *ga_read_file(const char *path, size_t *len, ga_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        ga_error_set(err, GA_EINPUT, "%s: cannot open: %s", path,
+                     strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    size_t hint = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0
+                  ? (size_t)st.st_size : 4096;
+    char *text = ga_read_fd(fd, path, SIZE_MAX, hint, len, err);
+    close(fd);
+    return text;
 }
 
 int ga_write_file_atomic(const char *path, const char *data, size_t len,
@@ -153,6 +187,21 @@ int ga_format_double(double v, char *buf, size_t size)
     return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
+/* 1-based line and column of byte offset in text. */
+static void text_position(const char *text, size_t offset, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < offset && text[i]; i++) {
+        if (text[i] == '\n') {
+            ++*line;
+            *col = 1;
+        } else {
+            ++*col;
+        }
+    }
+}
+
 cJSON *ga_json_parse(const char *text, const char *source, const char *hint,
                      ga_error *err)
 {
@@ -160,18 +209,85 @@ cJSON *ga_json_parse(const char *text, const char *source, const char *hint,
     cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
     if (root)
         return root;
-    int line = 1, col = 1;
-    for (const char *c = text; end && c < end; c++) {
-        if (*c == '\n') {
-            line++;
-            col = 1;
-        } else {
-            col++;
-        }
-    }
+    int line, col;
+    text_position(text, end ? (size_t)(end - text) : 0, &line, &col);
     ga_error_set(err, GA_EINPUT, "%s:%d:%d: invalid JSON%s", source, line, col,
                  hint ? hint : "");
     return NULL;
+}
+
+/* Length of the UTF-8 sequence at s (1-4), or 0 if it is not one: no
+ * overlong forms, no surrogates, nothing above U+10FFFF, as Python's
+ * strict decoder wants. */
+static size_t utf8_sequence(const unsigned char *s)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t n = s[0] >= 0xC2 && s[0] <= 0xDF ? 2
+               : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+               : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((s[0] == 0xE0 && s[1] < 0xA0) ||   /* overlong */
+        (s[0] == 0xED && s[1] > 0x9F) ||   /* UTF-16 surrogates */
+        (s[0] == 0xF0 && s[1] < 0x90) ||   /* overlong */
+        (s[0] == 0xF4 && s[1] > 0x8F))     /* above U+10FFFF */
+        return 0;
+    return n;
+}
+
+int ga_json_bad_string(const char *text, int checks, ga_json_flaw *flaw)
+{
+    long depth = 0, element = -1;
+    int top_array = 0;
+    for (const char *c = text; *c; c++) {
+        if (*c == '[' || *c == '{') {
+            if (depth == 0 && *c == '[') {
+                top_array = 1;
+                element = 0;
+            }
+            depth++;
+        } else if (*c == ']' || *c == '}') {
+            depth--;
+        } else if (*c == ',' && depth == 1 && top_array) {
+            element++;
+        } else if (*c == '"') {
+            for (c++; *c && *c != '"'; c++) {
+                const char *what = NULL;
+                size_t n = 1;
+                if (*c == '\\') {
+                    if ((checks & GA_JSON_NUL) && strncmp(c, "\\u0000", 6) == 0)
+                        what = "holds \\u0000, a NUL character, which would cut "
+                               "it short";
+                    else if (c[1])
+                        n = 2;
+                } else if ((checks & GA_JSON_UTF8) &&
+                           !(n = utf8_sequence((const unsigned char *)c))) {
+                    what = "is not valid UTF-8";
+                }
+                if (what) {
+                    flaw->offset = (size_t)(c - text);
+                    text_position(text, flaw->offset, &flaw->line, &flaw->column);
+                    flaw->element = top_array && depth >= 1 ? element : -1;
+                    flaw->what = what;
+                    return 1;
+                }
+                c += n - 1;
+            }
+            if (!*c)
+                break;
+        }
+    }
+    return 0;
+}
+
+ga_numtext ga_num(double v)
+{
+    ga_numtext t;
+    if (ga_format_double(v, t.s, sizeof t.s) != 0)
+        snprintf(t.s, sizeof t.s, "%.17g", v);
+    return t;
 }
 
 cJSON *ga_json_number(double v)

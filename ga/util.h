@@ -12,8 +12,18 @@
 char *ga_strdup(const char *s);
 
 /* Whole file as a NUL-terminated string (caller frees), its length in *len
- * if len is not NULL; NULL with err naming the file on failure. */
+ * if len is not NULL; NULL with err naming the file on failure (GA_EINPUT
+ * if it cannot be opened, GA_EFAIL for a read error or out of memory). */
 char *ga_read_file(const char *path, size_t *len, ga_error *err);
+
+/* Read the open descriptor fd to its end as a NUL-terminated string
+ * (caller frees), its length in *len if len is not NULL. hint: the
+ * expected size (fstat's), so that one allocation usually suffices. NULL
+ * on failure with err naming `name`: GA_EINPUT if there are more than max
+ * bytes (read stops at max + 1, whatever the file's size), GA_EFAIL for a
+ * read error or out of memory, each saying which. Does not close fd. */
+char *ga_read_fd(int fd, const char *name, size_t max, size_t hint,
+                 size_t *len, ga_error *err);
 
 /* Write data to path atomically: a temp file beside it, fsync, rename.
  * A reader sees the old file or the new one, never a part. */
@@ -33,6 +43,37 @@ int ga_format_double(double v, char *buf, size_t size);
  * "source:line:col: invalid JSON" followed by hint (may be NULL). */
 cJSON *ga_json_parse(const char *text, const char *source, const char *hint,
                      ga_error *err);
+
+/* What ga_json_bad_string looks for. */
+enum {
+    GA_JSON_NUL = 1,   /* the escape \u0000: cJSON decodes it to a NUL byte,
+                          which silently ends the C string there */
+    GA_JSON_UTF8 = 2   /* bytes that are not UTF-8 (Python's json.load of
+                          the file the model reads would fail) */
+};
+
+/* Where ga_json_bad_string found a flaw. */
+typedef struct ga_json_flaw {
+    size_t offset;     /* byte offset in the text */
+    int line, column;  /* 1-based, for messages */
+    long element;      /* index of the top-level array element holding it,
+                          -1 if the top level is not an array */
+    const char *what;  /* e.g. "is not valid UTF-8" (static text) */
+} ga_json_flaw;
+
+/* Check the strings (keys and values) of JSON text that cJSON parsed: 0 if
+ * none has a flaw of the kinds in checks, else 1 with the first in *flaw.
+ * cJSON keeps strings as C strings, so a \u0000 can only be seen here, in
+ * the text. */
+int ga_json_bad_string(const char *text, int checks, ga_json_flaw *flaw);
+
+/* A number for a message, as the user would write it: the shortest decimal
+ * that reads back as v (ga_format_double), so -0.1 is "-0.1", not
+ * -0.10000000000000001. Use as ga_num(v).s within one expression. */
+typedef struct ga_numtext {
+    char s[40];
+} ga_numtext;
+ga_numtext ga_num(double v);
 
 /* A JSON number item that reads back as exactly v (cJSON's own printing
  * can lose the last digit); null for NaN and infinities. */

@@ -12,7 +12,11 @@
 #include <unistd.h>
 
 #include <cJSON.h>
+#include <sys/stat.h>
 
+#include "../ga/exec_child.h"
+#include "../ga/executor.h"
+#include "../ga/util.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -495,6 +499,197 @@ START_TEST(test_async_local_kill_resume)
 }
 END_TEST
 
+/* ---- the result file, read without running a model ------------------ */
+
+/* What the model left as result.json, and the reason it must give. */
+typedef enum { R_FIFO, R_DEV_ZERO, R_OVERSIZED, R_DIRECTORY, R_NUL_BYTE,
+               R_EMPTY, R_BACKSLASH_NAN, R_MISSING, R_LINK_TO_FILE } result_kind;
+
+typedef struct result_case {
+    result_kind kind;
+    const char *reason;   /* NULL: the evaluation succeeds */
+} result_case;
+
+static const result_case result_cases[] = {
+    { R_FIFO, "result.json: not a regular file (a FIFO)" },
+    { R_DEV_ZERO, "result.json: not a regular file (a character device)" },
+    { R_OVERSIZED, "result.json: 1048577 bytes, more than the limit of "
+      "1048576 bytes (1 MiB)" },
+    { R_DIRECTORY, "result.json: not a regular file (a directory)" },
+    { R_NUL_BYTE, "result.json: a NUL byte at byte 3" },
+    { R_EMPTY, "result.json: cannot parse: the file is empty" },
+    { R_BACKSLASH_NAN, "result.json: the objective is NaN" },
+    { R_MISSING, "no result file result.json" },
+    { R_LINK_TO_FILE, NULL },
+};
+
+static void make_result(const char *dir, result_kind kind)
+{
+    char path[4200], other[4200];
+    snprintf(path, sizeof path, "%s/result.json", dir);
+    snprintf(other, sizeof other, "%s/real.json", dir);
+    FILE *f;
+    switch (kind) {
+    case R_FIFO:
+        ck_assert_int_eq(mkfifo(path, 0600), 0);
+        break;
+    case R_DEV_ZERO:
+        ck_assert_int_eq(symlink("/dev/zero", path), 0);
+        break;
+    case R_OVERSIZED:  /* a valid number, padded one byte past the limit */
+        f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs("0.5", f);
+        for (long i = 3; i < 1048577; i++)
+            fputc(' ', f);
+        fclose(f);
+        break;
+    case R_DIRECTORY:
+        ck_assert_int_eq(mkdir(path, 0700), 0);
+        break;
+    case R_NUL_BYTE:
+        f = fopen(path, "wb");
+        ck_assert_ptr_nonnull(f);
+        fwrite("0.5\0junk", 1, 8, f);
+        fclose(f);
+        break;
+    case R_EMPTY:
+        tu_write(path, " \n");
+        break;
+    case R_BACKSLASH_NAN:  /* a string ending in a backslash, as json.dump
+                              writes "a\\" */
+        tu_write(path, "{\"note\": \"a\\\\\", \"val_loss\": NaN}");
+        break;
+    case R_MISSING:
+        break;
+    case R_LINK_TO_FILE:
+        tu_write(other, "{\"val_loss\": 0.25}\n");
+        ck_assert_int_eq(symlink("real.json", path), 0);
+        break;
+    }
+}
+
+/* Whatever the model leaves, reading it neither blocks nor takes the
+ * driver's memory: a FIFO, a link to /dev/zero, a huge file are each a
+ * failed evaluation with the reason. */
+START_TEST(test_result_file_kinds)
+{
+    const result_case *c = &result_cases[_i];
+    char *dir = tu_tmpdir("result");
+    make_result(dir, c->kind);
+    ga_result r = { .fitness = NAN };
+    double t0 = ga_now();
+    ga_exec_read_result(dir, "result.json", "val_loss", &r);
+    ck_assert_msg(ga_now() - t0 < 2, "case %d: took %g s", _i, ga_now() - t0);
+    if (c->reason) {
+        ck_assert_msg(isnan(r.fitness), "case %d: read %g", _i, r.fitness);
+        ck_assert_msg(strstr(r.reason, c->reason) != NULL, "case %d: expected "
+                      "'%s' in: %s", _i, c->reason, r.reason);
+    } else {
+        ck_assert_msg(r.fitness == 0.25, "case %d: %s", _i, r.reason);
+    }
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* One number or one JSON object, nothing after it but blanks; Python's
+ * NaN and Infinity as its json module writes them. */
+typedef struct parse_case {
+    const char *text;
+    double value;        /* when expect is NULL */
+    const char *expect;  /* words of the reason; NULL: parses to value */
+} parse_case;
+
+static const parse_case parse_cases[] = {
+    { "0.25", 0.25, NULL },
+    { " 0.25\n", 0.25, NULL },
+    { "-1e-3\r\n", -1e-3, NULL },
+    { "{\"val_loss\": 0.5}", 0.5, NULL },
+    { "{\"val_loss\": 0.5, \"acc\": [1, {\"val_loss\": 2}]}\n\n", 0.5, NULL },
+    { "{\"val_loss\": \"0.5\"}", 0.5, NULL },
+    { "nan\n", NAN, NULL },
+    { "NaN", NAN, NULL },
+    { "{\"val_loss\": NaN}", NAN, NULL },
+    { "{\"val_loss\": null}", NAN, NULL },
+    { "{\"note\": \"a\\\\\", \"val_loss\": NaN}", NAN, NULL },
+    { "{\"note\": \"\\\\\\\"NaN\\\\\", \"val_loss\": -Infinity}", -INFINITY, NULL },
+    { "{\"note\": \"NaN \\\" Infinity\", \"val_loss\": 1}", 1, NULL },
+    { "Infinity", INFINITY, NULL },
+    { "1e999", INFINITY, NULL },
+    /* trailing text */
+    { "0,125", 0, "a number followed by other text (',' at byte 1)" },
+    { "12%", 0, "a number followed by other text ('%' at byte 2)" },
+    { "0.9 0.1", 0, "a number followed by other text ('0' at byte 4)" },
+    { "nancy", 0, "a number followed by other text ('c' at byte 3)" },
+    { "{\"val_loss\": 1} {\"val_loss\": 2}", 0, "one JSON value followed by "
+      "other text" },
+    { "{\"val_loss\": 1}\nx", 0, "one JSON value followed by other text" },
+    /* duplicate keys: Python's json takes the last, cJSON the first */
+    { "{\"val_loss\": 1, \"val_loss\": 2}", 0, "duplicate key 'val_loss'" },
+    { "{\"a\": 1, \"val_loss\": 2, \"a\": 3}", 0, "duplicate key 'a'" },
+    { "{\"val_loss\\u0000x\": 1}", 0, "\\u0000" },
+    { "{\"val_loss\": \"0.5\\u0000 or so\"}", 0, "\\u0000" },
+    /* not a number */
+    { "", 0, "the file is empty" },
+    { "0x10", 0, "not a number and not JSON" },
+    { "the loss went down", 0, "not a number and not JSON" },
+    { "{\"val_loss\": 1", 0, "not a number and not JSON" },
+    { "{\"loss\": 1}", 0, "JSON object has no key 'val_loss'" },
+    { "{\"val_loss\": true}", 0, "'val_loss' is not a number" },
+    { "{\"val_loss\": \"0.5 0.1\"}", 0, "'val_loss' is not a number" },
+    { "[0.5]", 0, "expected a number or a JSON object, got a list" },
+};
+
+START_TEST(test_parse_result)
+{
+    const parse_case *c = &parse_cases[_i];
+    double v = -99;
+    ga_error err;
+    ga_error_clear(&err);
+    int rc = ga_parse_result(c->text, "val_loss", &v, &err);
+    if (!c->expect) {
+        ck_assert_msg(rc == GA_OK, "case %d (%s): %s", _i, c->text, err.msg);
+        if (isnan(c->value))
+            ck_assert_msg(isnan(v), "case %d: %g", _i, v);
+        else
+            ck_assert_msg(v == c->value, "case %d: %g", _i, v);
+        return;
+    }
+    ck_assert_msg(rc == GA_EINPUT, "case %d (%s) read as %g", _i, c->text, v);
+    ck_assert_msg(strstr(err.msg, c->expect) != NULL, "case %d: expected '%s' "
+                  "in: %s", _i, c->expect, err.msg);
+}
+END_TEST
+
+/* End to end: a model that leaves a FIFO fails its evaluations with the
+ * reason, instead of hanging the driver (--timeout could not help). */
+START_TEST(test_model_leaves_fifo)
+{
+    char *dir = tu_tmpdir("fifo");
+    char space[4200], out_dir[4200];
+    snprintf(space, sizeof space, "%s/hp.json", dir);
+    tu_write(space, "[{\"name\":\"n\",\"type\":\"int\",\"lower\":1,\"upper\":5}]");
+    snprintf(out_dir, sizeof out_dir, "%s/run", dir);
+    char *out, *err;
+    int rc = tu_run((char *[]){ G, "run", "--no-env", "--space", space, "--out",
+                                out_dir, "--population-size", "4", "--num-iter",
+                                "2", "--jobs", "2", "--quiet", "--", "/bin/sh",
+                                "-c", "mkfifo result.json", "sh", NULL },
+                    NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 1, "exit %d: %s", rc, err);
+    int lines, failed, with_reason;
+    tu_scan_log(out_dir, &lines, &failed, "not a regular file (a FIFO)",
+                &with_reason);
+    ck_assert_int_eq(failed, 4);
+    ck_assert_int_eq(with_reason, 4);
+    free(out);
+    free(err);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *local_suite(void)
 {
     Suite *s = suite_create("local");
@@ -514,5 +709,15 @@ Suite *local_suite(void)
     tcase_add_test(tc, test_async_max_seconds);
     tcase_add_test(tc, test_async_local_kill_resume);
     suite_add_tcase(s, tc);
+    /* the result file alone: fast, and safe to run before a fix (a FIFO
+     * would hang the old reader: the timeout ends it) */
+    TCase *rc = tcase_create("result");
+    tcase_set_timeout(rc, 30);
+    tcase_add_loop_test(rc, test_result_file_kinds, 0,
+                        (int)(sizeof result_cases / sizeof result_cases[0]));
+    tcase_add_loop_test(rc, test_parse_result, 0,
+                        (int)(sizeof parse_cases / sizeof parse_cases[0]));
+    tcase_add_test(rc, test_model_leaves_fifo);
+    suite_add_tcase(s, rc);
     return s;
 }

@@ -1,6 +1,8 @@
 /* check_settings.c - CANDLE defaults, names, environment, precedence and
  * validation of the GA settings. */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../ga/settings.h"
@@ -181,6 +183,25 @@ static const bad_setting bad_settings[] = {
     { "seed", "-1", "[0, 4294967295]" },
     { "seed", "4294967296", "[0, 4294967295]" },
     { "tournsize", "x", "integer" },
+    { "tournsize", "2.5", "integer" },
+    /* every setting bounded, the limit named */
+    { "tournsize", "1e12", "cli: tournsize must be >= 1 and at most 1000, "
+      "got \"1e12\"" },
+    { "tournsize", "0", "tournsize must be >= 1" },
+    { "hof_size", "1e12", "hof_size must be >= 1 and at most 100000" },
+    { "population_size", "1e300", "population_size must be >= 2 and at most "
+      "1000000" },
+    { "population_size", "-3", "population_size must be >= 2" },
+    { "num_iter", "0", "num_iter must be >= 1" },
+    { "num_iter", "99999999999999999999", "num_iter must be >= 1 and at most "
+      "10000000" },
+    { "stall_generations", "-1", "stall_generations must be >= 0" },
+    { "offspring_prop", "1e300", "offspring_prop must be >= 0 and at most 1000" },
+    { "offspring_prop", "-0.5", "offspring_prop must be >= 0" },
+    { "max_seconds", "-1", "max_seconds must be >= 0" },
+    { "max_seconds", "1e300", "max_seconds must be >= 0 and at most 1000000000" },
+    { "target", "inf", "target must be a number" },
+    { "target", "nan", "target must be a number" },
 };
 
 START_TEST(test_bad_values)
@@ -222,6 +243,139 @@ START_TEST(test_validation)
 }
 END_TEST
 
+/* Values set in the struct directly (by a caller, not through
+ * ga_settings_set) are bounded by ga_settings_validate, the setting named,
+ * with no double cast to long out of range on the way (UBSan). */
+typedef struct bad_struct {
+    const char *field;
+    double value;
+    const char *expect, *unwanted;
+} bad_struct;
+
+static const bad_struct bad_structs[] = {
+    { "offspring_prop", 1e300, "offspring_prop", "-9223372036854775808" },
+    { "offspring_prop", NAN, "offspring_prop", NULL },
+    { "offspring_prop", 600, "offspring_prop 600 x population_size 1000000 "
+      "gives 600000000 offspring; at most 1000000", NULL },
+    { "tournsize", 1e12, "tournsize must be >= 1 and at most 1000, got "
+      "1000000000000", NULL },
+    { "hof_size", 1e12, "hof_size must be >= 1 and at most 100000", NULL },
+    { "population_size", 1e12, "population_size must be >= 2 and at most "
+      "1000000", NULL },
+    { "num_iter", 9e18, "num_iter must be >= 1 and at most 10000000", NULL },
+    { "mut_prob", NAN, "mut_prob must be", NULL },
+    { "cx_indpb", 1.5, "cx_indpb must be", NULL },
+    { "target", INFINITY, "target must be a finite number", NULL },
+    { "max_seconds", NAN, "max_seconds must be", NULL },
+    { "seed", 1099511627776.0, "seed must be", NULL },
+};
+
+static void set_field(ga_settings *s, const char *field, double v)
+{
+    if (!strcmp(field, "offspring_prop"))
+        s->offspring_prop = v;
+    else if (!strcmp(field, "tournsize"))
+        s->tournsize = (long)v;
+    else if (!strcmp(field, "hof_size"))
+        s->hof_size = (long)v;
+    else if (!strcmp(field, "population_size"))
+        s->population_size = (long)v;
+    else if (!strcmp(field, "num_iter"))
+        s->num_iter = (long)v;
+    else if (!strcmp(field, "mut_prob"))
+        s->mut_prob = v;
+    else if (!strcmp(field, "cx_indpb"))
+        s->cx_indpb = v;
+    else if (!strcmp(field, "target"))
+        s->target = v;
+    else if (!strcmp(field, "max_seconds"))
+        s->max_seconds = v;
+    else if (!strcmp(field, "seed"))
+        s->seed = (unsigned long)v;
+    else
+        ck_abort_msg("no field %s", field);
+}
+
+START_TEST(test_validate_bounds)
+{
+    const bad_struct *b = &bad_structs[_i];
+    ga_settings s;
+    ga_settings_defaults(&s);
+    if (!strcmp(b->field, "offspring_prop") && b->value == 600)
+        s.population_size = 1000000;
+    set_field(&s, b->field, b->value);
+    ga_error err;
+    ck_assert_int_eq(ga_settings_validate(&s, &err), GA_EINPUT);
+    ck_assert_msg(strstr(err.msg, b->expect) != NULL, "case %d: expected '%s' "
+                  "in: %s", _i, b->expect, err.msg);
+    if (b->unwanted)
+        ck_assert_msg(strstr(err.msg, b->unwanted) == NULL, "case %d: %s", _i,
+                      err.msg);
+    /* simple ignores offspring_prop's size, but not a value that is no
+     * number at all */
+    s.strategy = GA_SIMPLE;
+    if (!strcmp(b->field, "offspring_prop") && b->value == 600)
+        ck_assert_int_eq(ga_settings_validate(&s, &err), GA_OK);
+}
+END_TEST
+
+/* lambda of settings that fail validation is still defined: -1. */
+START_TEST(test_lambda_out_of_range)
+{
+    ga_settings s;
+    ga_settings_defaults(&s);
+    s.offspring_prop = 1e300;
+    ck_assert_int_eq(ga_settings_lambda(&s), -1);
+    s.offspring_prop = NAN;
+    ck_assert_int_eq(ga_settings_lambda(&s), -1);
+    s.offspring_prop = -1;
+    ck_assert_int_eq(ga_settings_lambda(&s), -1);
+    s.offspring_prop = 0.5;
+    ck_assert_int_eq(ga_settings_lambda(&s), 8);
+}
+END_TEST
+
+/* The command line: exit 2 and a message naming the setting, before any
+ * evaluation (num_iter 1, so that the unfixed tournsize 1e12 cannot hang
+ * the test: it would exit 0). */
+typedef struct bad_cli {
+    const char *option, *value, *expect, *unwanted;
+} bad_cli;
+
+static const bad_cli bad_clis[] = {
+    { "--tournsize", "1e12", "command line --tournsize: tournsize must be >= 1 "
+      "and at most 1000", NULL },
+    { "--hof-size", "1e12", "command line --hof-size: hof_size must be >= 1 "
+      "and at most 100000", "out of memory" },
+    { "--offspring-prop", "1e300", "offspring_prop must be >= 0 and at most "
+      "1000", "-9223372036854775808" },
+    { "--population-size", "1e300", "population_size must be >= 2 and at "
+      "most 1000000", NULL },
+};
+
+START_TEST(test_cli_bounds)
+{
+    const bad_cli *b = &bad_clis[_i];
+    char *dir = tu_tmpdir("setbounds");
+    char out_dir[4200];
+    snprintf(out_dir, sizeof out_dir, "%s/run", dir);
+    char *argv[] = { (char *)tu_gahpo(), "run", "--no-env", "--problem",
+                     "sphere:d2", "--out", out_dir, "--num-iter", "1",
+                     (char *)b->option, (char *)b->value, "--quiet", NULL };
+    char *out, *err;
+    int rc = tu_run(argv, NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 2, "case %d: exit %d, stderr: %s", _i, rc, err);
+    ck_assert_msg(strstr(err, b->expect) != NULL, "case %d: expected '%s' in: "
+                  "%s", _i, b->expect, err);
+    if (b->unwanted)
+        ck_assert_msg(strstr(err, b->unwanted) == NULL, "case %d: %s", _i, err);
+    free(out);
+    free(err);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *settings_suite(void)
 {
     Suite *s = suite_create("settings");
@@ -236,6 +390,11 @@ Suite *settings_suite(void)
     tcase_add_loop_test(tc, test_bad_values, 0,
                         (int)(sizeof bad_settings / sizeof bad_settings[0]));
     tcase_add_test(tc, test_validation);
+    tcase_add_loop_test(tc, test_validate_bounds, 0,
+                        (int)(sizeof bad_structs / sizeof bad_structs[0]));
+    tcase_add_test(tc, test_lambda_out_of_range);
+    tcase_add_loop_test(tc, test_cli_bounds, 0,
+                        (int)(sizeof bad_clis / sizeof bad_clis[0]));
     suite_add_tcase(s, tc);
     return s;
 }

@@ -114,7 +114,8 @@ START_TEST(test_all_types_and_defaults)
 }
 END_TEST
 
-/* Each bad file: the status, and words the message must contain. */
+/* Each bad file: the status, and words the message must contain (or,
+ * after a '!', must not). */
 typedef struct bad_case {
     const char *text;
     const char *expect[3];
@@ -167,6 +168,40 @@ static const bad_case bad_cases[] = {
     { "[]", { "empty list", NULL, NULL } },
     { "[{\"name\": \"a\", \"type\": \"categorical\", \"element_type\": "
       "\"string\", \"values\": [\"x\", \"x\"]}]", { "'a' (#0)", "repeats", NULL } },
+    /* numbers in messages as the user wrote them */
+    { "[{\"name\": \"lr\", \"type\": \"float\", \"lower\": 0, \"upper\": 1,"
+      " \"sigma\": -0.1}]", { "'lr' (#0)", "got -0.1",
+                             "!0.10000000000000001" } },
+    { "[{\"name\": \"lr\", \"type\": \"float\", \"lower\": 0.3, \"upper\": 0.1}]",
+      { "'lower' (0.3) must be less than 'upper' (0.1)", "!0.2999", NULL } },
+    /* a range that overflows: the model would get --x inf */
+    { "[{\"name\": \"x\", \"type\": \"float\", \"lower\": -1e308, "
+      "\"upper\": 1e308}]", { "'x' (#0)", "upper - lower", "finite" } },
+    { "[{\"name\": \"x\", \"type\": \"float\", \"lower\": -1.7e308, "
+      "\"upper\": 1.7e308, \"sigma\": 1}]", { "'x' (#0)", "upper - lower", NULL } },
+    /* \u0000 would silently cut a name or a value short */
+    { "[{\"name\": \"ok\\u0000; rm -rf /\", \"type\": \"logical\"}]",
+      { "#0", "\\u0000", "bad.json:1:" } },
+    { "[{\"name\": \"x\", \"type\": \"logical\"},\n {\"name\": \"cmd\", "
+      "\"type\": \"categorical\", \"values\": [\"ok\\u0000; rm -rf /\", \"b\"]}]",
+      { "'cmd' (#1)", "\\u0000", "bad.json:2:" } },
+    { "[{\"name\": \"c\", \"type\": \"constant\", \"value\": {\"k\": "
+      "\"a\\u0000b\"}}]", { "'c' (#0)", "\\u0000", NULL } },
+    { "[{\"name\": \"c\", \"type\": \"constant\", \"value\": 1, "
+      "\"na\\u0000me\": \"x\"}]", { "'c' (#0)", "\\u0000", NULL } },
+    /* bytes that are not UTF-8 would break the model's json.load */
+    { "[{\"name\": \"opt\", \"type\": \"categorical\", \"values\": "
+      "[\"adam\", \"caf\xe9\"]}]", { "'opt' (#0)", "not valid UTF-8", NULL } },
+    { "[{\"name\": \"caf\xe9\", \"type\": \"logical\"}]",
+      { "parameter #0", "not valid UTF-8", "caf\\xe9" } },
+    { "[{\"name\": \"s\", \"type\": \"constant\", \"value\": "
+      "\"\xed\xa0\x80\"}]", { "'s' (#0)", "not valid UTF-8", NULL } },   /* surrogate */
+    { "[{\"name\": \"s\", \"type\": \"constant\", \"value\": "
+      "\"\xc0\xaf\"}]", { "'s' (#0)", "not valid UTF-8", NULL } },       /* overlong */
+    { "[{\"name\": \"s\", \"type\": \"constant\", \"value\": "
+      "\"\xf4\x90\x80\x80\"}]", { "'s' (#0)", "not valid UTF-8", NULL } }, /* > U+10FFFF */
+    { "[{\"name\": \"s\", \"type\": \"constant\", \"value\": "
+      "\"ab\xe6\x97\"}]", { "'s' (#0)", "not valid UTF-8", NULL } },     /* cut short */
 };
 
 START_TEST(test_bad_spaces)
@@ -178,9 +213,85 @@ START_TEST(test_bad_spaces)
     ck_assert_msg(s == NULL, "case %d loaded but should fail", _i);
     ck_assert_int_eq(err.status, GA_EINPUT);
     ck_assert_msg(strstr(err.msg, "bad.json") != NULL, "no file in: %s", err.msg);
-    for (int k = 0; k < 3 && c->expect[k]; k++)
-        ck_assert_msg(strstr(err.msg, c->expect[k]) != NULL,
-                      "case %d: expected '%s' in: %s", _i, c->expect[k], err.msg);
+    for (int k = 0; k < 3 && c->expect[k]; k++) {
+        const char *e = c->expect[k];
+        if (e[0] == '!')
+            ck_assert_msg(strstr(err.msg, e + 1) == NULL, "case %d: did not "
+                          "expect '%s' in: %s", _i, e + 1, err.msg);
+        else
+            ck_assert_msg(strstr(err.msg, e) != NULL, "case %d: expected '%s' "
+                          "in: %s", _i, e, err.msg);
+    }
+}
+END_TEST
+
+/* What must still load: UTF-8 beyond ASCII, a backslash followed by
+ * "u0000" (an escaped backslash, not a NUL), the widest finite ranges. */
+START_TEST(test_unusual_but_valid)
+{
+    const char *text =
+        "[{\"name\": \"\xc3\xa9t\xc3\xa9\", \"type\": \"categorical\", "
+        "\"values\": [\"\xe6\x97\xa5\xe6\x9c\xac\", \"\xf0\x9f\x99\x82\", "
+        "\"a\\\\u0000\", \"\\u00e9\"]},"
+        " {\"name\": \"x\", \"type\": \"float\", \"lower\": -8e307, "
+        "\"upper\": 8e307},"
+        " {\"name\": \"w\", \"type\": \"float\", \"lower\": 1e-300, "
+        "\"upper\": 1e300, \"log_scale\": true}]";
+    ga_error err;
+    ga_space *s = ga_space_parse(text, "t.json", &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
+    ck_assert_str_eq(s->params[0].name, "\xc3\xa9t\xc3\xa9");
+    char buf[64];
+    ck_assert_int_eq(ga_param_gene_format(&s->params[0], 2, buf, sizeof buf), 0);
+    ck_assert_str_eq(buf, "a\\u0000");
+    ck_assert_double_eq_tol(s->params[1].sigma, 1.6e307, 1e293);
+    ck_assert_double_eq_tol(s->params[2].sigma, 60, 1e-9);
+    ga_space_free(s);
+}
+END_TEST
+
+/* A value outside the bounds is reported with the bounds as written. */
+START_TEST(test_gene_parse_message_numbers)
+{
+    ga_error err;
+    ga_space *s = ga_space_parse("[{\"name\": \"lr\", \"type\": \"float\", "
+                                 "\"lower\": 0.1, \"upper\": 0.3}]", "t.json",
+                                 &err);
+    ck_assert_ptr_nonnull(s);
+    double g;
+    ck_assert_int_eq(ga_param_gene_parse(&s->params[0], "0.7", &g, &err),
+                     GA_EINPUT);
+    ck_assert_msg(strstr(err.msg, "0.7 is outside [0.1, 0.3]") != NULL, "%s",
+                  err.msg);
+    cJSON *j = cJSON_CreateNumber(0.05);
+    ck_assert_int_eq(ga_param_gene_from_json(&s->params[0], j, &g, &err),
+                     GA_EINPUT);
+    ck_assert_msg(strstr(err.msg, "0.05 is outside [0.1, 0.3]") != NULL, "%s",
+                  err.msg);
+    cJSON_Delete(j);
+    ga_space_free(s);
+}
+END_TEST
+
+/* A NUL byte in the file itself ends the text cJSON sees. */
+START_TEST(test_nul_byte_in_file)
+{
+    char *dir = tu_tmpdir("spacenul");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/space.json", dir);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    static const char text[] = "[{\"name\": \"x\", \"type\": \"logical\"}]\0junk";
+    fwrite(text, 1, sizeof text - 1, f);
+    fclose(f);
+    ga_error err;
+    ga_space *s = ga_space_load(path, &err);
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(err.status, GA_EINPUT);
+    ck_assert_msg(strstr(err.msg, "space.json") && strstr(err.msg, "NUL byte"),
+                  "%s", err.msg);
+    tu_rmrf(dir);
+    free(dir);
 }
 END_TEST
 
@@ -231,6 +342,9 @@ Suite *space_suite(void)
                         (int)(sizeof bad_cases / sizeof bad_cases[0]));
     tcase_add_test(tc, test_missing_file);
     tcase_add_test(tc, test_json_values_roundtrip);
+    tcase_add_test(tc, test_unusual_but_valid);
+    tcase_add_test(tc, test_gene_parse_message_numbers);
+    tcase_add_test(tc, test_nul_byte_in_file);
     suite_add_tcase(s, tc);
     return s;
 }
