@@ -11,9 +11,18 @@ void ga_exec_model_child(const char *dir, char **argv) __attribute__((noreturn))
 
 struct ga_result;
 
-/* Read the model's result file dir/file (a JSON object holding key, a JSON
- * number or one plain number) into r->fitness, or leave r->fitness alone
- * and say why in r->reason (missing, unparsable, NaN or infinite). */
+/* The largest result file read (1 MiB): a model writes a number or a small
+ * JSON object; anything larger is a mistake, not worth the driver's memory
+ * and time. */
+#define GA_RESULT_MAX_BYTES (1 << 20)
+
+/* Read the model's result file dir/file (one JSON object holding key, a
+ * JSON number, or one plain number, and nothing after it but blanks; see
+ * ga_parse_result) into r->fitness, or leave r->fitness alone and say why
+ * in r->reason: missing, not a regular file (a FIFO, a link to a device,
+ * a directory), larger than GA_RESULT_MAX_BYTES, a NUL byte, out of memory,
+ * unparsable, NaN or infinite. Never blocks: the file is opened with
+ * O_NONBLOCK and only a regular file is read. Thread-safe. */
 void ga_exec_read_result(const char *dir, const char *file, const char *key,
                          struct ga_result *r);
 

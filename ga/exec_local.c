@@ -79,72 +79,6 @@ static void local_free(void *p)
     free(c);
 }
 
-int ga_parse_result(const char *text, const char *key, double *value,
-                    ga_error *err)
-{
-    double v;
-    if (ga_parse_double(text, &v) == 0) {
-        *value = v;
-        return GA_OK;
-    }
-    /* "nan", "NaN" written by a model that diverged */
-    const char *t = text;
-    while (*t == ' ' || *t == '\n' || *t == '\t')
-        t++;
-    if (strncasecmp(t, "nan", 3) == 0) {
-        *value = NAN;
-        return GA_OK;
-    }
-    /* Python's json module writes NaN and Infinity, which are not JSON:
-     * read them as null (a failed evaluation) and as an overflow */
-    char *fixed = malloc(2 * strlen(text) + 1);
-    if (!fixed)
-        return ga_error_set(err, GA_EFAIL, "out of memory");
-    size_t n = 0;
-    int in_string = 0;
-    for (const char *c = text; *c; c++) {
-        if (*c == '"' && (c == text || c[-1] != '\\'))
-            in_string = !in_string;
-        if (!in_string && strncmp(c, "NaN", 3) == 0) {
-            memcpy(fixed + n, "null", 4);
-            n += 4;
-            c += 2;
-        } else if (!in_string && strncmp(c, "Infinity", 8) == 0) {
-            memcpy(fixed + n, "1e999", 5);
-            n += 5;
-            c += 7;
-        } else {
-            fixed[n++] = *c;
-        }
-    }
-    fixed[n] = '\0';
-    cJSON *root = cJSON_Parse(fixed);
-    free(fixed);
-    if (!root)
-        return ga_error_set(err, GA_EINPUT, "not a number and not JSON");
-    int rc = GA_OK;
-    const cJSON *item = root;
-    if (cJSON_IsObject(root)) {
-        item = cJSON_GetObjectItemCaseSensitive(root, key);
-        if (!item)
-            rc = ga_error_set(err, GA_EINPUT, "JSON object has no key '%s'",
-                              key);
-    }
-    if (rc == GA_OK) {
-        if (cJSON_IsNumber(item))
-            *value = item->valuedouble;
-        else if (cJSON_IsNull(item))
-            *value = NAN;
-        else if (cJSON_IsString(item) && ga_parse_double(item->valuestring,
-                                                        value) == 0)
-            ;
-        else
-            rc = ga_error_set(err, GA_EINPUT, "'%s' is not a number", key);
-    }
-    cJSON_Delete(root);
-    return rc;
-}
-
 /* params.json: the individual's typed values by name. */
 static int write_params(const ga_space *space, const double *genes,
                         const char *dir, ga_error *err)
@@ -324,19 +258,246 @@ static void finish_job(const local_ctx *c, const slot *s, int status,
     ga_exec_read_result(s->dir, c->result_file, c->result_key, r);
 }
 
-void ga_exec_read_result(const char *dir, const char *file, const char *key,
-                         ga_result *r)
+/* ---- the result file ------------------------------------------------
+ * Written by a model we do not control: read it as untrusted input. It is
+ * opened without blocking and only a regular file of a bounded size is read,
+ * so a FIFO, a link to /dev/zero or a runaway log fails the evaluation with
+ * the reason instead of hanging the driver or taking its memory. Its text
+ * is one number or one JSON object, nothing else. */
+
+static const char *skip_blanks(const char *t)
+{
+    while (*t == ' ' || *t == '\t' || *t == '\r' || *t == '\n')
+        t++;
+    return t;
+}
+
+/* One plain number as print() or printf writes it, blanks around it:
+ * decimal, nan, inf and Python's NaN/Infinity (strtod's forms), not hex.
+ * 0 with *out; -1 if there is no number at t; else the offset of the first
+ * character after the number that is not a blank. */
+static long plain_number(const char *t, double *out)
+{
+    const char *digits = t + (*t == '+' || *t == '-');
+    if (digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))
+        return digits + 1 - t;  /* 0, then other text */
+    char *end;
+    double v = strtod(t, &end);  /* an overflow is infinite, as written */
+    if (end == t)
+        return -1;
+    const char *after = skip_blanks(end);
+    if (*after)
+        return after - t;
+    *out = v;
+    return 0;
+}
+
+/* A character of the model's text for a message: itself if printable. */
+static void describe_char(char c, char *buf, size_t size)
+{
+    if (c > ' ' && c < 127 && c != '\'')
+        snprintf(buf, size, "'%c'", c);
+    else
+        snprintf(buf, size, "byte 0x%02x", (unsigned char)c);
+}
+
+/* Python's json module writes NaN, Infinity and -Infinity, which are not
+ * JSON: rewritten outside strings as null (a failed evaluation) and 1e999
+ * (an overflow, infinite). Caller frees; NULL when out of memory. */
+static char *python_json_to_json(const char *text)
+{
+    char *fixed = malloc(2 * strlen(text) + 1);
+    if (!fixed)
+        return NULL;
+    size_t n = 0;
+    for (const char *c = text; *c; c++) {
+        if (*c == '"') {  /* copy a string whole, escapes included */
+            fixed[n++] = *c++;
+            while (*c && *c != '"') {
+                if (*c == '\\' && c[1])
+                    fixed[n++] = *c++;
+                fixed[n++] = *c++;
+            }
+            if (!*c)
+                break;
+            fixed[n++] = *c;
+        } else if (strncmp(c, "NaN", 3) == 0) {
+            memcpy(fixed + n, "null", 4);
+            n += 4;
+            c += 2;
+        } else if (strncmp(c, "Infinity", 8) == 0) {
+            memcpy(fixed + n, "1e999", 5);
+            n += 5;
+            c += 7;
+        } else {
+            fixed[n++] = *c;
+        }
+    }
+    fixed[n] = '\0';
+    return fixed;
+}
+
+static int compare_keys(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* GA_OK if no key of object o appears twice (Python's json would keep the
+ * last, cJSON finds the first); else GA_EINPUT naming the key. Sorted, so a
+ * file of many keys costs n log n. */
+static int no_duplicate_keys(const cJSON *o, ga_error *err)
+{
+    size_t n = (size_t)cJSON_GetArraySize(o), i = 0;
+    if (n < 2)
+        return GA_OK;
+    const char **keys = malloc(n * sizeof *keys);
+    if (!keys)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    const cJSON *kv;
+    cJSON_ArrayForEach(kv, o) keys[i++] = kv->string;
+    qsort(keys, n, sizeof *keys, compare_keys);
+    int rc = GA_OK;
+    for (i = 1; i < n && rc == GA_OK; i++)
+        if (strcmp(keys[i - 1], keys[i]) == 0)
+            rc = ga_error_set(err, GA_EINPUT, "duplicate key '%.100s' (Python's "
+                              "json would take the last, so which one counts "
+                              "is unclear)", keys[i]);
+    free(keys);
+    return rc;
+}
+
+static const char *json_kind(const cJSON *v)
+{
+    return cJSON_IsArray(v) ? "a list" : cJSON_IsBool(v) ? "a boolean"
+           : cJSON_IsString(v) ? "a string" : "something else";
+}
+
+/* The objective in a parsed JSON value: a number, null (NaN), a string
+ * holding one number, or the key's value in an object. */
+static int json_objective(const cJSON *root, const char *key, double *value,
+                          ga_error *err)
+{
+    const cJSON *item = root;
+    if (cJSON_IsObject(root)) {
+        if (no_duplicate_keys(root, err) != GA_OK)
+            return err->status;
+        item = cJSON_GetObjectItemCaseSensitive(root, key);
+        if (!item)
+            return ga_error_set(err, GA_EINPUT, "JSON object has no key '%s'",
+                                key);
+    } else if (!cJSON_IsNumber(root) && !cJSON_IsNull(root)) {
+        return ga_error_set(err, GA_EINPUT, "expected a number or a JSON "
+                            "object, got %s", json_kind(root));
+    }
+    if (cJSON_IsNumber(item))
+        *value = item->valuedouble;
+    else if (cJSON_IsNull(item))
+        *value = NAN;
+    else if (!cJSON_IsString(item) ||
+             plain_number(skip_blanks(item->valuestring), value) != 0)
+        return ga_error_set(err, GA_EINPUT, "'%s' is not a number", key);
+    return GA_OK;
+}
+
+int ga_parse_result(const char *text, const char *key, double *value,
+                    ga_error *err)
+{
+    const char *t = skip_blanks(text);
+    if (!*t)
+        return ga_error_set(err, GA_EINPUT, "the file is empty");
+    long after = plain_number(t, value);
+    if (after == 0)
+        return GA_OK;
+    if (after > 0) {
+        char c[16];
+        describe_char(t[after], c, sizeof c);
+        return ga_error_set(err, GA_EINPUT, "a number followed by other text "
+                            "(%s at byte %ld); write one number or one JSON "
+                            "object", c, (long)(t - text) + after);
+    }
+    char *fixed = python_json_to_json(t);
+    if (!fixed)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithOpts(fixed, &end, 1);
+    int rc;
+    ga_json_flaw flaw;
+    if (!root) {
+        cJSON *prefix = cJSON_ParseWithOpts(fixed, NULL, 0);
+        rc = ga_error_set(err, GA_EINPUT, prefix ? "one JSON value followed by "
+                          "other text; write one number or one JSON object"
+                          : "not a number and not JSON");
+        cJSON_Delete(prefix);
+    } else if (ga_json_bad_string(fixed, GA_JSON_NUL, &flaw)) {
+        rc = ga_error_set(err, GA_EINPUT, "a string %s", flaw.what);
+    } else {
+        rc = json_objective(root, key, value, err);
+    }
+    cJSON_Delete(root);
+    free(fixed);
+    return rc;
+}
+
+/* The file's kind, for a reason. */
+static const char *file_kind(mode_t mode)
+{
+    return S_ISFIFO(mode) ? "a FIFO" : S_ISCHR(mode) ? "a character device"
+           : S_ISBLK(mode) ? "a block device" : S_ISDIR(mode) ? "a directory"
+           : S_ISSOCK(mode) ? "a socket" : "not a file";
+}
+
+/* The text of dir/file and its length, or NULL with the reason in
+ * r->reason. */
+static char *read_result_text(const char *dir, const char *file, size_t *len,
+                              ga_result *r)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", dir, file);
-    ga_error e;
-    char *text = ga_read_file(path, NULL, &e);
-    if (!text) {
-        snprintf(r->reason, sizeof r->reason, "no result file %.300s", file);
-        return;
+    /* O_NONBLOCK: opening a FIFO with no writer would wait forever */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            snprintf(r->reason, sizeof r->reason, "no result file %.300s", file);
+        else
+            snprintf(r->reason, sizeof r->reason, "%.100s: cannot open: %s",
+                     file, strerror(errno));
+        return NULL;
     }
+    struct stat st;
+    char *text = NULL;
+    ga_error e;
+    if (fstat(fd, &st) != 0)
+        snprintf(r->reason, sizeof r->reason, "%.100s: cannot stat: %s", file,
+                 strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        snprintf(r->reason, sizeof r->reason, "%.100s: not a regular file (%s)",
+                 file, file_kind(st.st_mode));
+    else if ((unsigned long long)st.st_size > GA_RESULT_MAX_BYTES)
+        snprintf(r->reason, sizeof r->reason, "%.100s: %lld bytes, more than "
+                 "the limit of %d bytes (%d MiB); write the objective alone",
+                 file, (long long)st.st_size, GA_RESULT_MAX_BYTES,
+                 GA_RESULT_MAX_BYTES >> 20);
+    else if (!(text = ga_read_fd(fd, file, GA_RESULT_MAX_BYTES,
+                                 (size_t)st.st_size, len, &e)))
+        snprintf(r->reason, sizeof r->reason, "%.400s", e.msg);
+    close(fd);
+    return text;
+}
+
+void ga_exec_read_result(const char *dir, const char *file, const char *key,
+                         ga_result *r)
+{
+    size_t len;
+    char *text = read_result_text(dir, file, &len, r);
+    if (!text)
+        return;
     double v;
-    if (ga_parse_result(text, key, &v, &e) != GA_OK)
+    ga_error e;
+    if (strlen(text) != len)  /* the text would end there unseen */
+        snprintf(r->reason, sizeof r->reason, "%.100s: a NUL byte at byte %zu; "
+                 "write one number or one JSON object as text", file,
+                 strlen(text));
+    else if (ga_parse_result(text, key, &v, &e) != GA_OK)
         snprintf(r->reason, sizeof r->reason, "%.100s: cannot parse: %.300s",
                  file, e.msg);
     else if (isnan(v) || isinf(v))

@@ -41,32 +41,60 @@ const char *ga_nan_policy_name(ga_nan_policy p)
 
 enum kind { K_LONG, K_PROB, K_DOUBLE, K_STRATEGY, K_NAN, K_SEED };
 
+/* A setting, and for numbers its range (inclusive) and what to add to a
+ * message about it. Every long lies in [min, max] before it is cast, so
+ * no cast from double is out of range. */
 typedef struct setting {
     const char *key;
     enum kind kind;
     size_t offset;
+    double min, max;
+    const char *note;
 } setting;
 
 #define FIELD(f) offsetof(ga_settings, f)
 static const setting table[] = {
-    { "num_iter", K_LONG, FIELD(num_iter) },
-    { "population_size", K_LONG, FIELD(population_size) },
-    { "strategy", K_STRATEGY, FIELD(strategy) },
-    { "offspring_prop", K_DOUBLE, FIELD(offspring_prop) },
-    { "mut_prob", K_PROB, FIELD(mut_prob) },
-    { "cx_prob", K_PROB, FIELD(cx_prob) },
-    { "mut_indpb", K_PROB, FIELD(mut_indpb) },
-    { "cx_indpb", K_PROB, FIELD(cx_indpb) },
-    { "tournsize", K_LONG, FIELD(tournsize) },
-    { "seed", K_SEED, FIELD(seed) },
-    { "nan_policy", K_NAN, FIELD(nan_policy) },
-    { "hof_size", K_LONG, FIELD(hof_size) },
-    { "stall_generations", K_LONG, FIELD(stall_generations) },
-    { "target", K_DOUBLE, FIELD(target) },
-    { "max_seconds", K_DOUBLE, FIELD(max_seconds) },
+    { "num_iter", K_LONG, FIELD(num_iter), 1, GA_SETTINGS_MAX_NUM_ITER,
+      " (it counts the initial generation)" },
+    { "population_size", K_LONG, FIELD(population_size), 2,
+      GA_SETTINGS_MAX_POPULATION, "" },
+    { "strategy", K_STRATEGY, FIELD(strategy), 0, 0, "" },
+    { "offspring_prop", K_DOUBLE, FIELD(offspring_prop), 0,
+      GA_SETTINGS_MAX_OFFSPRING_PROP, " (offspring per member of the "
+      "population)" },
+    { "mut_prob", K_PROB, FIELD(mut_prob), 0, 1, "" },
+    { "cx_prob", K_PROB, FIELD(cx_prob), 0, 1, "" },
+    { "mut_indpb", K_PROB, FIELD(mut_indpb), 0, 1, "" },
+    { "cx_indpb", K_PROB, FIELD(cx_indpb), 0, 1, "" },
+    { "tournsize", K_LONG, FIELD(tournsize), 1, GA_SETTINGS_MAX_TOURNSIZE, "" },
+    { "seed", K_SEED, FIELD(seed), 0, 4294967295.0, "" },
+    { "nan_policy", K_NAN, FIELD(nan_policy), 0, 0, "" },
+    { "hof_size", K_LONG, FIELD(hof_size), 1, GA_SETTINGS_MAX_HOF, "" },
+    { "stall_generations", K_LONG, FIELD(stall_generations), 0,
+      GA_SETTINGS_MAX_STALL, " (0 turns it off)" },
+    { "target", K_DOUBLE, FIELD(target), -HUGE_VAL, HUGE_VAL,
+      " (none turns it off)" },
+    { "max_seconds", K_DOUBLE, FIELD(max_seconds), 0, GA_SETTINGS_MAX_SECONDS,
+      " (0 turns it off)" },
 };
 #undef FIELD
 #define NSETTINGS (sizeof table / sizeof table[0])
+
+/* "<key> must be >= <min> and at most <max><note>, got " for a message. */
+static void range_text(const setting *t, char *buf, size_t size)
+{
+    if (isinf(t->min))
+        snprintf(buf, size, "%s must be a finite number%s, got ", t->key,
+                 t->note);
+    else
+        snprintf(buf, size, "%s must be >= %s and at most %s%s, got ", t->key,
+                 ga_num(t->min).s, ga_num(t->max).s, t->note);
+}
+
+static int in_range(const setting *t, double v)
+{
+    return v >= t->min && v <= t->max && isfinite(v);  /* NaN fails */
+}
 
 static const setting *find(const char *key)
 {
@@ -80,29 +108,32 @@ static int set_value(ga_settings *s, const setting *t, const char *text,
                      const char *source, ga_error *err)
 {
     char *base = (char *)s + t->offset;
+    char range[256];
+    range_text(t, range, sizeof range);
     double d;
     long l;
     switch (t->kind) {
     case K_LONG:
-        if (ga_parse_long(text, &l) != 0) {
-            /* accept 16.0 from JSON numbers, reject 16.5 */
-            if (ga_parse_double(text, &d) != 0 || d != floor(d) ||
-                fabs(d) > 1e15)
-                return ga_error_set(err, GA_EINPUT, "%s: %s must be an "
-                                    "integer, got \"%s\"", source, t->key, text);
-            l = (long)d;
-        }
-        *(long *)base = l;
+        /* 16, and 16.0 or 1e3 as JSON numbers and exponents give them */
+        if (ga_parse_long(text, &l) == 0)
+            d = (double)l;
+        else if (ga_parse_double(text, &d) != 0 || d != floor(d))
+            return ga_error_set(err, GA_EINPUT, "%s: %s must be an integer, "
+                                "got \"%s\"", source, t->key, text);
+        if (!in_range(t, d))
+            return ga_error_set(err, GA_EINPUT, "%s: %s\"%s\"", source, range,
+                                text);
+        *(long *)base = (long)d;
         return GA_OK;
     case K_SEED:
         /* mt19937 takes 32 bits of seed: larger ones would silently alias */
-        if (ga_parse_long(text, &l) != 0 || l < 0 || l > 4294967295L)
+        if (ga_parse_long(text, &l) != 0 || !in_range(t, (double)l))
             return ga_error_set(err, GA_EINPUT, "%s: seed must be an integer "
                                 "in [0, 4294967295], got \"%s\"", source, text);
         *(unsigned long *)base = (unsigned long)l;
         return GA_OK;
     case K_PROB:
-        if (ga_parse_double(text, &d) != 0 || d < 0 || d > 1)
+        if (ga_parse_double(text, &d) != 0 || !in_range(t, d))
             return ga_error_set(err, GA_EINPUT, "%s: %s must be a probability "
                                 "in [0, 1], got \"%s\"", source, t->key, text);
         *(double *)base = d;
@@ -115,6 +146,9 @@ static int set_value(ga_settings *s, const setting *t, const char *text,
         if (ga_parse_double(text, &d) != 0)
             return ga_error_set(err, GA_EINPUT, "%s: %s must be a number, got "
                                 "\"%s\"", source, t->key, text);
+        if (!in_range(t, d))
+            return ga_error_set(err, GA_EINPUT, "%s: %s\"%s\"", source, range,
+                                text);
         *(double *)base = d;
         return GA_OK;
     case K_STRATEGY:
@@ -273,6 +307,14 @@ int ga_settings_load(ga_settings *s, const char *path, ga_error *err)
     if (!text)
         return GA_EINPUT;
     cJSON *root = ga_json_parse(text, path, NULL, err);
+    ga_json_flaw flaw;
+    if (root && ga_json_bad_string(text, GA_JSON_NUL, &flaw)) {
+        /* "simple\u0000x" would read as "simple" */
+        ga_error_set(err, GA_EINPUT, "%s:%d:%d: a string %s", path, flaw.line,
+                     flaw.column, flaw.what);
+        cJSON_Delete(root);
+        root = NULL;
+    }
     free(text);
     if (!root)
         return GA_EINPUT;
@@ -330,59 +372,73 @@ int ga_settings_apply_env(ga_settings *s,
 
 long ga_settings_lambda(const ga_settings *s)
 {
-    return (long)ga_round_half_even(s->offspring_prop *
-                                    (double)s->population_size);
+    double lambda = ga_round_half_even(s->offspring_prop *
+                                       (double)s->population_size);
+    /* settings that fail validation still get a defined answer */
+    if (!(lambda >= 0 && lambda <= 1e15))
+        return -1;
+    return (long)lambda;
+}
+
+/* A number setting outside its range, as set in the struct directly. */
+static int check_range(const ga_settings *s, const setting *t, ga_error *err)
+{
+    const char *base = (const char *)s + t->offset;
+    double v;
+    switch (t->kind) {
+    case K_LONG:
+        v = (double)*(const long *)base;
+        break;
+    case K_SEED:
+        v = (double)*(const unsigned long *)base;
+        break;
+    case K_PROB:
+    case K_DOUBLE:
+        v = *(const double *)base;
+        if (isnan(v) && strcmp(t->key, "target") == 0)
+            return GA_OK;  /* off */
+        break;
+    default:
+        return GA_OK;
+    }
+    if (in_range(t, v))
+        return GA_OK;
+    char range[256];
+    range_text(t, range, sizeof range);
+    if (t->kind == K_LONG || t->kind == K_SEED)
+        return ga_error_set(err, GA_EINPUT, "%s%.0f", range, v);
+    return ga_error_set(err, GA_EINPUT, "%s%s", range, ga_num(v).s);
 }
 
 int ga_settings_validate(const ga_settings *s, ga_error *err)
 {
-    if (s->num_iter < 1)
-        return ga_error_set(err, GA_EINPUT, "num_iter must be >= 1 (it counts "
-                            "the initial generation), got %ld", s->num_iter);
-    if (s->num_iter > 1000000000)
-        return ga_error_set(err, GA_EINPUT, "num_iter %ld is too large (at "
-                            "most 1000000000)", s->num_iter);
-    if (s->population_size < 2)
-        return ga_error_set(err, GA_EINPUT, "population_size must be >= 2, got "
-                            "%ld", s->population_size);
-    if (s->population_size > 100000000)
-        return ga_error_set(err, GA_EINPUT, "population_size %ld is too large",
-                            s->population_size);
-    if (s->tournsize < 1)
-        return ga_error_set(err, GA_EINPUT, "tournsize must be >= 1, got %ld",
-                            s->tournsize);
-    if (s->hof_size < 1)
-        return ga_error_set(err, GA_EINPUT, "hof_size must be >= 1, got %ld",
-                            s->hof_size);
-    if (s->stall_generations < 0 || s->stall_generations > 1000000000)
-        return ga_error_set(err, GA_EINPUT, "stall_generations must be >= 0 "
-                            "(0 turns it off) and at most 1000000000, got %ld",
-                            s->stall_generations);
-    if (s->max_seconds < 0 || !isfinite(s->max_seconds))
-        return ga_error_set(err, GA_EINPUT, "max_seconds must be >= 0 (0 turns "
-                            "it off), got %g", s->max_seconds);
+    for (size_t i = 0; i < NSETTINGS; i++)
+        if (check_range(s, &table[i], err) != GA_OK)
+            return GA_EINPUT;
     if (s->strategy == GA_MU_PLUS_LAMBDA) {
         /* DEAP asserts cxpb + mutpb <= 1.0; allow for decimal rounding */
         if (s->cx_prob + s->mut_prob > 1.0 + 1e-12)
             return ga_error_set(err, GA_EINPUT, "mu_plus_lambda needs cx_prob + "
-                                "mut_prob <= 1, got %g + %g = %g", s->cx_prob,
-                                s->mut_prob, s->cx_prob + s->mut_prob);
+                                "mut_prob <= 1, got %s + %s = %s",
+                                ga_num(s->cx_prob).s, ga_num(s->mut_prob).s,
+                                ga_num(s->cx_prob + s->mut_prob).s);
     }
     if (s->strategy != GA_SIMPLE) {
         /* async spends population_size + (num_iter - 1) x lambda evaluations,
-         * as mu_plus_lambda does */
-        if (!(s->offspring_prop > 0) || !isfinite(s->offspring_prop))
-            return ga_error_set(err, GA_EINPUT, "offspring_prop must be > 0, "
-                                "got %g", s->offspring_prop);
-        long lambda = ga_settings_lambda(s);
+         * as mu_plus_lambda does; checked as a double, before any cast */
+        double lambda = ga_round_half_even(s->offspring_prop *
+                                           (double)s->population_size);
         if (lambda < 1)
-            return ga_error_set(err, GA_EINPUT, "offspring_prop %g x "
-                                "population_size %ld rounds to %ld offspring; "
-                                "need at least 1", s->offspring_prop,
+            return ga_error_set(err, GA_EINPUT, "offspring_prop %s x "
+                                "population_size %ld rounds to %.0f offspring; "
+                                "need at least 1", ga_num(s->offspring_prop).s,
                                 s->population_size, lambda);
-        if (lambda > 100000000)
-            return ga_error_set(err, GA_EINPUT, "offspring_prop %g gives too "
-                                "many offspring", s->offspring_prop);
+        if (lambda > GA_SETTINGS_MAX_OFFSPRING)
+            return ga_error_set(err, GA_EINPUT, "offspring_prop %s x "
+                                "population_size %ld gives %.0f offspring; at "
+                                "most %ld", ga_num(s->offspring_prop).s,
+                                s->population_size, lambda,
+                                GA_SETTINGS_MAX_OFFSPRING);
     }
     return GA_OK;
 }

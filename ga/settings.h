@@ -11,6 +11,25 @@
 
 #include "error.h"
 
+/* The range of each setting. ga_settings_set refuses a value outside it,
+ * and ga_settings_validate a struct holding one, with a message naming the
+ * setting and its range. The limits keep every count a well-defined long,
+ * every allocation and every loop sane (a tournament of 1e12 would never
+ * end); CANDLE's workflows stay far below them. */
+#define GA_SETTINGS_MAX_NUM_ITER 10000000L     /* generations: num_iter in
+                                                  [1, 1e7] */
+#define GA_SETTINGS_MAX_POPULATION 1000000L    /* population_size in [2, 1e6] */
+#define GA_SETTINGS_MAX_OFFSPRING_PROP 1000.0  /* offspring_prop in [0, 1000] */
+#define GA_SETTINGS_MAX_OFFSPRING 1000000L     /* lambda = offspring_prop x
+                                                  population_size <= 1e6 */
+#define GA_SETTINGS_MAX_TOURNSIZE 1000L        /* tournsize in [1, 1000] */
+#define GA_SETTINGS_MAX_HOF 100000L            /* hof_size in [1, 1e5] */
+#define GA_SETTINGS_MAX_STALL 1000000000L      /* stall_generations in
+                                                  [0, 1e9] */
+#define GA_SETTINGS_MAX_SECONDS 1e9            /* max_seconds in [0, 1e9] */
+/* Probabilities lie in [0, 1], seed in [0, 2^32 - 1], target is any finite
+ * number or NaN (off). */
+
 /* GA_ASYNC: the asynchronous steady-state GA (ga/steady.h), run by
  * `gahpo run` only; the generational engine takes the other two. */
 typedef enum ga_strategy { GA_SIMPLE, GA_MU_PLUS_LAMBDA, GA_ASYNC } ga_strategy;
@@ -82,12 +101,14 @@ int ga_settings_apply_env(ga_settings *s,
                           const char *(*lookup)(void *ctx, const char *name),
                           void *ctx, ga_error *err);
 
-/* Check the settings as a whole: ranges, cx_prob + mut_prob <= 1 for
- * mu_plus_lambda, lambda >= 1, population >= 2, tournsize >= 1. */
+/* Check the settings as a whole: every setting in its range (above), and
+ * for mu_plus_lambda cx_prob + mut_prob <= 1, for mu_plus_lambda and async
+ * 1 <= lambda <= GA_SETTINGS_MAX_OFFSPRING. GA_EINPUT naming the setting. */
 int ga_settings_validate(const ga_settings *s, ga_error *err);
 
 /* lambda = round-half-even(offspring_prop * population_size), as Python's
- * round() in deap_ga.py. */
+ * round() in deap_ga.py; -1 when that is not a count a long holds (NaN,
+ * negative, above 1e15), which ga_settings_validate refuses. */
 long ga_settings_lambda(const ga_settings *s);
 
 /* The settings as a JSON object with CANDLE names (new, caller owns). */

@@ -68,6 +68,24 @@ static void space_derive(ga_space *s)
             s->all_float = 0;
 }
 
+/* s for a message: valid UTF-8 kept, control and invalid bytes as \xNN. */
+static void printable(const char *s, char *buf, size_t size)
+{
+    size_t n = 0;
+    const unsigned char *c = (const unsigned char *)s;
+    while (*c && n + 5 < size) {
+        size_t len = ga_utf8_sequence((const char *)c);
+        if (len > 0 && *c >= 0x20) {
+            memcpy(buf + n, c, len);
+            n += len;
+            c += len;
+        } else {
+            n += (size_t)snprintf(buf + n, size - n, "\\x%02x", *c++);
+        }
+    }
+    buf[n] = '\0';
+}
+
 /* Context for messages about one parameter. */
 typedef struct where {
     const char *source;
@@ -112,8 +130,8 @@ static int get_number(ga_space *s, const cJSON *obj, const char *key,
                        key, item->valuestring), -1;
         *out = v;
         add_warning(s, "%s: parameter '%s' (#%zu): '%s' given as a string "
-                    "\"%s\", read as the number %.17g", w->source, w->name,
-                    w->index, key, item->valuestring, v);
+                    "\"%s\", read as the number %s", w->source, w->name,
+                    w->index, key, item->valuestring, ga_num(v).s);
     } else {
         return bad(err, w, "'%s' must be a number", key), -1;
     }
@@ -256,11 +274,16 @@ static int load_bounds(ga_space *s, const cJSON *obj, ga_param *p,
                                        "parameter needs numeric 'lower' and "
                                        "'upper'", ga_type_name(p->type));
     if (p->type == GA_INT && (!is_integral(p->lower) || !is_integral(p->upper)))
-        return bad(err, w, "int bounds must be integers, got lower=%.17g "
-                   "upper=%.17g", p->lower, p->upper);
+        return bad(err, w, "int bounds must be integers, got lower=%s "
+                   "upper=%s", ga_num(p->lower).s, ga_num(p->upper).s);
     if (p->lower >= p->upper)
-        return bad(err, w, "'lower' (%.17g) must be less than 'upper' (%.17g)",
-                   p->lower, p->upper);
+        return bad(err, w, "'lower' (%s) must be less than 'upper' (%s)",
+                   ga_num(p->lower).s, ga_num(p->upper).s);
+    /* the operators draw lower + u (upper - lower): an infinite range would
+     * hand the model inf */
+    if (!isfinite(p->upper - p->lower))
+        return bad(err, w, "upper - lower (%s - %s) must be a finite number; "
+                   "narrow the range", ga_num(p->upper).s, ga_num(p->lower).s);
 
     const cJSON *ls = cJSON_GetObjectItemCaseSensitive(obj, "log_scale");
     if (ls) {
@@ -269,14 +292,20 @@ static int load_bounds(ga_space *s, const cJSON *obj, ga_param *p,
         p->log_scale = cJSON_IsTrue(ls);
     }
     if (p->log_scale && p->lower <= 0)
-        return bad(err, w, "log_scale needs 'lower' > 0, got %.17g", p->lower);
+        return bad(err, w, "log_scale needs 'lower' > 0, got %s",
+                   ga_num(p->lower).s);
+    /* finite for every finite lower > 0, checked all the same: mutation
+     * works on these */
+    if (p->log_scale && !isfinite(log10(p->upper) - log10(p->lower)))
+        return bad(err, w, "log10(upper) - log10(lower) must be a finite "
+                   "number");
 
     p->sigma = p->log_scale ? (log10(p->upper) - log10(p->lower)) / 10
                             : (p->upper - p->lower) / 10;
     if ((r = get_number(s, obj, "sigma", w, &p->sigma, err)) < 0)
         return GA_EINPUT;
     if (p->sigma < 0)
-        return bad(err, w, "'sigma' must be >= 0, got %.17g", p->sigma);
+        return bad(err, w, "'sigma' must be >= 0, got %s", ga_num(p->sigma).s);
     return GA_OK;
 }
 
@@ -356,7 +385,8 @@ static int load_param(ga_space *s, const cJSON *obj, size_t index,
             if (get_number(s, obj, "sigma", &w, &p->sigma, err) < 0)
                 return GA_EINPUT;
             if (p->sigma < 0)
-                return bad(err, &w, "'sigma' must be >= 0, got %.17g", p->sigma);
+                return bad(err, &w, "'sigma' must be >= 0, got %s",
+                           ga_num(p->sigma).s);
         }
         break;
     case GA_LOGICAL:
@@ -383,12 +413,44 @@ static int load_param(ga_space *s, const cJSON *obj, size_t index,
     return GA_OK;
 }
 
+/* A string cJSON cannot hold whole (\u0000) or the model's json.load
+ * cannot read (not UTF-8), named by its parameter, before anything else
+ * reads the cut-short strings. GA_OK if there is none. */
+static int check_strings(const char *text, const cJSON *root,
+                         const char *source, ga_error *err)
+{
+    ga_json_flaw flaw;
+    if (!ga_json_bad_string(text, GA_JSON_NUL | GA_JSON_UTF8, &flaw))
+        return GA_OK;
+    char at[64];
+    snprintf(at, sizeof at, "%d:%d", flaw.line, flaw.column);
+    const cJSON *obj = flaw.element >= 0 ? cJSON_GetArrayItem(root,
+                                                             (int)flaw.element)
+                                         : NULL;
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(obj, "name");
+    if (flaw.element < 0)
+        return ga_error_set(err, GA_EINPUT, "%s:%s: a string %s", source, at,
+                            flaw.what);
+    if (!cJSON_IsString(name))
+        return ga_error_set(err, GA_EINPUT, "%s:%s: parameter #%ld: a string "
+                            "%s", source, at, flaw.element, flaw.what);
+    char shown[256];
+    printable(name->valuestring, shown, sizeof shown);
+    return ga_error_set(err, GA_EINPUT, "%s:%s: parameter '%s' (#%ld): a "
+                        "string %s", source, at, shown, flaw.element,
+                        flaw.what);
+}
+
 ga_space *ga_space_parse(const char *text, const char *source, ga_error *err)
 {
     cJSON *root = ga_json_parse(text, source, "; a space is a JSON list of "
                                 "parameter objects", err);
     if (!root)
         return NULL;
+    if (check_strings(text, root, source, err) != GA_OK) {
+        cJSON_Delete(root);
+        return NULL;
+    }
     if (!cJSON_IsArray(root)) {
         ga_error_set(err, GA_EINPUT, "%s: the top level must be a JSON list "
                      "of parameter objects, got %s", source, json_kind(root));
@@ -429,9 +491,16 @@ ga_space *ga_space_parse(const char *text, const char *source, ga_error *err)
 
 ga_space *ga_space_load(const char *path, ga_error *err)
 {
-    char *text = ga_read_file(path, NULL, err);
+    size_t len;
+    char *text = ga_read_file(path, &len, err);
     if (!text)
         return NULL;
+    if (strlen(text) != len) {  /* the parser would stop there, unseen */
+        ga_error_set(err, GA_EINPUT, "%s: a NUL byte at byte %zu; a space is "
+                     "JSON text", path, strlen(text));
+        free(text);
+        return NULL;
+    }
     ga_space *s = ga_space_parse(text, path, err);
     free(text);
     return s;
@@ -614,8 +683,8 @@ int ga_param_gene_parse(const ga_param *p, const char *text, double *gene,
                                 "integer, got \"%s\"", p->name, text);
         if (v < p->lower || v > p->upper)
             return ga_error_set(err, GA_EINPUT, "parameter '%s': %s is outside "
-                                "[%.17g, %.17g]", p->name, text, p->lower,
-                                p->upper);
+                                "[%s, %s]", p->name, text, ga_num(p->lower).s,
+                                ga_num(p->upper).s);
         *gene = v;
         return GA_OK;
     case GA_LOGICAL:
@@ -689,8 +758,8 @@ int ga_param_gene_from_json(const ga_param *p, const cJSON *item, double *gene,
                                     "an integer, got %s", p->name, buf);
             if (v < p->lower || v > p->upper)
                 return ga_error_set(err, GA_EINPUT, "parameter '%s': %s is "
-                                    "outside [%.17g, %.17g]", p->name, buf,
-                                    p->lower, p->upper);
+                                    "outside [%s, %s]", p->name, buf,
+                                    ga_num(p->lower).s, ga_num(p->upper).s);
             *gene = v;
             return GA_OK;
         }

@@ -216,11 +216,9 @@ cJSON *ga_json_parse(const char *text, const char *source, const char *hint,
     return NULL;
 }
 
-/* Length of the UTF-8 sequence at s (1-4), or 0 if it is not one: no
- * overlong forms, no surrogates, nothing above U+10FFFF, as Python's
- * strict decoder wants. */
-static size_t utf8_sequence(const unsigned char *s)
+size_t ga_utf8_sequence(const char *text)
 {
+    const unsigned char *s = (const unsigned char *)text;
     if (s[0] < 0x80)
         return 1;
     size_t n = s[0] >= 0xC2 && s[0] <= 0xDF ? 2
@@ -263,7 +261,7 @@ int ga_json_bad_string(const char *text, int checks, ga_json_flaw *flaw)
                     else if (c[1])
                         n = 2;
                 } else if ((checks & GA_JSON_UTF8) &&
-                           !(n = utf8_sequence((const unsigned char *)c))) {
+                           !(n = ga_utf8_sequence(c))) {
                     what = "is not valid UTF-8";
                 }
                 if (what) {

@@ -67,6 +67,11 @@ typedef struct ga_json_flaw {
  * the text. */
 int ga_json_bad_string(const char *text, int checks, ga_json_flaw *flaw);
 
+/* Length (1-4) of the UTF-8 sequence that starts at s, or 0 if none does:
+ * strict as Python's decoder (no overlong forms, no surrogates, nothing
+ * above U+10FFFF). A NUL is a sequence of 1. */
+size_t ga_utf8_sequence(const char *s);
+
 /* A number for a message, as the user would write it: the shortest decimal
  * that reads back as v (ga_format_double), so -0.1 is "-0.1", not
  * -0.10000000000000001. Use as ga_num(v).s within one expression. */

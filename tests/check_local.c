@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cJSON.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "../ga/exec_child.h"
@@ -593,6 +594,51 @@ START_TEST(test_result_file_kinds)
 }
 END_TEST
 
+/* Out of memory while reading the result is said, not taken for a missing
+ * file: the address space is capped just above what the test uses (in the
+ * forked test process only; not under ASan, whose shadow memory needs
+ * more). */
+START_TEST(test_result_out_of_memory)
+{
+#ifdef __SANITIZE_ADDRESS__
+    fprintf(stderr, "SKIPPED: out-of-memory read under ASan\n");
+#else
+    const char *fork_mode = getenv("CK_FORK");
+    if (fork_mode && strcmp(fork_mode, "no") == 0) {
+        fprintf(stderr, "SKIPPED: out-of-memory read needs CK_FORK\n");
+        return;
+    }
+    char *dir = tu_tmpdir("resultoom");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/result.json", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("0.5", f);
+    for (int i = 3; i < 1000000; i++)
+        fputc(' ', f);
+    fclose(f);
+    unsigned long pages = 0;
+    f = fopen("/proc/self/statm", "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fscanf(f, "%lu", &pages), 1);
+    fclose(f);
+    struct rlimit old, tight;
+    ck_assert_int_eq(getrlimit(RLIMIT_AS, &old), 0);
+    tight = old;
+    tight.rlim_cur = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + 65536;
+    ga_result r = { .fitness = NAN };
+    ck_assert_int_eq(setrlimit(RLIMIT_AS, &tight), 0);
+    ga_exec_read_result(dir, "result.json", "val_loss", &r);
+    setrlimit(RLIMIT_AS, &old);
+    ck_assert(isnan(r.fitness));
+    ck_assert_msg(strstr(r.reason, "result.json: out of memory") != NULL, "%s",
+                  r.reason);
+    tu_rmrf(dir);
+    free(dir);
+#endif
+}
+END_TEST
+
 /* One number or one JSON object, nothing after it but blanks; Python's
  * NaN and Infinity as its json module writes them. */
 typedef struct parse_case {
@@ -632,7 +678,7 @@ static const parse_case parse_cases[] = {
     { "{\"val_loss\": \"0.5\\u0000 or so\"}", 0, "\\u0000" },
     /* not a number */
     { "", 0, "the file is empty" },
-    { "0x10", 0, "not a number and not JSON" },
+    { "0x10", 0, "a number followed by other text ('x' at byte 1)" },
     { "the loss went down", 0, "not a number and not JSON" },
     { "{\"val_loss\": 1", 0, "not a number and not JSON" },
     { "{\"loss\": 1}", 0, "JSON object has no key 'val_loss'" },
@@ -715,6 +761,7 @@ Suite *local_suite(void)
     tcase_set_timeout(rc, 30);
     tcase_add_loop_test(rc, test_result_file_kinds, 0,
                         (int)(sizeof result_cases / sizeof result_cases[0]));
+    tcase_add_test(rc, test_result_out_of_memory);
     tcase_add_loop_test(rc, test_parse_result, 0,
                         (int)(sizeof parse_cases / sizeof parse_cases[0]));
     tcase_add_test(rc, test_model_leaves_fifo);

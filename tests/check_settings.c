@@ -243,6 +243,25 @@ START_TEST(test_validation)
 }
 END_TEST
 
+/* A settings file whose string holds \u0000 ("simple\u0000x" would read
+ * as "simple") is refused with the place. */
+START_TEST(test_settings_file_nul)
+{
+    char *dir = tu_tmpdir("setnul");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/s.json", dir);
+    tu_write(path, "{\"population_size\": 8,\n \"strategy\": \"simple\\u0000x\"}");
+    ga_settings s;
+    ga_settings_defaults(&s);
+    ga_error err;
+    ck_assert_int_eq(ga_settings_load(&s, path, &err), GA_EINPUT);
+    ck_assert_msg(strstr(err.msg, "s.json:2:") && strstr(err.msg, "\\u0000"),
+                  "%s", err.msg);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 /* Values set in the struct directly (by a caller, not through
  * ga_settings_set) are bounded by ga_settings_validate, the setting named,
  * with no double cast to long out of range on the way (UBSan). */
@@ -393,6 +412,7 @@ Suite *settings_suite(void)
     tcase_add_loop_test(tc, test_validate_bounds, 0,
                         (int)(sizeof bad_structs / sizeof bad_structs[0]));
     tcase_add_test(tc, test_lambda_out_of_range);
+    tcase_add_test(tc, test_settings_file_nul);
     tcase_add_loop_test(tc, test_cli_bounds, 0,
                         (int)(sizeof bad_clis / sizeof bad_clis[0]));
     suite_add_tcase(s, tc);

@@ -193,7 +193,7 @@ static const bad_case bad_cases[] = {
     { "[{\"name\": \"opt\", \"type\": \"categorical\", \"values\": "
       "[\"adam\", \"caf\xe9\"]}]", { "'opt' (#0)", "not valid UTF-8", NULL } },
     { "[{\"name\": \"caf\xe9\", \"type\": \"logical\"}]",
-      { "parameter #0", "not valid UTF-8", "caf\\xe9" } },
+      { "parameter 'caf\\xe9' (#0)", "not valid UTF-8", NULL } },
     { "[{\"name\": \"s\", \"type\": \"constant\", \"value\": "
       "\"\xed\xa0\x80\"}]", { "'s' (#0)", "not valid UTF-8", NULL } },   /* surrogate */
     { "[{\"name\": \"s\", \"type\": \"constant\", \"value\": "
