@@ -17,7 +17,19 @@
 #include "state.h"
 #include "util.h"
 
-#define STATE_VERSION 1
+/* 2: the stop's kind is saved, so a run that reached num_iter can be
+ * extended; 1 (before it) is still read. */
+#define STATE_VERSION 2
+
+/* Why the run stopped: a run that reached num_iter may be continued with a
+ * larger num_iter; the others stay stopped. */
+typedef enum stop_kind {
+    STOP_NONE, STOP_NUM_ITER, STOP_TARGET, STOP_STALL, STOP_CALLER
+} stop_kind;
+
+static const char *const stop_kind_names[] = {
+    "none", "num_iter", "target", "stall", "caller"
+};
 
 struct ga_engine {
     const ga_space *space;
@@ -49,6 +61,8 @@ struct ga_engine {
     double worst_seen;
     long stall;                   /* generations since the best improved */
     int done;
+    stop_kind stop;
+    int extended;                 /* restored with a larger num_iter */
     char stop_reason[256];
 };
 
@@ -409,14 +423,17 @@ static void check_stop(ga_engine *e, double best_before)
         snprintf(e->stop_reason, sizeof e->stop_reason,
                  "num_iter reached (%ld generations)", s->num_iter);
         e->done = 1;
+        e->stop = STOP_NUM_ITER;
     } else if (!isnan(s->target) && best <= s->target) {
         snprintf(e->stop_reason, sizeof e->stop_reason,
                  "target reached (best %.17g <= %.17g)", best, s->target);
         e->done = 1;
+        e->stop = STOP_TARGET;
     } else if (s->stall_generations > 0 && e->stall >= s->stall_generations) {
         snprintf(e->stop_reason, sizeof e->stop_reason,
                  "no improvement for %ld generations", e->stall);
         e->done = 1;
+        e->stop = STOP_STALL;
     }
 }
 
@@ -424,6 +441,8 @@ int ga_engine_tell(ga_engine *e, const double *fitness, ga_error *err)
 {
     if (e->done)
         return ga_error_set(err, GA_EINPUT, "tell after the run ended");
+    if (e->nstats >= e->stats_cap)  /* restore refuses such a state */
+        return ga_error_set(err, GA_EFAIL, "tell past num_iter");
     double *fit = e->tell_fit;
     memcpy(fit, fitness, e->nbatch * sizeof *fit);
     long nfailed;
@@ -475,6 +494,7 @@ void ga_engine_stop(ga_engine *e, const char *reason)
     if (e->done)
         return;
     e->done = 1;
+    e->stop = STOP_CALLER;
     e->nbatch = 0;
     snprintf(e->stop_reason, sizeof e->stop_reason, "%s", reason);
 }
@@ -549,6 +569,7 @@ cJSON *ga_engine_save(const ga_engine *e)
     add_num(o, "worst_seen", e->worst_seen);
     cJSON_AddNumberToObject(o, "stall", (double)e->stall);
     cJSON_AddBoolToObject(o, "done", e->done);
+    cJSON_AddStringToObject(o, "stop_kind", stop_kind_names[e->stop]);
     cJSON_AddStringToObject(o, "stop_reason", e->stop_reason);
     cJSON_AddItemToObject(o, "population", ga_state_numbers(e->pop, e->n * d));
     cJSON_AddItemToObject(o, "fitness", ga_state_numbers(e->pop_fit, e->n));
@@ -575,28 +596,98 @@ cJSON *ga_engine_save(const ga_engine *e)
     return o;
 }
 
+/* The stats rows of a checkpoint: one per completed generation. */
+static int restore_stats(ga_engine *e, const cJSON *o, ga_error *err)
+{
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "stats"), *it;
+    if (!cJSON_IsArray(st) || cJSON_GetArraySize(st) != e->gen + 1)
+        return ga_error_set(err, GA_EINPUT, "checkpoint: 'stats' should have "
+                            "one row per completed generation");
+    cJSON_ArrayForEach(it, st) {
+        double row[7];
+        if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) != 7)
+            return ga_error_set(err, GA_EINPUT, "checkpoint: bad 'stats' row");
+        size_t k = 0;
+        const cJSON *x;
+        cJSON_ArrayForEach(x, it) {
+            if (ga_state_item_number(x, &row[k++]) != 0)
+                row[k - 1] = NAN;
+        }
+        if (!ga_state_counts_ok(row, 3) || row[0] != (double)e->nstats)
+            return ga_error_set(err, GA_EINPUT, "checkpoint: bad 'stats' row "
+                                "%zu", e->nstats);
+        ga_stats_row *r = &e->stats[e->nstats++];
+        *r = (ga_stats_row){ (long)row[0], (long)row[1], (long)row[2],
+                             row[3], row[4], row[5], row[6] };
+    }
+    return GA_OK;
+}
+
+/* done, stop_kind and stop_reason; a run that stopped at num_iter and is
+ * given a larger one goes on. */
+static int restore_stop(ga_engine *e, const cJSON *o, double version,
+                        ga_error *err)
+{
+    const cJSON *done = cJSON_GetObjectItemCaseSensitive(o, "done");
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "stop_kind");
+    const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, "stop_reason");
+    if (!cJSON_IsBool(done))
+        return ga_error_set(err, GA_EINPUT, "checkpoint: 'done' is missing");
+    e->done = cJSON_IsTrue(done);
+    e->stop = e->done ? STOP_CALLER : STOP_NONE;
+    if (version >= 2) {
+        size_t k = 0;
+        while (k < sizeof stop_kind_names / sizeof *stop_kind_names &&
+               !(cJSON_IsString(kind) && !strcmp(kind->valuestring,
+                                                 stop_kind_names[k])))
+            k++;
+        if (k == sizeof stop_kind_names / sizeof *stop_kind_names ||
+            (k == STOP_NONE) == e->done)
+            return ga_error_set(err, GA_EINPUT, "checkpoint: 'stop_kind' does "
+                                "not agree with 'done'");
+        e->stop = (stop_kind)k;
+    }
+    if (cJSON_IsString(why))
+        snprintf(e->stop_reason, sizeof e->stop_reason, "%s", why->valuestring);
+    if (!e->done && e->gen + 1 >= e->set.num_iter)
+        return ga_error_set(err, GA_EINPUT, "checkpoint: generation %ld is the "
+                            "last of num_iter %ld but the run is not done",
+                            e->gen, e->set.num_iter);
+    if (e->done && e->stop == STOP_NUM_ITER && e->gen + 1 < e->set.num_iter) {
+        /* extended: breed the next generation as tell would have */
+        e->done = 0;
+        e->stop = STOP_NONE;
+        e->stop_reason[0] = '\0';
+        e->extended = 1;
+    }
+    return GA_OK;
+}
+
 ga_engine *ga_engine_restore(const ga_space *space, const ga_settings *s,
                              const cJSON *o, ga_error *err)
 {
     ga_engine *e = engine_new(space, s, err);
     if (!e)
         return NULL;
-    double v, dim, pop, gen;
-    if (ga_state_read_number(o, "version", &v, err) || v != STATE_VERSION ||
+    double version, dim, pop, gen;
+    if (ga_state_read_number(o, "version", &version, err) ||
         ga_state_read_number(o, "dim", &dim, err) ||
         ga_state_read_number(o, "population_size", &pop, err) ||
-        ga_state_read_number(o, "generation", &gen, err)) {
-        if (err && err->status == GA_OK)
-            ga_error_set(err, GA_EINPUT, "checkpoint: unsupported version");
+        ga_state_read_number(o, "generation", &gen, err))
+        goto fail;
+    if (version != 1 && version != STATE_VERSION) {
+        ga_error_set(err, GA_EINPUT, "checkpoint: engine state version %g is "
+                     "not one this gahpo reads (1 or %d)", version,
+                     STATE_VERSION);
         goto fail;
     }
-    if ((size_t)dim != e->dim || (size_t)pop != e->n) {
+    if (dim != (double)e->dim || pop != (double)e->n) {
         ga_error_set(err, GA_EINPUT, "checkpoint: population %g x %g does not "
                      "match the settings and space (%zu x %zu)", pop, dim,
                      e->n, e->dim);
         goto fail;
     }
-    if (gen < -1 || gen + 1 > (double)s->num_iter) {
+    if (!(gen >= -1 && gen + 1 <= (double)s->num_iter) || gen != floor(gen)) {
         ga_error_set(err, GA_EINPUT, "checkpoint: generation %g is outside "
                      "[-1, num_iter - 1 = %ld]", gen, s->num_iter - 1);
         goto fail;
@@ -605,6 +696,8 @@ ga_engine *ga_engine_restore(const ga_space *space, const ga_settings *s,
     size_t d = e->dim;
     size_t noff = e->gen < 0 ? e->n : e->noff;
     double evals, stall;
+    /* before the first tell the population is not filled yet: only the
+     * offspring (the initial individuals) hold genes */
     if (ga_state_read_number(o, "evaluations", &evals, err) ||
         ga_state_read_number(o, "prev_mean", &e->prev_mean, err) ||
         ga_state_read_number(o, "worst_seen", &e->worst_seen, err) ||
@@ -613,14 +706,22 @@ ga_engine *ga_engine_restore(const ga_space *space, const ga_settings *s,
         ga_state_read_numbers(o, "fitness", e->pop_fit, e->n, err) ||
         ga_state_read_numbers(o, "offspring", e->off, noff * d, err) ||
         ga_state_read_numbers(o, "offspring_fitness", e->off_fit, noff, err) ||
-        ga_state_check_genes(space, e->pop, e->n, "population", err) ||
+        (e->gen >= 0 &&
+         ga_state_check_genes(space, e->pop, e->n, "population", err)) ||
         ga_state_check_genes(space, e->off, noff, "offspring", err))
         goto fail;
-    if (!(evals >= 0 && evals <= 1e15) || !(stall >= 0 && stall <= 1e15)) {
+    if (!ga_state_counts_ok(&evals, 1) || !ga_state_counts_ok(&stall, 1) ||
+        (e->gen < 0 && evals != 0)) {
         ga_error_set(err, GA_EINPUT, "checkpoint: 'evaluations' or 'stall' is "
                      "out of range");
         goto fail;
     }
+    for (size_t i = 0; e->gen >= 0 && i < e->n; i++)
+        if (isnan(e->pop_fit[i])) {
+            ga_error_set(err, GA_EINPUT, "checkpoint: 'fitness' %zu is not a "
+                         "number", i);
+            goto fail;
+        }
     e->evaluations = (long)evals;
     e->stall = (long)stall;
     const cJSON *valid = cJSON_GetObjectItemCaseSensitive(o, "offspring_valid");
@@ -630,53 +731,41 @@ ga_engine *ga_engine_restore(const ga_space *space, const ga_settings *s,
     }
     size_t i = 0;
     const cJSON *it;
-    cJSON_ArrayForEach(it, valid) e->off_valid[i++] = cJSON_IsTrue(it);
+    cJSON_ArrayForEach(it, valid) {
+        e->off_valid[i] = cJSON_IsTrue(it);
+        if (e->off_valid[i] && (e->gen < 0 || isnan(e->off_fit[i]))) {
+            ga_error_set(err, GA_EINPUT, "checkpoint: offspring %zu is marked "
+                         "evaluated without a fitness", i);
+            goto fail;
+        }
+        i++;
+    }
     const cJSON *hof = cJSON_GetObjectItemCaseSensitive(o, "hof_fitness");
     e->nhof = cJSON_IsArray(hof) ? (size_t)cJSON_GetArraySize(hof) : 0;
-    if (e->nhof > e->hof_cap ||
+    if (e->nhof > e->hof_cap || (e->gen >= 0) != (e->nhof > 0) ||
         ga_state_read_numbers(o, "hof", e->hof, e->nhof * d, err) ||
         ga_state_read_numbers(o, "hof_fitness", e->hof_fit, e->nhof, err) ||
         ga_state_check_genes(space, e->hof, e->nhof, "hof", err)) {
         if (err && err->status == GA_OK)
-            ga_error_set(err, GA_EINPUT, "checkpoint: hall of fame too large");
+            ga_error_set(err, GA_EINPUT, "checkpoint: the hall of fame should "
+                         "hold 1 to %zu individuals once a generation is done",
+                         e->hof_cap);
         goto fail;
     }
-    const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "stats");
-    if (!cJSON_IsArray(st) || cJSON_GetArraySize(st) != e->gen + 1) {
-        ga_error_set(err, GA_EINPUT, "checkpoint: 'stats' should have one row "
-                     "per completed generation");
+    if (restore_stats(e, o, err) || restore_stop(e, o, version, err) ||
+        ga_state_restore_rng(o, e->rng, err))
         goto fail;
-    }
-    cJSON_ArrayForEach(it, st) {
-        double row[7];
-        const cJSON *a = it;
-        if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != 7) {
-            ga_error_set(err, GA_EINPUT, "checkpoint: bad 'stats' row");
-            goto fail;
+    if (e->extended) {
+        if (e->set.strategy == GA_SIMPLE) {
+            breed_simple(e);
+            build_batch(e, e->n);
+        } else {
+            breed_mu_plus_lambda(e);
+            build_batch(e, e->lambda);
         }
-        size_t k = 0;
-        const cJSON *x;
-        cJSON_ArrayForEach(x, a) {
-            if (ga_state_item_number(x, &row[k++]) != 0)
-                row[k - 1] = NAN;
-        }
-        if (!ga_state_counts_ok(row, 3)) {
-            ga_error_set(err, GA_EINPUT, "checkpoint: bad 'stats' row");
-            goto fail;
-        }
-        ga_stats_row *r = &e->stats[e->nstats++];
-        *r = (ga_stats_row){ (long)row[0], (long)row[1], (long)row[2],
-                             row[3], row[4], row[5], row[6] };
-    }
-    const cJSON *done = cJSON_GetObjectItemCaseSensitive(o, "done");
-    e->done = cJSON_IsTrue(done);
-    const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, "stop_reason");
-    if (cJSON_IsString(why))
-        snprintf(e->stop_reason, sizeof e->stop_reason, "%s", why->valuestring);
-    if (ga_state_restore_rng(o, e->rng, err))
-        goto fail;
-    if (!e->done)
+    } else if (!e->done) {
         build_batch(e, noff);
+    }
     return e;
 fail:
     ga_engine_free(e);

@@ -18,6 +18,7 @@
 #include "engine.h"
 #include "executor.h"
 #include "run.h"
+#include "rundir.h"
 #include "settings.h"
 #include "space.h"
 #include "util.h"
@@ -534,6 +535,9 @@ static cJSON *run_config(const run_args *a, const char *dir_abs,
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "version", 1);
     cJSON_AddStringToObject(o, "gahpo", GAHPO_VERSION);
+    char uid[40];
+    ga_rundir_new_uid(uid, sizeof uid);
+    cJSON_AddStringToObject(o, "run_uid", uid);
     cJSON_AddStringToObject(o, "dir", dir_abs);
     if (a->problem)
         cJSON_AddStringToObject(o, "problem", a->problem);
@@ -664,6 +668,58 @@ static int load_run_config(const char *dir, run_args *a, ga_settings *s,
     return ga_settings_validate(s, err);
 }
 
+static void warn(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "gahpo: warning: %s\n", msg);
+}
+
+/* --resume DIR with --num-iter N or --budget N: a run continued for more
+ * evaluations. num_iter may only grow; run.json records the new one. */
+static int extend_run(const char *dir, run_args *a, ga_settings *s,
+                      cJSON *config, ga_error *err)
+{
+    long num_iter = s->num_iter;
+    for (int i = 0; i < a->nset; i++)  /* only num_iter gets here */
+        if (ga_parse_long(a->values[i], &num_iter) != 0 || num_iter < 1)
+            return ga_error_set(err, GA_EINPUT, "--num-iter must be a whole "
+                                "number >= 1, got '%s'", a->values[i]);
+    if (a->budget > 0) {
+        /* the most generations whose planned evaluations fit the budget */
+        long lambda = s->strategy == GA_SIMPLE ? s->population_size
+                                               : ga_settings_lambda(s);
+        if (a->budget < s->population_size || lambda < 1)
+            return ga_error_set(err, GA_EINPUT, "--budget %ld is less than "
+                                "one population (%ld)", a->budget,
+                                s->population_size);
+        num_iter = 1 + (a->budget - s->population_size) / lambda;
+    }
+    if (num_iter == s->num_iter)
+        return GA_OK;
+    if (num_iter < s->num_iter)
+        return ga_error_set(err, GA_EINPUT, "%s: num_iter is %ld; a run can be "
+                            "extended (a larger --num-iter or --budget), not "
+                            "shortened to %ld", dir, s->num_iter, num_iter);
+    ga_settings grown = *s;
+    grown.num_iter = num_iter;
+    int rc = ga_settings_validate(&grown, err);
+    if (rc)
+        return rc;
+    cJSON *st = ga_settings_to_json(&grown);
+    if (!st || !cJSON_ReplaceItemInObjectCaseSensitive(config, "settings", st)) {
+        cJSON_Delete(st);
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    }
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/run.json", dir);
+    if ((rc = ga_write_json_atomic(path, config, err)) != GA_OK)
+        return rc;
+    fprintf(stderr, "gahpo: extending the run from num_iter %ld to %ld\n",
+            s->num_iter, num_iter);
+    s->num_iter = num_iter;
+    return GA_OK;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     run_args a;
@@ -683,18 +739,27 @@ static int cmd_run(int argc, char **argv)
     size_t ninit = 0;
     char dir[PATH_MAX];
     char tuned_used[4400] = "";
+    int lock = -1;
 
     if (a.resume_dir) {
+        int other_setting = 0;
+        for (int i = 0; i < a.nset; i++)
+            other_setting |= strcmp(a.keys[i], "num_iter") != 0 &&
+                             strcmp(a.keys[i], "num-iter") != 0;
         if (a.out || a.space_file || a.problem || a.settings_file || a.ncommand ||
-            a.executor || a.site || a.nslurm)
+            a.executor || a.site || a.nslurm || other_setting)
             return usage_error("run: --resume DIR takes the run's own settings "
                                "from DIR/run.json; give only --resume, and "
-                               "optionally --jobs, --timeout, --quiet%s", "");
+                               "optionally --num-iter or --budget (to extend "
+                               "it), --jobs, --timeout, --quiet%s", "");
         if (!realpath(a.resume_dir, dir)) {
             fprintf(stderr, "gahpo: %s: %s\n", a.resume_dir, strerror(errno));
             return 2;
         }
-        if (load_run_config(dir, &a, &settings, &config, &saved_command, &err))
+        if ((lock = ga_rundir_lock(dir, &err)) < 0)
+            goto done;
+        if (load_run_config(dir, &a, &settings, &config, &saved_command, &err) ||
+            extend_run(dir, &a, &settings, config, &err))
             goto done;
         const cJSON *sj = cJSON_GetObjectItemCaseSensitive(config, "space");
         if (!a.problem) {
@@ -809,6 +874,8 @@ static int cmd_run(int argc, char **argv)
             ga_error_set(&err, GA_EINPUT, "%s: %s", a.out, strerror(errno));
             goto done;
         }
+        if ((lock = ga_rundir_lock(dir, &err)) < 0)
+            goto done;
         if (a.init_file) {
             char *warning = NULL;
             init = ga_csv_read_population(space, a.init_file, &ninit, &warning,
@@ -849,6 +916,8 @@ static int cmd_run(int argc, char **argv)
                          "choose another --out", a.out, a.out);
             goto done;
         }
+        if (ga_rundir_check_fresh(dir, &err) != GA_OK)
+            goto done;
         config = run_config(&a, dir, space_json, &settings, command_abs, space,
                             init, ninit);
         char path[PATH_MAX + 32];
@@ -884,7 +953,11 @@ static int cmd_run(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* a closed terminal or a lost ssh session stops the run as SIGTERM
+     * does: models stopped, the run resumable */
+    sigaction(SIGHUP, &sa, NULL);
 
+    const cJSON *uid = cJSON_GetObjectItemCaseSensitive(config, "run_uid");
     const char *slash = strrchr(dir, '/');
     ga_run_opts ro = {
         .dir = dir, .run_id = slash ? slash + 1 : dir, .space = space,
@@ -894,7 +967,9 @@ static int cmd_run(int argc, char **argv)
         .progress = a.quiet ? NULL : progress,
         /* async: as many evaluations running as the executor runs at once */
         .in_flight = a.slurm && a.slurm->max_concurrent > 0
-                         ? a.slurm->max_concurrent : a.jobs };
+                         ? a.slurm->max_concurrent : a.jobs,
+        .run_uid = cJSON_IsString(uid) ? uid->valuestring : NULL,
+        .warn = warn, .warn_ctx = NULL };
     if (!a.quiet && tuned_used[0])
         fprintf(stderr, "gahpo: tuned defaults from %s\n", tuned_used);
     if (!a.quiet && settings.strategy == GA_ASYNC)
@@ -921,6 +996,7 @@ static int cmd_run(int argc, char **argv)
     }
 
 done:
+    ga_rundir_unlock(lock);
     ga_engine_free(eng);
     ga_executor_free(exec);
     prob_free(problem);
@@ -964,6 +1040,7 @@ int main(int argc, char **argv)
         sa.sa_handler = on_signal;
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
         ga_error err;
         int code;
         if (ga_exec_slurm_task(argv[2], argv[3], &interrupted, &code, &err))

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "rundir.h"
 #include "util.h"
 
 cJSON *ga_run_params_json(const ga_space *space, const double *genes)
@@ -125,7 +126,8 @@ int ga_run_write_outputs(const char *dir, const ga_space *space,
 }
 
 static int save_checkpoint(const char *dir, const ga_engine *eng,
-                           double elapsed, ga_error *err)
+                           const cJSON *identity, double elapsed,
+                           ga_error *err)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON *state = ga_engine_save(eng);
@@ -136,15 +138,22 @@ static int save_checkpoint(const char *dir, const ga_engine *eng,
     }
     cJSON_AddItemToObject(o, "engine", state);
     cJSON_AddNumberToObject(o, "elapsed", elapsed);
-    char *text = cJSON_PrintUnformatted(o);
+    int rc = ga_rundir_save_checkpoint(dir, o, identity, err);
     cJSON_Delete(o);
-    if (!text)
-        return ga_error_set(err, GA_EFAIL, "out of memory");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/checkpoint.json", dir);
-    int rc = ga_write_file_atomic(path, text, strlen(text), err);
-    free(text);
     return rc;
+}
+
+cJSON *ga_run_load_checkpoint(const ga_run_opts *o, ga_error *err)
+{
+    int format;
+    cJSON *root = ga_rundir_load_checkpoint(o->dir, o->run_uid, o->space,
+                                            o->settings, &format, err);
+    if (root && format == 1 && o->warn)
+        o->warn(o->warn_ctx, "this run's checkpoint was written by an older "
+                "gahpo (format 1, without the run's identity): resuming "
+                "without checking that the space and settings are the ones "
+                "it was made with");
+    return root;
 }
 
 int ga_run_log_each(const char *path, int (*fn)(void *ctx, const cJSON *line),
@@ -183,6 +192,24 @@ int ga_run_log_genes(const ga_space *space, const cJSON *params, double *genes)
     return 0;
 }
 
+long ga_run_log_differs(const ga_space *space, const double *logged,
+                        const double *asked)
+{
+    for (size_t j = 0; j < space->n; j++) {
+        const ga_param *p = &space->params[j];
+        /* numbers as the log's text reads back; others are exact indexes */
+        double back = asked[j];
+        char text[40];
+        if ((p->type == GA_INT || p->type == GA_FLOAT) &&
+            (ga_format_double(asked[j], text, sizeof text) != 0 ||
+             ga_parse_double(text, &back) != 0))
+            back = NAN;
+        if (!(logged[j] == back))
+            return (long)j;
+    }
+    return -1;
+}
+
 /* What the log already holds for the pending generation. */
 typedef struct logged {
     int have;
@@ -209,10 +236,15 @@ int ga_run_cut_torn_line(const char *path, ga_error *err)
 /* Collect the log's entries of the batch's generation whose index is in
  * the batch. */
 typedef struct reuse_ctx {
+    const ga_space *space;
     const ga_batch *b;
     const long *slot;      /* index -> batch position, or -1 */
     size_t maxidx;
     logged *out;
+    double *genes;         /* scratch: one line's params */
+    long line;
+    long bad_line;         /* the first line that is not the asked one */
+    long bad_param;        /* its parameter, -1 when params do not read */
 } reuse_ctx;
 
 static int reuse_line(void *p, const cJSON *o)
@@ -221,22 +253,32 @@ static int reuse_line(void *p, const cJSON *o)
     const cJSON *g = cJSON_GetObjectItemCaseSensitive(o, "gen");
     const cJSON *i = cJSON_GetObjectItemCaseSensitive(o, "ind");
     const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "fitness");
-    if (cJSON_IsNumber(g) && cJSON_IsNumber(i) &&
-        (long)g->valuedouble == r->b->generation && i->valuedouble >= 0 &&
-        (size_t)i->valuedouble <= r->maxidx) {
-        long k = r->slot[(size_t)i->valuedouble];
-        if (k >= 0 && !r->out[k].have) {
-            r->out[k].have = 1;
-            r->out[k].fitness = cJSON_IsNumber(f) ? f->valuedouble : NAN;
-        }
+    r->line++;
+    if (!(cJSON_IsNumber(g) && cJSON_IsNumber(i) &&
+          g->valuedouble == (double)r->b->generation &&
+          i->valuedouble >= 0 && i->valuedouble <= (double)r->maxidx))
+        return 0;
+    long k = r->slot[(size_t)i->valuedouble];
+    if (k < 0 || r->out[k].have)
+        return 0;
+    /* the same run asks the same individual: another's log does not */
+    const double *asked = r->b->genes + (size_t)k * r->b->dim;
+    r->bad_param = -1;
+    if (ga_run_log_genes(r->space, cJSON_GetObjectItemCaseSensitive(o, "params"),
+                         r->genes) != 0 ||
+        (r->bad_param = ga_run_log_differs(r->space, r->genes, asked)) >= 0) {
+        r->bad_line = r->line;
+        return 1;
     }
+    r->out[k].have = 1;
+    r->out[k].fitness = cJSON_IsNumber(f) ? f->valuedouble : NAN;
     return 0;
 }
 
 /* Collect the log's entries of the batch's generation whose index is in
  * the batch. */
-static int read_log(const char *path, const ga_batch *b, logged *out,
-                    ga_error *err)
+static int read_log(const char *path, const ga_space *space,
+                    const ga_batch *b, logged *out, ga_error *err)
 {
     size_t maxidx = 0;
     for (size_t k = 0; k < b->count; k++)
@@ -249,10 +291,24 @@ static int read_log(const char *path, const ga_batch *b, logged *out,
         slot[i] = -1;
     for (size_t k = 0; k < b->count; k++)
         slot[b->index[k]] = (long)k;
-    reuse_ctx r = { b, slot, maxidx, out };
-    ga_run_log_each(path, reuse_line, &r);
+    reuse_ctx r = { space, b, slot, maxidx, out,
+                    malloc((b->dim ? b->dim : 1) * sizeof(double)), 0, 0, -1 };
+    int rc = GA_OK;
+    if (!r.genes)
+        rc = ga_error_set(err, GA_EFAIL, "out of memory");
+    else if (ga_run_log_each(path, reuse_line, &r) != 0)
+        rc = ga_error_set(err, GA_EINPUT, "%s line %ld: generation %ld's "
+                          "evaluation is not the individual the checkpoint "
+                          "asks for (%s%s%s); is this the run's own log?",
+                          path, r.bad_line, b->generation,
+                          r.bad_param < 0 ? "its params do not read in the "
+                          "space" : "parameter '",
+                          r.bad_param < 0 ? "" :
+                          space->params[r.bad_param].name,
+                          r.bad_param < 0 ? "" : "' differs");
+    free(r.genes);
     free(slot);
-    return GA_OK;
+    return rc;
 }
 
 typedef struct log_ctx {
@@ -350,7 +406,7 @@ static int evaluate_pending(const ga_run_opts *o, ga_engine *eng, FILE *log,
         rc = ga_error_set(err, GA_EFAIL, "out of memory");
         goto out;
     }
-    if (reuse && (rc = read_log(log_path, &b, have, err)) != GA_OK)
+    if (reuse && (rc = read_log(log_path, o->space, &b, have, err)) != GA_OK)
         goto out;
     size_t njobs = 0;
     log_ctx lc = { log, o->run_id, o->space, jobs, job_k, fitness, cache, 0 };
@@ -416,6 +472,60 @@ out:
     return rc;
 }
 
+/* A new run: the engine (with the initial individuals), an empty log, and
+ * the first checkpoint, written before any evaluation. */
+static int start_fresh(const ga_run_opts *o, const cJSON *identity,
+                       const char *log_path, ga_engine **eng, FILE **log,
+                       ga_error *err)
+{
+    int rc = ga_rundir_check_fresh(o->dir, err);
+    if (rc)
+        return rc;
+    *eng = ga_engine_alloc(o->space, o->settings, err);
+    if (!*eng)
+        return err->status;
+    if (o->ninit &&
+        (rc = ga_engine_seed_population(*eng, o->init_genes, o->ninit, err)))
+        return rc;
+    *log = fopen(log_path, "w");
+    if (!*log)
+        return ga_error_set(err, GA_EFAIL, "%s: cannot create: %s", log_path,
+                            strerror(errno));
+    return save_checkpoint(o->dir, *eng, identity, 0, err);
+}
+
+/* A resumed run: the engine from its checkpoint (which must be this run's),
+ * and the log opened for appending, its torn last line cut. */
+static int start_resume(const ga_run_opts *o, const char *log_path,
+                        ga_engine **eng, FILE **log, double *elapsed,
+                        ga_error *err)
+{
+    cJSON *root = ga_run_load_checkpoint(o, err);
+    if (!root)
+        return GA_EINPUT;
+    const cJSON *state = cJSON_GetObjectItemCaseSensitive(root, "engine");
+    const cJSON *el = cJSON_GetObjectItemCaseSensitive(root, "elapsed");
+    *elapsed = cJSON_IsNumber(el) && el->valuedouble >= 0 ? el->valuedouble
+                                                          : 0;
+    *eng = state ? ga_engine_restore(o->space, o->settings, state, err) : NULL;
+    cJSON_Delete(root);
+    if (!*eng) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", state ? err->msg
+                 : "checkpoint: no engine state (not a generational run?)");
+        return ga_error_set(err, GA_EINPUT, "%s/checkpoint.json: %s", o->dir,
+                            msg);
+    }
+    int rc = ga_run_cut_torn_line(log_path, err);
+    if (rc)
+        return rc;
+    *log = fopen(log_path, "a");
+    if (!*log)
+        return ga_error_set(err, GA_EFAIL, "%s: cannot open: %s", log_path,
+                            strerror(errno));
+    return GA_OK;
+}
+
 int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
 {
     char ckpt[4096], log_path[4096];
@@ -424,6 +534,7 @@ int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
     FILE *log = NULL;
     double *fitness = NULL;
     ga_cache *cache = NULL;
+    cJSON *identity = NULL;
     int rc;
 
     if (engine_out)
@@ -434,60 +545,23 @@ int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
         return rc;
     snprintf(ckpt, sizeof ckpt, "%s/checkpoint.json", o->dir);
     snprintf(log_path, sizeof log_path, "%s/evals.jsonl", o->dir);
+    identity = ga_rundir_identity(o->run_uid, o->space, o->settings);
+    if (!identity)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
 
     /* A run killed before its first checkpoint has evaluated nothing yet:
      * resuming it is starting it. */
     int resume = o->resume && access(ckpt, F_OK) == 0;
-    if (!resume) {
-        if (!o->resume && access(ckpt, F_OK) == 0)
-            return ga_error_set(err, GA_EINPUT, "%s already holds a run "
-                                "(checkpoint.json); continue it with --resume "
-                                "%s or choose another --out", o->dir, o->dir);
-        eng = ga_engine_alloc(o->space, o->settings, err);
-        if (!eng)
-            return err->status;
-        if (o->ninit &&
-            (rc = ga_engine_seed_population(eng, o->init_genes, o->ninit, err)))
-            goto out;
-        log = fopen(log_path, "w");
-        if (!log) {
-            rc = ga_error_set(err, GA_EFAIL, "%s: cannot create: %s", log_path,
-                              strerror(errno));
-            goto out;
-        }
-        if ((rc = save_checkpoint(o->dir, eng, 0, err)))
-            goto out;
-    } else {
-        char *text = ga_read_file(ckpt, NULL, err);
-        if (!text)
-            return ga_error_set(err, GA_EINPUT, "%s: no checkpoint to resume "
-                                "(is this a gahpo run directory?)", o->dir);
-        cJSON *root = cJSON_Parse(text);
-        free(text);
-        const cJSON *state = cJSON_GetObjectItemCaseSensitive(root, "engine");
-        const cJSON *el = cJSON_GetObjectItemCaseSensitive(root, "elapsed");
-        if (!state) {
-            cJSON_Delete(root);
-            return ga_error_set(err, GA_EINPUT, "%s: checkpoint is not valid "
-                                "JSON or has no engine state", ckpt);
-        }
-        eng = ga_engine_restore(o->space, o->settings, state, err);
-        elapsed = cJSON_IsNumber(el) ? el->valuedouble : 0;
-        cJSON_Delete(root);
-        if (!eng) {
-            char msg[sizeof err->msg];
-            snprintf(msg, sizeof msg, "%s", err->msg);
-            return ga_error_set(err, GA_EINPUT, "%s: %s", ckpt, msg);
-        }
-        if ((rc = ga_run_cut_torn_line(log_path, err)))
-            goto out;
-        log = fopen(log_path, "a");
-        if (!log) {
-            rc = ga_error_set(err, GA_EFAIL, "%s: cannot open: %s", log_path,
-                              strerror(errno));
-            goto out;
-        }
-    }
+    if (!resume && !o->resume && access(ckpt, F_OK) == 0)
+        rc = ga_error_set(err, GA_EINPUT, "%s already holds a run "
+                          "(checkpoint.json); continue it with --resume %s or "
+                          "choose another --out", o->dir, o->dir);
+    else if (!resume)
+        rc = start_fresh(o, identity, log_path, &eng, &log, err);
+    else
+        rc = start_resume(o, log_path, &eng, &log, &elapsed, err);
+    if (rc)
+        goto out;
 
     size_t cap = (size_t)o->settings->population_size;
     long lambda = ga_settings_lambda(o->settings);
@@ -534,7 +608,7 @@ int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
         if ((rc = ga_run_write_outputs(o->dir, o->space, eng, o->settings,
                                        ga_engine_done(eng), err)))
             break;
-        if ((rc = save_checkpoint(o->dir, eng, elapsed, err)))
+        if ((rc = save_checkpoint(o->dir, eng, identity, elapsed, err)))
             break;
         if (o->progress) {
             size_t n, nh;
@@ -555,6 +629,7 @@ int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
     }
 out:
     ga_cache_free(cache);
+    cJSON_Delete(identity);
     if (log)
         fclose(log);
     free(fitness);

@@ -30,6 +30,11 @@ typedef struct ga_run_opts {
                      double best);
     void *progress_ctx;
     long in_flight;              /* async: evaluations kept running (>= 1) */
+    const char *run_uid;         /* run.json's id, recorded in checkpoints
+                                    and compared on resume (NULL: none) */
+    /* a message for the user that does not stop the run (may be NULL) */
+    void (*warn)(void *ctx, const char *msg);
+    void *warn_ctx;
 } ga_run_opts;
 
 /* Run (or resume) to the end. GA_OK when the run finished; GA_EFAIL when it
@@ -73,8 +78,16 @@ int ga_run_log_each(const char *path, int (*fn)(void *ctx, const cJSON *line),
  * object or a parameter is missing or invalid. */
 int ga_run_log_genes(const ga_space *space, const cJSON *params,
                      double *genes);
+/* The first parameter (its index) where a log line's genes differ from the
+ * genes asked, compared as the log writes numbers; -1 when they match. */
+long ga_run_log_differs(const ga_space *space, const double *logged,
+                        const double *asked);
 /* Cut a half-written last line (the driver killed mid-write) off the log. */
 int ga_run_cut_torn_line(const char *path, ga_error *err);
+/* The checkpoint of a resumed run, checked against the run (rundir.h); a
+ * format-1 checkpoint is accepted with a warning through opts->warn.
+ * NULL with GA_EINPUT when it does not belong. */
+cJSON *ga_run_load_checkpoint(const ga_run_opts *opts, ga_error *err);
 /* Fill the cache from a log's finished evaluations (resume). */
 void ga_run_prefill_cache(const char *path, const ga_space *space,
                           ga_cache *c);

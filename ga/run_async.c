@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rundir.h"
 #include "state.h"
 #include "steady.h"
 #include "util.h"
@@ -51,6 +52,11 @@ typedef struct arun {
     long since_best;          /* evaluations told since the best improved */
     int stopping;             /* ask no more; end when nothing is in flight */
     int done;
+    int by_budget;            /* done because the budget was used: a larger
+                                 num_iter on resume goes on */
+    int tail_row;             /* the last stats row is the partial one made
+                                 when the run ended */
+    cJSON *identity;          /* the run's (rundir.h), in each checkpoint */
     char stop_reason[256];
     ga_stats_row *rows;
     size_t nrows, rcap;
@@ -297,16 +303,12 @@ static int save_checkpoint(const arun *a, double elapsed, ga_error *err)
     cJSON_AddNumberToObject(o, "since_best", (double)a->since_best);
     cJSON_AddBoolToObject(o, "stopping", a->stopping);
     cJSON_AddBoolToObject(o, "done", a->done);
+    cJSON_AddBoolToObject(o, "by_budget", a->by_budget);
+    cJSON_AddBoolToObject(o, "tail_row", a->tail_row);
     cJSON_AddStringToObject(o, "stop_reason", a->stop_reason);
     cJSON_AddNumberToObject(o, "elapsed", elapsed);
-    char *text = cJSON_PrintUnformatted(o);
+    int rc = ga_rundir_save_checkpoint(a->o->dir, o, a->identity, err);
     cJSON_Delete(o);
-    if (!text)
-        return ga_error_set(err, GA_EFAIL, "out of memory");
-    char path[4200];
-    snprintf(path, sizeof path, "%s/checkpoint.json", a->o->dir);
-    int rc = ga_write_file_atomic(path, text, strlen(text), err);
-    free(text);
     return rc;
 }
 
@@ -396,11 +398,34 @@ static int load_checkpoint(arun *a, const cJSON *o, double *elapsed,
     }
     a->stopping = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "stopping"));
     a->done = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "done"));
+    a->by_budget = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "by_budget"));
+    a->tail_row = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "tail_row"));
     const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, "stop_reason");
     if (cJSON_IsString(why))
         snprintf(a->stop_reason, sizeof a->stop_reason, "%s", why->valuestring);
     const cJSON *el = cJSON_GetObjectItemCaseSensitive(o, "elapsed");
-    *elapsed = cJSON_IsNumber(el) ? el->valuedouble : 0;
+    *elapsed = cJSON_IsNumber(el) && el->valuedouble >= 0 ? el->valuedouble : 0;
+    if (a->next > a->budget && !a->done)
+        return ga_error_set(err, GA_EINPUT, "checkpoint: 'next' %ld is past "
+                            "the budget of %ld evaluations but the run is not "
+                            "done", a->next, a->budget);
+    if ((a->tail_row && (!a->done || a->nrows == 0)) ||
+        (long)a->nf > a->next)
+        return ga_error_set(err, GA_EINPUT, "checkpoint: 'tail_row', "
+                            "'in_flight' and 'done' do not agree");
+    if (a->done && a->by_budget && a->next < a->budget) {
+        /* extended (a larger num_iter): go on from where it stopped, the
+         * partial last row of stats growing again */
+        a->done = 0;
+        a->by_budget = 0;
+        a->stop_reason[0] = '\0';
+        if (a->tail_row) {
+            a->nrows--;
+            a->block_told = a->rows[a->nrows].nevals;
+            a->block_failed = a->rows[a->nrows].nfailed;
+            a->tail_row = 0;
+        }
+    }
     return GA_OK;
 }
 
@@ -464,23 +489,14 @@ static long logged(const arun *a, size_t index)
  * compared as the log writes them (a float's text may round its last bit). */
 static int tell_logged(arun *a, long k, const double *genes, ga_error *err)
 {
-    const double *g = a->lgenes + (size_t)k * a->dim;
-    for (size_t j = 0; j < a->dim; j++) {
-        const ga_param *p = &a->o->space->params[j];
-        /* numbers as the log's text reads back; others are exact indexes */
-        double back = genes[j];
-        char text[40];
-        if ((p->type == GA_INT || p->type == GA_FLOAT) &&
-            (ga_format_double(genes[j], text, sizeof text) != 0 ||
-             ga_parse_double(text, &back) != 0))
-            back = NAN;
-        if (!(g[j] == back))
-            return ga_error_set(err, GA_EINPUT, "%s: evaluation %zu in the log "
-                                "is not the individual the checkpoint asks "
-                                "for (parameter '%s'); were evals.jsonl or "
-                                "checkpoint.json edited?", a->log_path,
-                                a->lidx[k], p->name);
-    }
+    long j = ga_run_log_differs(a->o->space, a->lgenes + (size_t)k * a->dim,
+                                genes);
+    if (j >= 0)
+        return ga_error_set(err, GA_EINPUT, "%s: evaluation %zu in the log is "
+                            "not the individual the checkpoint asks for "
+                            "(parameter '%s'); is this the run's own log?",
+                            a->log_path, a->lidx[k],
+                            a->o->space->params[j].name);
     return tell(a, genes, a->lfit[k], a->lidx[k], "failed before a resume",
                 err);
 }
@@ -615,6 +631,9 @@ static int setup(arun *a, double *elapsed, ga_error *err)
             return ga_error_set(err, GA_EINPUT, "%s already holds a run "
                                 "(checkpoint.json); continue it with --resume "
                                 "%s or choose another --out", o->dir, o->dir);
+        int rc = ga_rundir_check_fresh(o->dir, err);
+        if (rc)
+            return rc;
         if (o->ninit)
             return ga_error_set(err, GA_EINPUT, "strategy async starts from a "
                                 "random population; an initial population "
@@ -629,12 +648,9 @@ static int setup(arun *a, double *elapsed, ga_error *err)
                                 a->log_path, strerror(errno));
         return save_checkpoint(a, 0, err);
     }
-    char *text = ga_read_file(ckpt, NULL, err);
-    if (!text)
-        return ga_error_set(err, GA_EINPUT, "%s: no checkpoint to resume (is "
-                            "this a gahpo run directory?)", o->dir);
-    cJSON *root = cJSON_Parse(text);
-    free(text);
+    cJSON *root = ga_run_load_checkpoint(o, err);
+    if (!root)
+        return GA_EINPUT;
     const cJSON *strat = cJSON_GetObjectItemCaseSensitive(root, "strategy");
     int rc;
     if (!cJSON_IsString(strat) || strcmp(strat->valuestring, "async") != 0)
@@ -690,6 +706,9 @@ int ga_run_async(const ga_run_opts *o, ga_error *err)
         rc = ga_error_set(err, GA_EINPUT, "the space has no parameters");
     if (rc == GA_OK)
         rc = ga_mkdirs(o->dir, err);
+    if (rc == GA_OK &&
+        !(a.identity = ga_rundir_identity(o->run_uid, o->space, o->settings)))
+        rc = ga_error_set(err, GA_EFAIL, "out of memory");
     if (rc == GA_OK && o->cache && !(a.cache = ga_cache_alloc(a.dim)))
         rc = ga_error_set(err, GA_EFAIL, "out of memory");
     if (rc == GA_OK)
@@ -726,6 +745,7 @@ int ga_run_async(const ga_run_opts *o, ga_error *err)
         refill = 1;
         if (a.nf == 0) {
             a.done = 1;
+            a.by_budget = !a.stopping;
             if (!a.stopping)
                 snprintf(a.stop_reason, sizeof a.stop_reason, "num_iter "
                          "reached (%ld evaluations: population_size + "
@@ -758,8 +778,11 @@ int ga_run_async(const ga_run_opts *o, ga_error *err)
          * when the checkpoint could not be read: the files stay as they
          * are) */
         ga_error again;
-        if (a.done && a.block_told > 0 && rc == GA_OK && push_row(&a) != 0)
-            rc = ga_error_set(err, GA_EFAIL, "out of memory");
+        if (a.done && a.block_told > 0 && rc == GA_OK) {
+            if (push_row(&a) != 0)
+                rc = ga_error_set(err, GA_EFAIL, "out of memory");
+            a.tail_row = 1;
+        }
         int rc2 = write_outputs(&a, 1, rc == GA_OK ? err : &again);
         if (rc == GA_OK)
             rc = rc2;
@@ -773,6 +796,7 @@ int ga_run_async(const ga_run_opts *o, ga_error *err)
         fclose(a.log);
     ga_steady_free(a.st);
     ga_cache_free(a.cache);
+    cJSON_Delete(a.identity);
     free(a.fidx);
     free(a.fgenes);
     free(a.rows);

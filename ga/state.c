@@ -111,6 +111,16 @@ int ga_state_restore_rng(const cJSON *o, gsl_rng *rng, ga_error *err)
         if (mti < 0 || mti > 624)
             return ga_error_set(err, GA_EINPUT, "checkpoint: 'rng' state is "
                                 "corrupt (position %d outside 0..624)", mti);
+        /* and its words are 32-bit: a wider one would make draws beyond
+         * gsl_rng_max, and indices drawn from them beyond their arrays */
+        for (size_t k = 0; k < 624; k++) {
+            unsigned long word;
+            memcpy(&word, raw + k * sizeof word, sizeof word);
+            if (word > 0xffffffffUL)
+                return ga_error_set(err, GA_EINPUT, "checkpoint: 'rng' state "
+                                    "is corrupt (word %zu is wider than 32 "
+                                    "bits)", k);
+        }
     }
     return GA_OK;
 }

@@ -20,6 +20,7 @@ int main(void)
     srunner_add_suite(sr, cli_suite());
     srunner_add_suite(sr, local_suite());
     srunner_add_suite(sr, resume_suite());
+    srunner_add_suite(sr, rundir_suite());
     srunner_add_suite(sr, sweep_suite());
     srunner_add_suite(sr, slurm_suite());
     srunner_add_suite(sr, pbs_suite());

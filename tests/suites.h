@@ -15,6 +15,7 @@ Suite *bbob_suite(void);
 Suite *cli_suite(void);
 Suite *local_suite(void);
 Suite *resume_suite(void);
+Suite *rundir_suite(void);
 Suite *sweep_suite(void);
 Suite *slurm_suite(void);
 Suite *pbs_suite(void);

@@ -332,3 +332,71 @@ int tu_slurm_up(void)
                 "starts one)\n");
     return up;
 }
+
+/* ---- comparing two runs ---------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted log lines without wall_time / job_id: what was evaluated. */
+static char **log_entries(const char *dir, size_t *n)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/evals.jsonl", dir);
+    char *log = tu_read(path);
+    ck_assert_ptr_nonnull(log);
+    size_t cap = 1024;
+    char **out = malloc(cap * sizeof *out);
+    *n = 0;
+    for (char *line = log; *line;) {
+        char *nl = strchr(line, '\n');
+        ck_assert_msg(nl != NULL, "unfinished last line in %s", path);
+        *nl = '\0';
+        cJSON *o = cJSON_Parse(line);
+        ck_assert_msg(o != NULL, "bad line: %s", line);
+        cJSON_DeleteItemFromObject(o, "wall_time");
+        cJSON_DeleteItemFromObject(o, "job_id");
+        cJSON_DeleteItemFromObject(o, "run");  /* the directory name */
+        if (*n == cap)
+            out = realloc(out, (cap *= 2) * sizeof *out);
+        out[(*n)++] = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        line = nl + 1;
+    }
+    free(log);
+    qsort(out, *n, sizeof *out, cmp_str);
+    return out;
+}
+
+void tu_assert_same_run(const char *ref, const char *got)
+{
+    const char *files[] = { "stats.csv", "best.json", "population.json" };
+    for (int i = 0; i < 3; i++) {
+        char p1[4200], p2[4200];
+        snprintf(p1, sizeof p1, "%s/%s", ref, files[i]);
+        snprintf(p2, sizeof p2, "%s/%s", got, files[i]);
+        char *a = tu_read(p1), *b = tu_read(p2);
+        ck_assert_msg(a && b, "missing %s", files[i]);
+        ck_assert_msg(strcmp(a, b) == 0, "%s differs after resume", files[i]);
+        free(a);
+        free(b);
+    }
+    size_t na, nb;
+    char **a = log_entries(ref, &na), **b = log_entries(got, &nb);
+    ck_assert_msg(na == nb, "%zu evaluations logged, expected %zu", nb, na);
+    for (size_t i = 0; i < na; i++) {
+        ck_assert_msg(strcmp(a[i], b[i]) == 0, "log entry differs: %s vs %s",
+                      a[i], b[i]);
+        if (i > 0)  /* no evaluation twice */
+            ck_assert_str_ne(b[i], b[i - 1]);
+    }
+    for (size_t i = 0; i < na; i++) {
+        free(a[i]);
+        free(b[i]);
+    }
+    free(a);
+    free(b);
+}
+

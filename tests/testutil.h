@@ -64,6 +64,11 @@ void tu_assert_same_file(const char *a_dir, const char *b_dir,
  * SKIPPED line when not). */
 int tu_slurm_up(void);
 
+/* Two run directories hold the same run: identical stats.csv, best.json
+ * and population.json, and the same evaluations in evals.jsonl (wall
+ * times, job ids and the run's name aside), each exactly once (asserted). */
+void tu_assert_same_run(const char *ref, const char *got);
+
 /* Quick mode ($GAHPO_TEST_QUICK set): long suites are left out. */
 int tu_quick(void);
 
