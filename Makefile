@@ -1,5 +1,5 @@
 # gahpo - every entry point: make, make test, make test-slurm, make asan,
-# make bench, make sweep, make install PREFIX=..., make clean, make deps.
+# make fuzz, make bench, make sweep, make install PREFIX=..., make clean, make deps.
 
 CC      ?= gcc
 BUILD   ?= build
@@ -71,7 +71,7 @@ $(BUILD)/tests/bench_%: $(BUILD)/obj/tests/bench_%.o $(LIB)
 
 # Unit, integration, DEAP-equivalence and convergence tests: one Check run,
 # whose summary line closes the output.
-test: $(BIN) $(CHECKER)
+test: $(BIN) $(CHECKER) fuzz-build
 	GAHPO_BIN=$(abspath $(BIN)) GAHPO_DATA_DIR=$(CURDIR) $(CHECKER)
 
 # Only the Slurm and PBS executors' suites (slurm, pbs, chunks; CK_RUN_SUITE
@@ -94,6 +94,58 @@ asan:
 	$(MAKE) BUILD=build/asan \
 	  EXTRA_CFLAGS="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" unit
+
+# Fuzzing (tests/fuzz/, docs/TESTING.md): a libFuzzer harness per reader,
+# built with clang, ASan and UBSan into build/fuzz/ from the library's own
+# sources. make fuzz runs each for FUZZ_SECONDS (new inputs go to
+# build/fuzz/corpus/, not to the committed corpus); make fuzz-smoke runs
+# each for a few seconds and replays tests/fuzz/crashes/ (make test does
+# the same through tests/check_fuzz.c). Without clang and libFuzzer,
+# fuzz-build says SKIPPED and the smoke is skipped.
+FUZZ_CC      ?= clang
+FUZZ_BUILD    = build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) -fopenmp -g -O1 \
+  -fno-omit-frame-pointer -fsanitize=address,undefined \
+  -fno-sanitize-recover=all $(PKG_CFLAGS)
+FUZZ_NAMES    = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS     = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
+FUZZ_OBJ      = $(LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o) \
+  $(FUZZ_BUILD)/obj/tests/fuzz/fuzzutil.o
+FUZZ_LIB      = $(FUZZ_BUILD)/libgahpo-fuzz.a
+
+.PHONY: fuzz fuzz-build fuzz-smoke
+
+fuzz-build: | deps
+	@mkdir -p $(FUZZ_BUILD)
+	@if echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }' \
+	    | $(FUZZ_CC) -x c - -fopenmp -fsanitize=fuzzer,address,undefined \
+	      -o $(FUZZ_BUILD)/probe >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory $(FUZZ_BINS); \
+	else \
+	  echo "fuzz-build: SKIPPED: $(FUZZ_CC) cannot build a libFuzzer binary" \
+	       "(scripts/install-deps.sh installs clang, libclang-rt-dev, libomp-dev)"; \
+	fi
+
+fuzz: fuzz-build
+	FUZZ_DIR=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh fuzz
+
+fuzz-smoke: fuzz-build
+	FUZZ_DIR=$(FUZZ_BUILD) tests/fuzz/run.sh smoke
+
+$(FUZZ_BUILD)/obj/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) | deps
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -MF $@.d $< \
+	  $(FUZZ_LIB) $(PKG_LIBS) -lm -o $@
+
+-include $(FUZZ_OBJ:.o=.d) $(FUZZ_BINS:=.d)
 
 bench: $(BIN) $(BENCHES)
 	scripts/bench.sh $(BUILD)/tests $(abspath $(BIN))

@@ -92,4 +92,11 @@ int ga_pbs_parse_qstat_torque(const char *text, char *const *ids, size_t nids,
                               ga_slurm_task_state **out, size_t *n,
                               ga_error *err);
 
+/* Parsers of Slurm's output, out of exec_slurm.c for the fuzz harnesses:
+ * the job id in `squeue -h --me -o '%F|%o'` lines whose command is script
+ * (0 found, 1 none); MaxArraySize in `scontrol show config` (else 1001). */
+int ga_slurm_find_in_squeue(const char *text, const char *script, char *id,
+                            size_t size);
+long ga_slurm_parse_max_array(const char *text);
+
 #endif

@@ -838,14 +838,18 @@ static long slurm_max_array(void)
 {
     char *argv[] = { "scontrol", "show", "config", NULL };
     char *out, *errt;
-    long n = 0;
-    if (ga_array_run_cmd(argv, NULL, &out, &errt) == 0) {
-        const char *p = strstr(out, "MaxArraySize");
-        if (p && (p = strchr(p, '=')))
-            n = strtol(p + 1, NULL, 10);
-    }
+    long n = 1001;
+    if (ga_array_run_cmd(argv, NULL, &out, &errt) == 0)
+        n = ga_slurm_parse_max_array(out);
     free(out);
     free(errt);
+    return n;
+}
+
+long ga_slurm_parse_max_array(const char *text)
+{
+    const char *p = strstr(text, "MaxArraySize");
+    long n = p && (p = strchr(p, '=')) ? strtol(p + 1, NULL, 10) : 0;
     return n > 0 ? n : 1001;
 }
 
@@ -856,23 +860,30 @@ static int slurm_find(const char *script, char *id, size_t size)
     char *argv[] = { "squeue", "-h", "--me", "-o", "%F|%o", NULL };
     char *out, *errt;
     int found = -1;
-    if (ga_array_run_cmd(argv, NULL, &out, &errt) == 0) {
-        found = 1;
-        char *save = NULL;
-        for (char *l = strtok_r(out, "\n", &save); l && found != 0;
-             l = strtok_r(NULL, "\n", &save)) {
-            char *bar = strchr(l, '|');
-            if (bar && strcmp(bar + 1, script) == 0 && bar - l > 0 &&
-                (size_t)(bar - l) < size) {
-                memcpy(id, l, (size_t)(bar - l));
-                id[bar - l] = '\0';
-                found = 0;
-            }
-        }
-    }
+    if (ga_array_run_cmd(argv, NULL, &out, &errt) == 0)
+        found = ga_slurm_find_in_squeue(out, script, id, size);
     free(out);
     free(errt);
     return found;
+}
+
+int ga_slurm_find_in_squeue(const char *text, const char *script, char *id,
+                            size_t size)
+{
+    size_t slen = strlen(script);
+    for (const char *l = text; *l;) {
+        size_t len = strcspn(l, "\n");
+        const char *bar = memchr(l, '|', len);
+        size_t idlen = bar ? (size_t)(bar - l) : 0;
+        if (bar && idlen > 0 && idlen < size && len - idlen - 1 == slen &&
+            memcmp(bar + 1, script, slen) == 0) {
+            memcpy(id, l, idlen);
+            id[idlen] = '\0';
+            return 0;
+        }
+        l += len + (l[len] == '\n');
+    }
+    return 1;
 }
 
 static const ga_array_backend slurm_backend = {

@@ -11,21 +11,26 @@ PACKAGES=(build-essential pkg-config libgsl-dev libcjson-dev check
 # the PBS executor's Torque tests against slurm-wlm-torque's qsub/qstat/qdel
 # over it. Optional: without them those tests print SKIPPED.
 SLURM_PACKAGES=(slurmctld slurmd slurm-client munge slurm-wlm-torque)
+# The fuzz harnesses (make fuzz, and the smoke in make test): clang, its
+# libFuzzer and sanitizer runtimes (libclang-rt-dev, only recommended by
+# clang) and LLVM's OpenMP (clang -fopenmp). Installed as root; optional
+# otherwise: without them the fuzz smoke prints SKIPPED.
+FUZZ_PACKAGES=(clang libclang-rt-dev libomp-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
     || missing+=("$p")
 done
-missing_slurm=()
-for p in "${SLURM_PACKAGES[@]}"; do
+missing_optional=()
+for p in "${SLURM_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
-    || missing_slurm+=("$p")
+    || missing_optional+=("$p")
 done
 if [ "$(id -u)" -eq 0 ]; then
-  missing+=("${missing_slurm[@]}")
-elif [ ${#missing_slurm[@]} -gt 0 ]; then
-  echo "install-deps: optional, for the Slurm and Torque tests: ${missing_slurm[*]} (as root, scripts/slurm-start.sh installs them)" >&2
+  missing+=("${missing_optional[@]}")
+elif [ ${#missing_optional[@]} -gt 0 ]; then
+  echo "install-deps: optional, for the Slurm, Torque and fuzz tests: ${missing_optional[*]} (as root, this script installs them)" >&2
 fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -23,5 +23,6 @@ Suite *chunks_suite(void);
 Suite *templates_suite(void);
 Suite *convergence_suite(void);
 Suite *deap_suite(void);
+Suite *fuzz_suite(void);
 
 #endif
