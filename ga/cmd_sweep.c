@@ -17,6 +17,7 @@
 #include "../sweeps/validate.h"
 #include "cmd_chunks.h"
 #include "cmd_util.h"
+#include "rundir.h"
 #include "util.h"
 
 static volatile sig_atomic_t sweep_interrupted;
@@ -299,6 +300,12 @@ int gahpo_cmd_sweep(int argc, char **argv, const char *version)
         else if (!a.threads && sched->cpus_per_task > 0)
             chunk_threads = sched->cpus_per_task;  /* a thread per CPU asked */
     }
+    /* one driver per output directory (a chunk on a node writes only its
+     * own part, under the driver's lock) */
+    int lock = -1;
+    if (rc == GA_OK && a.chunk < 0 &&
+        (ga_mkdirs(dir, &err) != GA_OK || (lock = ga_rundir_lock(dir, &err)) < 0))
+        rc = err.status;
     char dir_abs[PATH_MAX];
     if (rc == GA_OK && a.nchunks &&
         (ga_mkdirs(dir, &err) != GA_OK || !realpath(dir, dir_abs)))
@@ -322,6 +329,7 @@ int gahpo_cmd_sweep(int argc, char **argv, const char *version)
         sa.sa_handler = on_signal;
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
         bar b = { isatty(2), -1 };
         if (a.chunk >= 0) {
             rc = run_one_chunk(&a, s, pts, np, dir, &b, &err);
@@ -358,6 +366,7 @@ int gahpo_cmd_sweep(int argc, char **argv, const char *version)
     }
     if (rc != GA_OK)
         fprintf(stderr, "gahpo: %s\n", err.msg);
+    ga_rundir_unlock(lock);
     ga_slurm_settings_free(sched);
     free(report);
     sweep_points_free(pts, np, s->nfactors);
@@ -468,6 +477,10 @@ int gahpo_cmd_tune(int argc, char **argv, const char *version)
         sweep_spec_free(s);
         free(t);
     }
+    int lock = -1;  /* one tune per output directory */
+    if (rc == GA_OK &&
+        (ga_mkdirs(out, &err) != GA_OK || (lock = ga_rundir_lock(out, &err)) < 0))
+        rc = err.status;
     cJSON *result = cJSON_CreateObject();
     cJSON *entries = cJSON_AddArrayToObject(result, "entries");
     cJSON_ArrayForEach(b, budgets) {
@@ -536,6 +549,7 @@ int gahpo_cmd_tune(int argc, char **argv, const char *version)
     }
     if (rc != GA_OK)
         fprintf(stderr, "gahpo: %s\n", err.msg);
+    ga_rundir_unlock(lock);
     cJSON_Delete(result);
     cJSON_Delete(root);
     free(text);

@@ -237,6 +237,16 @@ static const ck_edit ck_edits[] = {
     { "mu_plus_lambda", { "engine", "population", NULL }, 0, "\"0x1p+60\"" },
     { "async", { "stats", NULL }, -1, "[[-1, 2, 3, 4, 5, 6, 7]]" },
     { "mu_plus_lambda", { "engine", "rng_type", NULL }, -1, "\"taus\"" },
+    /* a generator word wider than 32 bits: a tournament index read out of
+     * bounds before it was checked */
+    { "mu_plus_lambda", { "engine", "rng", NULL }, -3, NULL },
+    { "async", { "steady", "rng", NULL }, -3, NULL },
+    /* a finished run marked not done: a stats row written past num_iter */
+    { "mu_plus_lambda", { "engine", "done", NULL }, -1, "false" },
+    { "simple", { "engine", "done", NULL }, -4, NULL },
+    { "mu_plus_lambda", { "engine", "generation", NULL }, -1, "4.5" },
+    { "mu_plus_lambda", { "engine", "hof_fitness", NULL }, -1, "[]" },
+    { "mu_plus_lambda", { "engine", "stop_kind", NULL }, -1, "\"later\"" },
 };
 
 START_TEST(test_checkpoint_edits)
@@ -270,6 +280,15 @@ START_TEST(test_checkpoint_edits)
         memcpy(hex + 2 * 624 * sizeof(unsigned long), "00000080", 8);
         cJSON_ReplaceItemInObject(parent, last, cJSON_CreateString(hex));
         free(hex);
+    } else if (c->index == -3) {  /* word 5's upper half (little-endian) */
+        char *hex = strdup(at->valuestring);
+        memcpy(hex + 2 * (5 * sizeof(unsigned long) + 4), "01", 2);
+        cJSON_ReplaceItemInObject(parent, last, cJSON_CreateString(hex));
+        free(hex);
+    } else if (c->index == -4) {  /* not done, and says so consistently */
+        cJSON_ReplaceItemInObject(parent, "done", cJSON_CreateFalse());
+        cJSON_ReplaceItemInObject(parent, "stop_kind",
+                                  cJSON_CreateString("none"));
     } else if (c->index >= 0) {
         cJSON_ReplaceItemInArray(at, c->index, cJSON_Parse(c->value));
     } else {

@@ -15,6 +15,7 @@
 
 #include <cJSON.h>
 
+#include "../ga/rundir.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -133,6 +134,38 @@ START_TEST(test_one_driver_per_directory)
     ck_assert_int_ge(lines, 4);
     /* the driver gone, the lock is free again */
     run_ok(resume, NULL);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Every command that writes a directory refuses one whose lock another
+ * process holds (here the test itself), naming it, and writes nothing. */
+START_TEST(test_lock_refuses_every_writer)
+{
+    char *dir = tu_tmpdir("locked");
+    char spec[4200], tune_spec[4200], pidtext[64];
+    snprintf(spec, sizeof spec, "%s/sweeps/smoke.json", tu_root());
+    snprintf(tune_spec, sizeof tune_spec, "%s/sweeps/tune.json", tu_root());
+    ga_error err;
+    int fd = ga_rundir_lock(dir, &err);
+    ck_assert_msg(fd >= 0, "%s", err.msg);
+    snprintf(pidtext, sizeof pidtext, "pid %ld", (long)getpid());
+    char *run[] = { G, "run", "--no-env", "--problem", "sphere:d2", "--out", dir,
+                    "--quiet", NULL };
+    char *resume[] = { G, "run", "--resume", dir, NULL };
+    char *sweep[] = { G, "sweep", spec, "--out", dir, "--quiet", NULL };
+    char *tune[] = { G, "tune", tune_spec, "--out", dir, "--quiet", NULL };
+    char *const *cmds[] = { run, resume, sweep, tune };
+    for (int i = 0; i < 4; i++)
+        run_refused(cmds[i], pidtext);
+    char cmd[4400];
+    snprintf(cmd, sizeof cmd, "ls -A '%s'", dir);
+    char *listing = tu_sh(cmd);
+    ck_assert_str_eq(listing, GA_RUNDIR_LOCK_NAME "\n");
+    free(listing);
+    ga_rundir_unlock(fd);
+    run_ok(run, NULL);  /* free again */
     tu_rmrf(dir);
     free(dir);
 }
@@ -429,6 +462,7 @@ Suite *rundir_suite(void)
     tcase_set_timeout(tc, 240);
     tcase_add_loop_test(tc, test_resume_in_generation_0, 0, 2);
     tcase_add_loop_test(tc, test_one_driver_per_directory, 0, 2);
+    tcase_add_test(tc, test_lock_refuses_every_writer);
     tcase_add_test(tc, test_resume_refuses_what_does_not_belong);
     tcase_add_loop_test(tc, test_extend_finished_run, 0, 2);
     tcase_add_loop_test(tc, test_kill9_random_moments, 0, 2);
