@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -33,6 +35,8 @@ typedef struct local_ctx {
     int param_flags;
     char *result_file;
     char *result_key;
+    long retries;
+    int end_orphans;
     /* jobs not started yet, in order; slots[jobs] for those running */
     struct queued *queue;
     size_t qhead, qlen, qcap;
@@ -51,11 +55,16 @@ typedef struct queued {
 typedef struct slot {
     pid_t pid;
     size_t k;             /* done's k */
+    ga_job job;           /* for a retry; genes are own's or the caller's */
     double *own;
     double start;
     int term_sent;
     double term_time;
     int timed_out;
+    long attempts;        /* retries made so far */
+    int adopted;          /* a model started by an earlier driver: not our
+                             child, its exit status unknown */
+    double deadline;      /* adopted: the epoch second its timeout ends */
     char dir[4096];
 } slot;
 
@@ -139,6 +148,9 @@ static void free_argv(const local_ctx *c, char **argv)
 void ga_exec_model_child(const char *dir, char **argv)
 {
     setpgid(0, 0);
+    /* marks the model and everything it starts, so all of it can be ended
+     * with the job (end_descendants) */
+    setenv("GAHPO_JOB", dir, 1);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     if (chdir(dir) != 0)
@@ -157,6 +169,151 @@ void ga_exec_model_child(const char *dir, char **argv)
     (void)!write(2, argv[0], strlen(argv[0]));
     (void)!write(2, "\n", 1);
     _exit(127);
+}
+
+/* The pid file's "pid deadline" (deadline 0: none); 0, or -1. */
+static int read_pid_file(const char *dir, long *pid, double *deadline)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/pid", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    *deadline = 0;
+    int n = fscanf(f, "%ld %lf", pid, deadline);
+    fclose(f);
+    return n >= 1 && *pid > 1 ? 0 : -1;
+}
+
+/* pid is a live process (not a zombie) working in dir, leading its own
+ * process group: a model of this job, not a reused pid. */
+static int is_job_model(long pid, const char *dir)
+{
+    char path[64], cwd[4200], stat[512];
+    snprintf(path, sizeof path, "/proc/%ld/cwd", pid);
+    ssize_t n = readlink(path, cwd, sizeof cwd - 1);
+    if (n <= 0)
+        return 0;
+    cwd[n] = '\0';
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t len = fread(stat, 1, sizeof stat - 1, f);
+    fclose(f);
+    stat[len] = '\0';
+    const char *paren = strrchr(stat, ')');  /* the name may hold anything */
+    return paren && paren[1] == ' ' && paren[2] != 'Z' &&
+           strcmp(cwd, dir) == 0 && getpgid((pid_t)pid) == (pid_t)pid;
+}
+
+/* One pass of end_descendants over /proc: how many were killed (dir NULL:
+ * only the driver's stray children). */
+static int end_descendants_pass(const local_ctx *c, const char *dir)
+{
+    DIR *proc = opendir("/proc");
+    int killed = 0;
+    if (!proc)
+        return 0;
+    size_t want_len = strlen("GAHPO_JOB=") + (dir ? strlen(dir) : 0) + 1;
+    char *want = malloc(want_len);
+    char *env = malloc(65536);
+    if (want && env)
+        snprintf(want, want_len, "GAHPO_JOB=%s", dir ? dir : "");
+    pid_t self = getpid();
+    struct dirent *d;
+    while (want && env && (d = readdir(proc)) != NULL) {
+        char *end;
+        long pid = strtol(d->d_name, &end, 10);
+        if (*end || pid <= 1 || pid == self)
+            continue;
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%ld/environ", pid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd >= 0 ? read(fd, env, 65535) : -1;
+        if (fd >= 0)
+            close(fd);
+        int mark = 0;
+        for (ssize_t i = 0; dir && n > 0 && i < n && !mark;) {
+            env[n] = '\0';
+            mark = strcmp(env + i, want) == 0;
+            i += (ssize_t)strlen(env + i) + 1;
+        }
+        if (!mark && c->end_orphans) {  /* a stray child of the driver */
+            snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+            FILE *f = fopen(path, "r");
+            char st[512] = "";
+            size_t len = f ? fread(st, 1, sizeof st - 1, f) : 0;
+            if (f)
+                fclose(f);
+            st[len] = '\0';
+            const char *paren = strrchr(st, ')');
+            long ppid = 0;
+            char state = 0;
+            mark = paren && sscanf(paren + 1, " %c %ld", &state, &ppid) == 2 &&
+                   ppid == (long)self && state != 'Z';
+            for (long i = 0; mark && i < c->jobs; i++)
+                mark = c->slots[i].pid != (pid_t)pid;
+        }
+        if (mark && kill((pid_t)pid, SIGKILL) == 0)
+            killed++;
+    }
+    free(want);
+    free(env);
+    closedir(proc);
+    return killed;
+}
+
+/* Kill every process of this user still carrying GAHPO_JOB=dir (what the
+ * model started, whatever its process group or session), and with
+ * end_orphans every child of the driver that is not a running model
+ * (descendants handed to the driver, the subreaper, when their parent
+ * died). Passes repeat until one finds nothing, so a process forked while
+ * a pass ran is found by the next. */
+static void end_descendants(const local_ctx *c, const char *dir)
+{
+    for (int pass = 0; pass < 20 && end_descendants_pass(c, dir) > 0; pass++) {
+        struct timespec ts = { 0, 2 * 1000 * 1000 };
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* With end_orphans, reap the driver's children that are not models (the
+ * processes handed to it as subreaper), leaving the models' statuses. */
+static void reap_strays(const local_ctx *c)
+{
+    for (;;) {
+        siginfo_t si;
+        memset(&si, 0, sizeof si);
+        if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+            si.si_pid == 0)
+            return;
+        for (long i = 0; i < c->jobs; i++)
+            if (c->slots[i].pid == si.si_pid && !c->slots[i].adopted)
+                return;  /* a model: step reads its status */
+        waitpid(si.si_pid, NULL, 0);
+    }
+}
+
+/* A model left running by a driver that died (kill -9) and is still
+ * working in this job directory within its deadline: take it over instead
+ * of starting the job again. 1 when adopted. */
+static int adopt_orphan(slot *s)
+{
+    long pid;
+    double deadline;
+    if (read_pid_file(s->dir, &pid, &deadline) != 0 ||
+        !is_job_model(pid, s->dir))
+        return 0;
+    if (deadline > 0 && (double)time(NULL) >= deadline)
+        return 0;  /* past its time: stop_orphan ends it */
+    s->pid = (pid_t)pid;
+    s->adopted = 1;
+    s->deadline = deadline;
+    s->start = ga_now();
+    s->term_sent = 0;
+    s->timed_out = 0;
+    return 1;
 }
 
 /* A model process left running by a driver that was killed (kill -9) is
@@ -195,9 +352,14 @@ static int start_job(local_ctx *c, const ga_space *space, const ga_job *job,
 {
     snprintf(s->dir, sizeof s->dir, "%s/gen_%ld/ind_%zu", c->run_dir,
              job->generation, job->index);
+    s->job = *job;
+    s->adopted = 0;
     if (ga_mkdirs(s->dir, err) != GA_OK)
         return err->status;
+    if (s->attempts == 0 && adopt_orphan(s))
+        return GA_OK;
     stop_orphan(s->dir);
+    end_descendants(c, s->dir);
     /* a result left by an interrupted earlier attempt must not count */
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", s->dir, c->result_file);
@@ -220,10 +382,13 @@ static int start_job(local_ctx *c, const ga_space *space, const ga_job *job,
         return GA_OK;
     }
     setpgid(pid, pid);  /* also in the parent, so killpg works at once */
+    /* the deadline too, so a driver that takes it over after a crash
+     * still ends it on time */
     snprintf(path, sizeof path, "%s/pid", s->dir);
     FILE *pf = fopen(path, "w");
     if (pf) {
-        fprintf(pf, "%ld\n", (long)pid);
+        fprintf(pf, "%ld %.0f\n", (long)pid, c->timeout > 0 ?
+                ceil((double)time(NULL) + c->timeout) : 0.0);
         fclose(pf);
     }
     s->pid = pid;
@@ -239,14 +404,24 @@ static void finish_job(const local_ctx *c, const slot *s, int status,
     r->fitness = NAN;
     r->reason[0] = '\0';
     r->wall_time = ga_now() - s->start;
+    r->transient = 0;
     snprintf(r->job_id, sizeof r->job_id, "pid %ld", (long)s->pid);
     if (s->timed_out) {
         snprintf(r->reason, sizeof r->reason, "timeout after %g s", c->timeout);
         return;
     }
+    if (s->adopted) {  /* not our child: no exit status, the file decides */
+        ga_exec_read_result(s->dir, c->result_file, c->result_key, r);
+        return;
+    }
     if (WIFSIGNALED(status)) {
-        snprintf(r->reason, sizeof r->reason, "killed by signal %d",
-                 WTERMSIG(status));
+        int sig = WTERMSIG(status);
+        /* a signal the model does not give itself: another process (a
+         * user, the OOM killer) ended it, and another try may well pass */
+        r->transient = sig == SIGKILL || sig == SIGTERM || sig == SIGINT ||
+                       sig == SIGHUP || sig == SIGQUIT;
+        snprintf(r->reason, sizeof r->reason, "killed by signal %d%s", sig,
+                 r->transient ? " from outside the run" : "");
         return;
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
@@ -508,7 +683,8 @@ void ga_exec_read_result(const char *dir, const char *file, const char *key,
     free(text);
 }
 
-/* Stop every job: queued ones are dropped, running ones killed. */
+/* Stop every job: queued ones are dropped, running ones killed (and what
+ * they started, and with end_orphans every stray child of the driver). */
 static void local_stop(void *p)
 {
     local_ctx *c = p;
@@ -516,15 +692,28 @@ static void local_stop(void *p)
         if (c->slots[i].pid > 0)
             killpg(c->slots[i].pid, SIGKILL);
     for (long i = 0; i < c->jobs; i++) {
-        if (c->slots[i].pid > 0)
+        if (c->slots[i].pid > 0 && !c->slots[i].adopted)
             waitpid(c->slots[i].pid, NULL, 0);
+        if (c->slots[i].pid > 0)
+            end_descendants(c, c->slots[i].dir);
         c->slots[i].pid = 0;
+        c->slots[i].adopted = 0;
         free(c->slots[i].own);
         c->slots[i].own = NULL;
     }
     for (size_t i = c->qhead; i < c->qlen; i++)
         free(c->queue[i].own);
     c->qhead = c->qlen = 0;
+    for (int pass = 0; c->end_orphans && pass < 20; pass++) {
+        int killed = end_descendants_pass(c, NULL);
+        if (killed > 0) {  /* let them die before they are reaped */
+            struct timespec ts = { 0, 2 * 1000 * 1000 };
+            nanosleep(&ts, NULL);
+        }
+        reap_strays(c);
+        if (killed == 0)
+            break;
+    }
 }
 
 static int enqueue(local_ctx *c, const ga_job *job, size_t report, int copy,
@@ -564,8 +753,48 @@ static int running(const local_ctx *c)
     return 0;
 }
 
-/* Start queued jobs in free slots, reap finished ones (reporting them),
- * enforce timeouts. *reported counts the jobs reported. */
+/* The file system of dir has no space left (a failure there may be the
+ * disk's, not the model's). */
+static int disk_full(const char *dir)
+{
+    struct statvfs v;
+    return statvfs(dir, &v) == 0 && (v.f_bavail == 0 || (v.f_files > 0 &&
+                                                         v.f_favail == 0));
+}
+
+/* The slot's model has ended: its result, its descendants ended. */
+static void end_job(const local_ctx *c, slot *s, int status, ga_result *r)
+{
+    if (!s->adopted)
+        killpg(s->pid, SIGKILL);  /* what is left in its group */
+    end_descendants(c, s->dir);
+    finish_job(c, s, status, r);
+    if (!isfinite(r->fitness) && !r->transient && disk_full(s->dir)) {
+        r->transient = 1;
+        size_t n = strlen(r->reason);
+        snprintf(r->reason + n, sizeof r->reason - n, " (the disk is full)");
+    }
+    if (s->attempts > 0 && !isfinite(r->fitness)) {
+        size_t n = strlen(r->reason);
+        snprintf(r->reason + n, sizeof r->reason - n, " (attempt %ld of %ld)",
+                 s->attempts + 1, c->retries + 1);
+    }
+    s->pid = 0;
+    s->adopted = 0;
+}
+
+/* Has the slot's model ended? Our child: waitpid; adopted: it is gone. */
+static int job_ended(const slot *s, int *status)
+{
+    *status = 0;
+    if (s->adopted)
+        return !is_job_model(s->pid, s->dir);
+    return waitpid(s->pid, status, WNOHANG) == s->pid;
+}
+
+/* Start queued jobs in free slots, reap finished ones (reporting them, or
+ * starting them again while --retries allows), enforce timeouts. *reported
+ * counts the jobs reported. */
 static int step(local_ctx *c, ga_result_fn done, void *done_ctx,
                 size_t *reported, ga_error *err)
 {
@@ -577,6 +806,7 @@ static int step(local_ctx *c, ga_result_fn done, void *done_ctx,
         ga_result r = { .fitness = NAN };
         s->k = q->report;
         s->own = q->own;
+        s->attempts = 0;
         int rc = start_job(c, c->space, &q->job, s, &r, err);
         if (rc == GA_OK && s->pid <= 0) {  /* fork failed: report at once */
             done(done_ctx, s->k, &r);
@@ -589,24 +819,38 @@ static int step(local_ctx *c, ga_result_fn done, void *done_ctx,
         if (rc)
             return rc;
     }
+    if (c->end_orphans)
+        reap_strays(c);
     double now = ga_now();
     for (long i = 0; i < c->jobs; i++) {
         slot *s = &c->slots[i];
         if (s->pid <= 0)
             continue;
         int status;
-        pid_t w = waitpid(s->pid, &status, WNOHANG);
-        if (w == s->pid) {
-            /* the model may have left children in its group */
-            killpg(s->pid, SIGKILL);
+        if (job_ended(s, &status)) {
             ga_result r;
-            finish_job(c, s, status, &r);
-            s->pid = 0;
+            end_job(c, s, status, &r);
+            if (!isfinite(r.fitness) && s->attempts < c->retries) {
+                s->attempts++;
+                ga_result again = { .fitness = NAN };
+                int rc = start_job(c, c->space, &s->job, s, &again, err);
+                if (rc != GA_OK)
+                    return rc;
+                if (s->pid > 0)
+                    continue;  /* running again */
+                r = again;     /* fork failed */
+            }
             free(s->own);
             s->own = NULL;
             done(done_ctx, s->k, &r);
             (*reported)++;
-        } else if (c->timeout > 0 && !s->term_sent &&
+        } else if (s->adopted && s->deadline > 0 && !s->term_sent &&
+                   (double)time(NULL) >= s->deadline) {
+            killpg(s->pid, SIGTERM);
+            s->term_sent = 1;
+            s->timed_out = 1;
+            s->term_time = now;
+        } else if (!s->adopted && c->timeout > 0 && !s->term_sent &&
                    now - s->start > c->timeout) {
             killpg(s->pid, SIGTERM);
             s->term_sent = 1;
@@ -690,6 +934,11 @@ ga_executor *ga_exec_local_alloc(const ga_exec_local_opts *o, ga_error *err)
         ga_error_set(err, GA_EINPUT, "--jobs must be >= 1, got %ld", o->jobs);
         return NULL;
     }
+    if (o->retries < 0 || o->retries > 100) {
+        ga_error_set(err, GA_EINPUT, "--retries must be 0 to 100, got %ld",
+                     o->retries);
+        return NULL;
+    }
     if (o->timeout < 0 || !isfinite(o->timeout)) {
         ga_error_set(err, GA_EINPUT, "--timeout must be >= 0 seconds");
         return NULL;
@@ -735,6 +984,8 @@ ga_executor *ga_exec_local_alloc(const ga_exec_local_opts *o, ga_error *err)
         goto oom;
     c->timeout = o->timeout;
     c->param_flags = o->param_flags;
+    c->retries = o->retries;
+    c->end_orphans = o->end_orphans;
     return ex;
 oom:
     if (ex && c)

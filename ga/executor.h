@@ -21,6 +21,9 @@ typedef struct ga_result {
     char reason[512];        /* why it failed; empty on success */
     double wall_time;        /* seconds; NaN when not measured per job */
     char job_id[64];         /* pid, scheduler id; empty if none */
+    int transient;           /* failed for a cause outside the model (killed
+                                by another process, the disk full): a resume
+                                runs it again rather than reuse the failure */
 } ga_result;
 
 /* Called once per job as it finishes, in any order, on the caller's thread. */
@@ -74,9 +77,20 @@ typedef struct ga_exec_local_opts {
     int param_flags;         /* append --name value for each parameter */
     const char *result_file; /* relative to the job directory */
     const char *result_key;  /* key in a JSON object result */
+    long retries;            /* runs again a failed job up to this many more
+                                times (0: none) */
+    int end_orphans;         /* the caller is the children's subreaper
+                                (prctl PR_SET_CHILD_SUBREAPER): kill and reap
+                                descendants of models that outlive them */
 } ga_exec_local_opts;
 
-/* Copies everything it needs from opts. */
+/* Copies everything it needs from opts. Each model runs with GAHPO_JOB=its
+ * job directory in its environment; when the model ends, every process
+ * still carrying that entry (descendants, also those that left the model's
+ * process group with setsid) is killed. The pid file of a job directory
+ * records "pid deadline" (the epoch second its --timeout ends, 0 none): a
+ * new executor (a resume) adopts a model still running there from a dead
+ * driver, waits for it up to that deadline, and reads its result. */
 ga_executor *ga_exec_local_alloc(const ga_exec_local_opts *opts, ga_error *err);
 
 /* Parse a result file's text: a JSON object holding key, a JSON number, or

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "../problems/problem.h"
@@ -275,6 +276,9 @@ typedef struct run_args {
     const char *values[64];
     int nset;
     int jobs_set, timeout_set;
+    const char *retries;      /* --retries: the local executor's, or passed
+                                 to the cluster's settings */
+    long local_retries;
     long budget;              /* evaluations planned: picks tuned defaults */
     int cache;                /* -1: the executor's default */
     int no_tuned;
@@ -372,6 +376,8 @@ static int parse_run_args(int argc, char **argv, run_args *a)
             a->executor = v;
         } else if (!strcmp(o, "--site"))
             a->site = v;
+        else if (!strcmp(o, "--retries"))
+            a->retries = v;
         else if (ga_slurm_option_known(o)) {
             if (a->nslurm >= 64)
                 return usage_error("run: too many Slurm options%s", "");
@@ -555,6 +561,8 @@ static cJSON *run_config(const run_args *a, const char *dir_abs,
     cJSON_AddBoolToObject(ex, "param_flags", a->param_flags);
     cJSON_AddStringToObject(ex, "result_file", a->result_file);
     cJSON_AddStringToObject(ex, "result_key", a->result_key);
+    if (!a->slurm)
+        cJSON_AddNumberToObject(ex, "retries", (double)a->local_retries);
     const char *type = !a->slurm ? "local" : a->slurm->pbs ? "pbs" : "slurm";
     cJSON_AddStringToObject(ex, "type", type);
     if (a->slurm)
@@ -648,6 +656,8 @@ static int load_run_config(const char *dir, run_args *a, ga_settings *s,
         a->result_file = v->valuestring;
     if (cJSON_IsString(v = cJSON_GetObjectItem(ex, "result_key")))
         a->result_key = v->valuestring;
+    if (cJSON_IsNumber(v = cJSON_GetObjectItem(ex, "retries")))
+        a->local_retries = (long)v->valuedouble;
     if (cJSON_IsString(v = cJSON_GetObjectItem(ex, "type")) &&
         (!strcmp(v->valuestring, "slurm") || !strcmp(v->valuestring, "pbs"))) {
         int pbs = !strcmp(v->valuestring, "pbs");
@@ -747,7 +757,7 @@ static int cmd_run(int argc, char **argv)
             other_setting |= strcmp(a.keys[i], "num_iter") != 0 &&
                              strcmp(a.keys[i], "num-iter") != 0;
         if (a.out || a.space_file || a.problem || a.settings_file || a.ncommand ||
-            a.executor || a.site || a.nslurm || other_setting)
+            a.executor || a.site || a.nslurm || a.retries || other_setting)
             return usage_error("run: --resume DIR takes the run's own settings "
                                "from DIR/run.json; give only --resume, and "
                                "optionally --num-iter or --budget (to extend "
@@ -791,6 +801,14 @@ static int cmd_run(int argc, char **argv)
             return usage_error("run: --problem evaluates in-process; "
                                "--executor %s runs a model command",
                                a.executor);
+        if (a.retries && !cluster &&
+            (ga_parse_long(a.retries, &a.local_retries) != 0 ||
+             a.local_retries < 0 || a.local_retries > 100))
+            return usage_error("run: --retries must be a whole number from 0 "
+                               "to 100, got '%s'", a.retries);
+        if (a.retries && a.problem)
+            return usage_error("run: --retries is for a model command; an "
+                               "in-process --problem does not fail%s", "");
         if (a.problem && a.ncommand)
             return usage_error("run: --problem evaluates in-process; do not also "
                                "give a model command%s", "");
@@ -831,6 +849,9 @@ static int cmd_run(int argc, char **argv)
                 if (ga_slurm_settings_set(a.slurm, a.slurm_keys[i],
                                           a.slurm_values[i], &err) != GA_OK)
                     goto done;
+            if (a.retries && ga_slurm_settings_set(a.slurm, "--retries",
+                                                   a.retries, &err) != GA_OK)
+                goto done;
             if (ga_slurm_settings_resolve(a.slurm, a.site, a.no_env ? NULL
                                           : env_lookup, NULL, &err) != GA_OK)
                 goto done;
@@ -942,7 +963,11 @@ static int cmd_run(int argc, char **argv)
             .argv = a.resume_dir ? a.command : command_abs,
             .argc = (size_t)a.ncommand, .run_dir = dir, .jobs = a.jobs,
             .timeout = a.timeout, .param_flags = a.param_flags,
-            .result_file = a.result_file, .result_key = a.result_key };
+            .result_file = a.result_file, .result_key = a.result_key,
+            .retries = a.local_retries,
+            /* descendants of a model that outlive it come to the driver,
+             * which ends them */
+            .end_orphans = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0 };
         exec = ga_exec_local_alloc(&lo, &err);
     }
     if (!exec)

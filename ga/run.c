@@ -192,6 +192,12 @@ int ga_run_log_genes(const ga_space *space, const cJSON *params, double *genes)
     return 0;
 }
 
+int ga_run_log_transient(const cJSON *line)
+{
+    return !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(line, "fitness")) &&
+           cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(line, "transient"));
+}
+
 long ga_run_log_differs(const ga_space *space, const double *logged,
                         const double *asked)
 {
@@ -259,8 +265,8 @@ static int reuse_line(void *p, const cJSON *o)
           i->valuedouble >= 0 && i->valuedouble <= (double)r->maxidx))
         return 0;
     long k = r->slot[(size_t)i->valuedouble];
-    if (k < 0 || r->out[k].have)
-        return 0;
+    if (k < 0 || r->out[k].have || ga_run_log_transient(o))
+        return 0;  /* a transient failure runs again */
     /* the same run asks the same individual: another's log does not */
     const double *asked = r->b->genes + (size_t)k * r->b->dim;
     r->bad_param = -1;
@@ -334,6 +340,8 @@ int ga_run_log_line(FILE *f, const char *run_id, const ga_space *space,
     if (!isfinite(r->fitness))
         cJSON_AddStringToObject(o, "reason", r->reason[0] ? r->reason
                                                           : "no fitness");
+    if (!isfinite(r->fitness) && r->transient)
+        cJSON_AddBoolToObject(o, "transient", 1);
     if (isfinite(r->wall_time))
         cJSON_AddNumberToObject(o, "wall_time", r->wall_time);
     if (r->job_id[0])

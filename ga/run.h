@@ -78,6 +78,9 @@ int ga_run_log_each(const char *path, int (*fn)(void *ctx, const cJSON *line),
  * object or a parameter is missing or invalid. */
 int ga_run_log_genes(const ga_space *space, const cJSON *params,
                      double *genes);
+/* A log line of a failure marked transient (ga_result.transient): a resume
+ * runs it again instead of reusing it. */
+int ga_run_log_transient(const cJSON *line);
 /* The first parameter (its index) where a log line's genes differ from the
  * genes asked, compared as the log writes numbers; -1 when they match. */
 long ga_run_log_differs(const ga_space *space, const double *logged,

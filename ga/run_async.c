@@ -443,6 +443,8 @@ static int log_entry(void *p, const cJSON *o)
     size_t ind = (size_t)i->valuedouble, d = a->dim;
     if ((long)ind < a->next && flight_find(a, ind) < 0)
         return 0;
+    if (ga_run_log_transient(o) && flight_find(a, ind) >= 0)
+        return 0;  /* in flight, failed for a transient cause: run again */
     if (a->nl == a->lcap) {
         size_t cap = a->lcap ? 2 * a->lcap : 16;
         size_t *x = realloc(a->lidx, cap * sizeof *x);

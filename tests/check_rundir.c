@@ -455,6 +455,241 @@ START_TEST(test_kill9_random_moments)
 }
 END_TEST
 
+/* ---- the model's processes ------------------------------------------------ */
+
+/* A run of the test model over a one-int space in dir/name; argv to change
+ * before running (the space written to dir/hp.json). */
+typedef struct model_run {
+    char out[4200], space[4200], model[4200];
+    char *argv[24];
+} model_run;
+
+static void model_run_init(model_run *m, const char *dir, const char *name,
+                           const char *mode, const char *jobs,
+                           const char *extra1, const char *extra2)
+{
+    snprintf(m->out, sizeof m->out, "%s/%s", dir, name);
+    snprintf(m->space, sizeof m->space, "%s/hp1.json", dir);
+    snprintf(m->model, sizeof m->model, "%s/tests/models/model.py", tu_root());
+    tu_write(m->space, "[{\"name\":\"n\",\"type\":\"int\",\"lower\":1,"
+                       "\"upper\":5}]");
+    char *const a[] = { G, "run", "--no-env", "--no-tuned-defaults", "--space",
+                        m->space, "--out", m->out, "--population-size", "4",
+                        "--num-iter", "1", "--jobs", (char *)jobs, "--quiet" };
+    int n = 0;
+    for (size_t i = 0; i < sizeof a / sizeof *a; i++)
+        m->argv[n++] = a[i];
+    if (extra1) {
+        m->argv[n++] = (char *)extra1;
+        m->argv[n++] = (char *)extra2;
+    }
+    m->argv[n++] = "--";
+    m->argv[n++] = m->model;
+    m->argv[n++] = (char *)mode;
+    m->argv[n] = NULL;
+}
+
+static pid_t spawn_with_sleep(char *const argv[], const char *sleep)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        setenv("GAHPO_TEST_SLEEP", sleep, 1);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Lines of a job directory's calls.txt: how often its model ran. */
+static int calls_in(const char *run, int ind)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/gen_0/ind_%d/calls.txt", run, ind);
+    return tu_count_lines(path);
+}
+
+/* SIGHUP (a closed terminal) stops the run as SIGTERM does: the models
+ * stopped, exit 1 saying how to go on; the run then resumes. */
+START_TEST(test_sighup_stops_the_run)
+{
+    char *dir = tu_tmpdir("sighup");
+    model_run m;
+    model_run_init(&m, dir, "got", "slow", "2", NULL, NULL);
+    int errpipe[2];
+    ck_assert_int_eq(pipe(errpipe), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        setenv("GAHPO_TEST_SLEEP", "30", 1);
+        dup2(errpipe[1], 2);
+        execv(m.argv[0], m.argv);
+        _exit(127);
+    }
+    close(errpipe[1]);
+    tu_sleep(1.0);
+    kill(pid, SIGHUP);
+    int status;
+    waitpid(pid, &status, 0);
+    char msg[4096] = "";
+    ssize_t n = read(errpipe[0], msg, sizeof msg - 1);
+    msg[n > 0 ? n : 0] = '\0';
+    close(errpipe[0]);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 1,
+                  "status %d: %s", status, msg);
+    ck_assert_msg(strstr(msg, "gahpo run --resume") != NULL, "%s", msg);
+    for (int i = 0; i < 2; i++) {
+        char path[4300];
+        snprintf(path, sizeof path, "%s/gen_0/ind_%d/pid", m.out, i);
+        char *text = tu_read(path);
+        ck_assert_ptr_nonnull(text);
+        pid_t child = (pid_t)atol(text);
+        free(text);
+        ck_assert_msg(kill(child, 0) != 0, "model %d still running", i);
+    }
+    char *resume[] = { G, "run", "--resume", m.out, "--quiet", NULL };
+    char *fast[] = { "GAHPO_TEST_SLEEP=0.01", NULL };
+    run_ok(resume, fast);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* A model killed by another process fails "transiently": logged so, and
+ * run again by a resume, which then ends as the uninterrupted run. */
+START_TEST(test_transient_failure_runs_again)
+{
+    char *dir = tu_tmpdir("transient");
+    model_run ref, m;
+    model_run_init(&ref, dir, "ref", "slow", "4", NULL, NULL);
+    model_run_init(&m, dir, "got", "slow", "4", NULL, NULL);
+    char *fast[] = { "GAHPO_TEST_SLEEP=0.01", NULL };
+    run_ok(ref.argv, fast);
+    pid_t driver = spawn_with_sleep(m.argv, "2");
+    tu_sleep(0.8);
+    char path[4300];
+    snprintf(path, sizeof path, "%s/gen_0/ind_0/pid", m.out);
+    char *text = tu_read(path);
+    ck_assert_ptr_nonnull(text);
+    kill((pid_t)atol(text), SIGKILL);  /* the OOM killer, say */
+    free(text);
+    tu_sleep(0.3);
+    kill(driver, SIGKILL);
+    waitpid(driver, NULL, 0);
+    char *log = file_in(m.out, "evals.jsonl");
+    ck_assert_msg(strstr(log, "\"transient\":true") &&
+                  strstr(log, "from outside the run"), "log: %s", log);
+    free(log);
+    char *resume[] = { G, "run", "--resume", m.out, "--quiet", NULL };
+    run_ok(resume, fast);
+    /* the same run; the log keeps the transient failure as a record, and
+     * has every evaluation once besides */
+    tu_assert_same_file(ref.out, m.out, "stats.csv");
+    tu_assert_same_file(ref.out, m.out, "best.json");
+    tu_assert_same_file(ref.out, m.out, "population.json");
+    int lines, failed, with;
+    tu_scan_log(m.out, &lines, &failed, "from outside the run", &with);
+    ck_assert_int_eq(lines, 5);
+    ck_assert_int_eq(failed, 1);
+    ck_assert_int_eq(with, 1);
+    ck_assert_int_eq(calls_in(m.out, 0), 2);
+    for (int i = 1; i < 4; i++)  /* the others were taken over, not rerun */
+        ck_assert_int_eq(calls_in(m.out, i), 1);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* --retries N runs a failed evaluation again, up to N more times. */
+START_TEST(test_local_retries)
+{
+    char *dir = tu_tmpdir("retries");
+    model_run m, r;
+    model_run_init(&m, dir, "once", "flaky", "2", NULL, NULL);
+    char *out, *err;
+    ck_assert_int_eq(tu_run(m.argv, NULL, NULL, &out, &err), 1);
+    free(out);
+    free(err);
+    int lines, failed, with;
+    tu_scan_log(m.out, &lines, &failed, "exit status 3", &with);
+    ck_assert_int_eq(failed, 4);
+    model_run_init(&r, dir, "twice", "flaky", "2", "--retries", "1");
+    run_ok(r.argv, NULL);
+    tu_scan_log(r.out, &lines, &failed, NULL, &with);
+    ck_assert_int_eq(lines, 4);
+    ck_assert_int_eq(failed, 0);
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(calls_in(r.out, i), 2);
+    model_run_init(&r, dir, "bad", "flaky", "2", "--retries", "-1");
+    run_refused(r.argv, "--retries");
+}
+END_TEST
+
+/* What a model starts is ended with it: processes that left its process
+ * group (setsid), one of them with an empty environment. */
+START_TEST(test_descendants_ended)
+{
+    char *dir = tu_tmpdir("escape");
+    model_run m;
+    model_run_init(&m, dir, "got", "escape", "2", NULL, NULL);
+    run_ok(m.argv, NULL);
+    for (int i = 0; i < 4; i++) {
+        char path[4300];
+        snprintf(path, sizeof path, "%s/gen_0/ind_%d/escaped.txt", m.out, i);
+        char *text = tu_read(path);
+        ck_assert_ptr_nonnull(text);
+        long a, b;
+        ck_assert_int_eq(sscanf(text, "%ld %ld", &a, &b), 2);
+        free(text);
+        for (int k = 0; k < 2; k++) {
+            char cmd[128];
+            snprintf(cmd, sizeof cmd, "ps -o stat= -p %ld", k ? b : a);
+            char *st = tu_sh(cmd);
+            ck_assert_msg(!st || !*st || st[0] == 'Z', "job %d: escaped "
+                          "process %ld still running (%s)", i, k ? b : a, st);
+            free(st);
+        }
+    }
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Models of a driver killed -9 are taken over by the resume (run once)
+ * and their recorded deadline still holds. */
+START_TEST(test_orphans_adopted_within_deadline)
+{
+    char *dir = tu_tmpdir("adopt");
+    model_run m;
+    model_run_init(&m, dir, "got", "slow", "4", "--timeout", "3");
+    pid_t driver = spawn_with_sleep(m.argv, "8");
+    tu_sleep(0.8);
+    kill(driver, SIGKILL);
+    waitpid(driver, NULL, 0);
+    char *resume[] = { G, "run", "--resume", m.out, "--quiet", NULL };
+    char *out, *err;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    /* every model times out, so generation 0 has no fitness: exit 1 */
+    ck_assert_int_eq(tu_run(resume, NULL, NULL, &out, &err), 1);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    free(out);
+    free(err);
+    double took = (double)(t1.tv_sec - t0.tv_sec) +
+                  (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    int lines, failed, with;
+    tu_scan_log(m.out, &lines, &failed, "timeout after 3 s", &with);
+    ck_assert_int_eq(with, 4);
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(calls_in(m.out, i), 1);
+    /* the deadline counts from their start, not from the resume */
+    ck_assert_msg(took < 3.0 + 2.0, "the resume took %.1f s", took);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *rundir_suite(void)
 {
     Suite *s = suite_create("rundir");
@@ -467,5 +702,13 @@ Suite *rundir_suite(void)
     tcase_add_loop_test(tc, test_extend_finished_run, 0, 2);
     tcase_add_loop_test(tc, test_kill9_random_moments, 0, 2);
     suite_add_tcase(s, tc);
+    TCase *tp = tcase_create("processes");
+    tcase_set_timeout(tp, 120);
+    tcase_add_test(tp, test_sighup_stops_the_run);
+    tcase_add_test(tp, test_transient_failure_runs_again);
+    tcase_add_test(tp, test_local_retries);
+    tcase_add_test(tp, test_descendants_ended);
+    tcase_add_test(tp, test_orphans_adopted_within_deadline);
+    suite_add_tcase(s, tp);
     return s;
 }

@@ -13,6 +13,10 @@ tests can make it fail in each way a real model can:
   number   result written as one plain number to result.txt
   nan      val_loss is NaN
   slow     sleep GAHPO_TEST_SLEEP seconds (default 0.05), then ok
+  flaky    exit status 3 on its first run in a job directory, then ok
+  escape   start two sleeps that leave its process group (setsid), one
+           with an empty environment, write their pids to escaped.txt,
+           then ok
 
 Every run also saves its argv to argv.json, for the tests that check that
 values reach the model byte for byte, and appends a line to calls.txt, for
@@ -50,6 +54,17 @@ def loss():
 
 if mode == "fail":
     sys.exit(3)
+if mode == "flaky":
+    with open("calls.txt") as f:
+        if len(f.readlines()) == 1:
+            sys.exit(3)
+if mode == "escape":
+    import subprocess
+    kids = [subprocess.Popen(["/bin/sleep", "300"], start_new_session=True),
+            subprocess.Popen(["/bin/sleep", "301"], start_new_session=True,
+                             env={})]
+    with open("escaped.txt", "w") as f:
+        f.write(" ".join(str(k.pid) for k in kids) + "\n")
 if mode == "sleep":
     time.sleep(float(flags.get("sleep_seconds", 60)))
 if mode == "slow":
