@@ -194,6 +194,18 @@ static void final_state(int has_exit, long code, char *buf, size_t size)
     snprintf(buf, size, "%s", w);
 }
 
+/* An Exit_status that is a whole number an exit status can be: 1 with it
+ * in *code; else 0 (read as none recorded), *code 0. */
+static int exit_code(const cJSON *ex, long *code)
+{
+    *code = 0;
+    if (!cJSON_IsNumber(ex) || !(fabs(ex->valuedouble) <= 1e6) ||
+        ex->valuedouble != floor(ex->valuedouble))
+        return 0;
+    *code = (long)ex->valuedouble;
+    return 1;
+}
+
 const char *ga_pbs_state_reason(const char *state)
 {
     static const struct {
@@ -266,8 +278,13 @@ int ga_pbs_parse_qstat_json(const char *text, ga_slurm_task_state **out,
     const cJSON *jobs = cJSON_GetObjectItemCaseSensitive(o, "Jobs");
     const cJSON *j;
     int rc = GA_OK;
+    if (jobs && !cJSON_IsObject(jobs)) {  /* entries without ids */
+        cJSON_Delete(o);
+        return ga_error_set(err, GA_EINPUT, "qstat: 'Jobs' is not an object");
+    }
     cJSON_ArrayForEach(j, jobs) {
         char job[128], state[32];
+        long code = 0;
         long k = split_subjob(j->string, job, sizeof job);
         const char *br = strchr(j->string, '[');
         if (br && br[1] == ']')
@@ -279,11 +296,12 @@ int ga_pbs_parse_qstat_json(const char *text, ga_slurm_task_state **out,
                               j->string);
             break;
         }
-        if (!strcmp(st->valuestring, "F") || !strcmp(st->valuestring, "X"))
-            final_state(cJSON_IsNumber(ex), cJSON_IsNumber(ex) ?
-                        (long)ex->valuedouble : 0, state, sizeof state);
-        else
+        if (!strcmp(st->valuestring, "F") || !strcmp(st->valuestring, "X")) {
+            int has_exit = exit_code(ex, &code);
+            final_state(has_exit, code, state, sizeof state);
+        } else {
             snprintf(state, sizeof state, "%.1s", st->valuestring);
+        }
         if (push(out, n, job, k < 0 ? 0 : k, state)) {
             rc = ga_error_set(err, GA_EFAIL, "out of memory");
             break;
@@ -575,6 +593,10 @@ int ga_pbs_find_in_qstat_json(const char *text, const char *script,
         return -1;  /* qstat said something else: cannot tell */
     }
     const cJSON *jobs = cJSON_GetObjectItemCaseSensitive(o, "Jobs"), *j;
+    if (jobs && !cJSON_IsObject(jobs)) {  /* entries without ids */
+        cJSON_Delete(o);
+        return -1;
+    }
     int found = 1;
     cJSON_ArrayForEach(j, jobs) {
         const char *br = strchr(j->string, '[');

@@ -607,7 +607,15 @@ static int push_state(ga_slurm_task_state **out, size_t *n, size_t *cap,
     return 0;
 }
 
-/* "[0-3,5,7-9%2]" (brackets already removed) into single tasks. */
+/* Slurm's array indexes are below MaxArraySize, at most 4000001; gahpo
+ * never has more tasks in flight than one generation, at most 1e6
+ * (GA_SETTINGS_MAX_POPULATION, _OFFSPRING): a range beyond either is not
+ * ours (and would take seconds and gigabytes to expand). */
+#define SQUEUE_MAX_INDEX 4000000L
+#define SQUEUE_MAX_TASKS 1000000UL
+
+/* "[0-3,5,7-9%2]" (brackets already removed) into single tasks; -1 when
+ * it cannot be read, -2 out of memory, -3 too many tasks. */
 static int expand_range(char *spec, const char *job, const char *state,
                         ga_slurm_task_state **out, size_t *n, size_t *cap)
 {
@@ -628,6 +636,10 @@ static int expand_range(char *spec, const char *job, const char *state,
         } else if (*end) {
             return -1;
         }
+        if (b > SQUEUE_MAX_INDEX)
+            return -1;
+        if (*n + (size_t)(b - a + 1) > SQUEUE_MAX_TASKS)
+            return -3;
         for (long t = a; t <= b; t++)
             if (push_state(out, n, cap, job, t, state))
                 return -2;
@@ -674,7 +686,7 @@ int ga_slurm_parse_squeue(const char *text, ga_slurm_task_state **out,
             } else {
                 char *end;
                 long task = strtol(t, &end, 10);
-                bad = end == t || *end || task < 0
+                bad = end == t || *end || task < 0 || task > SQUEUE_MAX_INDEX
                       ? -1 : push_state(out, n, &cap, id, task, state);
             }
         }
@@ -683,6 +695,10 @@ int ga_slurm_parse_squeue(const char *text, ga_slurm_task_state **out,
         if (bad == -1)
             rc = ga_error_set(err, GA_EINPUT, "squeue: cannot read job id "
                               "\"%.200s\"", line);
+        if (bad == -3)
+            rc = ga_error_set(err, GA_EINPUT, "squeue: more than %lu tasks, "
+                              "more than gahpo submits (\"%.200s\")",
+                              SQUEUE_MAX_TASKS, line);
     }
     free(copy);
     if (rc) {
