@@ -413,6 +413,22 @@ static int load_checkpoint(arun *a, const cJSON *o, double *elapsed,
         (long)a->nf > a->next)
         return ga_error_set(err, GA_EINPUT, "checkpoint: 'tail_row', "
                             "'in_flight' and 'done' do not agree");
+    /* every evaluation asked is told or in flight, and every one told is
+     * in a stats row or in the block since the last */
+    long evaluations = ga_steady_evaluations(a->st), in_rows = a->block_told;
+    for (size_t i = 0; i < a->nrows; i++) {
+        const ga_stats_row *r = &a->rows[i];
+        if (r->gen != (long)i || r->nfailed > r->nevals)
+            return ga_error_set(err, GA_EINPUT, "checkpoint: 'stats' row %zu "
+                                "is not consistent", i);
+        in_rows += r->nevals;
+    }
+    if (a->next != evaluations + (long)a->nf || in_rows != evaluations ||
+        a->block_failed > a->block_told)
+        return ga_error_set(err, GA_EINPUT, "checkpoint: 'next' (%ld), "
+                            "'in_flight' (%zu), the stats rows (%ld) and the "
+                            "evaluations told (%ld) do not agree", a->next,
+                            a->nf, in_rows, evaluations);
     if (a->done && a->by_budget && a->next < a->budget) {
         /* extended (a larger num_iter): go on from where it stopped, the
          * partial last row of stats growing again */
