@@ -614,13 +614,6 @@ int ga_parse_result(const char *text, const char *key, double *value,
 }
 
 /* The file's kind, for a reason. */
-static const char *file_kind(mode_t mode)
-{
-    return S_ISFIFO(mode) ? "a FIFO" : S_ISCHR(mode) ? "a character device"
-           : S_ISBLK(mode) ? "a block device" : S_ISDIR(mode) ? "a directory"
-           : S_ISSOCK(mode) ? "a socket" : "not a file";
-}
-
 /* The text of dir/file and its length, or NULL with the reason in
  * r->reason. */
 static char *read_result_text(const char *dir, const char *file, size_t *len,
@@ -628,34 +621,12 @@ static char *read_result_text(const char *dir, const char *file, size_t *len,
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", dir, file);
-    /* O_NONBLOCK: opening a FIFO with no writer would wait forever */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            snprintf(r->reason, sizeof r->reason, "no result file %.300s", file);
-        else
-            snprintf(r->reason, sizeof r->reason, "%.100s: cannot open: %s",
-                     file, strerror(errno));
-        return NULL;
-    }
-    struct stat st;
-    char *text = NULL;
     ga_error e;
-    if (fstat(fd, &st) != 0)
-        snprintf(r->reason, sizeof r->reason, "%.100s: cannot stat: %s", file,
-                 strerror(errno));
-    else if (!S_ISREG(st.st_mode))
-        snprintf(r->reason, sizeof r->reason, "%.100s: not a regular file (%s)",
-                 file, file_kind(st.st_mode));
-    else if ((unsigned long long)st.st_size > GA_RESULT_MAX_BYTES)
-        snprintf(r->reason, sizeof r->reason, "%.100s: %lld bytes, more than "
-                 "the limit of %d bytes (%d MiB); write the objective alone",
-                 file, (long long)st.st_size, GA_RESULT_MAX_BYTES,
-                 GA_RESULT_MAX_BYTES >> 20);
-    else if (!(text = ga_read_fd(fd, file, GA_RESULT_MAX_BYTES,
-                                 (size_t)st.st_size, len, &e)))
+    char *text = ga_read_regular(path, file, GA_RESULT_MAX_BYTES, len, &e);
+    if (!text && errno == ENOENT)
+        snprintf(r->reason, sizeof r->reason, "no result file %.300s", file);
+    else if (!text)
         snprintf(r->reason, sizeof r->reason, "%.400s", e.msg);
-    close(fd);
     return text;
 }
 

@@ -78,6 +78,47 @@ char *ga_read_fd(int fd, const char *name, size_t max, size_t hint,
     return buf;
 }
 
+static const char *file_kind(mode_t mode)
+{
+    return S_ISFIFO(mode) ? "a FIFO" : S_ISCHR(mode) ? "a character device"
+           : S_ISBLK(mode) ? "a block device" : S_ISDIR(mode) ? "a directory"
+           : S_ISSOCK(mode) ? "a socket" : "not a file";
+}
+
+char *ga_read_regular(const char *path, const char *name, size_t max,
+                      size_t *len, ga_error *err)
+{
+    /* O_NONBLOCK: opening a FIFO with no writer would wait forever */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        int e = errno;
+        ga_error_set(err, e == ENOENT ? GA_EINPUT : GA_EFAIL,
+                     "%.100s: cannot open: %s", name, strerror(e));
+        errno = e;
+        return NULL;
+    }
+    struct stat st;
+    char *text = NULL;
+    if (fstat(fd, &st) != 0)
+        ga_error_set(err, GA_EFAIL, "%.100s: cannot stat: %s", name,
+                     strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        ga_error_set(err, GA_EINPUT, "%.100s: not a regular file (%s)", name,
+                     file_kind(st.st_mode));
+    else if ((unsigned long long)st.st_size > max && max % (1 << 20) == 0)
+        ga_error_set(err, GA_EINPUT, "%.100s: %lld bytes, more than the limit "
+                     "of %zu bytes (%zu MiB)", name, (long long)st.st_size,
+                     max, max >> 20);
+    else if ((unsigned long long)st.st_size > max)
+        ga_error_set(err, GA_EINPUT, "%.100s: %lld bytes, more than the limit "
+                     "of %zu bytes", name, (long long)st.st_size, max);
+    else
+        text = ga_read_fd(fd, name, max, (size_t)st.st_size, len, err);
+    close(fd);
+    errno = 0;
+    return text;
+}
+
 char *ga_read_file(const char *path, size_t *len, ga_error *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);

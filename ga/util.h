@@ -25,6 +25,14 @@ char *ga_read_file(const char *path, size_t *len, ga_error *err);
 char *ga_read_fd(int fd, const char *name, size_t max, size_t hint,
                  size_t *len, ga_error *err);
 
+/* A file another program wrote (a model, a job): path opened without
+ * blocking, only a regular file of at most max bytes read, its text (caller
+ * frees) and length in *len if not NULL. NULL on failure with err naming
+ * `name` and why (a FIFO, a device, too large, ...); errno is ENOENT when
+ * the file does not exist, else 0. */
+char *ga_read_regular(const char *path, const char *name, size_t max,
+                      size_t *len, ga_error *err);
+
 /* Write data to path atomically: a temp file beside it, fsync, rename.
  * A reader sees the old file or the new one, never a part. */
 int ga_write_file_atomic(const char *path, const char *data, size_t len,

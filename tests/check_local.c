@@ -2,6 +2,7 @@
  * (tests/models/model.py): results read back, each kind of failure turned
  * into NaN with its reason, timeouts, and hostile values reaching the model
  * byte for byte without running anything. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -736,6 +737,42 @@ START_TEST(test_model_leaves_fifo)
 }
 END_TEST
 
+/* The job side's own files in a job directory (status.json, task.json) are
+ * read as the result file is: a FIFO or a device there fails the read at
+ * once, naming the file, instead of blocking the driver. */
+START_TEST(test_read_regular)
+{
+    char *dir = tu_tmpdir("regular");
+    char fifo[4200], dev[4200], big[4200], ok[4200], none[4200];
+    snprintf(fifo, sizeof fifo, "%s/status.json", dir);
+    snprintf(dev, sizeof dev, "%s/task.json", dir);
+    snprintf(big, sizeof big, "%s/big", dir);
+    snprintf(ok, sizeof ok, "%s/ok", dir);
+    snprintf(none, sizeof none, "%s/none", dir);
+    ck_assert_int_eq(mkfifo(fifo, 0644), 0);
+    ck_assert_int_eq(symlink("/dev/zero", dev), 0);
+    tu_write(big, "0123456789");
+    tu_write(ok, "{}");
+    ga_error e;
+    size_t len;
+    ck_assert_ptr_null(ga_read_regular(fifo, "status.json", 100, &len, &e));
+    ck_assert_str_eq(e.msg, "status.json: not a regular file (a FIFO)");
+    ck_assert_ptr_null(ga_read_regular(dev, "task.json", 100, &len, &e));
+    ck_assert_str_eq(e.msg, "task.json: not a regular file (a character "
+                     "device)");
+    ck_assert_ptr_null(ga_read_regular(big, "big", 9, &len, &e));
+    ck_assert_str_eq(e.msg, "big: 10 bytes, more than the limit of 9 bytes");
+    ck_assert_ptr_null(ga_read_regular(none, "none", 9, &len, &e));
+    ck_assert_int_eq(errno, ENOENT);
+    char *text = ga_read_regular(ok, "ok", 9, &len, &e);
+    ck_assert_str_eq(text, "{}");
+    ck_assert_uint_eq(len, 2);
+    free(text);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *local_suite(void)
 {
     Suite *s = suite_create("local");
@@ -765,6 +802,7 @@ Suite *local_suite(void)
     tcase_add_loop_test(rc, test_parse_result, 0,
                         (int)(sizeof parse_cases / sizeof parse_cases[0]));
     tcase_add_test(rc, test_model_leaves_fifo);
+    tcase_add_test(rc, test_read_regular);
     suite_add_tcase(s, rc);
     return s;
 }
