@@ -653,6 +653,12 @@ static int restore_stop(ga_engine *e, const cJSON *o, double version,
         return ga_error_set(err, GA_EINPUT, "checkpoint: generation %ld is the "
                             "last of num_iter %ld but the run is not done",
                             e->gen, e->set.num_iter);
+    if (version < 2 && e->done && e->gen + 1 < e->set.num_iter)
+        return ga_error_set(err, GA_EINPUT, "checkpoint: written by an older "
+                            "gahpo, which did not record why the run stopped, "
+                            "so this finished run cannot be extended; start a "
+                            "new run (--init-population takes its best "
+                            "individuals)");
     if (e->done && e->stop == STOP_NUM_ITER && e->gen + 1 < e->set.num_iter) {
         /* extended: breed the next generation as tell would have */
         e->done = 0;

@@ -24,7 +24,8 @@
 #include "space.h"
 #include "util.h"
 
-#define GAHPO_VERSION "0.1.0"
+/* 0.2.0: checkpoint format 2 (the run's identity), the run-directory lock */
+#define GAHPO_VERSION "0.2.0"
 
 static volatile sig_atomic_t interrupted;
 
@@ -681,17 +682,44 @@ static int load_run_config(const char *dir, run_args *a, ga_settings *s,
     return ga_settings_validate(s, err);
 }
 
+/* ctx: the gahpo version that started the run (run.json), or NULL. */
 static void warn(void *ctx, const char *msg)
 {
-    (void)ctx;
-    fprintf(stderr, "gahpo: warning: %s\n", msg);
+    const char *started_by = ctx;
+    fprintf(stderr, "gahpo: warning: %s%s%s%s\n", msg,
+            started_by ? " (the run was started by gahpo " : "",
+            started_by ? started_by : "", started_by ? ")" : "");
+}
+
+/* A run being extended: run.json gets the new settings once the
+ * checkpoint has been accepted (ga_run_opts.accepted). */
+typedef struct extension {
+    const char *dir;
+    cJSON *config;
+    long from, to;        /* num_iter; equal: not extended */
+} extension;
+
+static int write_extension(void *ctx, ga_error *err)
+{
+    const extension *x = ctx;
+    if (x->from == x->to)
+        return GA_OK;
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/run.json", x->dir);
+    int rc = ga_write_json_atomic(path, x->config, err);
+    if (rc == GA_OK)
+        fprintf(stderr, "gahpo: extending the run from num_iter %ld to %ld\n",
+                x->from, x->to);
+    return rc;
 }
 
 /* --resume DIR with --num-iter N or --budget N: a run continued for more
- * evaluations. num_iter may only grow; run.json records the new one. */
+ * evaluations. num_iter may only grow; config (run.json, written by
+ * write_extension) gets the new one. */
 static int extend_run(const char *dir, run_args *a, ga_settings *s,
-                      cJSON *config, ga_error *err)
+                      cJSON *config, extension *x, ga_error *err)
 {
+    *x = (extension){ dir, config, s->num_iter, s->num_iter };
     long num_iter = s->num_iter;
     for (int i = 0; i < a->nset; i++)  /* only num_iter gets here */
         if (ga_parse_long(a->values[i], &num_iter) != 0 || num_iter < 1)
@@ -723,13 +751,7 @@ static int extend_run(const char *dir, run_args *a, ga_settings *s,
         cJSON_Delete(st);
         return ga_error_set(err, GA_EFAIL, "out of memory");
     }
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/run.json", dir);
-    if ((rc = ga_write_json_atomic(path, config, err)) != GA_OK)
-        return rc;
-    fprintf(stderr, "gahpo: extending the run from num_iter %ld to %ld\n",
-            s->num_iter, num_iter);
-    s->num_iter = num_iter;
+    s->num_iter = x->to = num_iter;
     return GA_OK;
 }
 
@@ -753,6 +775,7 @@ static int cmd_run(int argc, char **argv)
     char dir[PATH_MAX];
     char tuned_used[4400] = "";
     int lock = -1;
+    extension ext = { NULL, NULL, 0, 0 };
 
     if (a.resume_dir) {
         int other_setting = 0;
@@ -772,7 +795,7 @@ static int cmd_run(int argc, char **argv)
         if ((lock = ga_rundir_lock(dir, &err)) < 0)
             goto done;
         if (load_run_config(dir, &a, &settings, &config, &saved_command, &err) ||
-            extend_run(dir, &a, &settings, config, &err))
+            extend_run(dir, &a, &settings, config, &ext, &err))
             goto done;
         const cJSON *sj = cJSON_GetObjectItemCaseSensitive(config, "space");
         if (!a.problem) {
@@ -986,6 +1009,7 @@ static int cmd_run(int argc, char **argv)
     sigaction(SIGHUP, &sa, NULL);
 
     const cJSON *uid = cJSON_GetObjectItemCaseSensitive(config, "run_uid");
+    const cJSON *started_by = cJSON_GetObjectItemCaseSensitive(config, "gahpo");
     const char *slash = strrchr(dir, '/');
     ga_run_opts ro = {
         .dir = dir, .run_id = slash ? slash + 1 : dir, .space = space,
@@ -997,7 +1021,10 @@ static int cmd_run(int argc, char **argv)
         .in_flight = a.slurm && a.slurm->max_concurrent > 0
                          ? a.slurm->max_concurrent : a.jobs,
         .run_uid = cJSON_IsString(uid) ? uid->valuestring : NULL,
-        .warn = warn, .warn_ctx = NULL };
+        .accepted = a.resume_dir ? write_extension : NULL,
+        .accepted_ctx = &ext,
+        .warn = warn, .warn_ctx = cJSON_IsString(started_by)
+                                      ? started_by->valuestring : NULL };
     if (!a.quiet && tuned_used[0])
         fprintf(stderr, "gahpo: tuned defaults from %s\n", tuned_used);
     if (!a.quiet && settings.strategy == GA_ASYNC)

@@ -487,6 +487,8 @@ static int start_fresh(const ga_run_opts *o, const cJSON *identity,
                        ga_error *err)
 {
     int rc = ga_rundir_check_fresh(o->dir, err);
+    if (rc == GA_OK && o->resume && o->accepted)
+        rc = o->accepted(o->accepted_ctx, err);
     if (rc)
         return rc;
     *eng = ga_engine_alloc(o->space, o->settings, err);
@@ -524,7 +526,9 @@ static int start_resume(const ga_run_opts *o, const char *log_path,
         return ga_error_set(err, GA_EINPUT, "%s/checkpoint.json: %s", o->dir,
                             msg);
     }
-    int rc = ga_run_cut_torn_line(log_path, err);
+    int rc = o->accepted ? o->accepted(o->accepted_ctx, err) : GA_OK;
+    if (rc == GA_OK)
+        rc = ga_run_cut_torn_line(log_path, err);
     if (rc)
         return rc;
     *log = fopen(log_path, "a");

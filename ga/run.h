@@ -35,6 +35,11 @@ typedef struct ga_run_opts {
     /* a message for the user that does not stop the run (may be NULL) */
     void (*warn)(void *ctx, const char *msg);
     void *warn_ctx;
+    /* resume: called once the checkpoint is checked and restored (or found
+     * missing before any evaluation), before anything runs or is written
+     * (may be NULL); not GA_OK stops the run */
+    int (*accepted)(void *ctx, ga_error *err);
+    void *accepted_ctx;
 } ga_run_opts;
 
 /* Run (or resume) to the end. GA_OK when the run finished; GA_EFAIL when it

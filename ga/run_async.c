@@ -429,6 +429,12 @@ static int load_checkpoint(arun *a, const cJSON *o, double *elapsed,
                             "'in_flight' (%zu), the stats rows (%ld) and the "
                             "evaluations told (%ld) do not agree", a->next,
                             a->nf, in_rows, evaluations);
+    if (a->done && a->next < a->budget &&
+        !cJSON_GetObjectItemCaseSensitive(o, "by_budget"))
+        return ga_error_set(err, GA_EINPUT, "checkpoint: written by an older "
+                            "gahpo, which did not record why the run stopped, "
+                            "so this finished run cannot be extended; start a "
+                            "new run");
     if (a->done && a->by_budget && a->next < a->budget) {
         /* extended (a larger num_iter): go on from where it stopped, the
          * partial last row of stats growing again */
@@ -650,6 +656,8 @@ static int setup(arun *a, double *elapsed, ga_error *err)
                                 "(checkpoint.json); continue it with --resume "
                                 "%s or choose another --out", o->dir, o->dir);
         int rc = ga_rundir_check_fresh(o->dir, err);
+        if (rc == GA_OK && o->resume && o->accepted)
+            rc = o->accepted(o->accepted_ctx, err);
         if (rc)
             return rc;
         if (o->ninit)
@@ -682,6 +690,8 @@ static int setup(arun *a, double *elapsed, ga_error *err)
         snprintf(msg, sizeof msg, "%s", err->msg);
         return ga_error_set(err, GA_EINPUT, "%s: %s", ckpt, msg);
     }
+    if (o->accepted && (rc = o->accepted(o->accepted_ctx, err)) != GA_OK)
+        return rc;
     if ((rc = ga_run_cut_torn_line(a->log_path, err)) ||
         (rc = read_log(a, err)))
         return rc;

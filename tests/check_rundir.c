@@ -266,6 +266,9 @@ START_TEST(test_resume_refuses_what_does_not_belong)
      * with a warning */
     cJSON_DeleteItemFromObject(ck, "format");
     cJSON_DeleteItemFromObject(ck, "run");
+    cJSON *engine = cJSON_GetObjectItem(ck, "engine");
+    cJSON_ReplaceItemInObject(engine, "version", cJSON_CreateNumber(1));
+    cJSON_DeleteItemFromObject(engine, "stop_kind");
     text = cJSON_PrintUnformatted(ck);
     tu_write(path, text);
     free(text);
@@ -275,6 +278,15 @@ START_TEST(test_resume_refuses_what_does_not_belong)
     ck_assert_msg(strstr(err, "warning") && strstr(err, "format 1"), "%s", err);
     free(out);
     free(err);
+    /* ... but not extended, since it did not record why it stopped; and
+     * run.json is left as it was */
+    char *before_json = file_in(a, "run.json");
+    char *extend_old[] = { G, "run", "--resume", a, "--num-iter", "5", NULL };
+    run_refused(extend_old, "cannot be extended");
+    char *after_json = file_in(a, "run.json");
+    ck_assert_str_eq(before_json, after_json);
+    free(before_json);
+    free(after_json);
     tu_write(path, mine);
     free(mine);
 
