@@ -365,6 +365,19 @@ static void select_mu_plus_lambda(ga_engine *e)
     e->next_fit = t;
 }
 
+/* The next generation's offspring, bred from the population, as the
+ * batch to evaluate. */
+static void breed_next(ga_engine *e)
+{
+    if (e->set.strategy == GA_SIMPLE) {
+        breed_simple(e);
+        build_batch(e, e->n);
+    } else {
+        breed_mu_plus_lambda(e);
+        build_batch(e, e->lambda);
+    }
+}
+
 /* Apply the NaN policy to a batch's fitnesses, in place. */
 static int resolve_failures(ga_engine *e, double *fit, size_t count,
                             long *nfailed, ga_error *err)
@@ -479,13 +492,7 @@ int ga_engine_tell(ga_engine *e, const double *fitness, ga_error *err)
         e->nbatch = 0;
         return GA_OK;
     }
-    if (e->set.strategy == GA_SIMPLE) {
-        breed_simple(e);
-        build_batch(e, e->n);
-    } else {
-        breed_mu_plus_lambda(e);
-        build_batch(e, e->lambda);
-    }
+    breed_next(e);
     return GA_OK;
 }
 
@@ -761,17 +768,10 @@ ga_engine *ga_engine_restore(const ga_space *space, const ga_settings *s,
     if (restore_stats(e, o, err) || restore_stop(e, o, version, err) ||
         ga_state_restore_rng(o, e->rng, err))
         goto fail;
-    if (e->extended) {
-        if (e->set.strategy == GA_SIMPLE) {
-            breed_simple(e);
-            build_batch(e, e->n);
-        } else {
-            breed_mu_plus_lambda(e);
-            build_batch(e, e->lambda);
-        }
-    } else if (!e->done) {
+    if (e->extended)
+        breed_next(e);
+    else if (!e->done)
         build_batch(e, noff);
-    }
     return e;
 fail:
     ga_engine_free(e);

@@ -53,6 +53,21 @@ static char *file_in(const char *dir, const char *name)
     return tu_read(path);
 }
 
+/* Start argv quietly with the test model sleeping `sleep` seconds. */
+static pid_t spawn_with_sleep(char *const argv[], const char *sleep)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        setenv("GAHPO_TEST_SLEEP", sleep, 1);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
 /* Killed during generation 0 with a space whose range excludes 0 (the
  * checkpoint then holds a population not yet filled): the resume goes on
  * and ends as the uninterrupted run. */
@@ -74,15 +89,7 @@ START_TEST(test_resume_in_generation_0)
     char *fast[] = { "GAHPO_TEST_SLEEP=0.01", NULL };
     run_ok(argv, fast);
     argv[6] = got;
-    pid_t pid = fork();
-    if (pid == 0) {
-        setenv("GAHPO_TEST_SLEEP", "5", 1);
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        dup2(null, 2);
-        execv(argv[0], argv);
-        _exit(127);
-    }
+    pid_t pid = spawn_with_sleep(argv, "5");
     tu_sleep(1.0);  /* the first models are running */
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
@@ -111,15 +118,7 @@ START_TEST(test_one_driver_per_directory)
                      "--strategy", (char *)strategies[_i], "--population-size",
                      "4", "--num-iter", "2", "--jobs", "4", "--quiet", "--",
                      model, "slow", NULL };
-    pid_t pid = fork();
-    if (pid == 0) {
-        setenv("GAHPO_TEST_SLEEP", "1.5", 1);
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        dup2(null, 2);
-        execv(argv[0], argv);
-        _exit(127);
-    }
+    pid_t pid = spawn_with_sleep(argv, "1.5");
     tu_sleep(0.7);
     snprintf(pidtext, sizeof pidtext, "pid %ld", (long)pid);
     run_refused(argv, pidtext);                      /* a fresh one */
@@ -429,15 +428,7 @@ START_TEST(test_kill9_random_moments)
         char run_json[4300];
         snprintf(run_json, sizeof run_json, "%s/run.json", got);
         for (int k = 0; k < 4; k++) {
-            pid_t pid = fork();
-            if (pid == 0) {
-                setenv("GAHPO_TEST_SLEEP", "0.15", 1);
-                int null = open("/dev/null", O_WRONLY);
-                dup2(null, 1);
-                dup2(null, 2);
-                execv(G, started ? resume : argv);
-                _exit(127);
-            }
+            pid_t pid = spawn_with_sleep(started ? resume : argv, "0.15");
             /* the first kill within generation 0, the others anywhere */
             tu_sleep(k == 0 ? 0.05 + 0.4 * uniform(&seed)
                             : span * uniform(&seed) / 2);
@@ -501,19 +492,6 @@ static void model_run_init(model_run *m, const char *dir, const char *name,
     m->argv[n] = NULL;
 }
 
-static pid_t spawn_with_sleep(char *const argv[], const char *sleep)
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        setenv("GAHPO_TEST_SLEEP", sleep, 1);
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        dup2(null, 2);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    return pid;
-}
 
 /* Lines of a job directory's calls.txt: how often its model ran. */
 static int calls_in(const char *run, int ind)
