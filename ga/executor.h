@@ -50,7 +50,8 @@ typedef struct ga_executor {
      * *cancel it stops everything in flight and fails with "interrupted".
      * stop ends everything queued or in flight without reporting it. A new
      * executor whose first jobs were in flight under a driver that died
-     * finds them again where it can (Slurm, PBS) or reruns them (local). */
+     * finds them again (Slurm, PBS; local models still running within
+     * their deadline) or runs them again. */
     int (*start)(void *ctx, const ga_space *space, const ga_job *job,
                  ga_error *err);
     int (*wait)(void *ctx, double deadline, ga_result_fn done, void *done_ctx,
