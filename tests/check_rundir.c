@@ -613,6 +613,8 @@ START_TEST(test_local_retries)
         ck_assert_int_eq(calls_in(r.out, i), 2);
     model_run_init(&r, dir, "bad", "flaky", "2", "--retries", "-1");
     run_refused(r.argv, "--retries");
+    tu_rmrf(dir);
+    free(dir);
 }
 END_TEST
 
