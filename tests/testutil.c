@@ -325,11 +325,24 @@ int tu_slurm_up(void)
     if (up >= 0)
         return up;
     char *out = tu_sh("timeout 15 sinfo -h -o %T 2>/dev/null");
-    up = strstr(out, "idle") || strstr(out, "mix") || strstr(out, "alloc");
+    /* a node that answers (no '*': slurmd not responding) and is usable */
+    up = (strstr(out, "idle") || strstr(out, "mix") || strstr(out, "alloc")) &&
+         !strchr(out, '*');
     free(out);
-    if (!up)
+    if (!up) {
         fprintf(stderr, "SKIPPED: no Slurm running (scripts/slurm-start.sh "
                 "starts one)\n");
+        return up;
+    }
+    /* up, but can this process have a job run? (a controller whose node
+     * daemon is gone, munge down, another cluster's configuration) */
+    out = tu_sh("timeout 60 srun --quiet -N1 -n1 -t 1 /bin/echo gahpo-probe "
+                "2>&1");
+    up = strstr(out, "gahpo-probe") != NULL;
+    if (!up)
+        fprintf(stderr, "SKIPPED: a Slurm answers sinfo but does not run a "
+                "probe job (srun said: %.200s)\n", out);
+    free(out);
     return up;
 }
 

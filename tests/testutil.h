@@ -60,8 +60,8 @@ int tu_count_lines(const char *path);
 /* a_dir/name and b_dir/name exist and are byte-identical (asserted). */
 void tu_assert_same_file(const char *a_dir, const char *b_dir,
                          const char *name);
-/* A one-node Slurm answers sinfo (asked once per process; prints a visible
- * SKIPPED line when not). */
+/* A one-node Slurm answers sinfo and runs a probe job (asked once per
+ * process; prints a visible SKIPPED line when not). */
 int tu_slurm_up(void);
 
 /* Two run directories hold the same run: identical stats.csv, best.json
