@@ -3,13 +3,15 @@
 # from the repository's own files, short gahpo runs (bin/gahpo: make
 # first) and scheduler output written from the formats the parsers read
 # (the same as tests/check_slurm.c and check_pbs.c, and the PBS emulator's
-# documented qstat format). Run from anywhere; replaces what is there.
-# Every seed must run clean: tests/fuzz/run.sh smoke checks it.
+# documented qstat format). Run from anywhere; rewrites the named seeds and
+# leaves the inputs merged in from make fuzz runs (named by their SHA-1;
+# docs/TESTING.md). Every seed must run clean: tests/fuzz/run.sh smoke
+# checks it.
 set -eu
 cd "$(dirname "$0")/../.."
 C=tests/fuzz/corpus
 G=bin/gahpo
-rm -rf "$C"
+rm -f "$C"/checkpoint/running_*.json "$C"/async_checkpoint/running_*.json
 mkdir -p "$C"/space "$C"/settings "$C"/csv "$C"/result "$C"/evallog "$C"/sweep \
          "$C"/checkpoint "$C"/async_checkpoint "$C"/squeue "$C"/scontrol "$C"/qstat
 tmp=$(mktemp -d)
