@@ -70,7 +70,7 @@ $G run --problem sphere:d2 --out "$tmp/async" --num-iter 3 --no-tuned-defaults \
 cp "$tmp/async/checkpoint.json" "$C/async_checkpoint/finished.json"
 printf '[{"name": "x0", "type": "float", "lower": -5.12, "upper": 5.12, "sigma": 1.024},\n {"name": "x1", "type": "float", "lower": -5.12, "upper": 5.12, "sigma": 1.024}]\n' \
   >"$tmp/box.json"
-model="import json, time; p = json.load(open('params.json')); time.sleep(0.3); json.dump({'val_loss': p['x0'] ** 2 + p['x1'] ** 2}, open('result.json', 'w'))"
+model="import json, time; p = json.load(open('params.json')); time.sleep(1); json.dump({'val_loss': p['x0'] ** 2 + p['x1'] ** 2}, open('result.json', 'w'))"
 for strategy in mu_plus_lambda async; do
   name=checkpoint
   [ $strategy = async ] && name=async_checkpoint
@@ -82,8 +82,10 @@ for strategy in mu_plus_lambda async; do
   while kill -0 $pid 2>/dev/null; do
     if [ -f "$out/checkpoint.json" ] && ! cmp -s "$out/checkpoint.json" "$tmp/last" 2>/dev/null; then
       cp "$out/checkpoint.json" "$tmp/last"
-      # every third (an async run checkpoints after each evaluation)
-      [ $((k % 3)) -eq 0 ] && cp "$tmp/last" "$C/$name/running_$k.json"
+      # async: every third (it checkpoints after each evaluation)
+      if [ $strategy != async ] || [ $((k % 3)) -eq 0 ]; then
+        cp "$tmp/last" "$C/$name/running_$k.json"
+      fi
       k=$((k + 1))
     fi
     sleep 0.02
