@@ -1,5 +1,6 @@
 # gahpo - every entry point: make, make test, make test-slurm, make asan,
-# make fuzz, make bench, make sweep, make install PREFIX=..., make clean, make deps.
+# make fuzz, make fault, make bench, make sweep, make install PREFIX=...,
+# make clean, make deps.
 
 CC      ?= gcc
 BUILD   ?= build
@@ -71,7 +72,7 @@ $(BUILD)/tests/bench_%: $(BUILD)/obj/tests/bench_%.o $(LIB)
 
 # Unit, integration, DEAP-equivalence and convergence tests: one Check run,
 # whose summary line closes the output.
-test: $(BIN) $(CHECKER) fuzz-build
+test: $(BIN) $(CHECKER) fuzz-build fault-build
 	GAHPO_BIN=$(abspath $(BIN)) GAHPO_DATA_DIR=$(CURDIR) $(CHECKER)
 
 # Only the Slurm and PBS executors' suites (slurm, pbs, chunks; CK_RUN_SUITE
@@ -146,6 +147,32 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) | deps
 	  $(FUZZ_LIB) $(PKG_LIBS) -lm -o $@
 
 -include $(FUZZ_OBJ:.o=.d) $(FUZZ_BINS:=.d)
+
+# Fault injection (tests/fault/fault.c, docs/TESTING.md): the command built
+# into build/fault/ with ASan and UBSan and linked with -Wl,--wrap, so that
+# GAHPO_FAULT_ALLOC=n or GAHPO_FAULT_WRITE=n fails its n-th allocation or
+# file write; the library itself has no switch. make test runs the fault
+# suite over a stride of n; make fault tries every n (FAULT_STRIDE=1).
+FAULT_BUILD  = build/fault
+FAULT_WRAP   = malloc calloc realloc gsl_rng_alloc open fopen write pwrite \
+  fwrite fputs fputc fprintf vfprintf fflush fsync rename truncate ftruncate mkdir
+FAULT_STRIDE ?= 1
+
+.PHONY: fault fault-build
+
+fault-build: | deps
+	@$(MAKE) --no-print-directory BUILD=$(FAULT_BUILD) FAULT=1 \
+	  EXTRA_CFLAGS="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined" $(FAULT_BUILD)/bin/gahpo
+
+ifdef FAULT
+$(BIN): $(BUILD)/obj/tests/fault/fault.o
+ALL_LDFLAGS += $(FAULT_WRAP:%=-Wl,--wrap=%)
+endif
+
+fault: $(BIN) $(CHECKER) fault-build
+	GAHPO_BIN=$(abspath $(BIN)) GAHPO_DATA_DIR=$(CURDIR) CK_RUN_SUITE=fault \
+	  GAHPO_FAULT_STRIDE=$(FAULT_STRIDE) CK_DEFAULT_TIMEOUT=3600 $(CHECKER)
 
 bench: $(BIN) $(BENCHES)
 	scripts/bench.sh $(BUILD)/tests $(abspath $(BIN))

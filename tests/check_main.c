@@ -27,6 +27,7 @@ int main(void)
     srunner_add_suite(sr, chunks_suite());
     srunner_add_suite(sr, templates_suite());
     srunner_add_suite(sr, fuzz_suite());
+    srunner_add_suite(sr, fault_suite());
     if (!tu_quick()) {
         srunner_add_suite(sr, convergence_suite());
         srunner_add_suite(sr, deap_suite());

@@ -24,5 +24,6 @@ Suite *templates_suite(void);
 Suite *convergence_suite(void);
 Suite *deap_suite(void);
 Suite *fuzz_suite(void);
+Suite *fault_suite(void);
 
 #endif

@@ -1,0 +1,294 @@
+/* check_fault.c - fault injection along a run, as SQLite tests it (issue
+ * 10): the fault build of gahpo (make fault-build; tests/fault/fault.c)
+ * fails its n-th allocation or its n-th file write, for n along a short
+ * run and along a resume of an interrupted one. Each must end with exit 0
+ * or 1 and, when not 0, a message naming the cause (never a signal, a
+ * sanitizer report or exit 2, which blames the user's input); the normal
+ * binary then finishes the run, which must be the uninterrupted run.
+ *
+ * Which n: every n under make fault (GAHPO_FAULT_STRIDE=1); under make
+ * test about GAHPO_FAULT_TRIES (default 25) n per run and kind, n = 1,
+ * 1 + s, 1 + 2s, ... with s = count / tries rounded up to a prime >= 5 (so
+ * the four steps of an atomic write, create-write-sync-rename, are each
+ * hit). Without the fault build the suite says SKIPPED. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "suites.h"
+#include "testutil.h"
+
+#define G (char *)tu_gahpo()
+
+enum { ALLOC, WRITE };
+
+/* The three short runs, each fresh and resumed, each with allocations and
+ * writes failing: test number i is run i / 4, resumed (i / 2) % 2, kind
+ * i % 2. */
+static const char *const runs[] = { "generational", "async", "local model" };
+#define NTESTS 12
+
+static char fault_bin[4200];
+
+static int fault_built(void)
+{
+    const char *b = getenv("GAHPO_FAULT_BIN");
+    snprintf(fault_bin, sizeof fault_bin, "%s", b && *b ? b : "");
+    if (!fault_bin[0])
+        snprintf(fault_bin, sizeof fault_bin, "%s/build/fault/bin/gahpo",
+                 tu_root());
+    return access(fault_bin, X_OK) == 0;
+}
+
+/* The command line of run r into out (argv, NULL-terminated). */
+static void run_argv(int r, const char *out, const char *space, char **argv)
+{
+    static char model[4200];
+    snprintf(model, sizeof model, "%s/tests/models/model.py", tu_root());
+    int k = 0;
+    argv[k++] = G;
+    argv[k++] = "run";
+    argv[k++] = "--no-env";
+    if (r == 2) {
+        argv[k++] = "--space";
+        argv[k++] = (char *)space;
+        argv[k++] = "--population-size";
+        argv[k++] = "4";
+        argv[k++] = "--num-iter";
+        argv[k++] = "2";
+    } else {
+        argv[k++] = "--problem";
+        argv[k++] = "sphere:d2";
+        argv[k++] = "--population-size";
+        argv[k++] = "6";
+        argv[k++] = "--num-iter";
+        argv[k++] = "3";
+    }
+    if (r >= 1) {
+        argv[k++] = "--jobs";
+        argv[k++] = "2";
+    }
+    if (r == 1) {
+        argv[k++] = "--strategy";
+        argv[k++] = "async";
+    }
+    argv[k++] = "--seed";
+    argv[k++] = "5";
+    argv[k++] = "--out";
+    argv[k++] = (char *)out;
+    argv[k++] = "--quiet";
+    if (r == 2) {
+        argv[k++] = "--";
+        argv[k++] = model;
+        argv[k++] = "ok";
+    }
+    argv[k] = NULL;
+}
+
+/* Run argv with the fault build (when faulty) and the extra environment;
+ * returns the exit status, stderr in *err (caller frees). */
+static int run(char **argv, int faulty, char *const env[], char **err)
+{
+    char *bin = argv[0];
+    if (faulty)
+        argv[0] = fault_bin;
+    char *out;
+    int rc = tu_run(argv, NULL, env, &out, err);
+    argv[0] = bin;
+    free(out);
+    return rc;
+}
+
+static int copy_dir(const char *from, const char *to)
+{
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && cp -a '%s' '%s' && echo ok", to,
+             from, to);
+    char *out = tu_sh(cmd);
+    int ok = strncmp(out, "ok", 2) == 0;
+    free(out);
+    return ok;
+}
+
+/* How many allocations and writes the fault build makes for argv. */
+static void count(char **argv, const char *tmp, long *allocs, long *writes)
+{
+    char path[4300], assign[4400];
+    snprintf(path, sizeof path, "%s/counts", tmp);
+    snprintf(assign, sizeof assign, "GAHPO_FAULT_COUNT=%s", path);
+    char *env[] = { assign, "ASAN_OPTIONS=detect_leaks=0", NULL };
+    char *err;
+    int rc = run(argv, 1, env, &err);
+    ck_assert_msg(rc == 0, "the fault build without a fault failed (%d): %s",
+                  rc, err);
+    free(err);
+    char *text = tu_read(path);
+    long fired = -1;
+    ck_assert_msg(text && sscanf(text, "allocs %ld writes %ld fired %ld",
+                                 allocs, writes, &fired) == 3,
+                  "no counts in %s", path);
+    ck_assert_int_eq(fired, 0);
+    free(text);
+}
+
+static long stride_for(long n)
+{
+    const char *s = getenv("GAHPO_FAULT_STRIDE");
+    if (s && atol(s) > 0)
+        return atol(s);
+    const char *t = getenv("GAHPO_FAULT_TRIES");
+    long tries = t && atol(t) > 0 ? atol(t) : 25;
+    if (n / tries <= 1)
+        return 1;
+    for (long p = n / tries > 5 ? n / tries : 5;; p++) {  /* a prime */
+        long d = 2;
+        while (d * d <= p && p % d)
+            d++;
+        if (d * d > p)
+            return p;
+    }
+}
+
+/* The outcome of a run with the n-th call failing: exit 0 or 1, no
+ * sanitizer report, and a message that names the cause. */
+static void check_outcome(const char *what, long n, int rc, const char *err,
+                          int kind)
+{
+    ck_assert_msg(!strstr(err, "Sanitizer") && !strstr(err, "runtime error"),
+                  "%s, n = %ld: a sanitizer report:\n%s", what, n, err);
+    ck_assert_msg(rc == 0 || rc == 1, "%s, n = %ld: exit %d (%s):\n%s", what,
+                  n, rc, rc > 128 ? "a signal" : rc == 2 ? "bad input, but "
+                  "the input is fine" : "?", err);
+    if (rc == 0)
+        return;
+    const char *cause = kind == ALLOC ? "out of memory"
+                                      : "No space left on device";
+    ck_assert_msg(strstr(err, "gahpo: ") && (strstr(err, cause) ||
+                  (kind == ALLOC && strstr(err, "Cannot allocate memory"))),
+                  "%s, n = %ld: exit %d without saying '%s':\n%s", what, n,
+                  rc, cause, err);
+}
+
+/* Finish the run in dir with the normal binary: resume it, or start it
+ * again when it never wrote run.json; then it must be the reference run. */
+static void finish_and_compare(const char *what, long n, char **argv,
+                               const char *dir, const char *ref)
+{
+    char run_json[4300];
+    snprintf(run_json, sizeof run_json, "%s/run.json", dir);
+    char *resume[] = { G, "run", "--resume", (char *)dir, "--quiet", NULL };
+    char *err;
+    int rc = run(access(run_json, F_OK) == 0 ? resume : argv, 0, NULL, &err);
+    ck_assert_msg(rc == 0, "%s, n = %ld: finishing the run failed (%d):\n%s",
+                  what, n, rc, err);
+    free(err);
+    const char *files[] = { "stats.csv", "best.json", "population.json" };
+    for (int i = 0; i < 3; i++) {
+        char a[4300], b[4300];
+        snprintf(a, sizeof a, "%s/%s", ref, files[i]);
+        snprintf(b, sizeof b, "%s/%s", dir, files[i]);
+        char *x = tu_read(a), *y = tu_read(b);
+        ck_assert_msg(x && y && strcmp(x, y) == 0, "%s, n = %ld: %s is not "
+                      "the uninterrupted run's", what, n, files[i]);
+        free(x);
+        free(y);
+    }
+    char a[4300], b[4300];
+    snprintf(a, sizeof a, "%s/evals.jsonl", ref);
+    snprintf(b, sizeof b, "%s/evals.jsonl", dir);
+    ck_assert_msg(tu_count_lines(a) == tu_count_lines(b), "%s, n = %ld: %d "
+                  "evaluations logged, the uninterrupted run logged %d", what,
+                  n, tu_count_lines(b), tu_count_lines(a));
+    tu_assert_same_run(ref, dir);
+}
+
+START_TEST(test_fault)
+{
+    int r = _i / 4, resumed = (_i / 2) % 2, kind = _i % 2;
+    char what[200];
+    snprintf(what, sizeof what, "%s%s, failing %s", runs[r],
+             resumed ? " resumed" : "", kind == ALLOC ? "allocations"
+                                                      : "writes");
+    char *tmp = tu_tmpdir("fault");
+    char ref[4300], got[4300], base[4300], space[4300];
+    snprintf(ref, sizeof ref, "%s/ref", tmp);
+    snprintf(got, sizeof got, "%s/got", tmp);
+    snprintf(base, sizeof base, "%s/base", tmp);
+    snprintf(space, sizeof space, "%s/hp.json", tmp);
+    tu_write(space, "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-2,"
+                    "\"upper\":2}, {\"name\":\"n\",\"type\":\"int\",\"lower\":"
+                    "1,\"upper\":5}]");
+    char *argv[32], *err;
+    run_argv(r, ref, space, argv);
+    ck_assert_int_eq(run(argv, 0, NULL, &err), 0);
+    free(err);
+    run_argv(r, got, space, argv);
+    long allocs, writes;
+    count(argv, tmp, &allocs, &writes);
+    char *resume[] = { G, "run", "--resume", got, "--quiet", NULL };
+    if (resumed) {
+        /* an interrupted run: a full disk two thirds of the way */
+        run_argv(r, base, space, argv);
+        int found = 0;
+        for (long w = writes * 2 / 3; w > 0 && !found; w--) {
+            char assign[64];
+            snprintf(assign, sizeof assign, "GAHPO_FAULT_WRITE=%ld", w);
+            char *env[] = { assign, "ASAN_OPTIONS=detect_leaks=0", NULL };
+            tu_rmrf(base);
+            int rc = run(argv, 1, env, &err);
+            free(err);
+            char ckpt[4400];
+            snprintf(ckpt, sizeof ckpt, "%s/checkpoint.json", base);
+            found = rc == 1 && access(ckpt, F_OK) == 0;
+        }
+        ck_assert_msg(found, "%s: no interrupted run to resume", what);
+        ck_assert(copy_dir(base, got));
+        count(resume, tmp, &allocs, &writes);
+    }
+    long total = kind == ALLOC ? allocs : writes, step = stride_for(total);
+    fprintf(stderr, "fault: %s: n = 1..%ld every %ld\n", what, total, step);
+    run_argv(r, got, space, argv);
+    for (long n = 1; n <= total; n += step) {
+        if (resumed)
+            ck_assert(copy_dir(base, got));
+        else
+            tu_rmrf(got);
+        char assign[64];
+        snprintf(assign, sizeof assign, "GAHPO_FAULT_%s=%ld",
+                 kind == ALLOC ? "ALLOC" : "WRITE", n);
+        /* leaks on the way out of a failed allocation are not counted:
+         * cJSON's Add functions leave an item to its caller when the copy
+         * of its key fails, at a hundred call sites, and the process ends */
+        char *env[] = { assign, "ASAN_OPTIONS=detect_leaks=0:exitcode=86",
+                        "UBSAN_OPTIONS=exitcode=86", NULL };
+        int rc = run(resumed ? resume : argv, 1, env, &err);
+        check_outcome(what, n, rc, err, kind);
+        free(err);
+        finish_and_compare(what, n, argv, got, ref);
+    }
+    tu_rmrf(tmp);
+    free(tmp);
+}
+END_TEST
+
+START_TEST(test_fault_skipped)
+{
+    fprintf(stderr, "SKIPPED: fault injection: %s is not built (make "
+            "fault-build)\n", fault_bin);
+}
+END_TEST
+
+Suite *fault_suite(void)
+{
+    Suite *s = suite_create("fault");
+    TCase *tc = tcase_create("fault");
+    const char *every = getenv("GAHPO_FAULT_STRIDE");
+    tcase_set_timeout(tc, every && atol(every) == 1 ? 7200 : 600);
+    if (fault_built())
+        tcase_add_loop_test(tc, test_fault, 0, NTESTS);
+    else
+        tcase_add_test(tc, test_fault_skipped);
+    suite_add_tcase(s, tc);
+    return s;
+}
