@@ -319,14 +319,14 @@ static int prepare_task(gen *g, size_t k, ga_error *err)
     t->own[0] = '\0';
     snprintf(path, sizeof path, "%s/%s", t->dir, g->c->result_file);
     unlink(path);
+    ga_json_oom_clear();
     cJSON *p = cJSON_CreateObject();
     for (size_t i = 0; p && i < g->space->n; i++)
         cJSON_AddItemToObject(p, g->space->params[i].name,
                               ga_param_gene_to_json(&g->space->params[i],
                                                     t->genes[i]));
     snprintf(path, sizeof path, "%s/params.json", t->dir);
-    int rc = p ? ga_write_json_atomic(path, p, err)
-               : ga_error_set(err, GA_EFAIL, "out of memory");
+    int rc = ga_write_json_built(path, p, err);
     cJSON_Delete(p);
     if (rc)
         return rc;

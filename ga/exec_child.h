@@ -22,8 +22,10 @@ struct ga_result;
  * in r->reason: missing, not a regular file (a FIFO, a link to a device,
  * a directory), larger than GA_RESULT_MAX_BYTES, a NUL byte, out of memory,
  * unparsable, NaN or infinite. Never blocks: the file is opened with
- * O_NONBLOCK and only a regular file is read. Thread-safe. */
-void ga_exec_read_result(const char *dir, const char *file, const char *key,
+ * O_NONBLOCK and only a regular file is read. Thread-safe. GA_OK, or
+ * GA_EFAIL when the driver ran out of memory reading it: then the outcome
+ * is unknown, not the model's failure (the run stops; a resume runs it). */
+int ga_exec_read_result(const char *dir, const char *file, const char *key,
                          struct ga_result *r);
 
 #endif

@@ -92,6 +92,7 @@ static void local_free(void *p)
 static int write_params(const ga_space *space, const double *genes,
                         const char *dir, ga_error *err)
 {
+    ga_json_oom_clear();
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return ga_error_set(err, GA_EFAIL, "out of memory");
@@ -100,7 +101,7 @@ static int write_params(const ga_space *space, const double *genes,
                               ga_param_gene_to_json(&space->params[i], genes[i]));
     char path[4200];
     snprintf(path, sizeof path, "%s/params.json", dir);
-    int rc = ga_write_json_atomic(path, o, err);
+    int rc = ga_write_json_built(path, o, err);
     cJSON_Delete(o);
     return rc;
 }
@@ -397,9 +398,10 @@ static int start_job(local_ctx *c, const ga_space *space, const ga_job *job,
     return GA_OK;
 }
 
-/* Turn a finished child's status and result file into a result. */
-static void finish_job(const local_ctx *c, const slot *s, int status,
-                       ga_result *r)
+/* Turn a finished child's status and result file into a result; GA_EFAIL
+ * when out of memory reading the file (ga_exec_read_result). */
+static int finish_job(const local_ctx *c, const slot *s, int status,
+                      ga_result *r)
 {
     r->fitness = NAN;
     r->reason[0] = '\0';
@@ -408,12 +410,10 @@ static void finish_job(const local_ctx *c, const slot *s, int status,
     snprintf(r->job_id, sizeof r->job_id, "pid %ld", (long)s->pid);
     if (s->timed_out) {
         snprintf(r->reason, sizeof r->reason, "timeout after %g s", c->timeout);
-        return;
+        return GA_OK;
     }
-    if (s->adopted) {  /* not our child: no exit status, the file decides */
-        ga_exec_read_result(s->dir, c->result_file, c->result_key, r);
-        return;
-    }
+    if (s->adopted)  /* not our child: no exit status, the file decides */
+        return ga_exec_read_result(s->dir, c->result_file, c->result_key, r);
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         /* a signal the model does not give itself: another process (a
@@ -422,15 +422,15 @@ static void finish_job(const local_ctx *c, const slot *s, int status,
                        sig == SIGHUP || sig == SIGQUIT;
         snprintf(r->reason, sizeof r->reason, "killed by signal %d%s", sig,
                  r->transient ? " from outside the run" : "");
-        return;
+        return GA_OK;
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
         snprintf(r->reason, sizeof r->reason, "exit status %d%s",
                  WEXITSTATUS(status), WEXITSTATUS(status) == 127 ?
                  " (command not found or not executable?)" : "");
-        return;
+        return GA_OK;
     }
-    ga_exec_read_result(s->dir, c->result_file, c->result_key, r);
+    return ga_exec_read_result(s->dir, c->result_file, c->result_key, r);
 }
 
 /* ---- the result file ------------------------------------------------
@@ -594,10 +594,13 @@ int ga_parse_result(const char *text, const char *key, double *value,
     if (!fixed)
         return ga_error_set(err, GA_EFAIL, "out of memory");
     const char *end = NULL;
+    ga_json_oom_clear();
     cJSON *root = cJSON_ParseWithOpts(fixed, &end, 1);
     int rc;
     ga_json_flaw flaw;
-    if (!root) {
+    if (!root && ga_json_oom()) {
+        rc = ga_error_set(err, GA_EFAIL, "out of memory");
+    } else if (!root) {
         cJSON *prefix = cJSON_ParseWithOpts(fixed, NULL, 0);
         rc = ga_error_set(err, GA_EINPUT, prefix ? "one JSON value followed by "
                           "other text; write one number or one JSON object"
@@ -630,28 +633,30 @@ static char *read_result_text(const char *dir, const char *file, size_t *len,
     return text;
 }
 
-void ga_exec_read_result(const char *dir, const char *file, const char *key,
-                         ga_result *r)
+int ga_exec_read_result(const char *dir, const char *file, const char *key,
+                        ga_result *r)
 {
     size_t len;
     char *text = read_result_text(dir, file, &len, r);
     if (!text)
-        return;
+        return errno == ENOMEM ? GA_EFAIL : GA_OK;
     double v;
     ga_error e;
+    int rc = GA_OK;
     if (strlen(text) != len)  /* the text would end there unseen */
         snprintf(r->reason, sizeof r->reason, "%.100s: a NUL byte at byte %zu; "
                  "write one number or one JSON object as text", file,
                  strlen(text));
-    else if (ga_parse_result(text, key, &v, &e) != GA_OK)
-        snprintf(r->reason, sizeof r->reason, "%.100s: cannot parse: %.300s",
-                 file, e.msg);
+    else if ((rc = ga_parse_result(text, key, &v, &e)) != GA_OK)
+        snprintf(r->reason, sizeof r->reason, "%.100s: %s%.300s", file,
+                 rc == GA_EFAIL ? "" : "cannot parse: ", e.msg);
     else if (isnan(v) || isinf(v))
         snprintf(r->reason, sizeof r->reason, "%.100s: the objective is %s",
                  file, isnan(v) ? "NaN" : "infinite");
     else
         r->fitness = v;
     free(text);
+    return rc == GA_EFAIL ? GA_EFAIL : GA_OK;
 }
 
 /* Stop every job: queued ones are dropped, running ones killed (and what
@@ -733,13 +738,14 @@ static int disk_full(const char *dir)
                                                          v.f_favail == 0));
 }
 
-/* The slot's model has ended: its result, its descendants ended. */
-static void end_job(const local_ctx *c, slot *s, int status, ga_result *r)
+/* The slot's model has ended: its result, its descendants ended; GA_EFAIL
+ * when out of memory reading the result (finish_job). */
+static int end_job(const local_ctx *c, slot *s, int status, ga_result *r)
 {
     if (!s->adopted)
         killpg(s->pid, SIGKILL);  /* what is left in its group */
     end_descendants(c, s->dir);
-    finish_job(c, s, status, r);
+    int rc = finish_job(c, s, status, r);
     if (!isfinite(r->fitness) && !r->transient && disk_full(s->dir)) {
         r->transient = 1;
         size_t n = strlen(r->reason);
@@ -752,6 +758,7 @@ static void end_job(const local_ctx *c, slot *s, int status, ga_result *r)
     }
     s->pid = 0;
     s->adopted = 0;
+    return rc;
 }
 
 /* Has the slot's model ended? Our child: waitpid; adopted: it is gone. */
@@ -800,7 +807,14 @@ static int step(local_ctx *c, ga_result_fn done, void *done_ctx,
         int status;
         if (job_ended(s, &status)) {
             ga_result r;
-            end_job(c, s, status, &r);
+            if (end_job(c, s, status, &r) != GA_OK) {
+                /* the driver's failure, not the model's: the run stops
+                 * and a resume evaluates the individual again */
+                free(s->own);
+                s->own = NULL;
+                return ga_error_set(err, GA_EFAIL, "%s: %s", s->dir,
+                                    r.reason);
+            }
             if (!isfinite(r.fitness) && s->attempts < c->retries) {
                 s->attempts++;
                 ga_result again = { .fitness = NAN };

@@ -97,7 +97,8 @@ ga_executor *ga_exec_local_alloc(const ga_exec_local_opts *opts, ga_error *err);
 /* Parse a result file's text: a JSON object holding key, a JSON number, or
  * one plain number, with nothing but blanks after it (no duplicate keys, no
  * \u0000; NaN and Infinity as Python writes them). GA_OK with *value
- * (possibly NaN for null/NaN), or GA_EINPUT with a reason in err. */
+ * (possibly NaN for null/NaN), or GA_EINPUT with a reason in err (GA_EFAIL
+ * when out of memory). */
 int ga_parse_result(const char *text, const char *key, double *value,
                     ga_error *err);
 

@@ -10,6 +10,8 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <gsl/gsl_errno.h>
+
 #include "../problems/problem.h"
 #include "cmd_async.h"
 #include "cmd_plot.h"
@@ -444,10 +446,10 @@ static int resolve_settings(const run_args *a, ga_settings *s, char *tuned_used,
         char *text = ga_read_file(tuned, NULL, err);
         if (!text)
             return GA_EINPUT;
-        cJSON *root = cJSON_Parse(text);
+        cJSON *root = ga_json_parse(text, tuned, NULL, err);
         free(text);
         if (!root)
-            return ga_error_set(err, GA_EINPUT, "%s: invalid JSON", tuned);
+            return err->status;
         /* workers: a cluster's resolved --max-concurrent (command line,
          * PROCS, site profile), else --jobs, else CANDLE's MAX_CONCURRENT */
         long workers = a->problem ? 1 : a->jobs;
@@ -625,11 +627,15 @@ static int load_run_config(const char *dir, run_args *a, ga_settings *s,
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/run.json", dir);
     char *text = ga_read_file(path, NULL, err);
+    if (!text && err->status == GA_EFAIL)  /* out of memory, a read error */
+        return GA_EFAIL;
     if (!text)
         return ga_error_set(err, GA_EINPUT, "%s: not a gahpo run directory "
                             "(no readable run.json)", dir);
-    cJSON *o = cJSON_Parse(text);
+    cJSON *o = ga_json_parse(text, path, NULL, err);
     free(text);
+    if (!o)
+        return err->status;
     if (!cJSON_IsObject(o)) {
         cJSON_Delete(o);
         return ga_error_set(err, GA_EINPUT, "%s: invalid JSON", path);
@@ -640,6 +646,8 @@ static int load_run_config(const char *dir, run_args *a, ga_settings *s,
     const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(o, "command");
     a->ncommand = cJSON_IsArray(cmd) ? cJSON_GetArraySize(cmd) : 0;
     *command = calloc((size_t)a->ncommand + 1, sizeof **command);
+    if (!*command)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
     int i = 0;
     const cJSON *c;
     cJSON_ArrayForEach(c, cmd) {
@@ -746,8 +754,10 @@ static int extend_run(const char *dir, run_args *a, ga_settings *s,
     int rc = ga_settings_validate(&grown, err);
     if (rc)
         return rc;
+    ga_json_oom_clear();
     cJSON *st = ga_settings_to_json(&grown);
-    if (!st || !cJSON_ReplaceItemInObjectCaseSensitive(config, "settings", st)) {
+    if (!st || ga_json_oom() ||
+        !cJSON_ReplaceItemInObjectCaseSensitive(config, "settings", st)) {
         cJSON_Delete(st);
         return ga_error_set(err, GA_EFAIL, "out of memory");
     }
@@ -801,7 +811,8 @@ static int cmd_run(int argc, char **argv)
         if (!a.problem) {
             char *text = sj ? cJSON_Print(sj) : NULL;
             if (!text) {
-                ga_error_set(&err, GA_EINPUT, "%s/run.json: no space", dir);
+                ga_error_set(&err, sj ? GA_EFAIL : GA_EINPUT, "%s/run.json: %s",
+                             dir, sj ? "out of memory" : "no space");
                 goto done;
             }
             space = ga_space_parse(text, "run.json space", &err);
@@ -890,8 +901,11 @@ static int cmd_run(int argc, char **argv)
             if (!space)
                 goto done;
             char *text = ga_read_file(a.space_file, NULL, &err);
-            space_json = text ? cJSON_Parse(text) : NULL;
+            space_json = text ? ga_json_parse(text, a.space_file, NULL, &err)
+                              : NULL;
             free(text);
+            if (!space_json)  /* read a moment ago: out of memory */
+                goto done;
         }
     }
     if (a.problem) {
@@ -955,6 +969,13 @@ static int cmd_run(int argc, char **argv)
             else
                 command_abs[i] = ga_strdup(a.command[i]);
         }
+        int lost = !command_abs;
+        for (int i = 0; !lost && i < a.ncommand; i++)
+            lost = !command_abs[i];
+        if (lost) {
+            ga_error_set(&err, GA_EFAIL, "out of memory");
+            goto done;
+        }
         char ckpt[PATH_MAX + 32];
         snprintf(ckpt, sizeof ckpt, "%s/checkpoint.json", dir);
         if (access(ckpt, F_OK) == 0) {
@@ -965,11 +986,12 @@ static int cmd_run(int argc, char **argv)
         }
         if (ga_rundir_check_fresh(dir, &err) != GA_OK)
             goto done;
+        ga_json_oom_clear();
         config = run_config(&a, dir, space_json, &settings, command_abs, space,
                             init, ninit);
         char path[PATH_MAX + 32];
         snprintf(path, sizeof path, "%s/run.json", dir);
-        if (ga_write_json_atomic(path, config, &err) != GA_OK)
+        if (ga_write_json_built(path, config, &err) != GA_OK)
             goto done;
     }
 
@@ -1071,6 +1093,9 @@ done:
 
 int main(int argc, char **argv)
 {
+    /* GSL's default handler aborts, on a failed allocation too; the library
+     * checks GSL's return values instead */
+    gsl_set_error_handler_off();
     if (argc < 2) {
         print_help(stderr);
         return 2;

@@ -87,6 +87,7 @@ int ga_run_write_outputs(const char *dir, const ga_space *space,
     const double *hof_fit, *pop_fit;
     const double *hof = ga_engine_hof(eng, &nhof, &hof_fit);
     const double *pop = ga_engine_population(eng, &npop, &pop_fit);
+    ga_json_oom_clear();
     cJSON *best = cJSON_CreateObject();
     if (nhof) {
         add_fitness(best, "fitness", hof_fit[0]);
@@ -109,18 +110,19 @@ int ga_run_write_outputs(const char *dir, const ga_space *space,
                               ga_run_individuals_json(space, hof, hof_fit, nhof));
     }
     snprintf(path, sizeof path, "%s/best.json", dir);
-    rc = ga_write_json_atomic(path, best, err);
+    rc = ga_write_json_built(path, best, err);
     cJSON_Delete(best);
     if (rc || !with_population)
         return rc;
 
     /* population.json */
+    ga_json_oom_clear();
     cJSON *pj = cJSON_CreateObject();
     cJSON_AddNumberToObject(pj, "generation", (double)ga_engine_generation(eng));
     cJSON_AddItemToObject(pj, "population",
                           ga_run_individuals_json(space, pop, pop_fit, npop));
     snprintf(path, sizeof path, "%s/population.json", dir);
-    rc = ga_write_json_atomic(path, pj, err);
+    rc = ga_write_json_built(path, pj, err);
     cJSON_Delete(pj);
     return rc;
 }
@@ -129,6 +131,7 @@ static int save_checkpoint(const char *dir, const ga_engine *eng,
                            const cJSON *identity, double elapsed,
                            ga_error *err)
 {
+    ga_json_oom_clear();
     cJSON *o = cJSON_CreateObject();
     cJSON *state = ga_engine_save(eng);
     if (!o || !state) {
@@ -138,7 +141,8 @@ static int save_checkpoint(const char *dir, const ga_engine *eng,
     }
     cJSON_AddItemToObject(o, "engine", state);
     cJSON_AddNumberToObject(o, "elapsed", elapsed);
-    int rc = ga_rundir_save_checkpoint(dir, o, identity, err);
+    int rc = ga_json_oom() ? ga_error_set(err, GA_EFAIL, "out of memory")
+             : ga_rundir_save_checkpoint(dir, o, identity, err);
     cJSON_Delete(o);
     return rc;
 }
@@ -162,14 +166,19 @@ int ga_run_log_each(const char *path, int (*fn)(void *ctx, const cJSON *line),
     ga_error e;
     char *text = ga_read_file(path, NULL, &e);
     if (!text)
-        return 0;  /* no log yet */
+        return e.status == GA_EINPUT ? 0 : -1;  /* no log yet, or no memory */
     int rc = 0;
     for (char *line = text; rc == 0 && *line;) {
         char *nl = strchr(line, '\n');
         if (!nl)  /* a NUL inside a line (a torn write): stop there */
             break;
         *nl = '\0';
+        ga_json_oom_clear();
         cJSON *o = cJSON_Parse(line);
+        if (!o && ga_json_oom()) {
+            rc = -1;
+            break;
+        }
         rc = fn(ctx, o);
         cJSON_Delete(o);
         line = nl + 1;
@@ -299,10 +308,10 @@ static int read_log(const char *path, const ga_space *space,
         slot[b->index[k]] = (long)k;
     reuse_ctx r = { space, b, slot, maxidx, out,
                     malloc((b->dim ? b->dim : 1) * sizeof(double)), 0, 0, -1 };
-    int rc = GA_OK;
-    if (!r.genes)
-        rc = ga_error_set(err, GA_EFAIL, "out of memory");
-    else if (ga_run_log_each(path, reuse_line, &r) != 0)
+    int rc = GA_OK, each = r.genes ? ga_run_log_each(path, reuse_line, &r) : -1;
+    if (each < 0)
+        rc = ga_error_set(err, GA_EFAIL, "%s: out of memory reading it", path);
+    else if (each != 0)
         rc = ga_error_set(err, GA_EINPUT, "%s line %ld: generation %ld's "
                           "evaluation is not the individual the checkpoint "
                           "asks for (%s%s%s); is this the run's own log?",
@@ -325,12 +334,13 @@ typedef struct log_ctx {
     const size_t *job_k;   /* job -> batch position */
     double *fitness;       /* batch fitness */
     ga_cache *cache;       /* NULL: no cache */
-    int failed;
+    int failed;            /* errno of the first failure, 0: none */
 } log_ctx;
 
 int ga_run_log_line(FILE *f, const char *run_id, const ga_space *space,
                     const ga_job *job, const ga_result *r, int cached)
 {
+    ga_json_oom_clear();
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "run", run_id);
     cJSON_AddNumberToObject(o, "gen", (double)job->generation);
@@ -350,7 +360,8 @@ int ga_run_log_line(FILE *f, const char *run_id, const ga_space *space,
         cJSON_AddBoolToObject(o, "cached", 1);
     char *line = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
-    int failed = !line || fprintf(f, "%s\n", line) < 0 || fflush(f) != 0;
+    int failed = !line || ga_json_oom() || fprintf(f, "%s\n", line) < 0 ||
+                 fflush(f) != 0;
     free(line);
     return failed ? -1 : 0;
 }
@@ -358,8 +369,12 @@ int ga_run_log_line(FILE *f, const char *run_id, const ga_space *space,
 static void log_line(log_ctx *c, const ga_job *job, const ga_result *r,
                      int cached)
 {
-    if (ga_run_log_line(c->f, c->run_id, c->space, job, r, cached) != 0)
-        c->failed = 1;
+    /* after a failed append the log ends in what got out of it, perhaps a
+     * torn line that a resume cuts; a line appended after that would leave
+     * the torn one in the middle */
+    if (!c->failed &&
+        ga_run_log_line(c->f, c->run_id, c->space, job, r, cached) != 0)
+        c->failed = errno ? errno : EIO;
 }
 
 static void on_result(void *p, size_t j, const ga_result *r)
@@ -369,8 +384,8 @@ static void on_result(void *p, size_t j, const ga_result *r)
     c->fitness[c->job_k[j]] = r->fitness;
     /* failures are not cached: they may be transient */
     if (c->cache && isfinite(r->fitness) &&
-        ga_cache_insert(c->cache, job->genes, r->fitness) != 0)
-        c->failed = 1;
+        ga_cache_insert(c->cache, job->genes, r->fitness) != 0 && !c->failed)
+        c->failed = ENOMEM;
     log_line(c, job, r, 0);
 }
 
@@ -387,17 +402,17 @@ static int prefill_line(void *p, const cJSON *o)
     if (cJSON_IsNumber(f) &&
         ga_run_log_genes(c->space, cJSON_GetObjectItemCaseSensitive(o, "params"),
                          c->genes) == 0)
-        ga_cache_insert(c->cache, c->genes, f->valuedouble);
+        return ga_cache_insert(c->cache, c->genes, f->valuedouble) != 0;
     return 0;
 }
 
-void ga_run_prefill_cache(const char *path, const ga_space *space, ga_cache *c)
+int ga_run_prefill_cache(const char *path, const ga_space *space, ga_cache *c)
 {
     prefill_ctx pc = { space, c, malloc((space->n ? space->n : 1) *
                                         sizeof(double)) };
-    if (pc.genes)
-        ga_run_log_each(path, prefill_line, &pc);
+    int rc = pc.genes && ga_run_log_each(path, prefill_line, &pc) == 0 ? 0 : -1;
     free(pc.genes);
+    return rc;
 }
 
 static int evaluate_pending(const ga_run_opts *o, ga_engine *eng, FILE *log,
@@ -469,7 +484,7 @@ static int evaluate_pending(const ga_run_opts *o, ga_engine *eng, FILE *log,
     ga_cache_free(in_batch);
     if (rc == GA_OK && lc.failed)
         rc = ga_error_set(err, GA_EFAIL, "%s: cannot append: %s", log_path,
-                          strerror(errno));
+                          strerror(lc.failed));
     if (rc == GA_OK && fsync(fileno(log)) != 0)
         rc = ga_error_set(err, GA_EFAIL, "%s: cannot sync: %s", log_path,
                           strerror(errno));
@@ -512,7 +527,7 @@ static int start_resume(const ga_run_opts *o, const char *log_path,
 {
     cJSON *root = ga_run_load_checkpoint(o, err);
     if (!root)
-        return GA_EINPUT;
+        return err->status;  /* GA_EFAIL: out of memory, not a bad file */
     const cJSON *state = cJSON_GetObjectItemCaseSensitive(root, "engine");
     const cJSON *el = cJSON_GetObjectItemCaseSensitive(root, "elapsed");
     *elapsed = cJSON_IsNumber(el) && el->valuedouble >= 0 ? el->valuedouble
@@ -523,7 +538,8 @@ static int start_resume(const ga_run_opts *o, const char *log_path,
         char msg[sizeof err->msg];
         snprintf(msg, sizeof msg, "%s", state ? err->msg
                  : "checkpoint: no engine state (not a generational run?)");
-        return ga_error_set(err, GA_EINPUT, "%s/checkpoint.json: %s", o->dir,
+        return ga_error_set(err, state ? err->status : GA_EINPUT,
+                            "%s/checkpoint.json: %s", o->dir,
                             msg);
     }
     int rc = o->accepted ? o->accepted(o->accepted_ctx, err) : GA_OK;
@@ -591,8 +607,11 @@ int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
             rc = ga_error_set(err, GA_EFAIL, "out of memory");
             goto out;
         }
-        if (resume)
-            ga_run_prefill_cache(log_path, o->space, cache);
+        if (resume && ga_run_prefill_cache(log_path, o->space, cache) != 0) {
+            rc = ga_error_set(err, GA_EFAIL, "%s: out of memory reading it",
+                              log_path);
+            goto out;
+        }
     }
     double t0 = ga_now() - elapsed;
     rc = GA_OK;

@@ -76,7 +76,9 @@ int ga_run_log_line(FILE *f, const char *run_id, const ga_space *space,
                     const ga_job *job, const ga_result *r, int cached);
 /* fn for each complete line of a run's evals.jsonl, parsed (NULL for a
  * line that is not JSON), in order, until fn returns non-zero, which is
- * then returned; 0 when there is no log. A torn line ends the reading. */
+ * then returned; 0 when there is no log, -1 when the log or a line could
+ * not be read (out of memory, a read error: a line skipped for that would
+ * be evaluated again). A torn line ends the reading. */
 int ga_run_log_each(const char *path, int (*fn)(void *ctx, const cJSON *line),
                     void *ctx);
 /* The genes of a log line's "params" object: 0, or -1 when it is not an
@@ -94,11 +96,13 @@ long ga_run_log_differs(const ga_space *space, const double *logged,
 int ga_run_cut_torn_line(const char *path, ga_error *err);
 /* The checkpoint of a resumed run, checked against the run (rundir.h); a
  * format-1 checkpoint is accepted with a warning through opts->warn.
- * NULL with GA_EINPUT when it does not belong. */
+ * NULL with GA_EINPUT when it does not belong (GA_EFAIL when out of
+ * memory). */
 cJSON *ga_run_load_checkpoint(const ga_run_opts *opts, ga_error *err);
-/* Fill the cache from a log's finished evaluations (resume). */
-void ga_run_prefill_cache(const char *path, const ga_space *space,
-                          ga_cache *c);
+/* Fill the cache from a log's finished evaluations (resume): 0, or -1
+ * when out of memory (or the log cannot be read). */
+int ga_run_prefill_cache(const char *path, const ga_space *space,
+                         ga_cache *c);
 /* stats.csv from rows, atomically. */
 int ga_run_write_stats(const char *dir, const ga_stats_row *rows,
                        size_t nrows, ga_error *err);

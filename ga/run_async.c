@@ -268,6 +268,7 @@ static int wait_jobs(arun *a, double deadline, ga_error *err)
 
 static int save_checkpoint(const arun *a, double elapsed, ga_error *err)
 {
+    ga_json_oom_clear();
     cJSON *o = cJSON_CreateObject();
     cJSON *st = ga_steady_save(a->st);
     cJSON *fl = cJSON_CreateArray();
@@ -307,7 +308,8 @@ static int save_checkpoint(const arun *a, double elapsed, ga_error *err)
     cJSON_AddBoolToObject(o, "tail_row", a->tail_row);
     cJSON_AddStringToObject(o, "stop_reason", a->stop_reason);
     cJSON_AddNumberToObject(o, "elapsed", elapsed);
-    int rc = ga_rundir_save_checkpoint(a->o->dir, o, a->identity, err);
+    int rc = ga_json_oom() ? ga_error_set(err, GA_EFAIL, "out of memory")
+             : ga_rundir_save_checkpoint(a->o->dir, o, a->identity, err);
     cJSON_Delete(o);
     return rc;
 }
@@ -334,7 +336,7 @@ static int load_checkpoint(arun *a, const cJSON *o, double *elapsed,
     a->st = ga_steady_restore(a->o->space, a->set,
                               cJSON_GetObjectItemCaseSensitive(o, "steady"), err);
     if (!a->st)
-        return GA_EINPUT;
+        return err->status;  /* GA_EFAIL: out of memory */
     long since, told, failed;
     if (count_of(o, "next", &a->next, err) ||
         count_of(o, "since_best", &since, err) ||
@@ -356,13 +358,16 @@ static int load_checkpoint(arun *a, const cJSON *o, double *elapsed,
         if (count_of(e, "ind", &ind, err) || ind >= a->next ||
             flight_find(a, (size_t)ind) >= 0 ||
             ga_state_read_numbers(e, "genes", g, a->dim, err) ||
-            ga_state_check_genes(a->o->space, g, 1, "in_flight", err) ||
-            flight_add(a, (size_t)ind, g)) {
+            ga_state_check_genes(a->o->space, g, 1, "in_flight", err)) {
             free(g);
             if (err->status == GA_OK)
                 ga_error_set(err, GA_EINPUT, "checkpoint: a bad 'in_flight' "
                              "entry");
             return GA_EINPUT;
+        }
+        if (flight_add(a, (size_t)ind, g) != 0) {
+            free(g);
+            return ga_error_set(err, GA_EFAIL, "out of memory");
         }
     }
     free(g);
@@ -533,6 +538,7 @@ static int write_outputs(const arun *a, int with_population, ga_error *err)
         return rc;
     const double *best;
     double bf = ga_steady_best(a->st, &best);
+    ga_json_oom_clear();
     cJSON *b = cJSON_CreateObject();
     if (!b)
         return ga_error_set(err, GA_EFAIL, "out of memory");
@@ -554,13 +560,14 @@ static int write_outputs(const arun *a, int with_population, ga_error *err)
         cJSON_AddNullToObject(b, "stop_reason");
     char path[4200];
     snprintf(path, sizeof path, "%s/best.json", o->dir);
-    rc = ga_write_json_atomic(path, b, err);
+    rc = ga_write_json_built(path, b, err);
     cJSON_Delete(b);
     if (rc || !with_population)
         return rc;
     size_t n;
     const double *fit;
     const double *pop = ga_steady_population(a->st, &n, &fit);
+    ga_json_oom_clear();
     cJSON *pj = cJSON_CreateObject();
     if (!pj)
         return ga_error_set(err, GA_EFAIL, "out of memory");
@@ -568,7 +575,7 @@ static int write_outputs(const arun *a, int with_population, ga_error *err)
     cJSON_AddItemToObject(pj, "population",
                           ga_run_individuals_json(o->space, pop, fit, n));
     snprintf(path, sizeof path, "%s/population.json", o->dir);
-    rc = ga_write_json_atomic(path, pj, err);
+    rc = ga_write_json_built(path, pj, err);
     cJSON_Delete(pj);
     return rc;
 }
@@ -676,7 +683,7 @@ static int setup(arun *a, double *elapsed, ga_error *err)
     }
     cJSON *root = ga_run_load_checkpoint(o, err);
     if (!root)
-        return GA_EINPUT;
+        return err->status;  /* GA_EFAIL: out of memory, not a bad file */
     const cJSON *strat = cJSON_GetObjectItemCaseSensitive(root, "strategy");
     int rc;
     if (!cJSON_IsString(strat) || strcmp(strat->valuestring, "async") != 0)
@@ -688,7 +695,7 @@ static int setup(arun *a, double *elapsed, ga_error *err)
     if (rc) {
         char msg[sizeof err->msg];
         snprintf(msg, sizeof msg, "%s", err->msg);
-        return ga_error_set(err, GA_EINPUT, "%s: %s", ckpt, msg);
+        return ga_error_set(err, rc, "%s: %s", ckpt, msg);
     }
     if (o->accepted && (rc = o->accepted(o->accepted_ctx, err)) != GA_OK)
         return rc;
@@ -699,8 +706,9 @@ static int setup(arun *a, double *elapsed, ga_error *err)
     if (!a->log)
         return ga_error_set(err, GA_EFAIL, "%s: cannot open: %s", a->log_path,
                             strerror(errno));
-    if (a->cache)
-        ga_run_prefill_cache(a->log_path, o->space, a->cache);
+    if (a->cache && ga_run_prefill_cache(a->log_path, o->space, a->cache))
+        return ga_error_set(err, GA_EFAIL, "%s: out of memory reading it",
+                            a->log_path);
     /* in flight when the driver died: told from the log if they finished,
      * in the order they were logged (told), else handed to the executor
      * again */

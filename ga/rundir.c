@@ -122,6 +122,7 @@ static cJSON *param_json(const ga_param *p)
 cJSON *ga_rundir_identity(const char *uid, const ga_space *space,
                           const ga_settings *settings)
 {
+    ga_json_oom_clear();
     cJSON *o = cJSON_CreateObject();
     cJSON *params = cJSON_CreateArray();
     cJSON *set = ga_settings_to_json(settings);
@@ -139,7 +140,7 @@ cJSON *ga_rundir_identity(const char *uid, const ga_space *space,
         cJSON_AddItemToArray(params, param_json(&space->params[i]));
     cJSON_AddItemToObject(o, "space", params);
     cJSON_AddItemToObject(o, "settings", set);
-    if (cJSON_GetArraySize(params) != (int)space->n) {
+    if (cJSON_GetArraySize(params) != (int)space->n || ga_json_oom()) {
         cJSON_Delete(o);
         return NULL;
     }
@@ -165,10 +166,11 @@ static int check_space(const cJSON *saved, const ga_space *space,
             return ga_error_set(err, GA_EINPUT, "the space has changed since "
                                 "the checkpoint: parameter '%s' is gone",
                                 cJSON_IsString(name) ? name->valuestring : "?");
+        ga_json_oom_clear();
         cJSON *now = param_json(&space->params[i]);
         char *a = print(was), *b = print(now);
         int same = a && b && strcmp(a, b) == 0;
-        if (!same && a && b)
+        if (!same && a && b && !ga_json_oom())
             ga_error_set(err, GA_EINPUT, "the space has changed since the "
                          "checkpoint: parameter %zu was %.600s, now %.600s",
                          i + 1, a, b);
@@ -189,9 +191,12 @@ static int check_settings(const cJSON *saved, const ga_settings *settings,
     if (!cJSON_IsObject(saved))
         return ga_error_set(err, GA_EINPUT, "checkpoint: the run's 'settings' "
                             "are missing");
+    ga_json_oom_clear();
     cJSON *now = ga_settings_to_json(settings);
-    if (!now)
+    if (!now || ga_json_oom()) {
+        cJSON_Delete(now);
         return ga_error_set(err, GA_EFAIL, "out of memory");
+    }
     int rc = GA_OK;
     const cJSON *was;
     cJSON_ArrayForEach(was, saved) {
@@ -275,14 +280,24 @@ cJSON *ga_rundir_load_checkpoint(const char *dir, const char *uid,
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/checkpoint.json", dir);
-    char *text = ga_read_file(path, NULL, err);
+    ga_error e;
+    char *text = ga_read_file(path, NULL, &e);
     if (!text) {
-        ga_error_set(err, GA_EINPUT, "%s: cannot read the checkpoint (is this "
-                     "a gahpo run directory?)", path);
+        if (e.status == GA_EFAIL)  /* out of memory, a read error */
+            ga_error_set(err, GA_EFAIL, "%s", e.msg);
+        else
+            ga_error_set(err, GA_EINPUT, "%s: cannot read the checkpoint (is "
+                         "this a gahpo run directory?)", path);
         return NULL;
     }
+    ga_json_oom_clear();
     cJSON *root = cJSON_Parse(text);
+    int oom = !root && ga_json_oom();
     free(text);
+    if (oom) {
+        ga_error_set(err, GA_EFAIL, "%s: out of memory reading it", path);
+        return NULL;
+    }
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);
         ga_error_set(err, GA_EINPUT, "%s: not valid JSON (the file was edited "

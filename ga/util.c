@@ -34,6 +34,7 @@ char *ga_read_fd(int fd, const char *name, size_t max, size_t hint,
     if (cap < 64)
         cap = 64;
     size_t n = 0;
+    errno = 0;  /* ENOMEM on return: out of memory (ga_read_regular) */
     char *buf = malloc(cap);
     while (buf) {
         if (n + 1 == cap) {
@@ -70,6 +71,7 @@ char *ga_read_fd(int fd, const char *name, size_t max, size_t hint,
     if (!buf) {
         ga_error_set(err, GA_EFAIL, "%s: out of memory reading it (%zu bytes "
                      "read)", name, n);
+        errno = ENOMEM;
         return NULL;
     }
     buf[n] = '\0';
@@ -112,8 +114,11 @@ char *ga_read_regular(const char *path, const char *name, size_t max,
     else if ((unsigned long long)st.st_size > max)
         ga_error_set(err, GA_EINPUT, "%.100s: %lld bytes, more than the limit "
                      "of %zu bytes", name, (long long)st.st_size, max);
-    else
-        text = ga_read_fd(fd, name, max, (size_t)st.st_size, len, err);
+    else if (!(text = ga_read_fd(fd, name, max, (size_t)st.st_size, len,
+                                 err)) && errno == ENOMEM) {
+        close(fd);
+        return NULL;  /* out of memory: errno says so */
+    }
     close(fd);
     errno = 0;
     return text;
@@ -247,14 +252,36 @@ cJSON *ga_json_parse(const char *text, const char *source, const char *hint,
                      ga_error *err)
 {
     const char *end = NULL;
+    ga_json_oom_clear();
     cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
     if (root)
         return root;
+    if (ga_json_oom()) {
+        ga_error_set(err, GA_EFAIL, "%s: out of memory reading it", source);
+        return NULL;
+    }
     int line, col;
     text_position(text, end ? (size_t)(end - text) : 0, &line, &col);
     ga_error_set(err, GA_EINPUT, "%s:%d:%d: invalid JSON%s", source, line, col,
                  hint ? hint : "");
     return NULL;
+}
+
+void ga_json_oom_clear(void)
+{
+    errno = 0;
+}
+
+int ga_json_oom(void)
+{
+    return errno == ENOMEM;
+}
+
+int ga_write_json_built(const char *path, const cJSON *item, ga_error *err)
+{
+    if (!item || ga_json_oom())
+        return ga_error_set(err, GA_EFAIL, "%s: out of memory", path);
+    return ga_write_json_atomic(path, item, err);
 }
 
 size_t ga_utf8_sequence(const char *text)

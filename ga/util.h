@@ -21,7 +21,8 @@ char *ga_read_file(const char *path, size_t *len, ga_error *err);
  * expected size (fstat's), so that one allocation usually suffices. NULL
  * on failure with err naming `name`: GA_EINPUT if there are more than max
  * bytes (read stops at max + 1, whatever the file's size), GA_EFAIL for a
- * read error or out of memory, each saying which. Does not close fd. */
+ * read error or out of memory, each saying which (errno is ENOMEM for the
+ * latter). Does not close fd. */
 char *ga_read_fd(int fd, const char *name, size_t max, size_t hint,
                  size_t *len, ga_error *err);
 
@@ -29,7 +30,7 @@ char *ga_read_fd(int fd, const char *name, size_t max, size_t hint,
  * blocking, only a regular file of at most max bytes read, its text (caller
  * frees) and length in *len if not NULL. NULL on failure with err naming
  * `name` and why (a FIFO, a device, too large, ...); errno is ENOENT when
- * the file does not exist, else 0. */
+ * the file does not exist, ENOMEM when out of memory, else 0. */
 char *ga_read_regular(const char *path, const char *name, size_t max,
                       size_t *len, ga_error *err);
 
@@ -48,9 +49,24 @@ int ga_write_json_atomic(const char *path, const cJSON *item, ga_error *err);
 int ga_format_double(double v, char *buf, size_t size);
 
 /* Parse JSON text; on failure NULL with err (GA_EINPUT) saying
- * "source:line:col: invalid JSON" followed by hint (may be NULL). */
+ * "source:line:col: invalid JSON" followed by hint (may be NULL), or
+ * (GA_EFAIL) "source: out of memory" when an allocation failed instead. */
 cJSON *ga_json_parse(const char *text, const char *source, const char *hint,
                      ga_error *err);
+
+/* cJSON's Create and Add functions tell no caller that an allocation
+ * failed: the item is left out and the document still prints. Code that
+ * builds a document to write calls ga_json_oom_clear() before building and
+ * writes only if ga_json_oom() is 0 after: 1 if an allocation failed in
+ * between (malloc sets errno to ENOMEM; nothing a builder calls sets errno
+ * to that otherwise). */
+void ga_json_oom_clear(void);
+int ga_json_oom(void);
+
+/* ga_write_json_atomic of a document built since ga_json_oom_clear(), or
+ * GA_EFAIL "path: out of memory" when an allocation failed meanwhile (or
+ * item is NULL): a document missing a part is never written. */
+int ga_write_json_built(const char *path, const cJSON *item, ga_error *err);
 
 /* What ga_json_bad_string looks for. */
 enum {
