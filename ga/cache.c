@@ -1,6 +1,8 @@
 /* cache.c - an open-addressing hash table from gene vectors to fitness. */
 #include "cache.h"
 
+#include "hash.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,13 +16,7 @@ struct ga_cache {
 
 static uint64_t hash(const double *g, size_t dim)
 {
-    uint64_t h = 14695981039346656037ULL;
-    const unsigned char *b = (const unsigned char *)g;
-    for (size_t i = 0; i < dim * sizeof(double); i++) {
-        h ^= b[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
+    return ga_fnv1a(GA_FNV1A_INIT, g, dim * sizeof(double));
 }
 
 ga_cache *ga_cache_alloc(size_t dim)

@@ -809,34 +809,3 @@ void ga_space_describe(const ga_space *space, FILE *out)
     }
 }
 
-static unsigned long long fnv(unsigned long long h, const void *data, size_t n)
-{
-    const unsigned char *c = data;
-    for (size_t i = 0; i < n; i++) {
-        h ^= c[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
-unsigned long long ga_space_hash(const ga_space *space)
-{
-    unsigned long long h = 14695981039346656037ULL;
-    for (size_t i = 0; i < space->n; i++) {
-        const ga_param *p = &space->params[i];
-        int t = (int)p->type;
-        h = fnv(h, p->name, strlen(p->name) + 1);
-        h = fnv(h, &t, sizeof t);
-        h = fnv(h, &p->lower, sizeof p->lower);
-        h = fnv(h, &p->upper, sizeof p->upper);
-        h = fnv(h, &p->sigma, sizeof p->sigma);
-        h = fnv(h, &p->log_scale, sizeof p->log_scale);
-        char *s = p->values ? cJSON_PrintUnformatted(p->values)
-                  : p->value ? cJSON_PrintUnformatted(p->value) : NULL;
-        if (s) {
-            h = fnv(h, s, strlen(s));
-            free(s);
-        }
-    }
-    return h;
-}

@@ -93,8 +93,5 @@ int ga_param_gene_from_json(const ga_param *p, const cJSON *item, double *gene,
 /* Print one line per parameter: name, type, range or values, sigma. */
 void ga_space_describe(const ga_space *space, FILE *out);
 
-/* 64-bit FNV-1a hash of the space's canonical content, to detect a space
- * that changed under a checkpoint. */
-unsigned long long ga_space_hash(const ga_space *space);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../ga/hash.h"
 #include "../ga/util.h"
 #include "../surrogates/problem.h"
 #include "bbob.h"
@@ -37,13 +38,11 @@ const prob_family *prob_families(size_t *n)
 
 unsigned long prob_noise_seed(unsigned long seed, long generation, size_t index)
 {
-    /* splitmix64's finaliser over the three numbers: well-spread seeds */
+    /* the three numbers mixed: well-spread seeds */
     unsigned long long z = seed * 0x9e3779b97f4a7c15ULL +
                            (unsigned long long)(generation + 1) * 0xbf58476d1ce4e5b9ULL +
                            (unsigned long long)index * 0x94d049bb133111ebULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return (unsigned long)(z ^ (z >> 31));
+    return (unsigned long)ga_mix64(z);
 }
 
 void prob_free(prob_problem *p)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../ga/hash.h"
 #include "../ga/util.h"
 
 #define FORMAT_NAME "gahpo-surrogate"
@@ -106,26 +107,15 @@ sur_model *sur_model_fit(const char *space_text, const char *source,
 }
 
 /* FNV-1a over the bytes of the training data and the hyperparameters. */
-static unsigned long long fnv(unsigned long long h, const void *p, size_t len)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < len; i++) {
-        h ^= b[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 static unsigned long long checksum(size_t n, size_t g, const double *genes,
                                    const double *y, size_t nt,
                                    const double *theta, int log_y)
 {
-    unsigned long long h = 14695981039346656037ULL;
     unsigned long long sizes[4] = { n, g, nt, (unsigned long long)log_y };
-    h = fnv(h, sizes, sizeof sizes);
-    h = fnv(h, genes, n * g * sizeof *genes);
-    h = fnv(h, y, n * sizeof *y);
-    return fnv(h, theta, nt * sizeof *theta);
+    unsigned long long h = ga_fnv1a(GA_FNV1A_INIT, sizes, sizeof sizes);
+    h = ga_fnv1a(h, genes, n * g * sizeof *genes);
+    h = ga_fnv1a(h, y, n * sizeof *y);
+    return ga_fnv1a(h, theta, nt * sizeof *theta);
 }
 
 static cJSON *number_array(const double *v, size_t n)

@@ -21,6 +21,7 @@
 #include <omp.h>
 
 #include "../ga/engine.h"
+#include "../ga/hash.h"
 #include "../ga/util.h"
 #include "stats.h"
 
@@ -32,9 +33,7 @@ unsigned long sweep_run_seed(unsigned long sweep_seed, size_t point,
                                     (unsigned long long)replicate };
     for (int i = 0; i < 4; i++) {
         z ^= parts[i] + 0x9e3779b97f4a7c15ULL + (z << 6) + (z >> 2);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        z ^= z >> 31;
+        z = ga_mix64(z);
     }
     /* mt19937 takes 32 bits of seed; 0 would mean its default seed */
     unsigned long s = (unsigned long)(z & 0xffffffffULL);

@@ -12,6 +12,7 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "../ga/hash.h"
 #include "../ga/util.h"
 
 void sweep_spec_free(sweep_spec *s)
@@ -170,12 +171,7 @@ sweep_spec *sweep_spec_parse(const char *text, const char *src, ga_error *err)
         return NULL;
     sweep_spec *s = calloc(1, sizeof *s);
     s->text = ga_strdup(text);
-    unsigned long long h = 14695981039346656037ULL;
-    for (const char *c = text; *c; c++) {
-        h ^= (unsigned char)*c;
-        h *= 1099511628211ULL;
-    }
-    s->hash = h;
+    s->hash = ga_fnv1a(GA_FNV1A_INIT, text, strlen(text));
     ga_settings_defaults(&s->base);
     s->race_alpha = 0.05;
     const cJSON *kv, *v;

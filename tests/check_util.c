@@ -1,0 +1,40 @@
+/* check_util.c - the library's small shared pieces: the content hash and
+ * the seed mixer against published values. */
+#include <string.h>
+
+#include "../ga/hash.h"
+#include "suites.h"
+
+/* FNV-1a 64 test vectors (Fowler, Noll, Vo) */
+START_TEST(test_fnv1a_vectors)
+{
+    ck_assert_uint_eq(ga_fnv1a(GA_FNV1A_INIT, "", 0), 0xcbf29ce484222325ULL);
+    ck_assert_uint_eq(ga_fnv1a(GA_FNV1A_INIT, "a", 1), 0xaf63dc4c8601ec8cULL);
+    ck_assert_uint_eq(ga_fnv1a(GA_FNV1A_INIT, "foobar", 6),
+                      0x85944171f73967e8ULL);
+    /* continuing a hash is hashing the concatenation */
+    ck_assert_uint_eq(ga_fnv1a(ga_fnv1a(GA_FNV1A_INIT, "foo", 3), "bar", 3),
+                      0x85944171f73967e8ULL);
+}
+END_TEST
+
+/* splitmix64 seeded with 0: its first outputs are the finaliser of the
+ * state advanced by the golden gamma (Steele, Lea, Flood 2014) */
+START_TEST(test_mix64_is_splitmix64)
+{
+    const unsigned long long gamma = 0x9e3779b97f4a7c15ULL;
+    ck_assert_uint_eq(ga_mix64(gamma), 0xe220a8397b1dcdafULL);
+    ck_assert_uint_eq(ga_mix64(2 * gamma), 0x6e789e6aa1b965f4ULL);
+    ck_assert_uint_eq(ga_mix64(0), 0);
+}
+END_TEST
+
+Suite *util_suite(void)
+{
+    Suite *s = suite_create("util");
+    TCase *tc = tcase_create("hash");
+    tcase_add_test(tc, test_fnv1a_vectors);
+    tcase_add_test(tc, test_mix64_is_splitmix64);
+    suite_add_tcase(s, tc);
+    return s;
+}
