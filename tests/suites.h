@@ -5,6 +5,7 @@
 #include <check.h>
 
 Suite *util_suite(void);
+Suite *strbuf_suite(void);
 Suite *space_suite(void);
 Suite *ops_suite(void);
 Suite *settings_suite(void);
