@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 /* Room for n more bytes and the NUL; 0, or -1 (b marked) out of memory. */
 static int reserve(ga_strbuf *b, size_t n)
 {
@@ -83,6 +85,12 @@ const char *ga_strbuf_text(const ga_strbuf *b)
 int ga_strbuf_check(const ga_strbuf *b, ga_error *err)
 {
     return b->oom ? ga_error_set(err, GA_EFAIL, "out of memory") : GA_OK;
+}
+
+int ga_strbuf_write(const ga_strbuf *b, const char *path, ga_error *err)
+{
+    int rc = ga_strbuf_check(b, err);
+    return rc ? rc : ga_write_file_atomic(path, ga_strbuf_text(b), b->len, err);
 }
 
 char *ga_strbuf_take(ga_strbuf *b)

@@ -42,6 +42,11 @@ const char *ga_strbuf_text(const ga_strbuf *b);
 /* GA_OK, or GA_EFAIL "out of memory" in err if an append failed. */
 int ga_strbuf_check(const ga_strbuf *b, ga_error *err);
 
+/* Write the text to path atomically (ga_write_file_atomic), or GA_EFAIL
+ * "out of memory" without writing if an append failed: a file missing a
+ * part is never written. */
+int ga_strbuf_write(const ga_strbuf *b, const char *path, ga_error *err);
+
 /* The text, handed to the caller (who frees it), and b emptied; NULL if an
  * append failed (b is then freed). An empty text is "", not NULL. */
 char *ga_strbuf_take(ga_strbuf *b);

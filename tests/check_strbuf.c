@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../ga/strbuf.h"
 #include "suites.h"
+#include "testutil.h"
 
 START_TEST(test_strbuf_empty)
 {
@@ -103,6 +105,35 @@ START_TEST(test_strbuf_oom_is_recorded)
 }
 END_TEST
 
+/* Written whole, or not at all when an append failed. */
+START_TEST(test_strbuf_write)
+{
+    char *dir = tu_tmpdir("strbuf");
+    char path[4200], path2[4200];
+    snprintf(path, sizeof path, "%s/a.csv", dir);
+    snprintf(path2, sizeof path2, "%s/b.csv", dir);
+    ga_error err;
+    ga_error_clear(&err);
+    ga_strbuf b = GA_STRBUF_INIT;
+    ga_strbuf_printf(&b, "x,y\n%d,%d\n", 1, 2);
+    ck_assert_int_eq(ga_strbuf_write(&b, path, &err), GA_OK);
+    char *got = tu_read(path);
+    ck_assert_str_eq(got, "x,y\n1,2\n");
+    free(got);
+    ga_strbuf_append_n(&b, "", SIZE_MAX / 2);
+    ck_assert_int_eq(ga_strbuf_write(&b, path2, &err), GA_EFAIL);
+    ck_assert_str_eq(err.msg, "out of memory");
+    ck_assert_int_ne(access(path2, F_OK), 0);
+    ga_strbuf_free(&b);
+    ck_assert_int_eq(ga_strbuf_write(&b, path2, &err), GA_OK);  /* empty */
+    got = tu_read(path2);
+    ck_assert_str_eq(got, "");
+    free(got);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *strbuf_suite(void)
 {
     Suite *s = suite_create("strbuf");
@@ -111,6 +142,7 @@ Suite *strbuf_suite(void)
     tcase_add_test(tc, test_strbuf_grows_as_snprintf);
     tcase_add_test(tc, test_strbuf_append);
     tcase_add_test(tc, test_strbuf_oom_is_recorded);
+    tcase_add_test(tc, test_strbuf_write);
     suite_add_tcase(s, tc);
     return s;
 }
