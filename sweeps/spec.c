@@ -6,6 +6,7 @@
 #include "sweep.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "../ga/hash.h"
+#include "../ga/strbuf.h"
 #include "../ga/util.h"
 
 void sweep_spec_free(sweep_spec *s)
@@ -70,7 +72,13 @@ static int get_long(const cJSON *o, const char *key, long def, long min,
     return GA_OK;
 }
 
-/* Text of a JSON scalar (a level). */
+/* Text of a JSON scalar (a level), or NULL if v is none (or out of memory:
+ * is_scalar tells which). */
+static int is_scalar(const cJSON *v)
+{
+    return cJSON_IsString(v) || cJSON_IsRaw(v) || cJSON_IsNumber(v);
+}
+
 static char *scalar_text(const cJSON *v)
 {
     char buf[64];
@@ -83,10 +91,89 @@ static char *scalar_text(const cJSON *v)
     return NULL;
 }
 
+static int oom(ga_error *err)
+{
+    return ga_error_set(err, GA_EFAIL, "out of memory");
+}
+
+/* A factor's list of levels, each a legal value of its setting. */
+static int parse_levels(const cJSON *item, sweep_factor *f, const char *src,
+                        ga_error *err)
+{
+    int n = cJSON_GetArraySize(item);
+    if (n == 0)
+        return ga_error_set(err, GA_EINPUT, "%s: parameters.%s: no levels",
+                            src, f->name);
+    if (!(f->levels = calloc((size_t)n, sizeof *f->levels)))
+        return oom(err);
+    const cJSON *v;
+    cJSON_ArrayForEach(v, item) {
+        char *t = scalar_text(v);
+        if (!t)
+            return is_scalar(v) ? oom(err)
+                   : ga_error_set(err, GA_EINPUT, "%s: parameters.%s: levels "
+                                  "must be numbers or strings", src, f->name);
+        ga_settings probe;
+        ga_settings_defaults(&probe);
+        char where[256];
+        snprintf(where, sizeof where, "%s: parameters.%s", src, f->name);
+        if (ga_settings_set(&probe, f->name, t, where, err) != GA_OK) {
+            free(t);
+            return GA_EINPUT;
+        }
+        if (probe.strategy == GA_ASYNC) {
+            free(t);
+            return ga_error_set(err, GA_EINPUT, "%s: strategy async runs "
+                                "with gahpo run (its own experiment: gahpo "
+                                "async-experiment); a sweep compares simple "
+                                "and mu_plus_lambda", where);
+        }
+        f->levels[f->nlevels++] = t;
+    }
+    return GA_OK;
+}
+
+/* A factor's range {"min": a, "max": b, "integer", "log"}: both ends legal
+ * values of its setting. */
+static int parse_range(const cJSON *item, sweep_factor *f, const char *src,
+                       ga_error *err)
+{
+    const cJSON *lo = cJSON_GetObjectItemCaseSensitive(item, "min");
+    const cJSON *hi = cJSON_GetObjectItemCaseSensitive(item, "max");
+    if (!cJSON_IsNumber(lo) || !cJSON_IsNumber(hi) ||
+        !(lo->valuedouble < hi->valuedouble))
+        return ga_error_set(err, GA_EINPUT, "%s: parameters.%s: a range "
+                            "needs numbers min < max", src, f->name);
+    if (!strcmp(f->name, "strategy") || !strcmp(f->name, "nan_policy"))
+        return ga_error_set(err, GA_EINPUT, "%s: parameters.%s: give "
+                            "levels (a list), not a range", src, f->name);
+    f->min = lo->valuedouble;
+    f->max = hi->valuedouble;
+    f->integer = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "integer"))
+                 || !strcmp(f->name, "population_size") ||
+                 !strcmp(f->name, "tournsize");
+    f->log = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "log"));
+    if (f->log && f->min <= 0)
+        return ga_error_set(err, GA_EINPUT, "%s: parameters.%s: a log range "
+                            "needs min > 0", src, f->name);
+    for (int end = 0; end < 2; end++) {
+        char text[64], where[256];
+        ga_format_double(end ? f->max : f->min, text, sizeof text);
+        snprintf(where, sizeof where, "%s: parameters.%s.%s", src, f->name,
+                 end ? "max" : "min");
+        ga_settings probe;
+        ga_settings_defaults(&probe);
+        if (ga_settings_set(&probe, f->name, text, where, err) != GA_OK)
+            return GA_EINPUT;
+    }
+    return GA_OK;
+}
+
 static int parse_factor(const cJSON *item, sweep_factor *f, const char *src,
                         ga_error *err)
 {
-    f->name = ga_strdup(item->string);
+    if (!(f->name = ga_strdup(item->string)))
+        return oom(err);
     if (!ga_settings_known(item->string) || !strcmp(item->string, "seed"))
         return ga_error_set(err, GA_EINPUT, "%s: parameters: '%s' is not a GA "
                             "setting that can be varied", src, item->string);
@@ -96,337 +183,310 @@ static int parse_factor(const cJSON *item, sweep_factor *f, const char *src,
         return ga_error_set(err, GA_EINPUT, "%s: parameters: '%s' is a stop "
                             "rule; sweep runs stop at their budget, so it cannot "
                             "be varied", src, item->string);
-    if (cJSON_IsArray(item)) {
-        int n = cJSON_GetArraySize(item);
-        if (n == 0)
-            return ga_error_set(err, GA_EINPUT, "%s: parameters.%s: no levels",
-                                src, f->name);
-        f->levels = calloc((size_t)n, sizeof *f->levels);
-        const cJSON *v;
-        cJSON_ArrayForEach(v, item) {
-            char *t = scalar_text(v);
-            if (!t)
-                return ga_error_set(err, GA_EINPUT, "%s: parameters.%s: levels "
-                                    "must be numbers or strings", src, f->name);
-            /* a level must be a legal value of its setting */
-            ga_settings probe;
-            ga_settings_defaults(&probe);
-            char where[256];
-            snprintf(where, sizeof where, "%s: parameters.%s", src, f->name);
-            if (ga_settings_set(&probe, f->name, t, where, err) != GA_OK) {
-                free(t);
-                return GA_EINPUT;
-            }
-            if (probe.strategy == GA_ASYNC) {
-                free(t);
-                return ga_error_set(err, GA_EINPUT, "%s: strategy async runs "
-                                    "with gahpo run (its own experiment: gahpo "
-                                    "async-experiment); a sweep compares simple "
-                                    "and mu_plus_lambda", where);
-            }
-            f->levels[f->nlevels++] = t;
-        }
-        return GA_OK;
-    }
-    if (cJSON_IsObject(item)) {
-        const cJSON *lo = cJSON_GetObjectItemCaseSensitive(item, "min");
-        const cJSON *hi = cJSON_GetObjectItemCaseSensitive(item, "max");
-        if (!cJSON_IsNumber(lo) || !cJSON_IsNumber(hi) ||
-            !(lo->valuedouble < hi->valuedouble))
-            return ga_error_set(err, GA_EINPUT, "%s: parameters.%s: a range "
-                                "needs numbers min < max", src, f->name);
-        if (!strcmp(f->name, "strategy") || !strcmp(f->name, "nan_policy"))
-            return ga_error_set(err, GA_EINPUT, "%s: parameters.%s: give "
-                                "levels (a list), not a range", src, f->name);
-        f->min = lo->valuedouble;
-        f->max = hi->valuedouble;
-        f->integer = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "integer"))
-                     || !strcmp(f->name, "population_size") ||
-                     !strcmp(f->name, "tournsize");
-        f->log = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "log"));
-        if (f->log && f->min <= 0)
-            return ga_error_set(err, GA_EINPUT, "%s: parameters.%s: a log range "
-                                "needs min > 0", src, f->name);
-        /* both ends must be legal values of the setting */
-        for (int end = 0; end < 2; end++) {
-            char text[64], where[256];
-            ga_format_double(end ? f->max : f->min, text, sizeof text);
-            snprintf(where, sizeof where, "%s: parameters.%s.%s", src, f->name,
-                     end ? "max" : "min");
-            ga_settings probe;
-            ga_settings_defaults(&probe);
-            if (ga_settings_set(&probe, f->name, text, where, err) != GA_OK)
-                return GA_EINPUT;
-        }
-        return GA_OK;
-    }
+    if (cJSON_IsArray(item))
+        return parse_levels(item, f, src, err);
+    if (cJSON_IsObject(item))
+        return parse_range(item, f, src, err);
     return ga_error_set(err, GA_EINPUT, "%s: parameters.%s: expected a list of "
                         "levels or {\"min\": a, \"max\": b}", src, f->name);
 }
 
-sweep_spec *sweep_spec_parse(const char *text, const char *src, ga_error *err)
+/* ---- the spec's keys, one step each, in the order they are checked ---- */
+
+/* name, seed, budget, replicates, max_rounds and round_weight. */
+static int parse_scalars(const cJSON *o, sweep_spec *s, const char *src,
+                         ga_error *err)
 {
-    cJSON *o = ga_json_parse(text, src, NULL, err);
-    if (!o)
-        return NULL;
-    sweep_spec *s = calloc(1, sizeof *s);
-    s->text = ga_strdup(text);
-    s->hash = ga_fnv1a(GA_FNV1A_INIT, text, strlen(text));
-    ga_settings_defaults(&s->base);
-    s->race_alpha = 0.05;
-    const cJSON *kv, *v;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "name");
     long l;
-    if (!cJSON_IsObject(o)) {
-        ga_error_set(err, GA_EINPUT, "%s: a sweep spec is a JSON object", src);
-        goto fail;
-    }
-    cJSON_ArrayForEach(kv, o) {
-        if (!known_key(kv->string)) {
-            ga_error_set(err, GA_EINPUT, "%s: unknown key '%s'", src, kv->string);
-            goto fail;
-        }
-    }
-    v = cJSON_GetObjectItemCaseSensitive(o, "name");
     if (!cJSON_IsString(v) || !v->valuestring[0] ||
         strspn(v->valuestring, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-               "0123456789_-.") != strlen(v->valuestring) || v->valuestring[0] == '.') {
-        ga_error_set(err, GA_EINPUT, "%s: 'name' must be a plain name (letters, "
-                     "digits, _ - .): it names results/<name>/", src);
-        goto fail;
-    }
-    s->name = ga_strdup(v->valuestring);
+               "0123456789_-.") != strlen(v->valuestring) || v->valuestring[0] == '.')
+        return ga_error_set(err, GA_EINPUT, "%s: 'name' must be a plain name "
+                            "(letters, digits, _ - .): it names results/<name>/",
+                            src);
+    if (!(s->name = ga_strdup(v->valuestring)))
+        return oom(err);
     if (get_long(o, "seed", 1, 0, &l, src, err))
-        goto fail;
+        return GA_EINPUT;
     s->seed = (unsigned long)l;
     if (get_long(o, "budget", 0, 1, &s->budget, src, err))
-        goto fail;
-    if (s->budget < 1) {
-        ga_error_set(err, GA_EINPUT, "%s: 'budget' (evaluations per run) is "
-                     "required", src);
-        goto fail;
-    }
+        return GA_EINPUT;
+    if (s->budget < 1)
+        return ga_error_set(err, GA_EINPUT, "%s: 'budget' (evaluations per run) "
+                            "is required", src);
     if (get_long(o, "replicates", 10, 1, &s->replicates, src, err) ||
         get_long(o, "max_rounds", 0, 0, &s->max_rounds, src, err))
-        goto fail;
+        return GA_EINPUT;
     v = cJSON_GetObjectItemCaseSensitive(o, "round_weight");
     if (v && (!cJSON_IsNumber(v) || !(v->valuedouble >= 0) ||
-              !isfinite(v->valuedouble))) {
-        ga_error_set(err, GA_EINPUT, "%s: 'round_weight' must be a number >= 0 "
-                     "(0: rounds do not count in the selection)", src);
-        goto fail;
-    }
+              !isfinite(v->valuedouble)))
+        return ga_error_set(err, GA_EINPUT, "%s: 'round_weight' must be a number "
+                            ">= 0 (0: rounds do not count in the selection)", src);
     s->round_weight = v ? v->valuedouble : 0;
-    v = cJSON_GetObjectItemCaseSensitive(o, "workers");
+    return GA_OK;
+}
+
+/* workers: a count, or a list of counts (rounds recorded for each). */
+static int parse_workers(const cJSON *o, sweep_spec *s, const char *src,
+                         ga_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "workers"), *kv;
     s->workers_list = calloc(v && cJSON_IsArray(v) ? (size_t)cJSON_GetArraySize(v) + 1
                                                    : 2, sizeof(long));
+    if (!s->workers_list)
+        return oom(err);
     if (v && cJSON_IsArray(v)) {
         cJSON_ArrayForEach(kv, v) {
             if (!cJSON_IsNumber(kv) || kv->valuedouble < 1 ||
-                kv->valuedouble != floor(kv->valuedouble) || kv->valuedouble > 1e6) {
-                ga_error_set(err, GA_EINPUT, "%s: 'workers' must be an integer "
-                             ">= 1 or a list of them", src);
-                goto fail;
-            }
+                kv->valuedouble != floor(kv->valuedouble) || kv->valuedouble > 1e6)
+                return ga_error_set(err, GA_EINPUT, "%s: 'workers' must be an "
+                                    "integer >= 1 or a list of them", src);
             s->workers_list[s->nworkers++] = (long)kv->valuedouble;
         }
-        if (s->nworkers == 0) {
-            ga_error_set(err, GA_EINPUT, "%s: 'workers' is an empty list", src);
-            goto fail;
-        }
+        if (s->nworkers == 0)
+            return ga_error_set(err, GA_EINPUT, "%s: 'workers' is an empty list",
+                                src);
     } else {
         if (get_long(o, "workers", 16, 1, &s->workers_list[0], src, err))
-            goto fail;
+            return GA_EINPUT;
         s->nworkers = 1;
     }
     s->workers = s->workers_list[0];
+    return GA_OK;
+}
 
-    v = cJSON_GetObjectItemCaseSensitive(o, "problems");
-    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0) {
-        ga_error_set(err, GA_EINPUT, "%s: 'problems' must be a non-empty list "
-                     "of problem names", src);
-        goto fail;
-    }
-    s->problems = calloc((size_t)cJSON_GetArraySize(v), sizeof *s->problems);
-    cJSON_ArrayForEach(kv, v) {
-        if (!cJSON_IsString(kv)) {
-            ga_error_set(err, GA_EINPUT, "%s: problems: names must be strings",
-                         src);
-            goto fail;
-        }
-        prob_problem *p = prob_lookup(kv->valuestring, err);
-        if (!p) {
-            char msg[sizeof err->msg];
-            snprintf(msg, sizeof msg, "%s", err->msg);
-            ga_error_set(err, GA_EINPUT, "%s: problems: %s", src, msg);
-            goto fail;
-        }
+/* A problem name that the registry knows, else its message after `what`. */
+static int check_problem(const cJSON *kv, const char *src, const char *what,
+                         ga_error *err)
+{
+    prob_problem *p = cJSON_IsString(kv) ? prob_lookup(kv->valuestring, err)
+                                         : NULL;
+    if (p) {
         prob_free(p);
-        s->problems[s->nproblems++] = ga_strdup(kv->valuestring);
+        return GA_OK;
     }
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", cJSON_IsString(kv) ? err->msg
+             : "names must be strings");
+    /* out of memory (or a model file that cannot be read) is no input error */
+    int status = cJSON_IsString(kv) && err->status == GA_EFAIL ? GA_EFAIL
+                                                               : GA_EINPUT;
+    return ga_error_set(err, status, "%s: %s: %s", src, what, msg);
+}
 
+/* problems: the tuning problems; validation: held-out ones, not tuned on. */
+static int parse_problems(const cJSON *o, sweep_spec *s, const char *src,
+                          ga_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "problems"), *kv;
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
+        return ga_error_set(err, GA_EINPUT, "%s: 'problems' must be a non-empty "
+                            "list of problem names", src);
+    if (!(s->problems = calloc((size_t)cJSON_GetArraySize(v), sizeof *s->problems)))
+        return oom(err);
+    cJSON_ArrayForEach(kv, v) {
+        if (check_problem(kv, src, "problems", err))
+            return err->status;
+        if (!(s->problems[s->nproblems++] = ga_strdup(kv->valuestring)))
+            return oom(err);
+    }
     v = cJSON_GetObjectItemCaseSensitive(o, "validation");
-    if (v) {
-        if (!cJSON_IsArray(v)) {
-            ga_error_set(err, GA_EINPUT, "%s: 'validation' must be a list of "
-                         "held-out problem names", src);
-            goto fail;
-        }
-        s->validation = calloc((size_t)cJSON_GetArraySize(v) + 1,
-                               sizeof *s->validation);
-        cJSON_ArrayForEach(kv, v) {
-            prob_problem *p = cJSON_IsString(kv) ? prob_lookup(kv->valuestring, err)
-                                                 : NULL;
-            if (!p) {
-                char msg[sizeof err->msg];
-                snprintf(msg, sizeof msg, "%s", cJSON_IsString(kv) ? err->msg
-                         : "names must be strings");
-                ga_error_set(err, GA_EINPUT, "%s: validation: %s", src, msg);
-                goto fail;
-            }
-            prob_free(p);
-            for (size_t q = 0; q < s->nproblems; q++)
-                if (!strcmp(s->problems[q], kv->valuestring)) {
-                    ga_error_set(err, GA_EINPUT, "%s: validation: '%s' is also "
-                                 "a tuning problem; held-out means not tuned on",
-                                 src, kv->valuestring);
-                    goto fail;
-                }
-            s->validation[s->nvalidation++] = ga_strdup(kv->valuestring);
-        }
+    if (!v)
+        return GA_OK;
+    if (!cJSON_IsArray(v))
+        return ga_error_set(err, GA_EINPUT, "%s: 'validation' must be a list of "
+                            "held-out problem names", src);
+    if (!(s->validation = calloc((size_t)cJSON_GetArraySize(v) + 1,
+                                 sizeof *s->validation)))
+        return oom(err);
+    cJSON_ArrayForEach(kv, v) {
+        if (check_problem(kv, src, "validation", err))
+            return err->status;
+        for (size_t q = 0; q < s->nproblems; q++)
+            if (!strcmp(s->problems[q], kv->valuestring))
+                return ga_error_set(err, GA_EINPUT, "%s: validation: '%s' is "
+                                    "also a tuning problem; held-out means not "
+                                    "tuned on", src, kv->valuestring);
+        if (!(s->validation[s->nvalidation++] = ga_strdup(kv->valuestring)))
+            return oom(err);
     }
+    return GA_OK;
+}
 
-    v = cJSON_GetObjectItemCaseSensitive(o, "checkpoints");
-    if (v) {
-        if (!cJSON_IsArray(v)) {
-            ga_error_set(err, GA_EINPUT, "%s: 'checkpoints' must be a list of "
-                         "evaluation counts", src);
-            goto fail;
-        }
-        s->checkpoints = calloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(long));
-        long prev = 0;
-        cJSON_ArrayForEach(kv, v) {
-            if (!cJSON_IsNumber(kv) || kv->valuedouble != floor(kv->valuedouble) ||
-                kv->valuedouble <= (double)prev || kv->valuedouble > (double)s->budget) {
-                ga_error_set(err, GA_EINPUT, "%s: checkpoints must be increasing "
-                             "integers in [1, budget]", src);
-                goto fail;
-            }
-            prev = s->checkpoints[s->ncheck++] = (long)kv->valuedouble;
-        }
-    } else {
-        /* powers of two, and the budget itself */
-        s->checkpoints = calloc(64, sizeof(long));
+/* checkpoints (default: powers of two from 16, and the budget) and targets
+ * (default: 10, 1, 0.1, 0.01). */
+static int parse_records(const cJSON *o, sweep_spec *s, const char *src,
+                         ga_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "checkpoints"), *kv;
+    if (v && !cJSON_IsArray(v))
+        return ga_error_set(err, GA_EINPUT, "%s: 'checkpoints' must be a list of "
+                            "evaluation counts", src);
+    if (!(s->checkpoints = calloc(v ? (size_t)cJSON_GetArraySize(v) + 1 : 64,
+                                  sizeof(long))))
+        return oom(err);
+    long prev = 0;
+    cJSON_ArrayForEach(kv, v) {
+        if (!cJSON_IsNumber(kv) || kv->valuedouble != floor(kv->valuedouble) ||
+            kv->valuedouble <= (double)prev || kv->valuedouble > (double)s->budget)
+            return ga_error_set(err, GA_EINPUT, "%s: checkpoints must be "
+                                "increasing integers in [1, budget]", src);
+        prev = s->checkpoints[s->ncheck++] = (long)kv->valuedouble;
+    }
+    if (!v) {
         for (long c = 1; c < s->budget; c *= 2)
             if (c >= 16)
                 s->checkpoints[s->ncheck++] = c;
         s->checkpoints[s->ncheck++] = s->budget;
     }
-
     v = cJSON_GetObjectItemCaseSensitive(o, "targets");
-    if (v) {
-        if (!cJSON_IsArray(v)) {
-            ga_error_set(err, GA_EINPUT, "%s: 'targets' must be a list of "
-                         "precisions (f - f_opt <= target)", src);
-            goto fail;
-        }
-        s->targets = calloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(double));
-        cJSON_ArrayForEach(kv, v) {
-            if (!cJSON_IsNumber(kv) || !(kv->valuedouble >= 0)) {
-                ga_error_set(err, GA_EINPUT, "%s: targets must be numbers >= 0",
-                             src);
-                goto fail;
-            }
-            s->targets[s->ntargets++] = kv->valuedouble;
-        }
-    } else {
-        static const double defaults[] = { 10, 1, 1e-1, 1e-2 };
-        s->targets = calloc(4, sizeof(double));
-        for (int i = 0; i < 4; i++)
-            s->targets[s->ntargets++] = defaults[i];
+    if (v && !cJSON_IsArray(v))
+        return ga_error_set(err, GA_EINPUT, "%s: 'targets' must be a list of "
+                            "precisions (f - f_opt <= target)", src);
+    static const double defaults[] = { 10, 1, 1e-1, 1e-2 };
+    if (!(s->targets = calloc(v ? (size_t)cJSON_GetArraySize(v) + 1 : 4,
+                              sizeof(double))))
+        return oom(err);
+    cJSON_ArrayForEach(kv, v) {
+        if (!cJSON_IsNumber(kv) || !(kv->valuedouble >= 0))
+            return ga_error_set(err, GA_EINPUT, "%s: targets must be numbers >= 0",
+                                src);
+        s->targets[s->ntargets++] = kv->valuedouble;
     }
+    for (int i = 0; !v && i < 4; i++)
+        s->targets[s->ntargets++] = defaults[i];
+    return GA_OK;
+}
 
+/* fixed: settings on top of the CANDLE defaults for every point. */
+static int parse_fixed(const cJSON *o, sweep_spec *s, const char *src,
+                       ga_error *err)
+{
     /* runs end at the budget: unless the spec fixes num_iter, generations
      * are not what stops them (a generation costs at least one evaluation
      * unless variation changes nothing, so budget + 1 is a bound) */
     s->base.num_iter = s->budget + 1;
-    v = cJSON_GetObjectItemCaseSensitive(o, "fixed");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "fixed");
     if (v && ga_settings_apply_json(&s->base, v, src, err) != GA_OK)
-        goto fail;
-    if (s->base.strategy == GA_ASYNC) {
-        ga_error_set(err, GA_EINPUT, "%s: fixed.strategy async runs with gahpo "
-                     "run (its own experiment: gahpo async-experiment); a "
-                     "sweep compares simple and mu_plus_lambda", src);
-        goto fail;
-    }
+        return err->status;
+    if (s->base.strategy == GA_ASYNC)
+        return ga_error_set(err, GA_EINPUT, "%s: fixed.strategy async runs with "
+                            "gahpo run (its own experiment: gahpo "
+                            "async-experiment); a sweep compares simple and "
+                            "mu_plus_lambda", src);
+    return GA_OK;
+}
 
-    v = cJSON_GetObjectItemCaseSensitive(o, "design");
+/* design: its type and number of points; race: when to test, at what
+ * level. */
+static int parse_design(const cJSON *o, sweep_spec *s, const char *src,
+                        ga_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "design");
     const cJSON *dt = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, "type")
                       : v;
     const char *type = cJSON_IsString(dt) ? dt->valuestring : "full_factorial";
-    if (!strcmp(type, "full_factorial"))
-        s->design = SWEEP_FACTORIAL;
-    else if (!strcmp(type, "lhs"))
-        s->design = SWEEP_LHS;
-    else if (!strcmp(type, "random"))
-        s->design = SWEEP_RANDOM;
-    else if (!strcmp(type, "race"))
-        s->design = SWEEP_RACE;
-    else {
-        ga_error_set(err, GA_EINPUT, "%s: design type '%s' unknown; expected "
-                     "full_factorial, lhs, random or race", src, type);
-        goto fail;
-    }
+    static const struct { const char *name; sweep_design_type type; } types[] = {
+        { "full_factorial", SWEEP_FACTORIAL }, { "lhs", SWEEP_LHS },
+        { "random", SWEEP_RANDOM }, { "race", SWEEP_RACE }
+    };
+    size_t k = 0;
+    while (k < 4 && strcmp(type, types[k].name))
+        k++;
+    if (k == 4)
+        return ga_error_set(err, GA_EINPUT, "%s: design type '%s' unknown; "
+                            "expected full_factorial, lhs, random or race", src,
+                            type);
+    s->design = types[k].type;
+    s->points = 20;
     if (cJSON_IsObject(v) && get_long(v, "points", 20, 1, &s->points, src, err))
-        goto fail;
-    if (!cJSON_IsObject(v))
-        s->points = 20;
-
+        return GA_EINPUT;
+    s->race_first_test = 5;
     v = cJSON_GetObjectItemCaseSensitive(o, "race");
-    if (v) {
-        if (get_long(v, "first_test", 5, 2, &s->race_first_test, src, err))
-            goto fail;
-        const cJSON *a = cJSON_GetObjectItemCaseSensitive(v, "alpha");
-        if (a && (!cJSON_IsNumber(a) || a->valuedouble <= 0 || a->valuedouble >= 1)) {
-            ga_error_set(err, GA_EINPUT, "%s: race.alpha must be in (0, 1)", src);
-            goto fail;
-        }
-        if (a)
-            s->race_alpha = a->valuedouble;
-    } else {
-        s->race_first_test = 5;
-    }
+    if (!v)
+        return GA_OK;
+    if (get_long(v, "first_test", 5, 2, &s->race_first_test, src, err))
+        return GA_EINPUT;
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(v, "alpha");
+    if (a && (!cJSON_IsNumber(a) || a->valuedouble <= 0 || a->valuedouble >= 1))
+        return ga_error_set(err, GA_EINPUT, "%s: race.alpha must be in (0, 1)",
+                            src);
+    if (a)
+        s->race_alpha = a->valuedouble;
+    return GA_OK;
+}
 
-    v = cJSON_GetObjectItemCaseSensitive(o, "parameters");
-    if (!cJSON_IsObject(v) || cJSON_GetArraySize(v) == 0) {
-        ga_error_set(err, GA_EINPUT, "%s: 'parameters' must name the GA "
-                     "settings to vary", src);
-        goto fail;
-    }
-    s->factors = calloc((size_t)cJSON_GetArraySize(v), sizeof *s->factors);
+/* parameters: the factors to vary; constraints: repair or drop a point
+ * with cx_prob + mut_prob > 1. */
+static int parse_factors(const cJSON *o, sweep_spec *s, const char *src,
+                         ga_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "parameters"), *kv;
+    if (!cJSON_IsObject(v) || cJSON_GetArraySize(v) == 0)
+        return ga_error_set(err, GA_EINPUT, "%s: 'parameters' must name the GA "
+                            "settings to vary", src);
+    if (!(s->factors = calloc((size_t)cJSON_GetArraySize(v), sizeof *s->factors)))
+        return oom(err);
     cJSON_ArrayForEach(kv, v) {
         if (parse_factor(kv, &s->factors[s->nfactors++], src, err) != GA_OK)
-            goto fail;
-        if (s->design == SWEEP_FACTORIAL && s->factors[s->nfactors - 1].nlevels == 0) {
-            ga_error_set(err, GA_EINPUT, "%s: parameters.%s: a full factorial "
-                         "design needs levels, not a range", src, kv->string);
-            goto fail;
-        }
+            return err->status;
+        if (s->design == SWEEP_FACTORIAL && s->factors[s->nfactors - 1].nlevels == 0)
+            return ga_error_set(err, GA_EINPUT, "%s: parameters.%s: a full "
+                                "factorial design needs levels, not a range",
+                                src, kv->string);
     }
-
     v = cJSON_GetObjectItemCaseSensitive(o, "constraints");
-    if (v) {
-        if (cJSON_IsString(v) && !strcmp(v->valuestring, "drop"))
-            s->drop_invalid = 1;
-        else if (!(cJSON_IsString(v) && !strcmp(v->valuestring, "repair"))) {
-            ga_error_set(err, GA_EINPUT, "%s: 'constraints' must be \"repair\" "
-                         "or \"drop\"", src);
-            goto fail;
-        }
+    if (v && cJSON_IsString(v) && !strcmp(v->valuestring, "drop"))
+        s->drop_invalid = 1;
+    else if (v && !(cJSON_IsString(v) && !strcmp(v->valuestring, "repair")))
+        return ga_error_set(err, GA_EINPUT, "%s: 'constraints' must be \"repair\" "
+                            "or \"drop\"", src);
+    return GA_OK;
+}
+
+/* A spec as a whole: a JSON object of known keys. */
+static int parse_object(const cJSON *o, sweep_spec *s, const char *src,
+                        ga_error *err)
+{
+    (void)s;
+    const cJSON *kv;
+    if (!cJSON_IsObject(o))
+        return ga_error_set(err, GA_EINPUT, "%s: a sweep spec is a JSON object",
+                            src);
+    cJSON_ArrayForEach(kv, o) {
+        if (!known_key(kv->string))
+            return ga_error_set(err, GA_EINPUT, "%s: unknown key '%s'", src,
+                                kv->string);
     }
+    return GA_OK;
+}
+
+typedef int (*parse_step)(const cJSON *o, sweep_spec *s, const char *src,
+                          ga_error *err);
+
+sweep_spec *sweep_spec_parse(const char *text, const char *src, ga_error *err)
+{
+    /* in order: later steps read what earlier ones set (the budget) */
+    static const parse_step steps[] = {
+        parse_object, parse_scalars, parse_workers, parse_problems,
+        parse_records, parse_fixed, parse_design, parse_factors
+    };
+    cJSON *o = ga_json_parse(text, src, NULL, err);
+    if (!o)
+        return NULL;
+    sweep_spec *s = calloc(1, sizeof *s);
+    int rc = s && (s->text = ga_strdup(text)) ? GA_OK : oom(err);
+    if (rc == GA_OK) {
+        s->hash = ga_fnv1a(GA_FNV1A_INIT, text, strlen(text));
+        ga_settings_defaults(&s->base);
+        s->race_alpha = 0.05;
+    }
+    for (size_t i = 0; rc == GA_OK && i < sizeof steps / sizeof steps[0]; i++)
+        rc = steps[i](o, s, src, err);
     cJSON_Delete(o);
-    return s;
-fail:
-    cJSON_Delete(o);
+    if (rc == GA_OK)
+        return s;
     sweep_spec_free(s);
     return NULL;
 }
@@ -470,22 +530,41 @@ static char *range_value(const sweep_factor *f, double q)
     return ga_strdup(buf);
 }
 
-/* The text values of every point, before they become settings. */
+/* The number of candidates the design makes; 0 if more than memory can
+ * hold (a factorial of many levels). */
+static size_t design_size(const sweep_spec *s)
+{
+    if (s->design != SWEEP_FACTORIAL)
+        return (size_t)s->points;
+    size_t n = 1;
+    for (size_t k = 0; k < s->nfactors; k++) {
+        if (n > SIZE_MAX / 8 / s->factors[k].nlevels / (s->nfactors + 1))
+            return 0;
+        n *= s->factors[k].nlevels;
+    }
+    return n;
+}
+
+static void free_values(char **vals, size_t n)
+{
+    for (size_t i = 0; vals && i < n; i++)
+        free(vals[i]);
+    free(vals);
+}
+
+/* The text values of every candidate, before they become settings:
+ * vals[i * nfactors + k] (caller frees: free_values); NULL when out of
+ * memory. */
 static char **design_values(const sweep_spec *s, size_t *npoints)
 {
-    size_t nf = s->nfactors, n;
-    if (s->design == SWEEP_FACTORIAL) {
-        n = 1;
-        for (size_t k = 0; k < nf; k++)
-            n *= s->factors[k].nlevels;
-    } else {
-        n = (size_t)s->points;
-    }
-    char **vals = calloc(n * nf + 1, sizeof *vals);
+    size_t nf = s->nfactors, n = design_size(s);
+    char **vals = n ? calloc(n * nf + 1, sizeof *vals) : NULL;
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(r, s->seed ^ 0x5eedUL);
     size_t *perm = malloc((n + 1) * sizeof *perm);
-    for (size_t k = 0; k < nf; k++) {
+    int ok = vals && r && perm;
+    if (ok)
+        gsl_rng_set(r, s->seed ^ 0x5eedUL);
+    for (size_t k = 0; ok && k < nf; k++) {
         const sweep_factor *f = &s->factors[k];
         /* Latin hypercube: a random permutation of n strata per factor */
         for (size_t i = 0; i < n; i++)
@@ -510,11 +589,16 @@ static char **design_values(const sweep_spec *s, size_t *npoints)
                 v = ga_strdup(f->levels[(size_t)(q * (double)f->nlevels)]);
             else
                 v = range_value(f, q);
+            ok = ok && v;
             vals[i * nf + k] = v;
         }
     }
     free(perm);
     gsl_rng_free(r);
+    if (!ok) {
+        free_values(vals, n * nf);
+        return NULL;
+    }
     *npoints = n;
     return vals;
 }
@@ -528,102 +612,132 @@ static int same_settings(const ga_settings *a, const ga_settings *b)
            a->tournsize == b->tournsize;
 }
 
+/* The text of setting name in st, as runs.csv shows it, into *text (caller
+ * frees; NULL for a setting whose value is null). */
+static int setting_text(const ga_settings *st, const char *name, char **text,
+                        ga_error *err)
+{
+    ga_json_oom_clear();
+    cJSON *j = ga_settings_to_json(st);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, name);
+    *text = scalar_text(v);
+    int failed = !j || ga_json_oom() || (!*text && is_scalar(v));
+    cJSON_Delete(j);
+    if (!failed)
+        return GA_OK;
+    free(*text);
+    *text = NULL;
+    return oom(err);
+}
+
+/* Point 0: the CANDLE defaults with the spec's fixed settings, the
+ * reference every setting is compared with. */
+static int reference_point(const sweep_spec *s, sweep_point *p, ga_error *err)
+{
+    ga_settings candle;
+    ga_settings_defaults(&candle);
+    p->reference = 1;
+    p->settings = s->base;
+    if (!(p->values = calloc(s->nfactors + 1, sizeof *p->values)))
+        return oom(err);
+    for (size_t k = 0; k < s->nfactors; k++) {
+        const char *name = s->factors[k].name;
+        if (setting_text(&candle, name, &p->values[k], err))
+            return GA_EFAIL;
+        if (!p->values[k] && !(p->values[k] = ga_strdup("none")))
+            return oom(err);  /* (a setting whose default is null) */
+        ga_settings_set(&p->settings, name, p->values[k], "defaults", NULL);
+    }
+    return GA_OK;
+}
+
+/* A candidate's settings from its values (vals[k] for factor k) into st,
+ * repaired where the spec says so; 1 if it is dropped. why says what was
+ * done, or stays "". */
+static int judge_candidate(const sweep_spec *s, char *const *vals,
+                           const ga_settings *reference, ga_settings *st,
+                           char *why, size_t size)
+{
+    *st = s->base;
+    for (size_t k = 0; k < s->nfactors; k++) {
+        ga_error serr;
+        if (ga_settings_set(st, s->factors[k].name, vals[k], "design",
+                            &serr) != GA_OK) {
+            snprintf(why, size, "dropped: %.400s", serr.msg);
+            return 1;
+        }
+    }
+    if (st->strategy == GA_MU_PLUS_LAMBDA &&
+        st->cx_prob + st->mut_prob > 1.0 + 1e-12) {
+        double sum = st->cx_prob + st->mut_prob;
+        if (s->drop_invalid) {
+            snprintf(why, size, "dropped: cx_prob %g + mut_prob %g > 1",
+                     st->cx_prob, st->mut_prob);
+            return 1;
+        }
+        snprintf(why, size, "repaired: cx_prob %g + mut_prob %g > 1, both "
+                 "scaled by 1/%g", st->cx_prob, st->mut_prob, sum);
+        st->cx_prob /= sum;
+        st->mut_prob /= sum;
+    }
+    ga_error verr;
+    if (ga_settings_validate(st, &verr) != GA_OK) {
+        snprintf(why, size, "dropped: %.400s", verr.msg);
+        return 1;
+    }
+    if (same_settings(st, reference)) {
+        snprintf(why, size, "dropped: the same as the reference point");
+        return 1;
+    }
+    return 0;
+}
+
+/* A kept point's values: those actually used (after a repair). */
+static int point_values(const sweep_spec *s, sweep_point *p, ga_error *err)
+{
+    if (!(p->values = calloc(s->nfactors + 1, sizeof *p->values)))
+        return oom(err);
+    for (size_t k = 0; k < s->nfactors; k++)
+        if (setting_text(&p->settings, s->factors[k].name, &p->values[k], err))
+            return GA_EFAIL;
+    return GA_OK;
+}
+
 int sweep_design(const sweep_spec *s, sweep_point **out, size_t *nout,
                  char **report, ga_error *err)
 {
-    size_t n, nf = s->nfactors;
+    size_t n = 0, nf = s->nfactors, np = 1;
     char **vals = design_values(s, &n);
-    sweep_point *pts = calloc(n + 1, sizeof *pts);
-    size_t rep_cap = 4096, rep_len = 0;
-    char *rep = calloc(rep_cap, 1);
-    size_t np = 0;
-    /* point 0: the CANDLE defaults with the spec's fixed settings, the
-     * reference every setting is compared with */
-    pts[0].reference = 1;
-    pts[0].settings = s->base;
-    pts[0].values = calloc(nf + 1, sizeof *pts[0].values);
-    np = 1;
-    ga_settings candle;
-    ga_settings_defaults(&candle);
-    for (size_t k = 0; k < nf; k++) {
-        cJSON *j = ga_settings_to_json(&candle);
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, s->factors[k].name);
-        pts[0].values[k] = scalar_text(v);
-        cJSON_Delete(j);
-        if (!pts[0].values[k])  /* a setting whose default is null */
-            pts[0].values[k] = ga_strdup("none");
-        ga_settings_set(&pts[0].settings, s->factors[k].name, pts[0].values[k],
-                        "defaults", NULL);
-    }
-    for (size_t i = 0; i < n; i++) {
-        sweep_point *p = &pts[np];
-        p->settings = s->base;
-        int bad = 0;
+    sweep_point *pts = vals ? calloc(n + 1, sizeof *pts) : NULL;
+    ga_strbuf rep = GA_STRBUF_INIT;
+    int rc = pts ? reference_point(s, &pts[0], err) : oom(err);
+    for (size_t i = 0; rc == GA_OK && i < n; i++) {
         char why[512] = "";
-        for (size_t k = 0; k < nf && !bad; k++) {
-            ga_error serr;
-            bad = ga_settings_set(&p->settings, s->factors[k].name,
-                                  vals[i * nf + k], "design", &serr) != GA_OK;
-            if (bad)
-                snprintf(why, sizeof why, "dropped: %.400s", serr.msg);
-        }
-        ga_settings *st = &p->settings;
-        if (!bad && st->strategy == GA_MU_PLUS_LAMBDA &&
-            st->cx_prob + st->mut_prob > 1.0 + 1e-12) {
-            double sum = st->cx_prob + st->mut_prob;
-            if (s->drop_invalid) {
-                snprintf(why, sizeof why, "dropped: cx_prob %g + mut_prob %g > 1",
-                         st->cx_prob, st->mut_prob);
-                bad = 1;
-            } else {
-                snprintf(why, sizeof why, "repaired: cx_prob %g + mut_prob %g > 1, "
-                         "both scaled by 1/%g", st->cx_prob, st->mut_prob, sum);
-                st->cx_prob /= sum;
-                st->mut_prob /= sum;
-            }
-        }
-        ga_error verr;
-        if (!bad && ga_settings_validate(st, &verr) != GA_OK) {
-            snprintf(why, sizeof why, "dropped: %.400s", verr.msg);
-            bad = 1;
-        }
-        if (!bad && same_settings(st, &pts[0].settings)) {
-            snprintf(why, sizeof why, "dropped: the same as the reference point");
-            bad = 1;
-        }
+        int bad = judge_candidate(s, vals + i * nf, &pts[0].settings,
+                                  &pts[np].settings, why, sizeof why);
         if (why[0]) {
-            char line[1024];
-            int len = snprintf(line, sizeof line, "candidate %zu (", i);
+            ga_strbuf_printf(&rep, "candidate %zu (", i);
             for (size_t k = 0; k < nf; k++)
-                len += snprintf(line + len, sizeof line - (size_t)len, "%s%s=%s",
-                                k ? " " : "", s->factors[k].name, vals[i * nf + k]);
-            snprintf(line + len, sizeof line - (size_t)len, "): %s\n", why);
-            size_t ll = strlen(line);
-            if (rep_len + ll + 1 > rep_cap) {
-                rep_cap = 2 * (rep_cap + ll);
-                rep = realloc(rep, rep_cap);
-            }
-            memcpy(rep + rep_len, line, ll + 1);
-            rep_len += ll;
+                ga_strbuf_printf(&rep, "%s%s=%s", k ? " " : "",
+                                 s->factors[k].name, vals[i * nf + k]);
+            ga_strbuf_printf(&rep, "): %s\n", why);
         }
-        if (bad)
-            continue;
-        p->values = calloc(nf + 1, sizeof *p->values);
-        for (size_t k = 0; k < nf; k++) {
-            /* the value actually used (after a repair) */
-            cJSON *j = ga_settings_to_json(st);
-            p->values[k] = scalar_text(
-                cJSON_GetObjectItemCaseSensitive(j, s->factors[k].name));
-            cJSON_Delete(j);
-        }
-        np++;
+        if (!bad && (rc = point_values(s, &pts[np], err)) == GA_OK)
+            np++;
     }
-    for (size_t i = 0; i < n * nf; i++)
-        free(vals[i]);
-    free(vals);
+    free_values(vals, n * nf);
+    *report = rc == GA_OK ? ga_strbuf_take(&rep) : NULL;
+    if (rc == GA_OK && !*report)
+        rc = oom(err);
+    if (rc) {
+        ga_strbuf_free(&rep);
+        sweep_points_free(pts, pts ? np + 1 : 0, nf);
+        *out = NULL;
+        *nout = 0;
+        return rc;
+    }
     ga_error_clear(err);
     *out = pts;
     *nout = np;
-    *report = rep;
     return GA_OK;
 }
