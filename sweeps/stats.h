@@ -1,6 +1,13 @@
 /* stats.h - the statistics a sweep's analysis needs: ranks, quantiles,
  * bootstrap intervals, Wilcoxon signed-rank, Friedman, Holm. Distributions
- * come from GSL; the tests are checked against scipy's in tests/. */
+ * come from GSL; the tests are checked against scipy's in tests/.
+ *
+ * Out of memory (they need scratch space as large as their input): every
+ * result of the call is NaN (the value returned and each output) and errno
+ * is ENOMEM. A caller sets errno = 0 before a computation and finds
+ * ENOMEM after when a figure is not to be trusted, as ga_json_oom does for
+ * cJSON (nothing else these calls make sets errno to ENOMEM). Pure
+ * functions otherwise: thread-safe, no state between calls. */
 #ifndef SWEEP_STATS_H
 #define SWEEP_STATS_H
 
