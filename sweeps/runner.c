@@ -22,6 +22,7 @@
 
 #include "../ga/engine.h"
 #include "../ga/hash.h"
+#include "../ga/strbuf.h"
 #include "../ga/util.h"
 #include "stats.h"
 
@@ -134,105 +135,73 @@ int sweep_run_one(const sweep_spec *spec, const ga_settings *settings,
 
 /* ---- the sweep ------------------------------------------------------- */
 
-static void append(char **buf, size_t *len, size_t *cap, const char *s)
-{
-    size_t n = strlen(s);
-    if (*len + n + 1 > *cap) {
-        *cap = 2 * (*cap + n + 64);
-        *buf = realloc(*buf, *cap);
-    }
-    memcpy(*buf + *len, s, n + 1);
-    *len += n;
-}
-
 char *sweep_runs_header(const sweep_spec *s)
 {
-    size_t len = 0, cap = 256;
-    char *h = calloc(cap, 1), tmp[64];
-    append(&h, &len, &cap, "run,point,problem,replicate,seed");
-    for (size_t k = 0; k < s->nfactors; k++) {
-        append(&h, &len, &cap, ",");
-        append(&h, &len, &cap, s->factors[k].name);
-    }
-    append(&h, &len, &cap, ",evals,generations,rounds,idle_slots,best,"
-                           "true_best,error");
-    for (size_t w = 0; w < s->nworkers; w++) {
-        snprintf(tmp, sizeof tmp, ",rounds_w%ld", s->workers_list[w]);
-        append(&h, &len, &cap, tmp);
-    }
-    for (size_t c = 0; c < s->ncheck; c++) {
-        snprintf(tmp, sizeof tmp, ",best_at_%ld", s->checkpoints[c]);
-        append(&h, &len, &cap, tmp);
-    }
+    ga_strbuf h = GA_STRBUF_INIT;
+    ga_strbuf_append(&h, "run,point,problem,replicate,seed");
+    for (size_t k = 0; k < s->nfactors; k++)
+        ga_strbuf_printf(&h, ",%s", s->factors[k].name);
+    ga_strbuf_append(&h, ",evals,generations,rounds,idle_slots,best,"
+                         "true_best,error");
+    for (size_t w = 0; w < s->nworkers; w++)
+        ga_strbuf_printf(&h, ",rounds_w%ld", s->workers_list[w]);
+    for (size_t c = 0; c < s->ncheck; c++)
+        ga_strbuf_printf(&h, ",best_at_%ld", s->checkpoints[c]);
     for (size_t t = 0; t < s->ntargets; t++) {
         char num[40];
         ga_format_double(s->targets[t], num, sizeof num);
-        snprintf(tmp, sizeof tmp, ",hit_%s", num);
-        append(&h, &len, &cap, tmp);
+        ga_strbuf_printf(&h, ",hit_%s", num);
     }
-    append(&h, &len, &cap, "\n");
-    return h;
+    ga_strbuf_append(&h, "\n");
+    return ga_strbuf_take(&h);
 }
 
+/* A run's row of runs.csv (caller frees); NULL when out of memory. */
 static char *run_row(const sweep_spec *s, const sweep_point *pt, long run,
                      size_t point, size_t problem, long rep, unsigned long seed,
                      const sweep_result *r)
 {
-    size_t len = 0, cap = 512;
-    char *row = calloc(cap, 1), tmp[512], a[40], b[40], c[40];
-    snprintf(tmp, sizeof tmp, "%ld,%zu,%s,%ld,%lu", run, point,
-             s->problems[problem], rep, seed);
-    append(&row, &len, &cap, tmp);
-    for (size_t k = 0; k < s->nfactors; k++) {
-        append(&row, &len, &cap, ",");
-        append(&row, &len, &cap, pt->values[k]);
-    }
+    ga_strbuf row = GA_STRBUF_INIT;
+    char a[40], b[40], c[40];
+    ga_strbuf_printf(&row, "%ld,%zu,%s,%ld,%lu", run, point,
+                     s->problems[problem], rep, seed);
+    for (size_t k = 0; k < s->nfactors; k++)
+        ga_strbuf_printf(&row, ",%s", pt->values[k]);
     ga_format_double(r->best, a, sizeof a);
     ga_format_double(r->true_best, b, sizeof b);
     ga_format_double(r->error, c, sizeof c);
-    snprintf(tmp, sizeof tmp, ",%ld,%ld,%ld,%ld,%s,%s,%s", r->evals,
-             r->generations, r->rounds, r->idle_slots, a, b, c);
-    append(&row, &len, &cap, tmp);
-    for (size_t w = 0; w < s->nworkers; w++) {
-        snprintf(tmp, sizeof tmp, ",%ld", r->rounds_list[w]);
-        append(&row, &len, &cap, tmp);
-    }
+    ga_strbuf_printf(&row, ",%ld,%ld,%ld,%ld,%s,%s,%s", r->evals,
+                     r->generations, r->rounds, r->idle_slots, a, b, c);
+    for (size_t w = 0; w < s->nworkers; w++)
+        ga_strbuf_printf(&row, ",%ld", r->rounds_list[w]);
     for (size_t k = 0; k < s->ncheck; k++) {
         ga_format_double(r->best_at[k], a, sizeof a);
-        append(&row, &len, &cap, ",");
-        append(&row, &len, &cap, a);
+        ga_strbuf_printf(&row, ",%s", a);
     }
-    for (size_t t = 0; t < s->ntargets; t++) {
-        snprintf(tmp, sizeof tmp, ",%ld", r->hit[t]);
-        append(&row, &len, &cap, tmp);
-    }
-    append(&row, &len, &cap, "\n");
-    return row;
+    for (size_t t = 0; t < s->ntargets; t++)
+        ga_strbuf_printf(&row, ",%ld", r->hit[t]);
+    ga_strbuf_append(&row, "\n");
+    return ga_strbuf_take(&row);
 }
 
 int sweep_write_design(const sweep_spec *s, const sweep_point *pts, size_t n,
                        const char *dir, ga_error *err)
 {
-    size_t len = 0, cap = 1024;
-    char *csv = calloc(cap, 1), path[4200], tmp[64];
-    append(&csv, &len, &cap, "point,reference");
-    for (size_t k = 0; k < s->nfactors; k++) {
-        append(&csv, &len, &cap, ",");
-        append(&csv, &len, &cap, s->factors[k].name);
-    }
-    append(&csv, &len, &cap, "\n");
+    ga_strbuf csv = GA_STRBUF_INIT;
+    char path[4200];
+    ga_strbuf_append(&csv, "point,reference");
+    for (size_t k = 0; k < s->nfactors; k++)
+        ga_strbuf_printf(&csv, ",%s", s->factors[k].name);
+    ga_strbuf_append(&csv, "\n");
     for (size_t i = 0; i < n; i++) {
-        snprintf(tmp, sizeof tmp, "%zu,%d", i, pts[i].reference);
-        append(&csv, &len, &cap, tmp);
-        for (size_t k = 0; k < s->nfactors; k++) {
-            append(&csv, &len, &cap, ",");
-            append(&csv, &len, &cap, pts[i].values[k]);
-        }
-        append(&csv, &len, &cap, "\n");
+        ga_strbuf_printf(&csv, "%zu,%d", i, pts[i].reference);
+        for (size_t k = 0; k < s->nfactors; k++)
+            ga_strbuf_printf(&csv, ",%s", pts[i].values[k]);
+        ga_strbuf_append(&csv, "\n");
     }
     snprintf(path, sizeof path, "%s/design.csv", dir);
-    int rc = ga_write_file_atomic(path, csv, len, err);
-    free(csv);
+    int rc = ga_strbuf_write(&csv, path, err);
+    ga_strbuf_free(&csv);
     if (rc)
         return rc;
     snprintf(path, sizeof path, "%s/spec.json", dir);
@@ -248,8 +217,9 @@ static int read_journal(const char *path, char **rows, long total, long chunk,
     ga_error e;
     char *text = ga_read_file(path, &len, &e);
     *done = 0;
-    if (!text)
-        return GA_OK;
+    if (!text)  /* none yet (GA_EINPUT); one that cannot be read is an error */
+        return e.status == GA_EFAIL ? ga_error_set(err, GA_EFAIL, "%s", e.msg)
+                                    : GA_OK;
     size_t keep = len;
     while (keep > 0 && text[keep - 1] != '\n')
         keep--;
@@ -259,7 +229,8 @@ static int read_journal(const char *path, char **rows, long total, long chunk,
         return ga_error_set(err, GA_EFAIL, "%s: cannot cut a torn line: %s",
                             path, strerror(errno));
     }
-    for (char *line = text; *line;) {
+    int rc = GA_OK;
+    for (char *line = text; *line && rc == GA_OK;) {
         char *nl = strchr(line, '\n');
         if (!nl)  /* a NUL inside a line (a torn write): stop there */
             break;
@@ -271,17 +242,20 @@ static int read_journal(const char *path, char **rows, long total, long chunk,
             if (ga_parse_long(line, &idx) == 0 && idx >= 0 && idx < total &&
                 idx % nchunks == chunk && !rows[idx]) {
                 size_t n = strlen(comma + 1);
-                rows[idx] = malloc(n + 2);
-                memcpy(rows[idx], comma + 1, n);
-                rows[idx][n] = '\n';
-                rows[idx][n + 1] = '\0';
-                (*done)++;
+                if ((rows[idx] = malloc(n + 2))) {
+                    memcpy(rows[idx], comma + 1, n);
+                    rows[idx][n] = '\n';
+                    rows[idx][n + 1] = '\0';
+                    (*done)++;
+                } else {
+                    rc = ga_error_set(err, GA_EFAIL, "out of memory");
+                }
             }
         }
         line = nl + 1;
     }
     free(text);
-    return GA_OK;
+    return rc;
 }
 
 /* What the parallel loop needs, shared by the full design and the race. */
@@ -338,8 +312,13 @@ static void execute_ids(exec_ctx *x, const long *ids, long n)
         r.rounds_list = rounds_list;
         ga_error e;
         ga_error_clear(&e);
+        char *row = NULL;
         if (sweep_run_one(s, &x->pts[point].settings, x->probs[problem], seed,
-                          &r, &e)) {
+                          &r, &e) == GA_OK &&
+            !(row = run_row(s, &x->pts[point], run, point, problem, rep, seed,
+                            &r)))
+            ga_error_set(&e, GA_EFAIL, "out of memory");
+        if (!row) {
 #pragma omp critical(sweep_fail)
             {
                 x->failed = 1;
@@ -348,7 +327,6 @@ static void execute_ids(exec_ctx *x, const long *ids, long n)
             }
             continue;
         }
-        char *row = run_row(s, &x->pts[point], run, point, problem, rep, seed, &r);
 #pragma omp critical(sweep_journal)
         {
             x->rows[run] = row;
@@ -369,110 +347,139 @@ static long run_index(const sweep_spec *s, size_t point, size_t problem, long re
     return ((long)point * (long)s->nproblems + (long)problem) * s->replicates + rep;
 }
 
+/* What a race keeps between instances. */
+typedef struct race_state {
+    size_t np;
+    int *alive;              /* [p]: still racing */
+    size_t nalive;
+    long *ids;               /* the runs of one instance */
+    size_t *map;             /* [j]: the point of alive setting j */
+    double *blocks;          /* [instance][j]: log10 errors */
+} race_state;
+
+/* Conover's post-hoc test after Friedman rejected over b blocks of k
+ * alive settings (rank sums R): drop each setting whose rank sum is
+ * significantly worse than the best's, |R_j - R_best| > t * sqrt(2 (b A -
+ * sum R^2) / ((b-1)(k-1))), A the sum of squared within-block ranks; never
+ * the reference. Their points into dropped (a list). */
+static void conover_drop(const sweep_spec *s, race_state *rs, size_t b,
+                         size_t k, const double *R, double *rk, char *dropped,
+                         size_t size)
+{
+    double A = 0, sumR2 = 0;
+    for (size_t i = 0; i < b; i++) {
+        sweep_ranks(rs->blocks + i * k, k, rk);
+        for (size_t j = 0; j < k; j++)
+            A += rk[j] * rk[j];
+    }
+    size_t bestj = 0;
+    for (size_t j = 0; j < k; j++) {
+        sumR2 += R[j] * R[j];
+        if (R[j] < R[bestj])
+            bestj = j;
+    }
+    double dfree = ((double)b - 1) * ((double)k - 1);
+    double t = gsl_cdf_tdist_Pinv(1 - s->race_alpha / 2, dfree);
+    double crit = t * sqrt(fmax(0, 2 * ((double)b * A - sumR2) / dfree));
+    for (size_t j = 0; j < k; j++) {
+        if (rs->map[j] == 0 || R[j] - R[bestj] <= crit)
+            continue;
+        rs->alive[rs->map[j]] = 0;
+        rs->nalive--;
+        size_t dl = strlen(dropped);
+        snprintf(dropped + dl, size - dl, "%s%zu", dl ? " " : "", rs->map[j]);
+    }
+}
+
+/* The test after instance inst: Friedman over the instances so far and
+ * the alive settings, Conover if it rejects at race_alpha. Its p-value
+ * into *fp (NaN before race_first_test instances, or with two settings
+ * left); the dropped points into dropped. */
+static int race_test(exec_ctx *x, race_state *rs, long inst, double *fp,
+                     char *dropped, size_t size, ga_error *err)
+{
+    const sweep_spec *s = x->s;
+    long nq = (long)s->nproblems;
+    size_t k = 0;
+    for (size_t p = 0; p < rs->np; p++)
+        if (rs->alive[p])
+            rs->map[k++] = p;
+    *fp = NAN;
+    if (!(inst + 1 >= s->race_first_test && k > 2))
+        return GA_OK;
+    size_t b = (size_t)inst + 1;
+    for (size_t i = 0; i < b; i++)
+        for (size_t j = 0; j < k; j++) {
+            long id = run_index(s, rs->map[j], (size_t)((long)i % nq),
+                                (long)i / nq);
+            rs->blocks[i * k + j] = log10(fmax(x->errors[id], 0) + 1e-12);
+        }
+    double stat, *R = malloc(k * sizeof *R), *rk = malloc(k * sizeof *rk);
+    int rc = R && rk ? GA_OK : ga_error_set(err, GA_EFAIL, "out of memory");
+    errno = 0;
+    if (rc == GA_OK)
+        *fp = sweep_friedman(rs->blocks, b, k, &stat, R);
+    if (rc == GA_OK && *fp < s->race_alpha)
+        conover_drop(s, rs, b, k, R, rk, dropped, size);
+    if (rc == GA_OK && errno == ENOMEM)  /* a statistic ran out (stats.h) */
+        rc = ga_error_set(err, GA_EFAIL, "out of memory");
+    free(R);
+    free(rk);
+    return rc;
+}
+
 /* F-race: instances (problem, replicate) one at a time, replicate-major so
  * the first instances cover every problem; after race_first_test of them,
  * a Friedman test over the surviving settings (blocks = instances, values =
  * log10 error), and if it rejects at race_alpha, Conover's post-hoc test
  * drops every setting whose rank sum is significantly worse than the best's.
- * The reference (the CANDLE defaults) always runs, for the comparisons. */
+ * The reference (the CANDLE defaults) always runs, for the comparisons.
+ * race.csv says what happened after each instance. */
 static int race(exec_ctx *x, size_t np, const char *dir, ga_error *err)
 {
     const sweep_spec *s = x->s;
     size_t nq = s->nproblems;
     long ninst = (long)nq * s->replicates;
-    int *alive = malloc(np * sizeof *alive);
-    long *ids = malloc((np + 1) * sizeof *ids);
-    double *blocks = malloc(((size_t)ninst * np + 1) * sizeof *blocks);
-    size_t *map = malloc(np * sizeof *map);
-    size_t len = 0, cap = 4096;
-    char *log = malloc(cap);
-    len += (size_t)snprintf(log, cap, "instance,problem,replicate,alive,"
-                            "friedman_p,dropped\n");
-    for (size_t p = 0; p < np; p++)
-        alive[p] = 1;
-    size_t nalive = np;
-    int rc = GA_OK;
+    race_state rs = { np, malloc(np * sizeof *rs.alive), np,
+                      malloc((np + 1) * sizeof *rs.ids),
+                      malloc(np * sizeof *rs.map),
+                      malloc(((size_t)ninst * np + 1) * sizeof *rs.blocks) };
+    ga_strbuf log = GA_STRBUF_INIT;
+    int rc = rs.alive && rs.ids && rs.map && rs.blocks
+                 ? GA_OK : ga_error_set(err, GA_EFAIL, "out of memory");
+    ga_strbuf_append(&log, "instance,problem,replicate,alive,friedman_p,"
+                           "dropped\n");
+    for (size_t p = 0; rc == GA_OK && p < np; p++)
+        rs.alive[p] = 1;
     x->planned = (long)np * ninst;
-    for (long inst = 0; inst < ninst && !x->failed; inst++) {
+    for (long inst = 0; rc == GA_OK && inst < ninst && !x->failed; inst++) {
         size_t q = (size_t)(inst % (long)nq);
-        long rep = inst / (long)nq;
-        long n = 0;
+        long rep = inst / (long)nq, n = 0;
         for (size_t p = 0; p < np; p++)
-            if (alive[p])
-                ids[n++] = run_index(s, p, q, rep);
-        execute_ids(x, ids, n);
+            if (rs.alive[p])
+                rs.ids[n++] = run_index(s, p, q, rep);
+        execute_ids(x, rs.ids, n);
         if (x->failed || (x->cancel && *x->cancel))
             break;
-        /* the blocks so far, for the alive settings */
-        size_t k = 0;
-        for (size_t p = 0; p < np; p++)
-            if (alive[p])
-                map[k++] = p;
-        double fp = NAN;
+        double fp;
         char dropped[1024] = "";
-        if (inst + 1 >= s->race_first_test && k > 2) {
-            size_t b = (size_t)inst + 1;
-            for (size_t i = 0; i < b; i++)
-                for (size_t j = 0; j < k; j++) {
-                    long id = run_index(s, map[j], (size_t)((long)i % (long)nq),
-                                        (long)i / (long)nq);
-                    blocks[i * k + j] = log10(fmax(x->errors[id], 0) + 1e-12);
-                }
-            double stat, *R = malloc(k * sizeof *R);
-            fp = sweep_friedman(blocks, b, k, &stat, R);
-            if (fp < s->race_alpha) {
-                /* Conover: |R_j - R_best| > t * sqrt(2 (b A - sum R^2) /
-                 * ((b-1)(k-1))), A the sum of squared within-block ranks */
-                double A = 0, sumR2 = 0, *rk = malloc(k * sizeof *rk);
-                for (size_t i = 0; i < b; i++) {
-                    sweep_ranks(blocks + i * k, k, rk);
-                    for (size_t j = 0; j < k; j++)
-                        A += rk[j] * rk[j];
-                }
-                free(rk);
-                size_t bestj = 0;
-                for (size_t j = 0; j < k; j++) {
-                    sumR2 += R[j] * R[j];
-                    if (R[j] < R[bestj])
-                        bestj = j;
-                }
-                double dfree = ((double)b - 1) * ((double)k - 1);
-                double t = gsl_cdf_tdist_Pinv(1 - s->race_alpha / 2, dfree);
-                double crit = t * sqrt(fmax(0, 2 * ((double)b * A - sumR2) / dfree));
-                for (size_t j = 0; j < k; j++) {
-                    if (map[j] == 0 || R[j] - R[bestj] <= crit)
-                        continue;
-                    alive[map[j]] = 0;
-                    nalive--;
-                    size_t dl = strlen(dropped);
-                    snprintf(dropped + dl, sizeof dropped - dl, "%s%zu",
-                             dl ? " " : "", map[j]);
-                }
-            }
-            free(R);
-        }
-        char line[1400];
-        int ll = snprintf(line, sizeof line, "%ld,%s,%ld,%zu,%.6g,%s\n", inst,
-                          s->problems[q], rep, nalive, fp, dropped);
-        if (len + (size_t)ll + 1 > cap) {
-            cap = 2 * (cap + (size_t)ll);
-            log = realloc(log, cap);
-        }
-        memcpy(log + len, line, (size_t)ll + 1);
-        len += (size_t)ll;
+        if ((rc = race_test(x, &rs, inst, &fp, dropped, sizeof dropped, err)))
+            break;
+        ga_strbuf_printf(&log, "%ld,%s,%ld,%zu,%.6g,%s\n", inst, s->problems[q],
+                         rep, rs.nalive, fp, dropped);
         /* planned runs shrink as settings drop out */
-        x->planned = x->finished + (long)nalive * (ninst - inst - 1);
+        x->planned = x->finished + (long)rs.nalive * (ninst - inst - 1);
     }
-    if (!x->failed && !(x->cancel && *x->cancel)) {
+    if (rc == GA_OK && !x->failed && !(x->cancel && *x->cancel)) {
         char path[4200];
         snprintf(path, sizeof path, "%s/race.csv", dir);
-        rc = ga_write_file_atomic(path, log, len, err);
+        rc = ga_strbuf_write(&log, path, err);
     }
-    free(log);
-    free(alive);
-    free(ids);
-    free(blocks);
-    free(map);
+    ga_strbuf_free(&log);
+    free(rs.alive);
+    free(rs.ids);
+    free(rs.map);
+    free(rs.blocks);
     return rc;
 }
 
@@ -484,13 +491,13 @@ int sweep_execute(const sweep_spec *s, const sweep_point *pts, size_t npoints,
                                cancel, progress, progress_ctx, err);
 }
 
-int sweep_execute_chunk(const sweep_spec *s, const sweep_point *pts,
-                        size_t npoints, const char *dir, int threads,
-                        int resume, long chunk, long nchunks,
-                        volatile int *cancel, sweep_progress_fn progress,
-                        void *progress_ctx, ga_error *err)
+/* Before any run: chunk k of K can be made, dir holds no other sweep (or,
+ * resuming, this spec's), and holds design.csv and spec.json. */
+static int prepare(const sweep_spec *s, const sweep_point *pts, size_t npoints,
+                   const char *dir, int resume, long chunk, long nchunks,
+                   ga_error *err)
 {
-    char journal[4200], runs[4200], timings[4200];
+    char journal[4200], runs[4200], path[4200];
     long total = (long)npoints * (long)s->nproblems * s->replicates;
     if (nchunks < 1 || chunk < 0 || chunk >= nchunks)
         return ga_error_set(err, GA_EINPUT, "chunk %ld of %ld: want 0 <= chunk "
@@ -507,123 +514,147 @@ int sweep_execute_chunk(const sweep_spec *s, const sweep_point *pts,
         return rc;
     snprintf(journal, sizeof journal, "%s/runs.journal", dir);
     snprintf(runs, sizeof runs, "%s/runs.csv", dir);
-    snprintf(timings, sizeof timings, "%s/timings.csv", dir);
     if (!resume && (access(journal, F_OK) == 0 || access(runs, F_OK) == 0))
         return ga_error_set(err, GA_EINPUT, "%s already holds a sweep; continue "
                             "it with --resume or choose another --out", dir);
     if (resume) {
         /* the same spec, or the journal's rows mean something else */
-        char path[4200];
         snprintf(path, sizeof path, "%s/spec.json", dir);
         ga_error e;
         char *old = ga_read_file(path, NULL, &e);
-        if (old && strcmp(old, s->text) != 0) {
-            free(old);
+        int differs = old && strcmp(old, s->text) != 0;
+        free(old);
+        if (differs)
             return ga_error_set(err, GA_EINPUT, "%s/spec.json differs from this "
                                 "spec: resume with the spec the sweep started "
                                 "with", dir);
-        }
-        free(old);
     }
-    if ((rc = sweep_write_design(s, pts, npoints, dir, err)))
-        return rc;
+    return sweep_write_design(s, pts, npoints, dir, err);
+}
 
+/* x's arrays for every run, the journal's rows (resuming), the problems,
+ * and the journal and timings open for appending. */
+static int open_ctx(exec_ctx *x, const char *dir, int resume, long chunk,
+                    long nchunks, ga_error *err)
+{
+    const sweep_spec *s = x->s;
+    char journal[4200], timings[4200];
+    snprintf(journal, sizeof journal, "%s/runs.journal", dir);
+    snprintf(timings, sizeof timings, "%s/timings.csv", dir);
+    x->rows = calloc((size_t)x->total + 1, sizeof *x->rows);
+    x->errors = malloc(((size_t)x->total + 1) * sizeof *x->errors);
+    x->probs = calloc(s->nproblems, sizeof *x->probs);
+    if (!x->rows || !x->errors || !x->probs)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    long done = 0;
+    int rc;
+    for (long i = 0; i < x->total; i++)
+        x->errors[i] = NAN;
+    if (resume && (rc = read_journal(journal, x->rows, x->total, chunk, nchunks,
+                                     &done, err)))
+        return rc;
+    x->finished = done;
+    for (long i = 0; i < x->total; i++)
+        if (x->rows[i])
+            x->errors[i] = row_error(x->rows[i], s->nfactors);
+    for (size_t q = 0; q < s->nproblems; q++)
+        if (!(x->probs[q] = prob_lookup(s->problems[q], err)))
+            return err->status;
+    int new_timings = access(timings, F_OK) != 0;
+    x->journal = fopen(journal, "a");
+    x->timings = fopen(timings, "a");
+    if (x->timings && new_timings)
+        fprintf(x->timings, "run,seconds\n");
+    if (!x->journal || !x->timings)
+        return ga_error_set(err, GA_EFAIL, "%s: cannot write: %s", dir,
+                            strerror(errno));
+    return GA_OK;
+}
+
+static void close_ctx(exec_ctx *x)
+{
+    if (x->journal)
+        fclose(x->journal);
+    if (x->timings)
+        fclose(x->timings);
+    for (long i = 0; x->rows && i < x->total; i++)
+        free(x->rows[i]);
+    free(x->rows);
+    free(x->errors);
+    for (size_t q = 0; x->probs && q < x->s->nproblems; q++)
+        prob_free(x->probs[q]);
+    free(x->probs);
+}
+
+/* Chunk k of K: the runs with run % K == k, spread over the design so that
+ * every chunk gets a like share of cheap and costly runs. */
+static int execute_chunk(exec_ctx *x, long chunk, long nchunks, ga_error *err)
+{
+    long *ids = malloc(((size_t)x->planned + 1) * sizeof *ids);
+    if (!ids)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    long n = 0;
+    for (long i = chunk; i < x->total; i += nchunks)
+        ids[n++] = i;
+    execute_ids(x, ids, n);
+    free(ids);
+    return GA_OK;
+}
+
+/* runs.csv: every row, in run order, whatever order they finished in (a
+ * race leaves out the runs its dropped settings never made). */
+static int write_runs(const exec_ctx *x, const char *dir, ga_error *err)
+{
+    char path[4200];
+    char *header = sweep_runs_header(x->s);
+    ga_strbuf csv = GA_STRBUF_INIT;
+    if (!header)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    ga_strbuf_append(&csv, header);
+    free(header);
+    for (long i = 0; i < x->total; i++)
+        if (x->rows[i])
+            ga_strbuf_append(&csv, x->rows[i]);
+    snprintf(path, sizeof path, "%s/runs.csv", dir);
+    int rc = ga_strbuf_write(&csv, path, err);
+    ga_strbuf_free(&csv);
+    return rc;
+}
+
+int sweep_execute_chunk(const sweep_spec *s, const sweep_point *pts,
+                        size_t npoints, const char *dir, int threads,
+                        int resume, long chunk, long nchunks,
+                        volatile int *cancel, sweep_progress_fn progress,
+                        void *progress_ctx, ga_error *err)
+{
+    int rc = prepare(s, pts, npoints, dir, resume, chunk, nchunks, err);
+    if (rc)
+        return rc;
     exec_ctx x;
     memset(&x, 0, sizeof x);
     x.s = s;
     x.pts = pts;
-    x.total = total;
-    x.rows = calloc((size_t)x.total + 1, sizeof *x.rows);
-    x.errors = malloc(((size_t)x.total + 1) * sizeof *x.errors);
-    x.probs = calloc(s->nproblems, sizeof *x.probs);
+    x.total = (long)npoints * (long)s->nproblems * s->replicates;
     x.threads = threads > 0 ? threads : omp_get_max_threads();
     x.cancel = cancel;
     x.progress = progress;
     x.progress_ctx = progress_ctx;
-    long done = 0;
-    if (!x.rows || !x.errors || !x.probs) {
-        rc = ga_error_set(err, GA_EFAIL, "out of memory");
+    if ((rc = open_ctx(&x, dir, resume, chunk, nchunks, err)))
         goto out;
-    }
-    for (long i = 0; i < x.total; i++)
-        x.errors[i] = NAN;
-    if (resume && (rc = read_journal(journal, x.rows, x.total, chunk, nchunks,
-                                     &done, err)))
-        goto out;
-    for (long i = 0; i < x.total; i++)
-        if (x.rows[i])
-            x.errors[i] = row_error(x.rows[i], s->nfactors);
-    for (size_t q = 0; q < s->nproblems; q++)
-        if (!(x.probs[q] = prob_lookup(s->problems[q], err))) {
-            rc = err->status;
-            goto out;
-        }
-    int new_timings = access(timings, F_OK) != 0;
-    x.journal = fopen(journal, "a");
-    x.timings = fopen(timings, "a");
-    if (x.timings && new_timings)
-        fprintf(x.timings, "run,seconds\n");
-    if (!x.journal || !x.timings) {
-        rc = ga_error_set(err, GA_EFAIL, "%s: cannot write: %s", dir,
-                          strerror(errno));
-        goto out;
-    }
     x.t0 = ga_now();
-    x.finished = done;
-    /* chunk k of K: the runs with run % K == k, spread over the design so
-     * that every chunk gets a like share of cheap and costly runs */
     x.planned = (x.total - chunk + nchunks - 1) / nchunks;
     if (progress)
         progress(progress_ctx, x.finished, x.planned, 0);
-    if (s->design == SWEEP_RACE) {
-        rc = race(&x, npoints, dir, err);
-    } else {
-        long *ids = malloc(((size_t)x.planned + 1) * sizeof *ids);
-        long n = 0;
-        for (long i = chunk; ids && i < x.total; i += nchunks)
-            ids[n++] = i;
-        if (ids)
-            execute_ids(&x, ids, n);
-        else
-            rc = ga_error_set(err, GA_EFAIL, "out of memory");
-        free(ids);
-    }
-    if (rc)
-        goto out;
-    if (x.failed) {
+    rc = s->design == SWEEP_RACE ? race(&x, npoints, dir, err)
+                                 : execute_chunk(&x, chunk, nchunks, err);
+    if (rc == GA_OK && x.failed)
         rc = ga_error_set(err, GA_EFAIL, "%s", x.fail_msg);
-        goto out;
-    }
-    if (cancel && *cancel) {
+    else if (rc == GA_OK && cancel && *cancel)
         rc = ga_error_set(err, GA_EFAIL, "interrupted after %ld runs; continue "
                           "with --resume", x.finished);
-        goto out;
-    }
-    /* runs.csv: every row, in run order, whatever order they finished in
-     * (a race leaves out the runs its dropped settings never made) */
-    {
-        char *header = sweep_runs_header(s);
-        size_t len = 0, cap = 4096;
-        char *csv = calloc(cap, 1);
-        append(&csv, &len, &cap, header);
-        free(header);
-        for (long i = 0; i < x.total; i++)
-            if (x.rows[i])
-                append(&csv, &len, &cap, x.rows[i]);
-        rc = ga_write_file_atomic(runs, csv, len, err);
-        free(csv);
-    }
+    if (rc == GA_OK)
+        rc = write_runs(&x, dir, err);
 out:
-    if (x.journal)
-        fclose(x.journal);
-    if (x.timings)
-        fclose(x.timings);
-    for (long i = 0; x.rows && i < x.total; i++)
-        free(x.rows[i]);
-    free(x.rows);
-    free(x.errors);
-    for (size_t q = 0; x.probs && q < s->nproblems; q++)
-        prob_free(x.probs[q]);
-    free(x.probs);
+    close_ctx(&x);
     return rc;
 }

@@ -77,7 +77,8 @@ void sweep_spec_free(sweep_spec *spec);
 
 /* Expand the design into points; the CANDLE defaults come first as the
  * reference. Points violating a constraint are repaired or dropped and said
- * so in *report (caller frees). */
+ * so in *report (caller frees). GA_EFAIL "out of memory" (points NULL, 0
+ * and report NULL) when an allocation fails. */
 int sweep_design(const sweep_spec *spec, sweep_point **points, size_t *npoints,
                  char **report, ga_error *err);
 void sweep_points_free(sweep_point *points, size_t npoints, size_t nfactors);
@@ -138,7 +139,8 @@ int sweep_execute_chunk(const sweep_spec *spec, const sweep_point *points,
 int sweep_merge_chunks(const sweep_spec *spec, size_t npoints, const char *dir,
                        long nchunks, char *const *chunk_dirs, ga_error *err);
 
-/* The header line of runs.csv for spec (caller frees). */
+/* The header line of runs.csv for spec (caller frees); NULL when out of
+ * memory. */
 char *sweep_runs_header(const sweep_spec *spec);
 
 /* design.csv and spec.json (the spec's text as read) into dir. */
