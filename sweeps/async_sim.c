@@ -73,11 +73,13 @@ int sim_generational(const prob_problem *p, const ga_settings *settings,
     size_t cap = (size_t)(s.population_size > ga_settings_lambda(&s)
                               ? s.population_size : ga_settings_lambda(&s));
     double *f = malloc(cap * sizeof *f), *end = malloc(cap * sizeof *end);
-    double *free_at = malloc((size_t)o->workers * sizeof *free_at);
+    double *free_at = malloc(((size_t)o->workers + 1) * sizeof *free_at);
     size_t *order = malloc(cap * sizeof *order);
     double now = 0;
     long job = 0;
-    while (!ga_engine_done(e) && k.evals < o->budget) {
+    int rc = !k.noise || !dr || !f || !end || !free_at || !order
+                 ? ga_error_set(err, GA_EFAIL, "out of memory") : GA_OK;
+    while (rc == GA_OK && !ga_engine_done(e) && k.evals < o->budget) {
         ga_batch b;
         ga_engine_ask(e, &b);
         size_t n = b.count;
@@ -115,10 +117,8 @@ int sim_generational(const prob_problem *p, const ga_settings *settings,
         now = batch_end;
         if (n < b.count || k.evals >= o->budget)
             break;
-        if (ga_engine_tell(e, f, err) != GA_OK)
-            break;
+        rc = ga_engine_tell(e, f, err);
     }
-    int rc = err && err->status != GA_OK ? err->status : GA_OK;
     r->makespan = now;
     r->time_to_target = k.time_to_target;
     r->utilization = now > 0 ? k.busy / ((double)o->workers * now) : 0;
@@ -146,12 +146,17 @@ int sim_async(const prob_problem *p, const ga_settings *settings,
     tracker_init(&k, p, o);
     gsl_rng *dr = gsl_rng_alloc(gsl_rng_mt19937);
     size_t d = p->dim, W = (size_t)o->workers;
-    double *genes = malloc(W * d * sizeof *genes);
-    double *end = malloc(W * sizeof *end), *dur = malloc(W * sizeof *dur);
-    long *id = malloc(W * sizeof *id);
+    double *genes = malloc((W * d + 1) * sizeof *genes);
+    double *end = malloc((W + 1) * sizeof *end), *dur = malloc((W + 1) * sizeof *dur);
+    long *id = malloc((W + 1) * sizeof *id);
     size_t running = 0;
     long submitted = 0;
     double now = 0;
+    int rc = GA_OK;
+    if (!k.noise || !dr || !genes || !end || !dur || !id) {
+        rc = ga_error_set(err, GA_EFAIL, "out of memory");
+        W = 0;  /* nothing runs */
+    }
     /* fill every worker */
     for (; running < W && submitted < o->budget; running++, submitted++) {
         ga_steady_ask(g, genes + running * d);
@@ -193,5 +198,5 @@ int sim_async(const prob_problem *p, const ga_settings *settings,
     gsl_rng_free(dr);
     gsl_rng_free(k.noise);
     ga_steady_free(g);
-    return GA_OK;
+    return rc;
 }
