@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../ga/strbuf.h"
 #include "../ga/util.h"
 
 /* The run index a line starts with, or -1. */
@@ -51,22 +52,19 @@ static int take_rows(char *text, const char *path, char **lines, long total,
     return GA_OK;
 }
 
-/* Lines in run order after header into one text (caller frees). */
-static char *join(const char *header, char **lines, long total, size_t *len)
+/* header and then the lines in run order, each ended by a newline, into
+ * path (atomically). */
+static int write_joined(const char *path, const char *header, char **lines,
+                        long total, ga_error *err)
 {
-    size_t n = strlen(header) + 1;
+    ga_strbuf b = GA_STRBUF_INIT;
+    ga_strbuf_append(&b, header);
     for (long i = 0; i < total; i++)
         if (lines[i])
-            n += strlen(lines[i]) + 1;
-    char *out = malloc(n), *p = out;
-    if (!out)
-        return NULL;
-    p += sprintf(p, "%s", header);
-    for (long i = 0; i < total; i++)
-        if (lines[i])
-            p += sprintf(p, "%s\n", lines[i]);
-    *len = (size_t)(p - out);
-    return out;
+            ga_strbuf_printf(&b, "%s\n", lines[i]);
+    int rc = ga_strbuf_write(&b, path, err);
+    ga_strbuf_free(&b);
+    return rc;
 }
 
 int sweep_merge_chunks(const sweep_spec *s, size_t npoints, const char *dir,
@@ -109,21 +107,13 @@ int sweep_merge_chunks(const sweep_spec *s, size_t npoints, const char *dir,
             rc = ga_error_set(err, GA_EINPUT, "%s/runs.csv: run %ld is "
                               "missing (chunk %ld did not finish)",
                               chunk_dirs[i % nchunks], i, i % nchunks);
-    if (rc == GA_OK) {
-        size_t len;
-        char *csv = join(header, rows, total, &len);
-        char path[4200];
-        snprintf(path, sizeof path, "%s/runs.csv", dir);
-        rc = csv ? ga_write_file_atomic(path, csv, len, err)
-                 : ga_error_set(err, GA_EFAIL, "out of memory");
-        free(csv);
-        char *tcsv = rc == GA_OK ? join("run,seconds\n", times, total, &len)
-                                 : NULL;
-        snprintf(path, sizeof path, "%s/timings.csv", dir);
-        if (tcsv)
-            rc = ga_write_file_atomic(path, tcsv, len, err);
-        free(tcsv);
-    }
+    char path[4200];
+    snprintf(path, sizeof path, "%s/runs.csv", dir);
+    if (rc == GA_OK)
+        rc = write_joined(path, header, rows, total, err);
+    snprintf(path, sizeof path, "%s/timings.csv", dir);
+    if (rc == GA_OK)
+        rc = write_joined(path, "run,seconds\n", times, total, err);
 out:
     for (long k = 0; texts && k < 2 * nchunks; k++)
         free(texts[k]);
