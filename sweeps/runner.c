@@ -524,6 +524,8 @@ static int prepare(const sweep_spec *s, const sweep_point *pts, size_t npoints,
         char *old = ga_read_file(path, NULL, &e);
         int differs = old && strcmp(old, s->text) != 0;
         free(old);
+        if (!old && e.status == GA_EFAIL)  /* there, but not read */
+            return ga_error_set(err, GA_EFAIL, "%s", e.msg);
         if (differs)
             return ga_error_set(err, GA_EINPUT, "%s/spec.json differs from this "
                                 "spec: resume with the spec the sweep started "
