@@ -522,9 +522,10 @@ static int prepare(const sweep_spec *s, const sweep_point *pts, size_t npoints,
         snprintf(path, sizeof path, "%s/spec.json", dir);
         ga_error e;
         char *old = ga_read_file(path, NULL, &e);
+        int unread = !old && e.status == GA_EFAIL;  /* there, but not read */
         int differs = old && strcmp(old, s->text) != 0;
         free(old);
-        if (!old && e.status == GA_EFAIL)  /* there, but not read */
+        if (unread)
             return ga_error_set(err, GA_EFAIL, "%s", e.msg);
         if (differs)
             return ga_error_set(err, GA_EINPUT, "%s/spec.json differs from this "
