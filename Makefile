@@ -18,10 +18,12 @@ WARN     = -Wall -Wextra -Werror
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -fopenmp $(CFLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS)
 ALL_LDFLAGS = -fopenmp $(LDFLAGS) $(EXTRA_LDFLAGS)
 
-# The library: everything in ga/, problems/, surrogates/, sweeps/ except the command
-# (ga/main.c and the subcommands ga/cmd_*.c, which print and exit).
-CMD_SRC  = ga/main.c $(wildcard ga/cmd_*.c)
-LIB_SRC  = $(filter-out $(CMD_SRC),$(wildcard ga/*.c problems/*.c surrogates/*.c sweeps/*.c))
+# The library: one folder a layer, each including only from those before it
+# (make layers): ga < surrogates < problems < exec < sweeps. The command,
+# which parses, calls the library and prints, is cli/.
+LAYERS   = ga surrogates problems exec sweeps
+CMD_SRC  = $(wildcard cli/*.c)
+LIB_SRC  = $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CMD_OBJ  = $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC = $(wildcard tests/check_*.c) tests/testutil.c
@@ -34,7 +36,7 @@ endif
 CHECKER  = $(BUILD)/tests/check_gahpo
 BENCHES  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bench_*.c))
 
-.PHONY: all test test-slurm unit asan bench sweep tune seed-study install clean deps
+.PHONY: all layers test test-slurm unit asan bench sweep tune seed-study install clean deps
 
 all: $(BIN)
 
@@ -72,8 +74,13 @@ $(BUILD)/tests/bench_%: $(BUILD)/obj/tests/bench_%.o $(LIB)
 
 # Unit, integration, DEAP-equivalence and convergence tests: one Check run,
 # whose summary line closes the output.
-test: $(BIN) $(CHECKER) fuzz-build fault-build
+test: layers $(BIN) $(CHECKER) fuzz-build fault-build
 	GAHPO_BIN=$(abspath $(BIN)) GAHPO_DATA_DIR=$(CURDIR) $(CHECKER)
+
+# Each folder includes only from the layers before it (scripts/layers.sh;
+# docs/ARCHITECTURE.md).
+layers:
+	@scripts/layers.sh
 
 # Only the Slurm and PBS executors' suites (slurm, pbs, chunks; CK_RUN_SUITE
 # takes one name, so one Check run each, and all three run before a failure

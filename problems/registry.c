@@ -6,7 +6,7 @@
 
 #include "../ga/hash.h"
 #include "../ga/util.h"
-#include "../surrogates/problem.h"
+#include "surrogate.h"
 #include "bbob.h"
 #include "classic.h"
 #include "mixed.h"

@@ -13,36 +13,32 @@ set -euo pipefail
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 layers=(ga surrogates problems exec sweeps cli)
 
-rank() {  # a folder's place in the order, or -1 when it is not a layer
-  local i
-  for i in "${!layers[@]}"; do
-    [ "${layers[$i]}" = "$1" ] && { echo "$i"; return; }
-  done
-  echo -1
-}
-
-bad=0
-for i in "${!layers[@]}"; do
-  folder=${layers[$i]}
+# every '#include "../FOLDER/..."' of a layer's files, judged in one awk pass
+for folder in "${layers[@]}"; do
   [ -d "$root/$folder" ] || continue
-  while IFS= read -r hit; do
-    file=${hit%%:*}
-    rest=${hit#*:}
-    line=${rest%%:*}
-    target=$(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\.\.\/\([^/"]*\)\/.*/\1/p' <<<"${rest#*:}")
-    [ -n "$target" ] || continue
-    r=$(rank "$target")
-    if [ "$r" -lt 0 ] || [ "$r" -ge "$i" ]; then
-      header=$(sed -n 's/.*"\.\.\/\([^"]*\)".*/\1/p' <<<"${rest#*:}")
-      below=${layers[*]:0:$i}
-      echo "${file#"$root"/}:$line: $folder may not include $header" \
-           "(it may include ${below:+$below and }its own headers)" >&2
-      bad=1
-    fi
-  done < <(grep -Hn '^[[:space:]]*#[[:space:]]*include[[:space:]]*"\.\./' \
-             "$root/$folder"/*.c "$root/$folder"/*.h 2>/dev/null || true)
-done
-if [ "$bad" -ne 0 ]; then
+  grep -Hn '^[[:space:]]*#[[:space:]]*include[[:space:]]*"\.\./' \
+    "$root/$folder"/*.c "$root/$folder"/*.h 2>/dev/null || true
+done | awk -v root="$root/" -v order="${layers[*]}" '
+  BEGIN { n = split(order, l, " "); for (i = 1; i <= n; i++) rank[l[i]] = i }
+  {
+    file = $0; sub(/:.*/, "", file)
+    rest = substr($0, length(file) + 2)
+    line = rest; sub(/:.*/, "", line)
+    header = rest; sub(/^[^"]*"\.\.\//, "", header); sub(/".*/, "", header)
+    target = header; sub(/\/.*/, "", target)
+    rel = substr(file, length(root) + 1)
+    folder = rel; sub(/\/.*/, "", folder)
+    if (!(target in rank) || rank[target] >= rank[folder]) {
+      below = ""
+      for (i = 1; i < rank[folder]; i++) below = below l[i] " "
+      printf "%s:%s: %s may not include %s (it may include %sits own " \
+             "headers)\n", rel, line, folder, header,
+             below == "" ? "" : below "and " > "/dev/stderr"
+      bad = 1
+    }
+  }
+  END { exit bad }' && ok=1 || ok=0
+if [ "$ok" -ne 1 ]; then
   echo "layers: an include goes against the layer order (${layers[*]})" >&2
   exit 1
 fi

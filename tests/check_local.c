@@ -16,8 +16,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include "../ga/exec_child.h"
-#include "../ga/executor.h"
+#include "../exec/job.h"
+#include "../exec/exec.h"
 #include "../ga/util.h"
 #include "suites.h"
 #include "testutil.h"

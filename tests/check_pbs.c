@@ -17,8 +17,8 @@
 
 #include <cJSON.h>
 
-#include "../ga/exec_array.h"
-#include "../ga/executor.h"
+#include "../exec/array.h"
+#include "../exec/exec.h"
 #include "suites.h"
 #include "testutil.h"
 

@@ -14,6 +14,7 @@
 
 #include <cJSON.h>
 
+#include "../exec/exec.h"
 #include "../ga/run.h"
 #include "../problems/problem.h"
 #include "suites.h"

@@ -16,7 +16,7 @@
 
 #include <cJSON.h>
 
-#include "../ga/executor.h"
+#include "../exec/exec.h"
 #include "suites.h"
 #include "testutil.h"
 

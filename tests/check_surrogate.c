@@ -18,7 +18,7 @@
 #include "../surrogates/gp.h"
 #include "../surrogates/log.h"
 #include "../surrogates/model.h"
-#include "../surrogates/problem.h"
+#include "../problems/surrogate.h"
 #include "suites.h"
 #include "testutil.h"
 

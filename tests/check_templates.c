@@ -11,7 +11,7 @@
 
 #include <cJSON.h>
 
-#include "../ga/executor.h"
+#include "../exec/exec.h"
 #include "../ga/settings.h"
 #include "../ga/space.h"
 #include "suites.h"

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../../exec/exec.h"
 #include "../../ga/run.h"
 #include "../../problems/problem.h"
 #include "fuzzutil.h"

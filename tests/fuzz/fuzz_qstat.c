@@ -1,11 +1,11 @@
 /* fuzz_qstat.c - libFuzzer harness of the readers of qstat and qsub output
- * (ga/exec_pbs.c): PBS Pro's `qstat -x -t -f -F json`
+ * (exec/pbs.c): PBS Pro's `qstat -x -t -f -F json`
  * (ga_pbs_parse_qstat_json, and ga_pbs_find_in_qstat_json searching it for
  * a submission), Torque's `qstat -f` records for an array's tasks
  * (ga_pbs_parse_qstat_torque) and qsub's job id (ga_pbs_parse_jobid). */
 #include <stdlib.h>
 
-#include "../../ga/exec_array.h"
+#include "../../exec/array.h"
 #include "fuzzutil.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,9 +1,9 @@
 /* fuzz_result.c - libFuzzer harness of the model's result-file parser
- * (ga_parse_result, ga/exec_local.c): a number, NaN or a JSON object
+ * (ga_parse_result, exec/local.c): a number, NaN or a JSON object
  * holding val_loss, else a reason. */
 #include <stdlib.h>
 
-#include "../../ga/executor.h"
+#include "../../exec/exec.h"
 #include "fuzzutil.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

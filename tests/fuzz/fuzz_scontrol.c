@@ -1,10 +1,10 @@
 /* fuzz_scontrol.c - libFuzzer harness of the readers of scontrol output
- * (ga/exec_slurm.c): fields of `scontrol show job -o` lines, for the
+ * (exec/slurm.c): fields of `scontrol show job -o` lines, for the
  * first line and for array tasks (ga_slurm_scontrol_field), and
  * MaxArraySize in `scontrol show config` (ga_slurm_parse_max_array). */
 #include <stdlib.h>
 
-#include "../../ga/exec_array.h"
+#include "../../exec/array.h"
 #include "fuzzutil.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

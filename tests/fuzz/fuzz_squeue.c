@@ -1,11 +1,11 @@
 /* fuzz_squeue.c - libFuzzer harness of the readers of squeue and sbatch
- * output (ga/exec_slurm.c): `squeue -h -r -o '%i %T'` lines with array
+ * output (exec/slurm.c): `squeue -h -r -o '%i %T'` lines with array
  * ranges (ga_slurm_parse_squeue), `squeue --me -o '%F|%o'` lines
  * searched for a script (ga_slurm_find_in_squeue), and sbatch --parsable's
  * job id (ga_slurm_parse_jobid). */
 #include <stdlib.h>
 
-#include "../../ga/exec_array.h"
+#include "../../exec/array.h"
 #include "fuzzutil.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

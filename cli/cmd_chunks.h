@@ -6,7 +6,7 @@
 #include <signal.h>
 
 #include "../sweeps/sweep.h"
-#include "executor.h"
+#include "../exec/exec.h"
 
 typedef struct gahpo_chunks_opts {
     const sweep_spec *spec;

@@ -1,7 +1,7 @@
-/* exec_child.h - internal to the executors: what a forked child does to
+/* job.h - internal to the executors: what a forked child does to
  * become a model run, and how its result file is read. */
-#ifndef GA_EXEC_CHILD_H
-#define GA_EXEC_CHILD_H
+#ifndef EXEC_JOB_H
+#define EXEC_JOB_H
 
 /* In a forked child: become a process group, go to dir, stdin from
  * /dev/null, stdout/stderr to stdout.txt/stderr.txt there, execvp argv.

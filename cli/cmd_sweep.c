@@ -17,8 +17,8 @@
 #include "../sweeps/validate.h"
 #include "cmd_chunks.h"
 #include "cmd_util.h"
-#include "rundir.h"
-#include "util.h"
+#include "../ga/rundir.h"
+#include "../ga/util.h"
 
 static volatile sig_atomic_t sweep_interrupted;
 

@@ -11,8 +11,8 @@
 
 #include "../surrogates/log.h"
 #include "cmd_util.h"
-#include "space.h"
-#include "util.h"
+#include "../ga/space.h"
+#include "../ga/util.h"
 
 #define MAX_PLOT_PARAMS 6
 

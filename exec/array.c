@@ -26,9 +26,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "exec_array.h"
-#include "exec_child.h"
-#include "util.h"
+#include "array.h"
+#include "job.h"
+#include "../ga/util.h"
 
 #define KILL_GRACE 2.0       /* SIGTERM -> SIGKILL inside a task */
 #define POLL_FILES 0.25      /* status files are checked this often (per

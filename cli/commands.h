@@ -1,4 +1,4 @@
-/* commands.h - gahpo subcommands that live in their own files (ga/cmd_*.c).
+/* commands.h - gahpo subcommands that live in their own files (cli/cmd_*.c).
  * Each takes the arguments after its name and returns the exit status:
  * 0 ok, 1 failure, 2 bad input or usage. */
 #ifndef GA_COMMANDS_H

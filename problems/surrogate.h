@@ -4,7 +4,7 @@
 #define SUR_PROBLEM_H
 
 #include "../ga/error.h"
-#include "../problems/problem.h"
+#include "problem.h"
 
 /* The surrogate in the model file at path as a problem named name: its
  * space is the model's space (genes follow it: ints, indices, 0/1, ...);

@@ -23,8 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "exec_array.h"
-#include "util.h"
+#include "array.h"
+#include "../ga/util.h"
 
 char *ga_slurm_quote(const char *s)
 {

@@ -1,5 +1,5 @@
 /* problem.c - a surrogate model behind the problem interface. */
-#include "problem.h"
+#include "surrogate.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "model.h"
+#include "../surrogates/model.h"
 
 typedef struct sur_problem_data {
     sur_model *model;

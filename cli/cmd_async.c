@@ -12,8 +12,8 @@
 
 #include "../sweeps/async_sim.h"
 #include "../sweeps/stats.h"
-#include "settings.h"
-#include "util.h"
+#include "../ga/settings.h"
+#include "../ga/util.h"
 
 static int usage(void)
 {

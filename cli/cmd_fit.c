@@ -9,7 +9,7 @@
 #include "../surrogates/log.h"
 #include "../surrogates/model.h"
 #include "commands.h"
-#include "util.h"
+#include "../ga/util.h"
 
 static const char *fit_usage =
     "usage: gahpo fit --space FILE --log FILE --out MODEL.json [--cv K]\n"

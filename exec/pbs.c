@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "exec_array.h"
-#include "util.h"
+#include "array.h"
+#include "../ga/util.h"
 
 static int torque(const ga_slurm_settings *s)
 {

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "executor.h"
+#include "exec.h"
 
 /* A growing string; oom is set (and p kept) when memory ran out. */
 typedef struct ga_sbuf {

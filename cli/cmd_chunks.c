@@ -1,7 +1,7 @@
 /* cmd_chunks.c - a sweep on a cluster: chunk k of K (the runs with
  * run % K == k) is task k of one Slurm or PBS job array, and runs its share
  * with OpenMP on its node. No scheduler code of its own: the chunks are the
- * "individuals" of the array executor (ga/exec_array.c), whose model
+ * "individuals" of the array executor (exec/array.c), whose model
  * command is `gahpo sweep DIR/spec.json --out . --resume --chunk k/K`, so
  * `gahpo _task`, retries, scancel/qdel on signals and reattach after a
  * crash are the executor's. A chunk keeps its own journal in its job
@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "../ga/util.h"
 
 #define CHUNK_RESULT "chunk.json"
 

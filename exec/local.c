@@ -20,9 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "exec_child.h"
-#include "executor.h"
-#include "util.h"
+#include "job.h"
+#include "exec.h"
+#include "../ga/util.h"
 
 #define KILL_GRACE 2.0  /* seconds between SIGTERM and SIGKILL on timeout */
 

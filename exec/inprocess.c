@@ -7,8 +7,8 @@
 #include <gsl/gsl_rng.h>
 
 #include "../problems/problem.h"
-#include "executor.h"
-#include "util.h"
+#include "exec.h"
+#include "../ga/util.h"
 
 typedef struct problem_ctx {
     const prob_problem *problem;
