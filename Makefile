@@ -36,16 +36,22 @@ endif
 CHECKER  = $(BUILD)/tests/check_gahpo
 BENCHES  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bench_*.c))
 
-.PHONY: all layers test test-slurm unit asan bench sweep tune seed-study install clean deps
+.PHONY: all deps-build layers test test-slurm unit asan bench sweep tune seed-study install clean deps
 
 all: $(BIN)
+
+# A plain build needs the C libraries only (deps-build); the tests, studies
+# and comparisons need Check, Python's DEAP and scikit-learn, gnuplot (deps).
+deps-build:
+	@pkg-config --exists gsl libcjson && command -v $(CC) >/dev/null \
+	  || scripts/install-deps.sh build
 
 deps:
 	@pkg-config --exists $(PKGS) && command -v gcc >/dev/null && [ -x /usr/bin/python3 ] \
 	  && /usr/bin/python3 -c 'import deap, scipy, sklearn' 2>/dev/null \
 	  || scripts/install-deps.sh
 
-$(BUILD)/obj/%.o: %.c | deps
+$(BUILD)/obj/%.o: %.c | deps-build
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -74,7 +80,7 @@ $(BUILD)/tests/bench_%: $(BUILD)/obj/tests/bench_%.o $(LIB)
 
 # Unit, integration, DEAP-equivalence and convergence tests: one Check run,
 # whose summary line closes the output.
-test: layers $(BIN) $(CHECKER) fuzz-build fault-build
+test: deps layers $(BIN) $(CHECKER) fuzz-build fault-build
 	GAHPO_BIN=$(abspath $(BIN)) GAHPO_DATA_DIR=$(CURDIR) $(CHECKER)
 
 # Each folder includes only from the layers before it (scripts/layers.sh;
@@ -181,24 +187,24 @@ fault: $(BIN) $(CHECKER) fault-build
 	GAHPO_BIN=$(abspath $(BIN)) GAHPO_DATA_DIR=$(CURDIR) CK_RUN_SUITE=fault \
 	  GAHPO_FAULT_STRIDE=$(FAULT_STRIDE) CK_DEFAULT_TIMEOUT=3600 $(CHECKER)
 
-bench: $(BIN) $(BENCHES)
+bench: deps $(BIN) $(BENCHES)
 	scripts/bench.sh $(BUILD)/tests $(abspath $(BIN))
 
 # The study: sweeps/default.json into results/default/ (resumes
 # an interrupted one; a finished one is only analysed again).
 SPEC ?= sweeps/default.json
-sweep: $(BIN)
+sweep: deps $(BIN)
 	$(BIN) sweep $(SPEC) --resume
 
 # Tuned defaults per budget class and worker count (sweeps/tune.json, a few
 # minutes); refreshes the committed sweeps/tuned_defaults.json on purpose.
-tune: $(BIN)
+tune: deps $(BIN)
 	$(BIN) tune sweeps/tune.json --out results/tuned
 	cp results/tuned/tuned_defaults.json sweeps/tuned_defaults.json
 
 # The seed study on surrogate:deepttc: defaults vs random search vs the GA
 # with CANDLE's and with tuned defaults, 31 seeds (results/deepttc/).
-seed-study: $(BIN)
+seed-study: deps $(BIN)
 	/usr/bin/python3 scripts/seed_study.py --gahpo $(BIN)
 
 # The command, and the data it finds at run time (ga_data_path looks in

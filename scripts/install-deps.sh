@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Installs what gahpo needs to build and test, from Debian's packages.
-# As root: apt-get installs the missing ones. Otherwise: prints the exact
-# command to run and exits 1.
+# install-deps.sh [build] - installs what gahpo needs, from Debian's
+# packages: with `build`, only what a plain `make` needs (a C compiler,
+# GSL, cJSON); without, also what the tests, the studies and the
+# comparisons need (Check, DEAP, scikit-learn, gnuplot; as root also Slurm
+# and clang). As root: apt-get installs the missing ones. Otherwise: prints
+# the exact command to run and exits 1.
 set -euo pipefail
 
-PACKAGES=(build-essential pkg-config libgsl-dev libcjson-dev check
+BUILD_PACKAGES=(build-essential pkg-config libgsl-dev libcjson-dev)
+PACKAGES=("${BUILD_PACKAGES[@]}" check
           python3-deap python3-scipy python3-numpy python3-sklearn gnuplot-nox)
 # The Slurm executor's tests run against a real one-node Slurm
 # (scripts/slurm-start.sh, which also installs these itself when missing);
@@ -16,6 +20,11 @@ SLURM_PACKAGES=(slurmctld slurmd slurm-client munge slurm-wlm-torque)
 # clang) and LLVM's OpenMP (clang -fopenmp). Installed as root; optional
 # otherwise: without them the fuzz smoke prints SKIPPED.
 FUZZ_PACKAGES=(clang libclang-rt-dev libomp-dev)
+if [ "${1:-}" = build ]; then
+  PACKAGES=("${BUILD_PACKAGES[@]}")
+  SLURM_PACKAGES=()
+  FUZZ_PACKAGES=()
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -24,11 +33,12 @@ for p in "${PACKAGES[@]}"; do
 done
 missing_optional=()
 for p in "${SLURM_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"; do
+  [ -n "$p" ] || continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
     || missing_optional+=("$p")
 done
 if [ "$(id -u)" -eq 0 ]; then
-  missing+=("${missing_optional[@]}")
+  missing+=(${missing_optional[@]+"${missing_optional[@]}"})
 elif [ ${#missing_optional[@]} -gt 0 ]; then
   echo "install-deps: optional, for the Slurm, Torque and fuzz tests: ${missing_optional[*]} (as root, this script installs them)" >&2
 fi
