@@ -159,8 +159,10 @@ int ga_array_run_cmd(char *const argv[], const char *cwd, char **out,
         goto fail;
     *out = ob.p;
     *errtxt = eb.p;
-    if (killed || !WIFEXITED(status))
-        return -1;
+    if (killed)
+        return GA_CMD_TIMEOUT;
+    if (!WIFEXITED(status))
+        return GA_CMD_KILLED;
     return WEXITSTATUS(status);
 fail:
     free(ob.p);
@@ -168,16 +170,18 @@ fail:
     *out = ga_strdup("");
     *errtxt = ga_strdup("cannot run a scheduler command (out of processes "
                         "or memory)");
-    return -1;
+    return GA_CMD_CANNOT_RUN;
 }
 
 /* Errors worth another try: the controller busy, restarting or far away. */
-int ga_array_transient(const char *msg)
+int ga_array_transient(int rc, const char *msg)
 {
+    if (rc == GA_CMD_TIMEOUT || rc == GA_CMD_CANNOT_RUN)
+        return 1;
+    /* the schedulers' own words (sbatch and qsub exit 1 for every error) */
     static const char *const pats[] = {
         "timed out", "Unable to contact", "temporarily", "try again",
-        "Connection refused", "Zero Bytes", "Socket", "no answer within",
-        "cannot run a scheduler command",
+        "Connection refused", "Zero Bytes", "Socket",
     };
     for (size_t i = 0; i < sizeof pats / sizeof pats[0]; i++)
         if (strstr(msg, pats[i]))
@@ -507,7 +511,7 @@ static int submit_cmd(gen *g, const ga_slurm_script_info *info,
             trim(errt);
             trim(out);
         }
-        int again = !ok && attempt < SUBMIT_TRIES && ga_array_transient(errt);
+        int again = !ok && attempt < SUBMIT_TRIES && ga_array_transient(rc, errt);
         if (!ok && !again)
             ga_error_set(err, GA_EFAIL, "%s %s failed%s: %.1500s",
                          b->submit_cmd, script,

@@ -20,13 +20,21 @@ typedef struct ga_sbuf {
 void ga_sb_printf(ga_sbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* What ga_array_run_cmd returns when the command gave no exit status. */
+enum {
+    GA_CMD_KILLED = -1,     /* ended by a signal */
+    GA_CMD_TIMEOUT = -2,    /* no answer within two minutes (killed) */
+    GA_CMD_CANNOT_RUN = -3  /* no process or pipe could be made (out of
+                               processes or memory) */
+};
 /* argv (no shell) in cwd (NULL: here), stdin /dev/null, output captured
- * (caller frees both). The exit status, or -1 when it could not run, was
- * killed, or took longer than two minutes. */
+ * (caller frees both). The exit status, or a GA_CMD_ code above. */
 int ga_array_run_cmd(char *const argv[], const char *cwd, char **out,
                      char **errtxt);
-/* 1 for an error worth another try (timed out, cannot contact, ...). */
-int ga_array_transient(const char *msg);
+/* 1 for a failed command worth another try: rc (ga_array_run_cmd's) says
+ * it timed out or could not run, or the scheduler's message says it could
+ * not be reached or was busy. */
+int ga_array_transient(int rc, const char *msg);
 
 /* One task in flight, as the backend's query sees it. */
 typedef struct ga_array_ref {

@@ -16,6 +16,7 @@
 
 #include <cJSON.h>
 
+#include "../exec/array.h"
 #include "../exec/exec.h"
 #include "suites.h"
 #include "testutil.h"
@@ -1044,6 +1045,35 @@ START_TEST(test_async_slurm_sigterm)
 }
 END_TEST
 
+/* A scheduler command is tried again on what its status says (timed out,
+ * could not run) or on the scheduler's own words for an unreachable or busy
+ * controller, never on the text of gahpo's own messages. */
+START_TEST(test_transient_by_status)
+{
+    ck_assert(ga_array_transient(GA_CMD_TIMEOUT, ""));
+    ck_assert(ga_array_transient(GA_CMD_CANNOT_RUN, ""));
+    ck_assert(!ga_array_transient(GA_CMD_KILLED, ""));
+    ck_assert(ga_array_transient(1, "sbatch: error: Batch job submission "
+                                    "failed: Socket timed out on send/recv"));
+    ck_assert(ga_array_transient(1, "qsub: cannot connect to server pbs "
+                                    "(errno=111) Connection refused"));
+    ck_assert(!ga_array_transient(1, "sbatch: error: Batch job submission "
+                                     "failed: Invalid account"));
+    /* gahpo's own wording counts for nothing when the status says exit 1 */
+    ck_assert(!ga_array_transient(1, "sbatch: no answer within 120 s"));
+    char *out, *err;
+    char *killed[] = { "/bin/sh", "-c", "kill -9 $$", NULL };
+    ck_assert_int_eq(ga_array_run_cmd(killed, NULL, &out, &err), GA_CMD_KILLED);
+    free(out);
+    free(err);
+    char *three[] = { "/bin/sh", "-c", "echo no >&2; exit 3", NULL };
+    ck_assert_int_eq(ga_array_run_cmd(three, NULL, &out, &err), 3);
+    ck_assert_str_eq(err, "no\n");
+    free(out);
+    free(err);
+}
+END_TEST
+
 Suite *slurm_suite(void)
 {
     Suite *s = suite_create("slurm");
@@ -1056,6 +1086,7 @@ Suite *slurm_suite(void)
     tcase_add_test(unit, test_settings_precedence);
     tcase_add_test(unit, test_site_examples);
     tcase_add_test(unit, test_cli_usage);
+    tcase_add_test(unit, test_transient_by_status);
     suite_add_tcase(s, unit);
     TCase *tc = tcase_create("slurm-cluster");
     tcase_add_unchecked_fixture(tc, detect_slurm, NULL);
