@@ -306,6 +306,8 @@ int gahpo_cmd_sweep(int argc, char **argv, const char *version)
     if (rc == GA_OK && a.chunk < 0 &&
         (ga_mkdirs(dir, &err) != GA_OK || (lock = ga_rundir_lock(dir, &err)) < 0))
         rc = err.status;
+    if (lock >= 0)
+        ga_rundir_remove_stale_temp(dir);
     char dir_abs[PATH_MAX];
     if (rc == GA_OK && a.nchunks &&
         (ga_mkdirs(dir, &err) != GA_OK || !realpath(dir, dir_abs)))

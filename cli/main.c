@@ -804,6 +804,7 @@ static int cmd_run(int argc, char **argv)
         }
         if ((lock = ga_rundir_lock(dir, &err)) < 0)
             goto done;
+        ga_rundir_remove_stale_temp(dir);
         if (load_run_config(dir, &a, &settings, &config, &saved_command, &err) ||
             extend_run(dir, &a, &settings, config, &ext, &err))
             goto done;
@@ -937,6 +938,7 @@ static int cmd_run(int argc, char **argv)
         }
         if ((lock = ga_rundir_lock(dir, &err)) < 0)
             goto done;
+        ga_rundir_remove_stale_temp(dir);
         if (a.init_file) {
             char *warning = NULL;
             init = ga_csv_read_population(space, a.init_file, &ninit, &warning,

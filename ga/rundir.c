@@ -3,6 +3,7 @@
  * space or settings that are not the run's own. */
 #include "rundir.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -62,6 +63,30 @@ void ga_rundir_unlock(int fd)
 {
     if (fd >= 0)
         close(fd);
+}
+
+int ga_rundir_remove_stale_temp(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int removed = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *t = strstr(e->d_name, ".tmp.");
+        if (!t || t == e->d_name || !t[5])
+            continue;
+        const char *c = t + 5;
+        while (*c >= '0' && *c <= '9')
+            c++;
+        if (*c)  /* not NAME.tmp.DIGITS */
+            continue;
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        removed += unlink(path) == 0;
+    }
+    closedir(d);
+    return removed;
 }
 
 void ga_rundir_new_uid(char *out, size_t size)

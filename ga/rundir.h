@@ -25,6 +25,11 @@ int ga_rundir_lock(const char *dir, ga_error *err);
 /* Release a lock taken by ga_rundir_lock (fd < 0: nothing). */
 void ga_rundir_unlock(int fd);
 
+/* With dir's lock held: remove the NAME.tmp.PID files that an atomic write
+ * (ga_write_file_atomic) left in dir when its writer was killed mid-write
+ * (the files they were to replace are whole). Returns how many. */
+int ga_rundir_remove_stale_temp(const char *dir);
+
 /* A new run's id: 32 hex digits from the kernel's random source, the time
  * and the pid, into out (at least 33 bytes). */
 void ga_rundir_new_uid(char *out, size_t size);

@@ -366,6 +366,39 @@ START_TEST(test_extend_finished_run)
 }
 END_TEST
 
+/* A driver killed in the middle of an atomic write leaves NAME.tmp.PID
+ * beside the whole file: the next driver of the directory removes it, and
+ * nothing else. */
+START_TEST(test_stale_temp_files_removed)
+{
+    char *dir = tu_tmpdir("stale");
+    char a[4200], path[4300];
+    small_run(dir, "a", "1", "2", a, sizeof a);
+    const char *stale[] = { "best.json.tmp.12345", "stats.csv.tmp.1" };
+    const char *kept[] = { "notes.tmp.txt", "my.tmp.", "results.tmp" };
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s", a, stale[i]);
+        tu_write(path, "{");
+    }
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", a, kept[i]);
+        tu_write(path, "mine");
+    }
+    char *resume[] = { G, "run", "--resume", a, "--quiet", NULL };
+    run_ok(resume, NULL);
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s", a, stale[i]);
+        ck_assert_msg(access(path, F_OK) != 0, "%s left", stale[i]);
+    }
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", a, kept[i]);
+        ck_assert_msg(access(path, F_OK) == 0, "%s removed", kept[i]);
+    }
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 /* ---- kill -9 at random moments -------------------------------------------- */
 
 /* Invocations of the test model in every job directory of a run, and the
@@ -444,6 +477,12 @@ START_TEST(test_kill9_random_moments)
         free(out);
         free(err);
         tu_assert_same_run(ref, got);  /* nothing lost, nothing twice */
+        char ls[4400];  /* and no half-written temp file left behind */
+        snprintf(ls, sizeof ls, "ls -A '%s' | grep -c '\\.tmp\\.' || true", got);
+        char *temps = tu_sh(ls);
+        ck_assert_msg(atoi(temps) == 0, "trial %d: %s temp files left", trial,
+                      temps);
+        free(temps);
         int most, calls = count_invocations(got, &most);
         /* run twice: only what was in flight at a kill (--jobs) */
         ck_assert_msg(calls <= evaluations + atoi(jobs_for[_i % 2]) * kills &&
@@ -691,6 +730,7 @@ Suite *rundir_suite(void)
     tcase_add_loop_test(tc, test_one_driver_per_directory, 0, 2);
     tcase_add_test(tc, test_lock_refuses_every_writer);
     tcase_add_test(tc, test_resume_refuses_what_does_not_belong);
+    tcase_add_test(tc, test_stale_temp_files_removed);
     tcase_add_loop_test(tc, test_extend_finished_run, 0, 2);
     tcase_add_loop_test(tc, test_kill9_random_moments, 0, 2);
     suite_add_tcase(s, tc);
