@@ -186,17 +186,31 @@ void sweep_report_build(ga_strbuf *rep, const char *dir, const sweep_loaded *l,
 
 /* ---- tuned_defaults.json -------------------------------------------- */
 
+/* item added to o under key (to array a), or freed when it cannot be (out
+ * of memory, which ga_json_oom reports). */
+static void add_item(cJSON *o, const char *key, cJSON *item)
+{
+    if (!cJSON_AddItemToObject(o, key, item))
+        cJSON_Delete(item);
+}
+
+static void append_item(cJSON *a, cJSON *item)
+{
+    if (!cJSON_AddItemToArray(a, item))
+        cJSON_Delete(item);
+}
+
 /* The provenance's measure of the selection against the CANDLE defaults. */
 static void add_improvement(cJSON *pv, const sweep_selection *sel)
 {
     const sweep_point_summary *ps = &sel->ps[sel->best];
     cJSON *im = cJSON_AddObjectToObject(pv, "improvement_over_candle_defaults");
-    cJSON_AddItemToObject(im, "median_error_ratio", ga_json_number(sel->ratio_med));
+    add_item(im, "median_error_ratio", ga_json_number(sel->ratio_med));
     cJSON *ci = cJSON_AddArrayToObject(im, "ci95");
-    cJSON_AddItemToArray(ci, ga_json_number(sel->ratio_lo));
-    cJSON_AddItemToArray(ci, ga_json_number(sel->ratio_hi));
-    cJSON_AddItemToObject(im, "win_rate", ga_json_number(ps->wins));
-    cJSON_AddItemToObject(im, "wilcoxon_p_holm", ga_json_number(ps->p_holm));
+    append_item(ci, ga_json_number(sel->ratio_lo));
+    append_item(ci, ga_json_number(sel->ratio_hi));
+    add_item(im, "win_rate", ga_json_number(ps->wins));
+    add_item(im, "wilcoxon_p_holm", ga_json_number(ps->p_holm));
 }
 
 /* Where the settings come from: the sweep, its budget and seeds, and how
@@ -214,7 +228,7 @@ static void add_provenance(cJSON *o, const sweep_loaded *l,
     cJSON_AddStringToObject(pv, "spec_hash_fnv1a64", hash);
     cJSON *pr = cJSON_AddArrayToObject(pv, "problems");
     for (size_t q = 0; q < s->nproblems; q++)
-        cJSON_AddItemToArray(pr, cJSON_CreateString(s->problems[q]));
+        append_item(pr, cJSON_CreateString(s->problems[q]));
     cJSON_AddNumberToObject(pv, "budget_evaluations", (double)s->budget);
     cJSON_AddNumberToObject(pv, "replicates", (double)s->replicates);
     cJSON_AddNumberToObject(pv, "sweep_seed", (double)s->seed);
@@ -225,7 +239,7 @@ static void add_provenance(cJSON *o, const sweep_loaded *l,
     cJSON_AddStringToObject(pv, "date", date);
     cJSON_AddStringToObject(pv, "gahpo_version", version);
     cJSON_AddNumberToObject(pv, "max_rounds", (double)s->max_rounds);
-    cJSON_AddItemToObject(pv, "round_weight", ga_json_number(s->round_weight));
+    add_item(pv, "round_weight", ga_json_number(s->round_weight));
 }
 
 cJSON *sweep_tuned_build(const sweep_loaded *l, const sweep_selection *sel,
@@ -242,8 +256,7 @@ cJSON *sweep_tuned_build(const sweep_loaded *l, const sweep_selection *sel,
     cJSON_DeleteItemFromObject(st, "max_seconds");
     cJSON_DeleteItemFromObject(st, "target");
     cJSON_DeleteItemFromObject(st, "stall_generations");
-    if (!cJSON_AddItemToObject(o, "settings", st))
-        cJSON_Delete(st);
+    add_item(o, "settings", st);
     add_provenance(o, l, sel, version);
     if (!whole || ga_json_oom()) {
         cJSON_Delete(o);

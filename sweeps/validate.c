@@ -152,10 +152,17 @@ static int add_provenance(const sweep_spec *s, const char *dir,
     if (pv) {
         cJSON *v = cJSON_AddObjectToObject(pv, "held_out_validation");
         cJSON *pr = cJSON_AddArrayToObject(v, "problems");
-        for (size_t q = 0; q < s->nvalidation; q++)
-            cJSON_AddItemToArray(pr, cJSON_CreateString(s->validation[q]));
-        cJSON_AddItemToObject(v, "win_rate", ga_json_number(ev->wins / (double)n));
-        cJSON_AddItemToObject(v, "wilcoxon_p", ga_json_number(ev->p));
+        for (size_t q = 0; q < s->nvalidation; q++) {
+            cJSON *name = cJSON_CreateString(s->validation[q]);
+            if (!cJSON_AddItemToArray(pr, name))
+                cJSON_Delete(name);  /* out of memory: ga_json_oom says so */
+        }
+        cJSON *num[2] = { ga_json_number(ev->wins / (double)n),
+                          ga_json_number(ev->p) };
+        if (!cJSON_AddItemToObject(v, "win_rate", num[0]))
+            cJSON_Delete(num[0]);
+        if (!cJSON_AddItemToObject(v, "wilcoxon_p", num[1]))
+            cJSON_Delete(num[1]);
         rc = ga_write_json_built(path, o, err);
     }
     cJSON_Delete(o);
