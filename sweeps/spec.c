@@ -731,7 +731,9 @@ int sweep_design(const sweep_spec *s, sweep_point **out, size_t *nout,
         rc = oom(err);
     if (rc) {
         ga_strbuf_free(&rep);
-        sweep_points_free(pts, pts ? np + 1 : 0, nf);
+        /* the points kept, and the slot after them (pts holds n + 1)
+         * where a point may have failed half-made */
+        sweep_points_free(pts, pts ? (np <= n ? np + 1 : np) : 0, nf);
         *out = NULL;
         *nout = 0;
         return rc;
