@@ -346,6 +346,22 @@ int tu_slurm_up(void)
     return up;
 }
 
+int tu_slurm_tasks_left(const char *id, double within)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "squeue -h -r -j %s -o %%i 2>/dev/null | wc -l",
+             id);
+    int n = 0;
+    for (double waited = 0;; waited += 0.2) {
+        char *out = tu_sh(cmd);
+        n = atoi(out);
+        free(out);
+        if (n == 0 || waited >= within)
+            return n;
+        tu_sleep(0.2);
+    }
+}
+
 /* ---- comparing two runs ---------------------------------------------- */
 
 static int cmp_str(const void *a, const void *b)

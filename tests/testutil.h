@@ -63,6 +63,9 @@ void tu_assert_same_file(const char *a_dir, const char *b_dir,
 /* A one-node Slurm answers sinfo and runs a probe job (asked once per
  * process; prints a visible SKIPPED line when not). */
 int tu_slurm_up(void);
+/* Tasks of Slurm job id still in squeue, waiting up to `within` seconds for
+ * none (a cancel is asynchronous: tasks show as completing for a moment). */
+int tu_slurm_tasks_left(const char *id, double within);
 
 /* Two run directories hold the same run: identical stats.csv, best.json
  * and population.json, and the same evaluations in evals.jsonl (wall
