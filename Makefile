@@ -159,7 +159,17 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) | deps
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -MF $@.d $< \
 	  $(FUZZ_LIB) $(PKG_LIBS) -lm -o $@
 
+# The run.json harness reads it with the command's own code: cli/ built
+# with main renamed, linked into that harness only.
+FUZZ_CLI_OBJ  = $(CMD_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
+$(FUZZ_CLI_OBJ): FUZZ_CFLAGS += -Dmain=gahpo_cli_main
+
+$(FUZZ_BUILD)/fuzz_runjson: tests/fuzz/fuzz_runjson.c $(FUZZ_CLI_OBJ) $(FUZZ_LIB) | deps
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -MF $@.d $< \
+	  $(FUZZ_CLI_OBJ) $(FUZZ_LIB) $(PKG_LIBS) -lm -o $@
+
 -include $(FUZZ_OBJ:.o=.d) $(FUZZ_BINS:=.d)
+-include $(FUZZ_CLI_OBJ:.o=.d)
 
 # Fault injection (tests/fault/fault.c, docs/TESTING.md): the command built
 # into build/fault/ with ASan and UBSan and linked with -Wl,--wrap, so that

@@ -7,4 +7,11 @@
 /* gahpo fit: a GP surrogate from an evaluation log (see docs/SURROGATES.md). */
 int gahpo_cmd_fit(int argc, char **argv);
 
+/* Read DIR/run.json as `gahpo run --resume DIR` does (the settings, the
+ * executor, the space, the initial individuals), then free all of it:
+ * GA_OK, or the status a resume would stop with (err says why). For the
+ * run.json fuzz harness (tests/fuzz/fuzz_runjson.c). */
+#include "../ga/error.h"
+int gahpo_read_run_config(const char *dir, ga_error *err);
+
 #endif

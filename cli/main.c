@@ -765,6 +765,40 @@ static int extend_run(const char *dir, run_args *a, ga_settings *s,
     return GA_OK;
 }
 
+int gahpo_read_run_config(const char *dir, ga_error *err)
+{
+    char *args[] = { NULL };
+    run_args a;
+    int rc = parse_run_args(0, args, &a);
+    ga_settings settings;
+    cJSON *config = NULL;
+    char **command = NULL;
+    ga_space *space = NULL;
+    double *init = NULL;
+    size_t ninit = 0;
+    if (rc == 0)
+        rc = load_run_config(dir, &a, &settings, &config, &command, err);
+    const cJSON *sj = cJSON_GetObjectItemCaseSensitive(config, "space");
+    if (rc == GA_OK && !a.problem) {
+        char *text = sj ? cJSON_Print(sj) : NULL;
+        space = text ? ga_space_parse(text, "run.json space", err) : NULL;
+        free(text);
+        if (!space && err->status == GA_OK)
+            ga_error_set(err, GA_EINPUT, "%s/run.json: no space", dir);
+        rc = space ? GA_OK : err->status;
+    }
+    if (rc == GA_OK && space) {
+        init = config_init_population(config, space, &ninit, err);
+        rc = init ? GA_OK : err->status;
+    }
+    free(init);
+    ga_space_free(space);
+    cJSON_Delete(config);
+    free(command);
+    ga_slurm_settings_free(a.slurm);
+    return rc;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     run_args a;
