@@ -15,10 +15,10 @@
  *                        fopen for writing, write, pwrite, fwrite, fputs,
  *                        fputc, fprintf, fflush, fsync, rename, truncate,
  *                        ftruncate, mkdir (of a directory not there yet).
- *                        One that carries data writes its
- *                        first half and then fails, as a full disk leaves a
- *                        file; stdout, stderr and descriptors 0-2 are not
- *                        files and are never failed nor counted
+ *                        One that carries data writes its first half and
+ *                        then fails, as a full disk leaves a file; stdout,
+ *                        stderr and descriptors 0-2 are not files and are
+ *                        never failed nor counted
  *   GAHPO_FAULT_PERSIST=1 every call from the n-th on fails, not only the
  *                        n-th (the default, "transient", finds more: the
  *                        code goes on after the failure)
