@@ -345,6 +345,14 @@ static const char *space_text =
     "\"values\":[\"adam\",\"sgd\"]},"
     " {\"name\":\"res\",\"type\":\"logical\"}]";
 
+/* The same space with models that sleep ten minutes: a test that ends
+ * sooner saw them stopped, with room for a slow Slurm to end its tasks
+ * (cancelling waits up to 30 s for the queue to empty). */
+static const char *long_sleep_space =
+    "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-2,\"upper\":2},"
+    " {\"name\":\"n\",\"type\":\"int\",\"lower\":0,\"upper\":3},"
+    " {\"name\":\"sleep_seconds\",\"type\":\"constant\",\"value\":600}]";
+
 /* gahpo run with the test space; extra options, then -- model mode. */
 static int run_ga(const char *dir, const char *sub, const char *space,
                   const char *mode, const char *const *extra, char **err)
@@ -540,9 +548,9 @@ START_TEST(test_task_timeout)
     char *err;
     const char *extra[] = { "--executor", "slurm", "--timeout", "1", NULL };
     double t0 = (double)time(NULL);
-    int rc = run_ga(dir, "run", space_text, "sleep", extra, &err);
+    int rc = run_ga(dir, "run", long_sleep_space, "sleep", extra, &err);
     ck_assert_int_eq(rc, 1);
-    ck_assert((double)time(NULL) - t0 < 40);  /* 60 s sleeps were stopped */
+    ck_assert((double)time(NULL) - t0 < 90);  /* 600 s sleeps were stopped */
     free(err);
     char run[4200];
     snprintf(run, sizeof run, "%s/run", dir);
@@ -663,7 +671,7 @@ START_TEST(test_sigterm_cancels)
     char *dir = tu_tmpdir("slurm-cancel");
     char sp[4200], run[4200];
     snprintf(sp, sizeof sp, "%s/hp.json", dir);
-    tu_write(sp, space_text);
+    tu_write(sp, long_sleep_space);
     snprintf(run, sizeof run, "%s/run", dir);
     char *argv[] = { G, "run", "--no-env", "--space", sp, "--out", run,
                      "--population-size", "4", "--num-iter", "2", "--jobs", "4",
@@ -676,9 +684,10 @@ START_TEST(test_sigterm_cancels)
     int status;
     waitpid(pid, &status, 0);
     ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1);
-    ck_assert((double)time(NULL) - t0 < 30);
+    /* the cancel's wait for the queue (at most 30 s) and the checkpoint */
+    ck_assert((double)time(NULL) - t0 < 60);
     /* nothing left in the queue once Slurm has ended the cancelled tasks
-     * (the models sleep a minute: only the cancel empties it this soon) */
+     * (the models sleep ten minutes: only the cancel empties it so soon) */
     ck_assert_int_eq(tu_slurm_tasks_left(id, 10), 0);
     char path[4300];
     snprintf(path, sizeof path, "%s/evals.jsonl", run);
