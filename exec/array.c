@@ -30,7 +30,6 @@
 #include "job.h"
 #include "../ga/util.h"
 
-#define KILL_GRACE 2.0       /* SIGTERM -> SIGKILL inside a task */
 #define POLL_FILES 0.25      /* status files are checked this often (per
                               * 100 tasks) */
 #define POLL_QUEUE_MIN 1.0   /* first pause between queue queries */
@@ -41,37 +40,6 @@
 #define SUBMIT_TRIES 5
 #define MAX_IDS 62           /* arrays per query or cancel call */
 
-/* ---- small strings -------------------------------------------------- */
-
-void ga_sb_printf(ga_sbuf *b, const char *fmt, ...)
-{
-    if (b->oom)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(b->p ? b->p + b->len : NULL,
-                          b->p ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->oom = 1;
-            return;
-        }
-        if (b->p && b->len + (size_t)n < b->cap) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = (b->cap ? b->cap : 256) * 2 + (size_t)n;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-}
-
 /* ---- running the scheduler's commands ----------------------------------------- */
 
 static void sleep_s(double s)
@@ -80,13 +48,13 @@ static void sleep_s(double s)
     nanosleep(&ts, NULL);  /* a signal cuts it short: callers re-check */
 }
 
-static void append_fd(int fd, ga_sbuf *b, int *open_fd)
+static void append_fd(int fd, ga_strbuf *b, int *open_fd)
 {
     char chunk[4096];
     ssize_t r = read(fd, chunk, sizeof chunk);
     if (r > 0) {
         if (b->len < (4u << 20))
-            ga_sb_printf(b, "%.*s", (int)r, chunk);
+            ga_strbuf_append_n(b, chunk, (size_t)r);
     } else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
         *open_fd = 0;
     }
@@ -98,9 +66,9 @@ static void append_fd(int fd, ga_sbuf *b, int *open_fd)
 int ga_array_run_cmd(char *const argv[], const char *cwd, char **out,
                    char **errtxt)
 {
-    ga_sbuf ob = { 0 }, eb = { 0 };
-    ga_sb_printf(&ob, "%s", "");
-    ga_sb_printf(&eb, "%s", "");
+    ga_strbuf ob = { 0 }, eb = { 0 };
+    ga_strbuf_printf(&ob, "%s", "");
+    ga_strbuf_printf(&eb, "%s", "");
     int po[2], pe[2];
     if (pipe2(po, O_CLOEXEC) != 0)
         goto fail;
@@ -148,7 +116,7 @@ int ga_array_run_cmd(char *const argv[], const char *cwd, char **out,
         if (ga_now() > deadline && !killed) {
             kill(pid, SIGKILL);
             killed = 1;
-            ga_sb_printf(&eb, "\n%s: no answer within %g s", argv[0], CMD_TIMEOUT);
+            ga_strbuf_printf(&eb, "\n%s: no answer within %g s", argv[0], CMD_TIMEOUT);
         }
     }
     close(po[0]);
@@ -157,16 +125,16 @@ int ga_array_run_cmd(char *const argv[], const char *cwd, char **out,
         ;
     if (ob.oom || eb.oom)
         goto fail;
-    *out = ob.p;
-    *errtxt = eb.p;
+    *out = ob.data;
+    *errtxt = eb.data;
     if (killed)
         return GA_CMD_TIMEOUT;
     if (!WIFEXITED(status))
         return GA_CMD_KILLED;
     return WEXITSTATUS(status);
 fail:
-    free(ob.p);
-    free(eb.p);
+    free(ob.data);
+    free(eb.data);
     *out = ga_strdup("");
     *errtxt = ga_strdup("cannot run a scheduler command (out of processes "
                         "or memory)");
@@ -281,26 +249,19 @@ static void slurm_free(void *p)
     free(c);
 }
 
-/* The model's argv as a JSON array text: the command, then --name value. */
+/* The model's argv as a JSON array text: the command, then --name value
+ * (ga_job_argv). */
 static char *argv_json(const slurm_ctx *c, const ga_space *space,
                        const double *genes)
 {
-    cJSON *a = cJSON_CreateArray();
-    char *val = malloc(65536);
-    int ok = a && val;
-    for (size_t i = 0; ok && i < c->argc; i++)
-        ok = cJSON_AddItemToArray(a, cJSON_CreateString(c->argv[i]));
-    for (size_t i = 0; ok && c->param_flags && i < space->n; i++) {
-        const ga_param *p = &space->params[i];
-        char flag[600];
-        snprintf(flag, sizeof flag, "--%s", p->name);
-        ok = ga_param_gene_format(p, genes[i], val, 65536) == 0 &&
-             cJSON_AddItemToArray(a, cJSON_CreateString(flag)) &&
-             cJSON_AddItemToArray(a, cJSON_CreateString(val));
-    }
+    char **argv = ga_job_argv(c->argv, c->argc, space, genes, c->param_flags);
+    cJSON *a = argv ? cJSON_CreateArray() : NULL;
+    int ok = a != NULL;
+    for (size_t i = 0; ok && argv[i]; i++)
+        ok = cJSON_AddItemToArray(a, cJSON_CreateString(argv[i]));
+    ga_job_argv_free(argv);
     char *text = ok ? cJSON_PrintUnformatted(a) : NULL;
     cJSON_Delete(a);
-    free(val);
     return text;
 }
 
@@ -323,26 +284,18 @@ static int prepare_task(gen *g, size_t k, ga_error *err)
     t->own[0] = '\0';
     snprintf(path, sizeof path, "%s/%s", t->dir, g->c->result_file);
     unlink(path);
-    ga_json_oom_clear();
-    cJSON *p = cJSON_CreateObject();
-    for (size_t i = 0; p && i < g->space->n; i++)
-        cJSON_AddItemToObject(p, g->space->params[i].name,
-                              ga_param_gene_to_json(&g->space->params[i],
-                                                    t->genes[i]));
-    snprintf(path, sizeof path, "%s/params.json", t->dir);
-    int rc = ga_write_json_built(path, p, err);
-    cJSON_Delete(p);
+    int rc = ga_job_write_params(g->space, t->genes, t->dir, err);
     if (rc)
         return rc;
-    ga_sbuf b = { 0 };
+    ga_strbuf b = { 0 };
     char tm[64];
     ga_format_double(g->c->timeout, tm, sizeof tm);
-    ga_sb_printf(&b, "{\"argv\":%s,\"timeout\":%s}\n", t->argv_json, tm);
+    ga_strbuf_printf(&b, "{\"argv\":%s,\"timeout\":%s}\n", t->argv_json, tm);
     if (b.oom)
         return ga_error_set(err, GA_EFAIL, "out of memory");
     snprintf(path, sizeof path, "%s/task.json", t->dir);
-    rc = write_text(path, b.p, err);
-    free(b.p);
+    rc = write_text(path, b.data, err);
+    free(b.data);
     return rc;
 }
 
@@ -565,7 +518,7 @@ static int submit_one(gen *g, ga_error *err)
     snprintf(tasks, sizeof tasks, "%s/array_%ld.tasks", g->dir, number);
     snprintf(script_path, sizeof script_path, "%s/array_%ld.sh", g->dir, number);
     snprintf(jobs_txt, sizeof jobs_txt, "%s/jobs.txt", g->dir);
-    ga_sbuf b = { 0 };
+    ga_strbuf b = { 0 };
     size_t count = 0, *taken = malloc((g->n ? g->n : 1) * sizeof *taken);
     if (!taken)
         return ga_error_set(err, GA_EFAIL, "out of memory");
@@ -573,20 +526,20 @@ static int submit_one(gen *g, ga_error *err)
         if (g->t[k].state != T_WAIT)
             continue;
         if (prepare_task(g, k, err)) {
-            free(b.p);
+            free(b.data);
             free(taken);
             return err->status;
         }
-        ga_sb_printf(&b, "%zu\n", g->t[k].index);
+        ga_strbuf_printf(&b, "%zu\n", g->t[k].index);
         taken[count++] = k;
     }
     if (b.oom || grow_subs(g)) {
-        free(b.p);
+        free(b.data);
         free(taken);
         return ga_error_set(err, GA_EFAIL, "out of memory");
     }
-    int rc = write_text(tasks, b.p, err);
-    free(b.p);
+    int rc = write_text(tasks, b.data, err);
+    free(b.data);
     if (rc == GA_OK)
         rc = submit_array(g, number, tasks, script_path, jobs_txt, taken,
                           count, err);
@@ -1471,14 +1424,14 @@ static char **task_argv(const char *dir, double *timeout, ga_error *err)
     return argv;
 }
 
-/* Wait for the model; on timeout or *stop, SIGTERM its group, then SIGKILL
- * after KILL_GRACE. */
+/* Wait for the model; on timeout or *stop, end its group (TERM, then KILL
+ * after GA_JOB_KILL_GRACE). */
 static void wait_model(pid_t pid, double start, double timeout,
                        volatile sig_atomic_t *stop, int *status,
                        int *timed_out, int *stopped)
 {
     setpgid(pid, pid);
-    double term_time = 0;
+    ga_job_term term = { 0 };
     for (;;) {
         pid_t w = waitpid(pid, status, WNOHANG);
         if (w == pid)
@@ -1488,14 +1441,12 @@ static void wait_model(pid_t pid, double start, double timeout,
             break;
         }
         double now = ga_now();
-        if (!term_time && ((stop && *stop) ||
-                           (timeout > 0 && now - start > timeout))) {
-            *stopped = stop && *stop;
-            *timed_out = !*stopped;
-            killpg(pid, SIGTERM);
-            term_time = now;
-        } else if (term_time && now - term_time > KILL_GRACE) {
-            killpg(pid, SIGKILL);
+        int stopping = stop && *stop;
+        if (ga_job_end_step(pid, stopping || (timeout > 0 &&
+                                              now - start > timeout),
+                            now, &term)) {
+            *stopped = stopping;
+            *timed_out = !stopping;
         }
         sleep_s(0.01);
     }
@@ -1541,9 +1492,7 @@ int ga_exec_slurm_task(const char *tasks_file, const char *task_id,
     int fork_errno = errno;
     if (pid == 0)
         ga_exec_model_child(dir, argv);
-    for (size_t i = 0; argv[i]; i++)
-        free(argv[i]);
-    free(argv);
+    ga_job_argv_free(argv);
     cJSON *st = cJSON_CreateObject();
     const char *aj = getenv("SLURM_ARRAY_JOB_ID"), *at = getenv("SLURM_ARRAY_TASK_ID");
     if (aj && at) {

@@ -9,16 +9,8 @@
 
 #include <stddef.h>
 
+#include "../ga/strbuf.h"
 #include "exec.h"
-
-/* A growing string; oom is set (and p kept) when memory ran out. */
-typedef struct ga_sbuf {
-    char *p;
-    size_t len, cap;
-    int oom;
-} ga_sbuf;
-void ga_sb_printf(ga_sbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 
 /* What ga_array_run_cmd returns when the command gave no exit status. */
 enum {

@@ -46,57 +46,57 @@ char *ga_pbs_script(const ga_slurm_settings *s,
             return NULL;
         }
     int tq = torque(s);
-    ga_sbuf b = { 0 };
+    ga_strbuf b = { 0 };
     char mem[64] = "";
     if (s->mem)
         pbs_mem(s->mem, mem, sizeof mem);
-    ga_sb_printf(&b, "#!%s\n", s->shell ? s->shell : "/bin/bash");
-    ga_sb_printf(&b, "#PBS -N %s\n", info->job_name);
+    ga_strbuf_printf(&b, "#!%s\n", s->shell ? s->shell : "/bin/bash");
+    ga_strbuf_printf(&b, "#PBS -N %s\n", info->job_name);
     if (s->account)
-        ga_sb_printf(&b, "#PBS -A %s\n", s->account);
+        ga_strbuf_printf(&b, "#PBS -A %s\n", s->account);
     if (s->queue)
-        ga_sb_printf(&b, "#PBS -q %s\n", s->queue);
+        ga_strbuf_printf(&b, "#PBS -q %s\n", s->queue);
     if (s->walltime)
-        ga_sb_printf(&b, "#PBS -l walltime=%s\n", s->walltime);
+        ga_strbuf_printf(&b, "#PBS -l walltime=%s\n", s->walltime);
     if (s->select) {
-        ga_sb_printf(&b, "#PBS -l %s=%s\n", tq ? "nodes" : "select",
+        ga_strbuf_printf(&b, "#PBS -l %s=%s\n", tq ? "nodes" : "select",
                      s->select);
     } else if (!tq && (s->nodes || s->cpus_per_task || s->gpus_per_task ||
                        s->mem)) {
-        ga_sb_printf(&b, "#PBS -l select=%ld", s->nodes ? s->nodes : 1);
+        ga_strbuf_printf(&b, "#PBS -l select=%ld", s->nodes ? s->nodes : 1);
         if (s->cpus_per_task)
-            ga_sb_printf(&b, ":ncpus=%ld", s->cpus_per_task);
+            ga_strbuf_printf(&b, ":ncpus=%ld", s->cpus_per_task);
         if (s->gpus_per_task)
-            ga_sb_printf(&b, ":ngpus=%ld", s->gpus_per_task);
+            ga_strbuf_printf(&b, ":ngpus=%ld", s->gpus_per_task);
         if (s->mem)
-            ga_sb_printf(&b, ":mem=%s", mem);
-        ga_sb_printf(&b, "\n");
+            ga_strbuf_printf(&b, ":mem=%s", mem);
+        ga_strbuf_printf(&b, "\n");
     } else if (tq && (s->nodes || s->cpus_per_task || s->gpus_per_task)) {
-        ga_sb_printf(&b, "#PBS -l nodes=%ld", s->nodes ? s->nodes : 1);
+        ga_strbuf_printf(&b, "#PBS -l nodes=%ld", s->nodes ? s->nodes : 1);
         if (s->cpus_per_task)
-            ga_sb_printf(&b, ":ppn=%ld", s->cpus_per_task);
+            ga_strbuf_printf(&b, ":ppn=%ld", s->cpus_per_task);
         if (s->gpus_per_task)
-            ga_sb_printf(&b, ":gpus=%ld", s->gpus_per_task);
-        ga_sb_printf(&b, "\n");
+            ga_strbuf_printf(&b, ":gpus=%ld", s->gpus_per_task);
+        ga_strbuf_printf(&b, "\n");
     }
     if (tq && s->mem)
-        ga_sb_printf(&b, "#PBS -l mem=%s\n", mem);
+        ga_strbuf_printf(&b, "#PBS -l mem=%s\n", mem);
     if (s->filesystems)
-        ga_sb_printf(&b, "#PBS -l filesystems=%s\n", s->filesystems);
+        ga_strbuf_printf(&b, "#PBS -l filesystems=%s\n", s->filesystems);
     for (size_t i = 0; i < s->npbs_extra; i++)
-        ga_sb_printf(&b, "#PBS %s\n", s->pbs_extra[i]);
-    ga_sb_printf(&b, "# gahpo: the array (%s on qsub's command line) task i "
+        ga_strbuf_printf(&b, "#PBS %s\n", s->pbs_extra[i]);
+    ga_strbuf_printf(&b, "# gahpo: the array (%s on qsub's command line) task i "
                  "runs the individual\n# on line i+1 of the tasks file; its "
                  "command line is in ind_I/task.json.\n# Nothing below "
                  "expands a value.\n", tq ? "-t" : "-J");
     for (size_t i = 0; i < s->nsetup; i++)
-        ga_sb_printf(&b, "%s\n", s->setup[i]);
+        ga_strbuf_printf(&b, "%s\n", s->setup[i]);
     char *g = ga_slurm_quote(info->gahpo);
     char *t = ga_slurm_quote(info->tasks_file);
     /* Torque's own PBS_ARRAYID; Slurm's torque wrappers set only Slurm's
      * variable. PBS Pro: a single task is a plain job, index 0. */
     if (g && t)
-        ga_sb_printf(&b, "exec %s _task %s \"%s\"\n", g, t,
+        ga_strbuf_printf(&b, "exec %s _task %s \"%s\"\n", g, t,
                      tq ? "${PBS_ARRAYID:-${SLURM_ARRAY_TASK_ID:-0}}"
                         : "${PBS_ARRAY_INDEX:-0}");
     else
@@ -104,11 +104,11 @@ char *ga_pbs_script(const ga_slurm_settings *s,
     free(g);
     free(t);
     if (b.oom) {
-        free(b.p);
+        free(b.data);
         ga_error_set(err, GA_EFAIL, "out of memory");
         return NULL;
     }
-    return b.p;
+    return b.data;
 }
 
 /* qsub's argv: the array on the command line. PBS Pro's -J needs two

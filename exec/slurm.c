@@ -28,20 +28,20 @@
 
 char *ga_slurm_quote(const char *s)
 {
-    ga_sbuf b = { 0 };
-    ga_sb_printf(&b, "'");
+    ga_strbuf b = { 0 };
+    ga_strbuf_printf(&b, "'");
     for (const char *c = s; *c; c++) {
         if (*c == '\'')
-            ga_sb_printf(&b, "'\\''");
+            ga_strbuf_printf(&b, "'\\''");
         else
-            ga_sb_printf(&b, "%c", *c);
+            ga_strbuf_printf(&b, "%c", *c);
     }
-    ga_sb_printf(&b, "'");
+    ga_strbuf_printf(&b, "'");
     if (b.oom) {
-        free(b.p);
+        free(b.data);
         return NULL;
     }
-    return b.p;
+    return b.data;
 }
 
 /* ---- settings --------------------------------------------------------- */
@@ -505,44 +505,44 @@ char *ga_slurm_script(const ga_slurm_settings *cs,
     }
     if (check_word("job name", info->job_name, err))
         return NULL;
-    ga_sbuf b = { 0 };
-    ga_sb_printf(&b, "#!%s\n", s->shell ? s->shell : "/bin/bash");
-    ga_sb_printf(&b, "#SBATCH --job-name=%s\n", info->job_name);
-    ga_sb_printf(&b, "#SBATCH --array=0-%zu%%%ld\n", info->ntasks - 1,
+    ga_strbuf b = { 0 };
+    ga_strbuf_printf(&b, "#!%s\n", s->shell ? s->shell : "/bin/bash");
+    ga_strbuf_printf(&b, "#SBATCH --job-name=%s\n", info->job_name);
+    ga_strbuf_printf(&b, "#SBATCH --array=0-%zu%%%ld\n", info->ntasks - 1,
               info->max_concurrent > 0 ? info->max_concurrent : 1);
-    ga_sb_printf(&b, "#SBATCH --output=slurm-%%A_%%a.out\n");
+    ga_strbuf_printf(&b, "#SBATCH --output=slurm-%%A_%%a.out\n");
     for (size_t i = 0; i < NOPTS; i++) {
         const opt_def *d = &opts[i];
         if (d->off == OFF(job_name) || d->off == OFF(shell) ||
             !(d->sched & SLURM))
             continue;
         if (d->kind == K_STR && *field_str(s, d))
-            ga_sb_printf(&b, "#SBATCH %s=%s\n", d->flag, *field_str(s, d));
+            ga_strbuf_printf(&b, "#SBATCH %s=%s\n", d->flag, *field_str(s, d));
         else if (d->kind == K_COUNT && d->off != OFF(max_concurrent) &&
                  d->off != OFF(max_array_size) && *field_long(s, d) > 0)
-            ga_sb_printf(&b, "#SBATCH %s=%ld\n", d->flag, *field_long(s, d));
+            ga_strbuf_printf(&b, "#SBATCH %s=%ld\n", d->flag, *field_long(s, d));
     }
     for (size_t i = 0; i < s->nsbatch_extra; i++)
-        ga_sb_printf(&b, "#SBATCH %s\n", s->sbatch_extra[i]);
-    ga_sb_printf(&b, "# gahpo: array task i runs the individual on line i+1 of "
+        ga_strbuf_printf(&b, "#SBATCH %s\n", s->sbatch_extra[i]);
+    ga_strbuf_printf(&b, "# gahpo: array task i runs the individual on line i+1 of "
               "the tasks file;\n# its command line is in ind_I/task.json. "
               "Nothing below expands a value.\n");
     for (size_t i = 0; i < s->nsetup; i++)
-        ga_sb_printf(&b, "%s\n", s->setup[i]);
+        ga_strbuf_printf(&b, "%s\n", s->setup[i]);
     char *g = ga_slurm_quote(info->gahpo);
     char *t = ga_slurm_quote(info->tasks_file);
     if (g && t)
-        ga_sb_printf(&b, "exec %s _task %s \"$SLURM_ARRAY_TASK_ID\"\n", g, t);
+        ga_strbuf_printf(&b, "exec %s _task %s \"$SLURM_ARRAY_TASK_ID\"\n", g, t);
     else
         b.oom = 1;
     free(g);
     free(t);
     if (b.oom) {
-        free(b.p);
+        free(b.data);
         ga_error_set(err, GA_EFAIL, "out of memory");
         return NULL;
     }
-    return b.p;
+    return b.data;
 }
 
 /* ---- reading Slurm's output -------------------------------------------- */
@@ -793,15 +793,15 @@ static int slurm_query(const ga_slurm_settings *s, char *const *ids,
     (void)n;
     *states = NULL;
     *nstates = 0;
-    ga_sbuf list = { 0 };
+    ga_strbuf list = { 0 };
     for (size_t i = 0; i < nids; i++)
-        ga_sb_printf(&list, "%s%s", i ? "," : "", ids[i]);
-    if (list.oom || !list.p) {
-        free(list.p);
+        ga_strbuf_printf(&list, "%s%s", i ? "," : "", ids[i]);
+    if (list.oom || !list.data) {
+        free(list.data);
         snprintf(msg, msize, "out of memory");
         return -1;
     }
-    char *argv[] = { "squeue", "-h", "-t", "all", "-r", "-j", list.p,
+    char *argv[] = { "squeue", "-h", "-t", "all", "-r", "-j", list.data,
                      "-o", "%i %T", NULL };
     char *out, *errt;
     int rc = ga_array_run_cmd(argv, NULL, &out, &errt);
@@ -819,7 +819,7 @@ static int slurm_query(const ga_slurm_settings *s, char *const *ids,
     }
     free(out);
     free(errt);
-    free(list.p);
+    free(list.data);
     return ret;
 }
 

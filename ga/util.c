@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
@@ -453,4 +454,19 @@ double ga_round_half_even(double x)
     if (fabs(x - trunc(x)) == 0.5)  /* a tie: take the even neighbour */
         r = 2.0 * round(x / 2.0);
     return r;
+}
+
+int ga_path(char *buf, size_t size, ga_error *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < size)
+        return GA_OK;
+    int rc = ga_error_set(err, GA_EINPUT, "path too long (over %zu bytes): "
+                          "%.60s...", size ? size - 1 : 0, buf);
+    if (size)
+        buf[0] = '\0';
+    return rc;
 }

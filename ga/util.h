@@ -115,6 +115,13 @@ int ga_parse_double(const char *text, double *out);
 /* Parse a whole string as a long. 0 on success, -1 otherwise. */
 int ga_parse_long(const char *text, long *out);
 
+/* The one way the library builds a file name: snprintf(buf, size, fmt,
+ * ...) that fails instead of cutting. GA_OK, or GA_EINPUT "path too long
+ * (over N bytes): <its start>..." in err (buf then holds "") when the
+ * name does not fit in size bytes. */
+int ga_path(char *buf, size_t size, ga_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Create directory path and its parents (mode 0777 & umask). */
 int ga_mkdirs(const char *path, ga_error *err);
 

@@ -12,6 +12,7 @@ int main(void)
     SRunner *sr = srunner_create(space_suite());
     srunner_add_suite(sr, util_suite());
     srunner_add_suite(sr, strbuf_suite());
+    srunner_add_suite(sr, job_suite());
     srunner_add_suite(sr, ops_suite());
     srunner_add_suite(sr, settings_suite());
     srunner_add_suite(sr, engine_suite());
