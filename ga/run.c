@@ -19,58 +19,6 @@
 #include "rundir.h"
 #include "util.h"
 
-cJSON *ga_run_params_json(const ga_space *space, const double *genes)
-{
-    cJSON *o = cJSON_CreateObject();
-    for (size_t i = 0; o && i < space->n; i++)
-        cJSON_AddItemToObject(o, space->params[i].name,
-                              ga_param_gene_to_json(&space->params[i], genes[i]));
-    return o;
-}
-
-static void add_fitness(cJSON *o, const char *key, double f)
-{
-    cJSON_AddItemToObject(o, key, ga_json_number(f));
-}
-
-cJSON *ga_run_individuals_json(const ga_space *space, const double *genes,
-                               const double *fitness, size_t n)
-{
-    cJSON *list = cJSON_CreateArray();
-    for (size_t i = 0; list && i < n; i++) {
-        cJSON *e = cJSON_CreateObject();
-        add_fitness(e, "fitness", fitness[i]);
-        cJSON_AddItemToObject(e, "params", ga_run_params_json(space, genes + i * space->n));
-        cJSON_AddItemToArray(list, e);
-    }
-    return list;
-}
-
-int ga_run_write_stats(const char *dir, const ga_stats_row *rows,
-                       size_t nrows, ga_error *err)
-{
-    char path[4096];
-    int rc;
-    size_t cap = 64 + nrows * 160, len = 0;
-    char *csv = malloc(cap);
-    if (!csv)
-        return ga_error_set(err, GA_EFAIL, "out of memory");
-    len += (size_t)snprintf(csv, cap, "gen,nevals,avg,std,min,max\n");
-    for (size_t i = 0; i < nrows; i++) {
-        char a[32], s[32], lo[32], hi[32];
-        ga_format_double(rows[i].avg, a, sizeof a);
-        ga_format_double(rows[i].std, s, sizeof s);
-        ga_format_double(rows[i].min, lo, sizeof lo);
-        ga_format_double(rows[i].max, hi, sizeof hi);
-        len += (size_t)snprintf(csv + len, cap - len, "%ld,%ld,%s,%s,%s,%s\n",
-                                rows[i].gen, rows[i].nevals, a, s, lo, hi);
-    }
-    snprintf(path, sizeof path, "%s/stats.csv", dir);
-    rc = ga_write_file_atomic(path, csv, len, err);
-    free(csv);
-    return rc;
-}
-
 int ga_run_write_outputs(const char *dir, const ga_space *space,
                          const ga_engine *eng, const ga_settings *settings,
                          int with_population, ga_error *err)
@@ -78,7 +26,7 @@ int ga_run_write_outputs(const char *dir, const ga_space *space,
     char path[4096];
     size_t nrows;
     const ga_stats_row *rows = ga_engine_stats(eng, &nrows);
-    int rc = ga_run_write_stats(dir, rows, nrows, err);
+    int rc = ga_rundir_write_stats(dir, rows, nrows, err);
     if (rc)
         return rc;
 
@@ -90,8 +38,8 @@ int ga_run_write_outputs(const char *dir, const ga_space *space,
     ga_json_oom_clear();
     cJSON *best = cJSON_CreateObject();
     if (nhof) {
-        add_fitness(best, "fitness", hof_fit[0]);
-        cJSON_AddItemToObject(best, "params", ga_run_params_json(space, hof));
+        cJSON_AddItemToObject(best, "fitness", ga_json_number(hof_fit[0]));
+        cJSON_AddItemToObject(best, "params", ga_rundir_params_json(space, hof));
     } else {
         cJSON_AddNullToObject(best, "fitness");
         cJSON_AddNullToObject(best, "params");
@@ -107,7 +55,7 @@ int ga_run_write_outputs(const char *dir, const ga_space *space,
         cJSON_AddNullToObject(best, "stop_reason");
     if (nhof > 1) {
         cJSON_AddItemToObject(best, "hall_of_fame",
-                              ga_run_individuals_json(space, hof, hof_fit, nhof));
+                              ga_rundir_individuals_json(space, hof, hof_fit, nhof));
     }
     snprintf(path, sizeof path, "%s/best.json", dir);
     rc = ga_write_json_built(path, best, err);
@@ -120,7 +68,7 @@ int ga_run_write_outputs(const char *dir, const ga_space *space,
     cJSON *pj = cJSON_CreateObject();
     cJSON_AddNumberToObject(pj, "generation", (double)ga_engine_generation(eng));
     cJSON_AddItemToObject(pj, "population",
-                          ga_run_individuals_json(space, pop, pop_fit, npop));
+                          ga_rundir_individuals_json(space, pop, pop_fit, npop));
     snprintf(path, sizeof path, "%s/population.json", dir);
     rc = ga_write_json_built(path, pj, err);
     cJSON_Delete(pj);
@@ -147,106 +95,11 @@ static int save_checkpoint(const char *dir, const ga_engine *eng,
     return rc;
 }
 
-cJSON *ga_run_load_checkpoint(const ga_run_opts *o, ga_error *err)
-{
-    int format;
-    cJSON *root = ga_rundir_load_checkpoint(o->dir, o->run_uid, o->space,
-                                            o->settings, &format, err);
-    if (root && format == 1 && o->warn)
-        o->warn(o->warn_ctx, "this run's checkpoint was written by an older "
-                "gahpo (format 1, without the run's identity): resuming "
-                "without checking that the space and settings are the ones "
-                "it was made with");
-    return root;
-}
-
-int ga_run_log_each(const char *path, int (*fn)(void *ctx, const cJSON *line),
-                    void *ctx)
-{
-    ga_error e;
-    char *text = ga_read_file(path, NULL, &e);
-    if (!text)
-        return e.status == GA_EINPUT ? 0 : -1;  /* no log yet, or no memory */
-    int rc = 0;
-    for (char *line = text; rc == 0 && *line;) {
-        char *nl = strchr(line, '\n');
-        if (!nl)  /* a NUL inside a line (a torn write): stop there */
-            break;
-        *nl = '\0';
-        ga_json_oom_clear();
-        cJSON *o = cJSON_Parse(line);
-        if (!o && ga_json_oom()) {
-            rc = -1;
-            break;
-        }
-        rc = fn(ctx, o);
-        cJSON_Delete(o);
-        line = nl + 1;
-    }
-    free(text);
-    return rc;
-}
-
-int ga_run_log_genes(const ga_space *space, const cJSON *params, double *genes)
-{
-    ga_error e;
-    if (!cJSON_IsObject(params))
-        return -1;
-    for (size_t i = 0; i < space->n; i++) {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(params,
-                                                          space->params[i].name);
-        if (!v || ga_param_gene_from_json(&space->params[i], v, &genes[i], &e))
-            return -1;
-    }
-    return 0;
-}
-
-int ga_run_log_transient(const cJSON *line)
-{
-    return !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(line, "fitness")) &&
-           cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(line, "transient"));
-}
-
-long ga_run_log_differs(const ga_space *space, const double *logged,
-                        const double *asked)
-{
-    for (size_t j = 0; j < space->n; j++) {
-        const ga_param *p = &space->params[j];
-        /* numbers as the log's text reads back; others are exact indexes */
-        double back = asked[j];
-        char text[40];
-        if ((p->type == GA_INT || p->type == GA_FLOAT) &&
-            (ga_format_double(asked[j], text, sizeof text) != 0 ||
-             ga_parse_double(text, &back) != 0))
-            back = NAN;
-        if (!(logged[j] == back))
-            return (long)j;
-    }
-    return -1;
-}
-
 /* What the log already holds for the pending generation. */
 typedef struct logged {
     int have;
     double fitness;
 } logged;
-
-int ga_run_cut_torn_line(const char *path, ga_error *err)
-{
-    size_t len;
-    ga_error e;
-    char *text = ga_read_file(path, &len, &e);
-    if (!text)
-        return GA_OK;  /* no log yet */
-    size_t keep = len;
-    while (keep > 0 && text[keep - 1] != '\n')
-        keep--;
-    free(text);
-    if (keep != len && truncate(path, (off_t)keep) != 0)
-        return ga_error_set(err, GA_EFAIL, "%s: cannot cut the unfinished last "
-                            "line: %s", path, strerror(errno));
-    return GA_OK;
-}
 
 /* Collect the log's entries of the batch's generation whose index is in
  * the batch. */
@@ -274,14 +127,14 @@ static int reuse_line(void *p, const cJSON *o)
           i->valuedouble >= 0 && i->valuedouble <= (double)r->maxidx))
         return 0;
     long k = r->slot[(size_t)i->valuedouble];
-    if (k < 0 || r->out[k].have || ga_run_log_transient(o))
+    if (k < 0 || r->out[k].have || ga_rundir_log_transient(o))
         return 0;  /* a transient failure runs again */
     /* the same run asks the same individual: another's log does not */
     const double *asked = r->b->genes + (size_t)k * r->b->dim;
     r->bad_param = -1;
-    if (ga_run_log_genes(r->space, cJSON_GetObjectItemCaseSensitive(o, "params"),
+    if (ga_rundir_log_genes(r->space, cJSON_GetObjectItemCaseSensitive(o, "params"),
                          r->genes) != 0 ||
-        (r->bad_param = ga_run_log_differs(r->space, r->genes, asked)) >= 0) {
+        (r->bad_param = ga_rundir_log_differs(r->space, r->genes, asked)) >= 0) {
         r->bad_line = r->line;
         return 1;
     }
@@ -308,7 +161,7 @@ static int read_log(const char *path, const ga_space *space,
         slot[b->index[k]] = (long)k;
     reuse_ctx r = { space, b, slot, maxidx, out,
                     malloc((b->dim ? b->dim : 1) * sizeof(double)), 0, 0, -1 };
-    int rc = GA_OK, each = r.genes ? ga_run_log_each(path, reuse_line, &r) : -1;
+    int rc = GA_OK, each = r.genes ? ga_rundir_log_each(path, reuse_line, &r) : -1;
     if (each < 0)
         rc = ga_error_set(err, GA_EFAIL, "%s: out of memory reading it", path);
     else if (each != 0)
@@ -337,35 +190,6 @@ typedef struct log_ctx {
     int failed;            /* errno of the first failure, 0: none */
 } log_ctx;
 
-int ga_run_log_line(FILE *f, const char *run_id, const ga_space *space,
-                    const ga_job *job, const ga_result *r, int cached)
-{
-    ga_json_oom_clear();
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "run", run_id);
-    cJSON_AddNumberToObject(o, "gen", (double)job->generation);
-    cJSON_AddNumberToObject(o, "ind", (double)job->index);
-    cJSON_AddItemToObject(o, "params", ga_run_params_json(space, job->genes));
-    add_fitness(o, "fitness", r->fitness);
-    if (!isfinite(r->fitness))
-        cJSON_AddStringToObject(o, "reason", r->reason[0] ? r->reason
-                                                          : "no fitness");
-    if (!isfinite(r->fitness) && r->transient)
-        cJSON_AddBoolToObject(o, "transient", 1);
-    if (isfinite(r->wall_time))
-        cJSON_AddNumberToObject(o, "wall_time", r->wall_time);
-    if (r->job_id[0])
-        cJSON_AddStringToObject(o, "job_id", r->job_id);
-    if (cached)
-        cJSON_AddBoolToObject(o, "cached", 1);
-    char *line = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    int failed = !line || ga_json_oom() || fprintf(f, "%s\n", line) < 0 ||
-                 fflush(f) != 0;
-    free(line);
-    return failed ? -1 : 0;
-}
-
 static void log_line(log_ctx *c, const ga_job *job, const ga_result *r,
                      int cached)
 {
@@ -373,7 +197,7 @@ static void log_line(log_ctx *c, const ga_job *job, const ga_result *r,
      * torn line that a resume cuts; a line appended after that would leave
      * the torn one in the middle */
     if (!c->failed &&
-        ga_run_log_line(c->f, c->run_id, c->space, job, r, cached) != 0)
+        ga_rundir_log_line(c->f, c->run_id, c->space, job, r, cached) != 0)
         c->failed = errno ? errno : EIO;
 }
 
@@ -387,32 +211,6 @@ static void on_result(void *p, size_t j, const ga_result *r)
         ga_cache_insert(c->cache, job->genes, r->fitness) != 0 && !c->failed)
         c->failed = ENOMEM;
     log_line(c, job, r, 0);
-}
-
-typedef struct prefill_ctx {
-    const ga_space *space;
-    ga_cache *cache;
-    double *genes;
-} prefill_ctx;
-
-static int prefill_line(void *p, const cJSON *o)
-{
-    prefill_ctx *c = p;
-    const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "fitness");
-    if (cJSON_IsNumber(f) &&
-        ga_run_log_genes(c->space, cJSON_GetObjectItemCaseSensitive(o, "params"),
-                         c->genes) == 0)
-        return ga_cache_insert(c->cache, c->genes, f->valuedouble) != 0;
-    return 0;
-}
-
-int ga_run_prefill_cache(const char *path, const ga_space *space, ga_cache *c)
-{
-    prefill_ctx pc = { space, c, malloc((space->n ? space->n : 1) *
-                                        sizeof(double)) };
-    int rc = pc.genes && ga_run_log_each(path, prefill_line, &pc) == 0 ? 0 : -1;
-    free(pc.genes);
-    return rc;
 }
 
 static int evaluate_pending(const ga_run_opts *o, ga_engine *eng, FILE *log,
@@ -501,9 +299,9 @@ static int start_fresh(const ga_run_opts *o, const cJSON *identity,
                        const char *log_path, ga_engine **eng, FILE **log,
                        ga_error *err)
 {
-    int rc = ga_rundir_check_fresh(o->dir, err);
-    if (rc == GA_OK && o->resume && o->accepted)
-        rc = o->accepted(o->accepted_ctx, err);
+    /* ga_rundir_begin checked that dir holds no evaluations */
+    int rc = o->resume && o->accepted ? o->accepted(o->accepted_ctx, err)
+                                      : GA_OK;
     if (rc)
         return rc;
     *eng = ga_engine_alloc(o->space, o->settings, err);
@@ -525,7 +323,9 @@ static int start_resume(const ga_run_opts *o, const char *log_path,
                         ga_engine **eng, FILE **log, double *elapsed,
                         ga_error *err)
 {
-    cJSON *root = ga_run_load_checkpoint(o, err);
+    cJSON *root = ga_rundir_load_checkpoint(o->dir, o->run_uid, o->space,
+                                             o->settings, o->warn,
+                                             o->warn_ctx, err);
     if (!root)
         return err->status;  /* GA_EFAIL: out of memory, not a bad file */
     const cJSON *state = cJSON_GetObjectItemCaseSensitive(root, "engine");
@@ -544,7 +344,7 @@ static int start_resume(const ga_run_opts *o, const char *log_path,
     }
     int rc = o->accepted ? o->accepted(o->accepted_ctx, err) : GA_OK;
     if (rc == GA_OK)
-        rc = ga_run_cut_torn_line(log_path, err);
+        rc = ga_rundir_cut_torn_line(log_path, err);
     if (rc)
         return rc;
     *log = fopen(log_path, "a");
@@ -556,7 +356,7 @@ static int start_resume(const ga_run_opts *o, const char *log_path,
 
 int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
 {
-    char ckpt[4096], log_path[4096];
+    char log_path[4096];
     ga_engine *eng = NULL;
     double elapsed = 0;
     FILE *log = NULL;
@@ -571,20 +371,15 @@ int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
         return ga_run_async(o, err);
     if ((rc = ga_mkdirs(o->dir, err)) != GA_OK)
         return rc;
-    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.json", o->dir);
     snprintf(log_path, sizeof log_path, "%s/evals.jsonl", o->dir);
     identity = ga_rundir_identity(o->run_uid, o->space, o->settings);
     if (!identity)
         return ga_error_set(err, GA_EFAIL, "out of memory");
 
-    /* A run killed before its first checkpoint has evaluated nothing yet:
-     * resuming it is starting it. */
-    int resume = o->resume && access(ckpt, F_OK) == 0;
-    if (!resume && !o->resume && access(ckpt, F_OK) == 0)
-        rc = ga_error_set(err, GA_EINPUT, "%s already holds a run "
-                          "(checkpoint.json); continue it with --resume %s or "
-                          "choose another --out", o->dir, o->dir);
-    else if (!resume)
+    int resume;
+    if ((rc = ga_rundir_begin(o->dir, o->dir, o->resume, &resume, err)))
+        goto out;
+    if (!resume)
         rc = start_fresh(o, identity, log_path, &eng, &log, err);
     else
         rc = start_resume(o, log_path, &eng, &log, &elapsed, err);
@@ -607,7 +402,7 @@ int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
             rc = ga_error_set(err, GA_EFAIL, "out of memory");
             goto out;
         }
-        if (resume && ga_run_prefill_cache(log_path, o->space, cache) != 0) {
+        if (resume && ga_rundir_prefill_cache(log_path, o->space, cache) != 0) {
             rc = ga_error_set(err, GA_EFAIL, "%s: out of memory reading it",
                               log_path);
             goto out;

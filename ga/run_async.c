@@ -470,7 +470,7 @@ static int log_entry(void *p, const cJSON *o)
     size_t ind = (size_t)i->valuedouble, d = a->dim;
     if ((long)ind < a->next && flight_find(a, ind) < 0)
         return 0;
-    if (ga_run_log_transient(o) && flight_find(a, ind) >= 0)
+    if (ga_rundir_log_transient(o) && flight_find(a, ind) >= 0)
         return 0;  /* in flight, failed for a transient cause: run again */
     if (a->nl == a->lcap) {
         size_t cap = a->lcap ? 2 * a->lcap : 16;
@@ -488,7 +488,7 @@ static int log_entry(void *p, const cJSON *o)
         a->lcap = cap;
     }
     double *g = a->lgenes + a->nl * d;
-    if (ga_run_log_genes(a->o->space,
+    if (ga_rundir_log_genes(a->o->space,
                          cJSON_GetObjectItemCaseSensitive(o, "params"), g) != 0)
         for (size_t k = 0; k < d; k++)
             g[k] = NAN;
@@ -499,7 +499,7 @@ static int log_entry(void *p, const cJSON *o)
 
 static int read_log(arun *a, ga_error *err)
 {
-    if (ga_run_log_each(a->log_path, log_entry, a) != 0)
+    if (ga_rundir_log_each(a->log_path, log_entry, a) != 0)
         return ga_error_set(err, GA_EFAIL, "out of memory");
     return GA_OK;
 }
@@ -518,7 +518,7 @@ static long logged(const arun *a, size_t index)
  * compared as the log writes them (a float's text may round its last bit). */
 static int tell_logged(arun *a, long k, const double *genes, ga_error *err)
 {
-    long j = ga_run_log_differs(a->o->space, a->lgenes + (size_t)k * a->dim,
+    long j = ga_rundir_log_differs(a->o->space, a->lgenes + (size_t)k * a->dim,
                                 genes);
     if (j >= 0)
         return ga_error_set(err, GA_EINPUT, "%s: evaluation %zu in the log is "
@@ -533,7 +533,7 @@ static int tell_logged(arun *a, long k, const double *genes, ga_error *err)
 static int write_outputs(const arun *a, int with_population, ga_error *err)
 {
     const ga_run_opts *o = a->o;
-    int rc = ga_run_write_stats(o->dir, a->rows, a->nrows, err);
+    int rc = ga_rundir_write_stats(o->dir, a->rows, a->nrows, err);
     if (rc)
         return rc;
     const double *best;
@@ -544,7 +544,7 @@ static int write_outputs(const arun *a, int with_population, ga_error *err)
         return ga_error_set(err, GA_EFAIL, "out of memory");
     if (best) {
         cJSON_AddItemToObject(b, "fitness", ga_json_number(bf));
-        cJSON_AddItemToObject(b, "params", ga_run_params_json(o->space, best));
+        cJSON_AddItemToObject(b, "params", ga_rundir_params_json(o->space, best));
     } else {
         cJSON_AddNullToObject(b, "fitness");
         cJSON_AddNullToObject(b, "params");
@@ -573,7 +573,7 @@ static int write_outputs(const arun *a, int with_population, ga_error *err)
         return ga_error_set(err, GA_EFAIL, "out of memory");
     cJSON_AddNumberToObject(pj, "generation", (double)a->nrows - 1);
     cJSON_AddItemToObject(pj, "population",
-                          ga_run_individuals_json(o->space, pop, fit, n));
+                          ga_rundir_individuals_json(o->space, pop, fit, n));
     snprintf(path, sizeof path, "%s/population.json", o->dir);
     rc = ga_write_json_built(path, pj, err);
     cJSON_Delete(pj);
@@ -605,7 +605,7 @@ static int fill(arun *a, size_t *added, int *dirty, ga_error *err)
         if (a->cache && ga_cache_lookup(a->cache, g, &v)) {
             ga_job job = { 0, index, g };
             ga_result r = { .fitness = v, .wall_time = NAN };
-            if (ga_run_log_line(a->log, a->o->run_id, a->o->space, &job, &r,
+            if (ga_rundir_log_line(a->log, a->o->run_id, a->o->space, &job, &r,
                                 1) != 0)
                 rc = ga_error_set(err, GA_EFAIL, "%s: cannot append: %s",
                                   a->log_path, strerror(errno));
@@ -633,7 +633,7 @@ static int take_results(arun *a, ga_error *err)
             continue;  /* not ours: cannot happen, ignored */
         const double *g = a->fgenes + (size_t)i * a->dim;
         ga_job job = { 0, it->index, g };
-        if (ga_run_log_line(a->log, a->o->run_id, a->o->space, &job, &it->r,
+        if (ga_rundir_log_line(a->log, a->o->run_id, a->o->space, &job, &it->r,
                             0) != 0)
             return ga_error_set(err, GA_EFAIL, "%s: cannot append: %s",
                                 a->log_path, strerror(errno));
@@ -654,16 +654,12 @@ static int take_results(arun *a, ga_error *err)
 static int setup(arun *a, double *elapsed, ga_error *err)
 {
     const ga_run_opts *o = a->o;
-    char ckpt[4200];
-    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.json", o->dir);
-    int resume = o->resume && access(ckpt, F_OK) == 0;
+    int resume;
+    int rc = ga_rundir_begin(o->dir, o->dir, o->resume, &resume, err);
+    if (rc)
+        return rc;
     if (!resume) {
-        if (!o->resume && access(ckpt, F_OK) == 0)
-            return ga_error_set(err, GA_EINPUT, "%s already holds a run "
-                                "(checkpoint.json); continue it with --resume "
-                                "%s or choose another --out", o->dir, o->dir);
-        int rc = ga_rundir_check_fresh(o->dir, err);
-        if (rc == GA_OK && o->resume && o->accepted)
+        if (o->resume && o->accepted)
             rc = o->accepted(o->accepted_ctx, err);
         if (rc)
             return rc;
@@ -681,11 +677,14 @@ static int setup(arun *a, double *elapsed, ga_error *err)
                                 a->log_path, strerror(errno));
         return save_checkpoint(a, 0, err);
     }
-    cJSON *root = ga_run_load_checkpoint(o, err);
+    cJSON *root = ga_rundir_load_checkpoint(o->dir, o->run_uid, o->space,
+                                             o->settings, o->warn,
+                                             o->warn_ctx, err);
     if (!root)
         return err->status;  /* GA_EFAIL: out of memory, not a bad file */
     const cJSON *strat = cJSON_GetObjectItemCaseSensitive(root, "strategy");
-    int rc;
+    char ckpt[4200];
+    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.json", o->dir);
     if (!cJSON_IsString(strat) || strcmp(strat->valuestring, "async") != 0)
         rc = ga_error_set(err, GA_EINPUT, "%s: not the checkpoint of an async "
                           "run", ckpt);
@@ -699,14 +698,14 @@ static int setup(arun *a, double *elapsed, ga_error *err)
     }
     if (o->accepted && (rc = o->accepted(o->accepted_ctx, err)) != GA_OK)
         return rc;
-    if ((rc = ga_run_cut_torn_line(a->log_path, err)) ||
+    if ((rc = ga_rundir_cut_torn_line(a->log_path, err)) ||
         (rc = read_log(a, err)))
         return rc;
     a->log = fopen(a->log_path, "a");
     if (!a->log)
         return ga_error_set(err, GA_EFAIL, "%s: cannot open: %s", a->log_path,
                             strerror(errno));
-    if (a->cache && ga_run_prefill_cache(a->log_path, o->space, a->cache))
+    if (a->cache && ga_rundir_prefill_cache(a->log_path, o->space, a->cache))
         return ga_error_set(err, GA_EFAIL, "%s: out of memory reading it",
                             a->log_path);
     /* in flight when the driver died: told from the log if they finished,

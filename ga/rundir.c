@@ -1,6 +1,7 @@
-/* rundir.c - one driver per run directory (an fcntl lock), and the run's
- * identity that a checkpoint carries so a resume refuses a checkpoint, a
- * space or settings that are not the run's own. */
+/* rundir.c - the files of a run directory (rundir.h): one driver per
+ * directory (an fcntl lock), the run's identity that a checkpoint carries
+ * so a resume refuses what is not the run's own, the checkpoint, the
+ * evaluation log, stats.csv and the JSON of individuals. */
 #include "rundir.h"
 
 #include <dirent.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "strbuf.h"
 #include "util.h"
 
 int ga_rundir_lock(const char *dir, ga_error *err)
@@ -300,9 +302,11 @@ int ga_rundir_save_checkpoint(const char *dir, cJSON *o, const cJSON *identity,
 
 cJSON *ga_rundir_load_checkpoint(const char *dir, const char *uid,
                                  const ga_space *space,
-                                 const ga_settings *settings, int *format,
-                                 ga_error *err)
+                                 const ga_settings *settings,
+                                 void (*warn)(void *ctx, const char *msg),
+                                 void *warn_ctx, ga_error *err)
 {
+    int fmt, *format = &fmt;
     char path[4200];
     snprintf(path, sizeof path, "%s/checkpoint.json", dir);
     ga_error e;
@@ -352,7 +356,27 @@ cJSON *ga_rundir_load_checkpoint(const char *dir, const char *uid,
         cJSON_Delete(root);
         return NULL;
     }
+    if (fmt == 1 && warn)
+        warn(warn_ctx, "this run's checkpoint was written by an older "
+             "gahpo (format 1, without the run's identity): resuming "
+             "without checking that the space and settings are the ones "
+             "it was made with");
     return root;
+}
+
+int ga_rundir_begin(const char *dir, const char *shown, int resume_asked,
+                    int *resume, ga_error *err)
+{
+    char path[4200];
+    if (ga_path(path, sizeof path, err, "%s/checkpoint.json", dir))
+        return err->status;
+    int have = access(path, F_OK) == 0;
+    *resume = resume_asked && have;
+    if (have && !resume_asked)
+        return ga_error_set(err, GA_EINPUT, "%s already holds a run "
+                            "(checkpoint.json); continue it with --resume %s "
+                            "or choose another --out", shown, shown);
+    return *resume ? GA_OK : ga_rundir_check_fresh(dir, err);
 }
 
 int ga_rundir_check_fresh(const char *dir, ga_error *err)
@@ -368,3 +392,192 @@ int ga_rundir_check_fresh(const char *dir, ga_error *err)
                             (long long)st.st_size, dir);
     return GA_OK;
 }
+
+/* ---- evals.jsonl, stats.csv, and the JSON of individuals -------------- */
+
+cJSON *ga_rundir_params_json(const ga_space *space, const double *genes)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (size_t i = 0; o && i < space->n; i++)
+        cJSON_AddItemToObject(o, space->params[i].name,
+                              ga_param_gene_to_json(&space->params[i], genes[i]));
+    return o;
+}
+
+static void add_fitness(cJSON *o, const char *key, double f)
+{
+    cJSON_AddItemToObject(o, key, ga_json_number(f));
+}
+
+cJSON *ga_rundir_individuals_json(const ga_space *space, const double *genes,
+                               const double *fitness, size_t n)
+{
+    cJSON *list = cJSON_CreateArray();
+    for (size_t i = 0; list && i < n; i++) {
+        cJSON *e = cJSON_CreateObject();
+        add_fitness(e, "fitness", fitness[i]);
+        cJSON_AddItemToObject(e, "params", ga_rundir_params_json(space, genes + i * space->n));
+        cJSON_AddItemToArray(list, e);
+    }
+    return list;
+}
+
+int ga_rundir_write_stats(const char *dir, const ga_stats_row *rows,
+                          size_t nrows, ga_error *err)
+{
+    char path[4200];
+    if (ga_path(path, sizeof path, err, "%s/stats.csv", dir))
+        return err->status;
+    ga_strbuf csv = GA_STRBUF_INIT;
+    ga_strbuf_append(&csv, "gen,nevals,avg,std,min,max\n");
+    for (size_t i = 0; i < nrows; i++) {
+        char a[32], s[32], lo[32], hi[32];
+        ga_format_double(rows[i].avg, a, sizeof a);
+        ga_format_double(rows[i].std, s, sizeof s);
+        ga_format_double(rows[i].min, lo, sizeof lo);
+        ga_format_double(rows[i].max, hi, sizeof hi);
+        ga_strbuf_printf(&csv, "%ld,%ld,%s,%s,%s,%s\n", rows[i].gen,
+                         rows[i].nevals, a, s, lo, hi);
+    }
+    int rc = ga_strbuf_write(&csv, path, err);
+    ga_strbuf_free(&csv);
+    return rc;
+}
+
+int ga_rundir_log_each(const char *path, int (*fn)(void *ctx, const cJSON *line),
+                    void *ctx)
+{
+    ga_error e;
+    char *text = ga_read_file(path, NULL, &e);
+    if (!text)
+        return e.status == GA_EINPUT ? 0 : -1;  /* no log yet, or no memory */
+    int rc = 0;
+    for (char *line = text; rc == 0 && *line;) {
+        char *nl = strchr(line, '\n');
+        if (!nl)  /* a NUL inside a line (a torn write): stop there */
+            break;
+        *nl = '\0';
+        ga_json_oom_clear();
+        cJSON *o = cJSON_Parse(line);
+        if (!o && ga_json_oom()) {
+            rc = -1;
+            break;
+        }
+        rc = fn(ctx, o);
+        cJSON_Delete(o);
+        line = nl + 1;
+    }
+    free(text);
+    return rc;
+}
+
+int ga_rundir_log_genes(const ga_space *space, const cJSON *params, double *genes)
+{
+    ga_error e;
+    if (!cJSON_IsObject(params))
+        return -1;
+    for (size_t i = 0; i < space->n; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(params,
+                                                          space->params[i].name);
+        if (!v || ga_param_gene_from_json(&space->params[i], v, &genes[i], &e))
+            return -1;
+    }
+    return 0;
+}
+
+int ga_rundir_log_transient(const cJSON *line)
+{
+    return !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(line, "fitness")) &&
+           cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(line, "transient"));
+}
+
+long ga_rundir_log_differs(const ga_space *space, const double *logged,
+                        const double *asked)
+{
+    for (size_t j = 0; j < space->n; j++) {
+        const ga_param *p = &space->params[j];
+        /* numbers as the log's text reads back; others are exact indexes */
+        double back = asked[j];
+        char text[40];
+        if ((p->type == GA_INT || p->type == GA_FLOAT) &&
+            (ga_format_double(asked[j], text, sizeof text) != 0 ||
+             ga_parse_double(text, &back) != 0))
+            back = NAN;
+        if (!(logged[j] == back))
+            return (long)j;
+    }
+    return -1;
+}
+
+int ga_rundir_cut_torn_line(const char *path, ga_error *err)
+{
+    size_t len;
+    ga_error e;
+    char *text = ga_read_file(path, &len, &e);
+    if (!text)
+        return GA_OK;  /* no log yet */
+    size_t keep = len;
+    while (keep > 0 && text[keep - 1] != '\n')
+        keep--;
+    free(text);
+    if (keep != len && truncate(path, (off_t)keep) != 0)
+        return ga_error_set(err, GA_EFAIL, "%s: cannot cut the unfinished last "
+                            "line: %s", path, strerror(errno));
+    return GA_OK;
+}
+
+int ga_rundir_log_line(FILE *f, const char *run_id, const ga_space *space,
+                    const ga_job *job, const ga_result *r, int cached)
+{
+    ga_json_oom_clear();
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "run", run_id);
+    cJSON_AddNumberToObject(o, "gen", (double)job->generation);
+    cJSON_AddNumberToObject(o, "ind", (double)job->index);
+    cJSON_AddItemToObject(o, "params", ga_rundir_params_json(space, job->genes));
+    add_fitness(o, "fitness", r->fitness);
+    if (!isfinite(r->fitness))
+        cJSON_AddStringToObject(o, "reason", r->reason[0] ? r->reason
+                                                          : "no fitness");
+    if (!isfinite(r->fitness) && r->transient)
+        cJSON_AddBoolToObject(o, "transient", 1);
+    if (isfinite(r->wall_time))
+        cJSON_AddNumberToObject(o, "wall_time", r->wall_time);
+    if (r->job_id[0])
+        cJSON_AddStringToObject(o, "job_id", r->job_id);
+    if (cached)
+        cJSON_AddBoolToObject(o, "cached", 1);
+    char *line = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    int failed = !line || ga_json_oom() || fprintf(f, "%s\n", line) < 0 ||
+                 fflush(f) != 0;
+    free(line);
+    return failed ? -1 : 0;
+}
+
+typedef struct prefill_ctx {
+    const ga_space *space;
+    ga_cache *cache;
+    double *genes;
+} prefill_ctx;
+
+static int prefill_line(void *p, const cJSON *o)
+{
+    prefill_ctx *c = p;
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "fitness");
+    if (cJSON_IsNumber(f) &&
+        ga_rundir_log_genes(c->space, cJSON_GetObjectItemCaseSensitive(o, "params"),
+                         c->genes) == 0)
+        return ga_cache_insert(c->cache, c->genes, f->valuedouble) != 0;
+    return 0;
+}
+
+int ga_rundir_prefill_cache(const char *path, const ga_space *space, ga_cache *c)
+{
+    prefill_ctx pc = { space, c, malloc((space->n ? space->n : 1) *
+                                        sizeof(double)) };
+    int rc = pc.genes && ga_rundir_log_each(path, prefill_line, &pc) == 0 ? 0 : -1;
+    free(pc.genes);
+    return rc;
+}
+

@@ -1,6 +1,43 @@
-/* rundir.h - what makes a run directory one run's own: a lock held by the
- * one driver working in it, and the run's identity (its id, space and
- * settings) recorded in each checkpoint and compared on resume. */
+/* rundir.h - a run directory, every file of it described here once, and
+ * the module that reads and writes the files the run loops own.
+ *
+ * A run directory (gahpo run --out DIR; one per sweep run, too):
+ *
+ *   .gahpo.lock       "pid host" of the one driver working here (fcntl
+ *                     lock; ga_rundir_lock)
+ *   run.json          how the run was started: settings, space, model
+ *                     command, executor and its scheduler settings, the
+ *                     run id "run_uid", initial individuals. Written once by
+ *                     the command line (cli/) before the first evaluation,
+ *                     rewritten when --resume extends the run; --resume
+ *                     rebuilds the run from it alone.
+ *   evals.jsonl       one JSON line per finished evaluation, appended and
+ *                     flushed as it arrives: {"run", "gen", "ind", "params":
+ *                     {name: value}, "fitness" (null: failed), "reason",
+ *                     "transient", "wall_time", "job_id", "cached"}
+ *                     (ga_rundir_log_line). A resume cuts a torn last line
+ *                     and reuses what it holds.
+ *   stats.csv         gen,nevals,avg,std,min,max: a row per generation (a
+ *                     row per lambda evaluations in async runs)
+ *   best.json         {"fitness", "params", "evaluations", "generations",
+ *                     "seed", "stop_reason", "hall_of_fame"}
+ *   population.json   {"generation", "population": [{"fitness",
+ *                     "params"}]}, at the end of a generational run
+ *   checkpoint.json   the whole state after each generation (or each
+ *                     evaluation, async): {"format": 2, "run": identity,
+ *                     "engine" or "steady": state, "elapsed", ...}
+ *   gen_G/ind_I/      one evaluation's job directory (exec/): params.json,
+ *                     the model's stdout.txt and stderr.txt, its result
+ *                     file, "pid" ("pid deadline") while it runs locally;
+ *                     task.json, status.json and job_id.txt for Slurm/PBS
+ *   gen_G/jobs.txt    the arrays submitted for a generation, one line
+ *                     each ("number job_id"), and beside it each array's
+ *                     task list array_N.tasks and batch script (exec/)
+ *   NAME.tmp.PID      an atomic write in progress; one left by a killed
+ *                     writer is removed when the next driver takes the lock
+ *
+ * Every file but evals.jsonl is replaced whole (write, fsync, rename), so
+ * it is the old or the new version, never a mix. */
 #ifndef GA_RUNDIR_H
 #define GA_RUNDIR_H
 
@@ -48,8 +85,6 @@ int ga_rundir_check_identity(const cJSON *saved, const char *uid,
                              const ga_space *space, const ga_settings *settings,
                              ga_error *err);
 
-#endif
-
 /* ---- checkpoint files ---------------------------------------------------- */
 
 /* The checkpoint's format: 2 records the run's identity ("run") beside the
@@ -63,14 +98,75 @@ int ga_rundir_save_checkpoint(const char *dir, cJSON *o, const cJSON *identity,
 
 /* Read dir/checkpoint.json and check it belongs to this run (format,
  * identity): the parsed root (caller frees), or NULL with GA_EINPUT saying
- * what is wrong. *format is the checkpoint's format (1 for one written
- * before formats were recorded: its identity cannot be checked). */
+ * what is wrong (GA_EFAIL when out of memory). A format-1 checkpoint
+ * (written before formats were recorded: its identity cannot be checked)
+ * is accepted with a warning through warn (may be NULL). */
 cJSON *ga_rundir_load_checkpoint(const char *dir, const char *uid,
                                  const ga_space *space,
-                                 const ga_settings *settings, int *format,
-                                 ga_error *err);
+                                 const ga_settings *settings,
+                                 void (*warn)(void *ctx, const char *msg),
+                                 void *warn_ctx, ga_error *err);
 
 /* Before a run starts afresh in dir (no checkpoint): GA_OK when dir holds
  * no evaluations, else GA_EINPUT, so a lost checkpoint never leads to
  * evals.jsonl being truncated. */
 int ga_rundir_check_fresh(const char *dir, ga_error *err);
+
+/* How a run begins in dir: with resume_asked and a checkpoint there, *resume
+ * = 1 (go on from it); without a checkpoint *resume = 0 and dir must hold
+ * no evaluations (ga_rundir_check_fresh: a run killed before its first
+ * checkpoint evaluated nothing, so resuming it is starting it). A
+ * checkpoint without resume_asked is refused with GA_EINPUT: "<shown>
+ * already holds a run ...", shown being the directory as the user gave it. */
+int ga_rundir_begin(const char *dir, const char *shown, int resume_asked,
+                    int *resume, ga_error *err);
+
+/* ---- evals.jsonl ---------------------------------------------------------- */
+
+#include <stdio.h>
+
+#include "cache.h"
+#include "executor.h"
+#include "engine.h"
+
+/* One evals.jsonl line, flushed; cached marks a fitness reused, not
+ * evaluated. 0, or -1 when it could not be written. */
+int ga_rundir_log_line(FILE *f, const char *run_id, const ga_space *space,
+                       const ga_job *job, const ga_result *r, int cached);
+/* fn for each complete line of a run's evals.jsonl, parsed (NULL for a
+ * line that is not JSON), in order, until fn returns non-zero, which is
+ * then returned; 0 when there is no log, -1 when the log or a line could
+ * not be read (out of memory, a read error: a line skipped for that would
+ * be evaluated again). A torn line ends the reading. */
+int ga_rundir_log_each(const char *path,
+                       int (*fn)(void *ctx, const cJSON *line), void *ctx);
+/* The genes of a log line's "params" object: 0, or -1 when it is not an
+ * object or a parameter is missing or invalid. */
+int ga_rundir_log_genes(const ga_space *space, const cJSON *params,
+                        double *genes);
+/* A log line of a failure marked transient (ga_result.transient): a resume
+ * runs it again instead of reusing it. */
+int ga_rundir_log_transient(const cJSON *line);
+/* The first parameter (its index) where a log line's genes differ from the
+ * genes asked, compared as the log writes numbers; -1 when they match. */
+long ga_rundir_log_differs(const ga_space *space, const double *logged,
+                           const double *asked);
+/* Cut a half-written last line (the driver killed mid-write) off the log. */
+int ga_rundir_cut_torn_line(const char *path, ga_error *err);
+/* Fill the cache from a log's finished evaluations (resume): 0, or -1
+ * when out of memory (or the log cannot be read). */
+int ga_rundir_prefill_cache(const char *path, const ga_space *space,
+                            ga_cache *c);
+
+/* ---- stats.csv, and individuals as JSON ------------------------------------ */
+
+/* stats.csv from rows, atomically. */
+int ga_rundir_write_stats(const char *dir, const ga_stats_row *rows,
+                          size_t nrows, ga_error *err);
+/* {"name": value, ...} of an individual (NULL when out of memory). */
+cJSON *ga_rundir_params_json(const ga_space *space, const double *genes);
+/* [{"fitness": f, "params": {...}}, ...] for n individuals. */
+cJSON *ga_rundir_individuals_json(const ga_space *space, const double *genes,
+                                  const double *fitness, size_t n);
+
+#endif
