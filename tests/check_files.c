@@ -1,0 +1,306 @@
+/* check_files.c - unit tests of the ga/ modules that hold the bytes of a
+ * run: the fitness cache, checkpoint numbers (state.h), exact number
+ * formatting, atomic writes, and the run directory's files (rundir.h: the
+ * evaluation log and its reader, stats.csv, how a run begins). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+#include <gsl/gsl_rng.h>
+
+#include "../ga/cache.h"
+#include "../ga/rundir.h"
+#include "../ga/state.h"
+#include "../ga/util.h"
+#include "suites.h"
+#include "testutil.h"
+
+/* ---- cache ----------------------------------------------------------- */
+
+START_TEST(test_cache)
+{
+    ga_cache *c = ga_cache_alloc(3);
+    double a[] = { 1, 2, 3 }, b[] = { 1, 2, 3.0000000000000004 }, f;
+    ck_assert_int_eq(ga_cache_lookup(c, a, &f), 0);
+    ck_assert_int_eq(ga_cache_insert(c, a, 0.5), 0);
+    ck_assert_int_eq(ga_cache_lookup(c, a, &f), 1);
+    ck_assert(f == 0.5);
+    ck_assert_int_eq(ga_cache_lookup(c, b, &f), 0);  /* exact genes only */
+    /* many entries: growth keeps every one */
+    double g[3];
+    for (int i = 0; i < 5000; i++) {
+        g[0] = i;
+        g[1] = -i;
+        g[2] = i * 0.1;
+        ck_assert_int_eq(ga_cache_insert(c, g, i), 0);
+    }
+    ck_assert_uint_eq(ga_cache_size(c), 5001);
+    for (int i = 0; i < 5000; i += 97) {
+        g[0] = i;
+        g[1] = -i;
+        g[2] = i * 0.1;
+        ck_assert_int_eq(ga_cache_lookup(c, g, &f), 1);
+        ck_assert(f == i);
+    }
+    ga_cache_free(c);
+}
+END_TEST
+
+/* ---- checkpoint numbers ---------------------------------------------- */
+
+START_TEST(test_state_numbers)
+{
+    double v[] = { 0.1, -1e-310, 1.7976931348623157e308, 0, NAN, 3 };
+    cJSON *a = ga_state_numbers(v, 6);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "v", a);
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    o = cJSON_Parse(text);  /* through text, as a checkpoint goes */
+    free(text);
+    double back[6];
+    ga_error err;
+    ck_assert_int_eq(ga_state_read_numbers(o, "v", back, 6, &err), GA_OK);
+    for (int i = 0; i < 6; i++)
+        ck_assert(isnan(v[i]) ? isnan(back[i]) : back[i] == v[i]);
+    /* the wrong count is an error naming the key */
+    ck_assert_int_eq(ga_state_read_numbers(o, "v", back, 5, &err), GA_EINPUT);
+    ck_assert_msg(strstr(err.msg, "v"), "%s", err.msg);
+    cJSON_Delete(o);
+    /* the generator's state round-trips: the same draws after */
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937), *r2 = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 7);
+    for (int i = 0; i < 100; i++)
+        gsl_rng_get(r);
+    o = cJSON_CreateObject();
+    ga_state_save_rng(o, r);
+    ck_assert_int_eq(ga_state_restore_rng(o, r2, &err), GA_OK);
+    for (int i = 0; i < 10; i++)
+        ck_assert_uint_eq(gsl_rng_get(r), gsl_rng_get(r2));
+    cJSON_Delete(o);
+    gsl_rng_free(r);
+    gsl_rng_free(r2);
+}
+END_TEST
+
+/* ---- exact number formatting ----------------------------------------- */
+
+START_TEST(test_format_double)
+{
+    /* shortest text that reads back to the same double */
+    struct { double v; const char *text; } cases[] = {
+        { 0.1, "0.1" }, { 1.0 / 3, "0.3333333333333333" }, { 100, "100" },
+        { 1e-7, "1e-07" }, { -2.5, "-2.5" }, { 0.30000000000000004,
+          "0.30000000000000004" }, { 1e22, "1e+22" },
+    };
+    char buf[40];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ck_assert_int_eq(ga_format_double(cases[i].v, buf, sizeof buf), 0);
+        ck_assert_str_eq(buf, cases[i].text);
+    }
+    /* every double of a random sample reads back exactly */
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    for (int i = 0; i < 20000; i++) {
+        double v = (gsl_rng_uniform(r) - 0.5) * pow(10, (int)(gsl_rng_uniform(r) * 40) - 20);
+        double back;
+        ck_assert_int_eq(ga_format_double(v, buf, sizeof buf), 0);
+        ck_assert_int_eq(ga_parse_double(buf, &back), 0);
+        ck_assert_msg(back == v, "%.17g -> %s -> %.17g", v, buf, back);
+    }
+    gsl_rng_free(r);
+    ck_assert_int_eq(ga_format_double(0.1, buf, 3), -1);  /* too small */
+}
+END_TEST
+
+/* ---- atomic writes ----------------------------------------------------- */
+
+START_TEST(test_atomic_write)
+{
+    char *dir = tu_tmpdir("atomic");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/f.txt", dir);
+    ga_error err;
+    ck_assert_int_eq(ga_write_file_atomic(path, "one\n", 4, &err), GA_OK);
+    ck_assert_int_eq(ga_write_file_atomic(path, "two two\n", 8, &err), GA_OK);
+    char *t = tu_read(path);
+    ck_assert_str_eq(t, "two two\n");
+    free(t);
+    /* no temporary file left beside it */
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "ls -A '%s' | wc -l", dir);
+    char *n = tu_sh(cmd);
+    ck_assert_int_eq(atoi(n), 1);
+    free(n);
+    /* a directory it cannot write: an error, the old file untouched */
+    if (geteuid() != 0) {
+        chmod(dir, 0500);
+        ck_assert_int_ne(ga_write_file_atomic(path, "three\n", 6, &err), GA_OK);
+        chmod(dir, 0700);
+        t = tu_read(path);
+        ck_assert_str_eq(t, "two two\n");
+        free(t);
+    }
+    snprintf(path, sizeof path, "%s/missing/f.txt", dir);
+    ck_assert_int_ne(ga_write_file_atomic(path, "x", 1, &err), GA_OK);
+    ck_assert_msg(strstr(err.msg, "missing"), "%s", err.msg);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* ---- the evaluation log ---------------------------------------------- */
+
+static const char *space_text =
+    "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-5,\"upper\":5},"
+    " {\"name\":\"k\",\"type\":\"int\",\"lower\":1,\"upper\":4}]";
+
+typedef struct seen {
+    int lines, nulls;
+    double fitness[8];
+} seen;
+
+static int collect(void *p, const cJSON *o)
+{
+    seen *s = p;
+    if (!o) {
+        s->nulls++;
+        return 0;
+    }
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "fitness");
+    s->fitness[s->lines++ % 8] = cJSON_IsNumber(f) ? f->valuedouble : NAN;
+    return 0;
+}
+
+START_TEST(test_log)
+{
+    ga_error err;
+    ga_space *sp = ga_space_parse(space_text, "test", &err);
+    char *dir = tu_tmpdir("evallog");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/evals.jsonl", dir);
+    /* no log yet: nothing read, no error */
+    seen s = { 0 };
+    ck_assert_int_eq(ga_rundir_log_each(path, collect, &s), 0);
+    ck_assert_int_eq(s.lines, 0);
+    FILE *f = fopen(path, "w");
+    double g1[] = { 0.5, 2 }, g2[] = { -1.25, 4 };
+    ga_job j1 = { .generation = 0, .index = 0, .genes = g1 };
+    ga_job j2 = { .generation = 0, .index = 1, .genes = g2 };
+    ga_result ok = { .fitness = 1.5, .wall_time = NAN };
+    ga_result bad = { .fitness = NAN, .wall_time = 2, .transient = 1 };
+    snprintf(bad.reason, sizeof bad.reason, "timeout after 1 s");
+    ck_assert_int_eq(ga_rundir_log_line(f, "r1", sp, &j1, &ok, 0), 0);
+    ck_assert_int_eq(ga_rundir_log_line(f, "r1", sp, &j2, &bad, 0), 0);
+    fclose(f);
+    char *t = tu_read(path);
+    ck_assert_str_eq(t,
+        "{\"run\":\"r1\",\"gen\":0,\"ind\":0,\"params\":{\"x\":0.5,\"k\":2},"
+        "\"fitness\":1.5}\n"
+        "{\"run\":\"r1\",\"gen\":0,\"ind\":1,\"params\":{\"x\":-1.25,\"k\":4},"
+        "\"fitness\":null,\"reason\":\"timeout after 1 s\",\"transient\":true,"
+        "\"wall_time\":2}\n");
+    free(t);
+    /* a torn last line: the reader stops before it, and cutting it leaves
+     * the whole lines */
+    f = fopen(path, "a");
+    fputs("{\"run\":\"r1\",\"gen\":0,\"ind\":2,\"par", f);
+    fclose(f);
+    ck_assert_int_eq(ga_rundir_log_each(path, collect, &s), 0);
+    ck_assert_int_eq(s.lines, 2);
+    ck_assert(s.fitness[0] == 1.5 && isnan(s.fitness[1]));
+    ck_assert_int_eq(ga_rundir_cut_torn_line(path, &err), GA_OK);
+    struct stat st;
+    stat(path, &st);
+    t = tu_read(path);
+    ck_assert_uint_eq((size_t)st.st_size, strlen(t));
+    ck_assert(t[strlen(t) - 1] == '\n');
+    free(t);
+    /* reading back: genes, the transient mark, the cache prefill */
+    cJSON *line = cJSON_Parse("{\"params\":{\"x\":-1.25,\"k\":4},"
+                              "\"fitness\":null,\"transient\":true}");
+    double back[2];
+    ck_assert_int_eq(ga_rundir_log_genes(sp, cJSON_GetObjectItem(line, "params"),
+                                         back), 0);
+    ck_assert(back[0] == -1.25 && back[1] == 4);
+    ck_assert_int_eq(ga_rundir_log_transient(line), 1);
+    ck_assert_int_eq(ga_rundir_log_differs(sp, back, g2), -1);
+    ck_assert_int_eq(ga_rundir_log_differs(sp, back, g1), 0);
+    cJSON_Delete(line);
+    ga_cache *c = ga_cache_alloc(2);
+    ck_assert_int_eq(ga_rundir_prefill_cache(path, sp, c), 0);
+    double fit;
+    ck_assert_uint_eq(ga_cache_size(c), 1);  /* the failure is not cached */
+    ck_assert_int_eq(ga_cache_lookup(c, g1, &fit), 1);
+    ck_assert(fit == 1.5);
+    ga_cache_free(c);
+    /* a line that is not JSON reaches fn as NULL */
+    f = fopen(path, "a");
+    fputs("not json\n", f);
+    fclose(f);
+    seen s2 = { 0 };
+    ck_assert_int_eq(ga_rundir_log_each(path, collect, &s2), 0);
+    ck_assert_int_eq(s2.lines, 2);
+    ck_assert_int_eq(s2.nulls, 1);
+    tu_rmrf(dir);
+    free(dir);
+    ga_space_free(sp);
+}
+END_TEST
+
+/* ---- stats.csv and how a run begins ----------------------------------- */
+
+START_TEST(test_stats_and_begin)
+{
+    char *dir = tu_tmpdir("rundir-files");
+    ga_error err;
+    ga_stats_row rows[] = { { 0, 10, 0, 1.5, 0.25, 0.1, 3 },
+                            { 1, 5, 0, 1.0 / 3, 0, -2e-9, 1e21 } };
+    ck_assert_int_eq(ga_rundir_write_stats(dir, rows, 2, &err), GA_OK);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/stats.csv", dir);
+    char *t = tu_read(path);
+    ck_assert_str_eq(t, "gen,nevals,avg,std,min,max\n"
+                        "0,10,1.5,0.25,0.1,3\n"
+                        "1,5,0.3333333333333333,0,-2e-09,1e+21\n");
+    free(t);
+    /* begin: empty dir -> fresh; --resume without a checkpoint -> fresh */
+    int resume = -1;
+    ck_assert_int_eq(ga_rundir_begin(dir, "shown", 0, &resume, &err), GA_OK);
+    ck_assert_int_eq(resume, 0);
+    ck_assert_int_eq(ga_rundir_begin(dir, "shown", 1, &resume, &err), GA_OK);
+    ck_assert_int_eq(resume, 0);
+    /* evaluations without a checkpoint: refused either way */
+    snprintf(path, sizeof path, "%s/evals.jsonl", dir);
+    tu_write(path, "{}\n");
+    ck_assert_int_eq(ga_rundir_begin(dir, "shown", 1, &resume, &err), GA_EINPUT);
+    ck_assert_msg(strstr(err.msg, "checkpoint.json is missing"), "%s", err.msg);
+    /* a checkpoint: resume with --resume, refused without */
+    snprintf(path, sizeof path, "%s/checkpoint.json", dir);
+    tu_write(path, "{}");
+    ck_assert_int_eq(ga_rundir_begin(dir, "shown", 1, &resume, &err), GA_OK);
+    ck_assert_int_eq(resume, 1);
+    ck_assert_int_eq(ga_rundir_begin(dir, "shown", 0, &resume, &err), GA_EINPUT);
+    ck_assert_str_eq(err.msg, "shown already holds a run (checkpoint.json); "
+                     "continue it with --resume shown or choose another --out");
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+Suite *files_suite(void)
+{
+    Suite *s = suite_create("files");
+    TCase *tc = tcase_create("files");
+    tcase_add_test(tc, test_cache);
+    tcase_add_test(tc, test_state_numbers);
+    tcase_add_test(tc, test_format_double);
+    tcase_add_test(tc, test_atomic_write);
+    tcase_add_test(tc, test_log);
+    tcase_add_test(tc, test_stats_and_begin);
+    suite_add_tcase(s, tc);
+    return s;
+}
