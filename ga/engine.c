@@ -253,25 +253,11 @@ static void hof_update(ga_engine *e, const double *genes, const double *fit,
 /* One pass (Welford) over the population's fitness; numpy's std (ddof 0). */
 static void record_stats(ga_engine *e, long nevals, long nfailed)
 {
-    double mean = 0, m2 = 0, lo = INFINITY, hi = -INFINITY;
-    for (size_t i = 0; i < e->n; i++) {
-        double x = e->pop_fit[i];
-        double delta = x - mean;
-        mean += delta / (double)(i + 1);
-        m2 += delta * (x - mean);
-        if (x < lo)
-            lo = x;
-        if (x > hi)
-            hi = x;
-    }
     ga_stats_row *r = &e->stats[e->nstats++];
     r->gen = e->gen;
     r->nevals = nevals;
     r->nfailed = nfailed;
-    r->avg = mean;
-    r->std = sqrt(m2 / (double)e->n);
-    r->min = lo;
-    r->max = hi;
+    ga_stats_row_fill(r, e->pop_fit, e->n);
 }
 
 /* DEAP's varAnd over the N individuals selected into off. */

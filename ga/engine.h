@@ -17,15 +17,10 @@
 #include <cJSON.h>
 
 #include "error.h"
+#include "popstats.h"
 #include "settings.h"
 #include "space.h"
 
-typedef struct ga_stats_row {
-    long gen;
-    long nevals;      /* evaluations made this generation */
-    long nfailed;     /* of which failed (NaN, replaced by the policy) */
-    double avg, std, min, max;  /* of the population's fitness */
-} ga_stats_row;
 
 /* Individuals waiting for a fitness. genes[k*dim .. k*dim+dim) is the k-th;
  * index[k] is its position in the generation's offspring (or population, in

@@ -49,18 +49,12 @@ typedef struct arun {
     long next;                /* the next evaluation's number */
     long budget;
     long lambda;
-    long since_best;          /* evaluations told since the best improved */
-    int stopping;             /* ask no more; end when nothing is in flight */
     int done;
     int by_budget;            /* done because the budget was used: a larger
                                  num_iter on resume goes on */
     int tail_row;             /* the last stats row is the partial one made
                                  when the run ended */
     cJSON *identity;          /* the run's (rundir.h), in each checkpoint */
-    char stop_reason[256];
-    ga_stats_row *rows;
-    size_t nrows, rcap;
-    long block_told, block_failed;  /* since the last stats row */
     /* what one wait reported */
     got_item *got;
     size_t ngot, gcap;
@@ -72,91 +66,28 @@ typedef struct arun {
     size_t nl, lcap;
 } arun;
 
-/* ---- stats, stop rules ---------------------------------------------------- */
+/* ---- telling ------------------------------------------------------------ */
 
-static int push_row(arun *a)
+/* The newest stats row, to the run's progress callback. */
+static void report_row(const arun *a)
 {
-    if (a->nrows == a->rcap) {
-        size_t cap = a->rcap ? 2 * a->rcap : 16;
-        ga_stats_row *r = realloc(a->rows, cap * sizeof *r);
-        if (!r)
-            return -1;
-        a->rows = r;
-        a->rcap = cap;
-    }
     size_t n;
-    const double *fit;
-    ga_steady_population(a->st, &n, &fit);
-    double sum = 0, lo = INFINITY, hi = -INFINITY;
-    for (size_t i = 0; i < n; i++) {
-        sum += fit[i];
-        lo = fmin(lo, fit[i]);
-        hi = fmax(hi, fit[i]);
-    }
-    double mean = n ? sum / (double)n : NAN, var = 0;
-    for (size_t i = 0; i < n; i++)
-        var += (fit[i] - mean) * (fit[i] - mean);
-    a->rows[a->nrows] = (ga_stats_row){
-        (long)a->nrows, a->block_told, a->block_failed, mean,
-        n ? sqrt(var / (double)n) : NAN, n ? lo : NAN, n ? hi : NAN };
-    a->nrows++;
-    a->block_told = a->block_failed = 0;
-    if (a->o->progress)
-        a->o->progress(a->o->progress_ctx, &a->rows[a->nrows - 1],
+    const ga_stats_row *rows = ga_steady_stats(a->st, &n);
+    if (a->o->progress && n > 0)
+        a->o->progress(a->o->progress_ctx, &rows[n - 1],
                        ga_steady_evaluations(a->st), ga_steady_best(a->st, NULL));
-    return 0;
 }
 
-static void stop_asking(arun *a, const char *why)
-{
-    if (a->stopping)
-        return;
-    a->stopping = 1;
-    snprintf(a->stop_reason, sizeof a->stop_reason, "%s", why);
-}
-
-/* Tell one finished evaluation; a row of stats every lambda of them
- * (population_size for the first). */
+/* Tell one finished evaluation under the run's rules (ga_steady_told). */
 static int tell(arun *a, const double *genes, double fitness, size_t index,
                 const char *reason, ga_error *err)
 {
-    const ga_settings *s = a->set;
-    double before = ga_steady_best(a->st, NULL);
-    ga_steady_tell(a->st, genes, fitness);
-    double best = ga_steady_best(a->st, NULL);
-    a->since_best = best < before ? 0 : a->since_best + 1;
-    a->block_told++;
-    if (isnan(fitness)) {
-        a->block_failed++;
-        if (s->nan_policy == GA_NAN_FAIL)
-            return ga_error_set(err, GA_EFAIL, "evaluation %zu failed (%s) and "
-                                "nan_policy is fail", index,
-                                reason && *reason ? reason : "no fitness");
-    }
-    size_t npop;
-    ga_steady_population(a->st, &npop, NULL);
-    if (npop == 0 && ga_steady_evaluations(a->st) >= s->population_size)
-        return ga_error_set(err, GA_EFAIL, "all %ld evaluations so far failed "
-                            "(the last: %s), so there is no population to "
-                            "breed from; see the reasons in evals.jsonl",
-                            ga_steady_evaluations(a->st),
-                            reason && *reason ? reason : "no fitness");
-    long row_size = a->nrows == 0 ? s->population_size : a->lambda;
-    if (a->block_told >= row_size && push_row(a) != 0)
-        return ga_error_set(err, GA_EFAIL, "out of memory");
-    char why[256];
-    if (!isnan(s->target) && best <= s->target) {
-        snprintf(why, sizeof why, "target reached (best %.17g <= %.17g)", best,
-                 s->target);
-        stop_asking(a, why);
-    } else if (s->stall_generations > 0 &&
-               a->since_best >= s->stall_generations * a->lambda) {
-        snprintf(why, sizeof why, "no improvement for %ld evaluations "
-                 "(stall_generations %ld x lambda %ld)", a->since_best,
-                 s->stall_generations, a->lambda);
-        stop_asking(a, why);
-    }
-    return GA_OK;
+    int row_made;
+    int rc = ga_steady_told(a->st, genes, fitness, index, reason, &row_made,
+                            err);
+    if (rc == GA_OK && row_made)
+        report_row(a);
+    return rc;
 }
 
 /* ---- in flight -------------------------------------------------------------- */
@@ -272,12 +203,10 @@ static int save_checkpoint(const arun *a, double elapsed, ga_error *err)
     cJSON *o = cJSON_CreateObject();
     cJSON *st = ga_steady_save(a->st);
     cJSON *fl = cJSON_CreateArray();
-    cJSON *rows = cJSON_CreateArray();
-    if (!o || !st || !fl || !rows) {
+    if (!o || !st || !fl) {
         cJSON_Delete(o);
         cJSON_Delete(st);
         cJSON_Delete(fl);
-        cJSON_Delete(rows);
         return ga_error_set(err, GA_EFAIL, "out of memory");
     }
     cJSON_AddStringToObject(o, "strategy", "async");
@@ -292,60 +221,21 @@ static int save_checkpoint(const arun *a, double elapsed, ga_error *err)
         cJSON_AddItemToArray(fl, e);
     }
     cJSON_AddItemToObject(o, "in_flight", fl);
-    for (size_t i = 0; i < a->nrows; i++) {
-        const ga_stats_row *r = &a->rows[i];
-        double row[7] = { (double)r->gen, (double)r->nevals, (double)r->nfailed,
-                          r->avg, r->std, r->min, r->max };
-        cJSON_AddItemToArray(rows, ga_state_numbers(row, 7));
-    }
-    cJSON_AddItemToObject(o, "stats", rows);
-    cJSON_AddNumberToObject(o, "block_told", (double)a->block_told);
-    cJSON_AddNumberToObject(o, "block_failed", (double)a->block_failed);
-    cJSON_AddNumberToObject(o, "since_best", (double)a->since_best);
-    cJSON_AddBoolToObject(o, "stopping", a->stopping);
+    int rc = ga_steady_save_rules(a->st, o, err);
     cJSON_AddBoolToObject(o, "done", a->done);
     cJSON_AddBoolToObject(o, "by_budget", a->by_budget);
     cJSON_AddBoolToObject(o, "tail_row", a->tail_row);
-    cJSON_AddStringToObject(o, "stop_reason", a->stop_reason);
     cJSON_AddNumberToObject(o, "elapsed", elapsed);
-    int rc = ga_json_oom() ? ga_error_set(err, GA_EFAIL, "out of memory")
+    if (rc == GA_OK)
+        rc = ga_json_oom() ? ga_error_set(err, GA_EFAIL, "out of memory")
              : ga_rundir_save_checkpoint(a->o->dir, o, a->identity, err);
     cJSON_Delete(o);
     return rc;
 }
 
-static int count_of(const cJSON *o, const char *key, long *out, ga_error *err)
+/* The in-flight evaluations of a checkpoint. */
+static int load_flight(arun *a, const cJSON *o, ga_error *err)
 {
-    double v;
-    if (ga_state_read_number(o, key, &v, err))
-        return GA_EINPUT;
-    if (!(v >= 0) || v > 1e15)
-        return ga_error_set(err, GA_EINPUT, "checkpoint: '%s' is out of "
-                            "range", key);
-    *out = (long)v;
-    return GA_OK;
-}
-
-static int load_checkpoint(arun *a, const cJSON *o, double *elapsed,
-                           ga_error *err)
-{
-    double v;
-    if (ga_state_read_number(o, "version", &v, err) || v != ASYNC_VERSION)
-        return ga_error_set(err, GA_EINPUT, "checkpoint: not an async "
-                            "checkpoint of version %d", ASYNC_VERSION);
-    a->st = ga_steady_restore(a->o->space, a->set,
-                              cJSON_GetObjectItemCaseSensitive(o, "steady"), err);
-    if (!a->st)
-        return err->status;  /* GA_EFAIL: out of memory */
-    long since, told, failed;
-    if (count_of(o, "next", &a->next, err) ||
-        count_of(o, "since_best", &since, err) ||
-        count_of(o, "block_told", &told, err) ||
-        count_of(o, "block_failed", &failed, err))
-        return GA_EINPUT;
-    a->since_best = since;
-    a->block_told = told;
-    a->block_failed = failed;
     const cJSON *fl = cJSON_GetObjectItemCaseSensitive(o, "in_flight");
     const cJSON *e;
     if (!cJSON_IsArray(fl))
@@ -355,7 +245,7 @@ static int load_checkpoint(arun *a, const cJSON *o, double *elapsed,
         return ga_error_set(err, GA_EFAIL, "out of memory");
     cJSON_ArrayForEach(e, fl) {
         long ind;
-        if (count_of(e, "ind", &ind, err) || ind >= a->next ||
+        if (ga_state_read_count(e, "ind", &ind, err) || ind >= a->next ||
             flight_find(a, (size_t)ind) >= 0 ||
             ga_state_read_numbers(e, "genes", g, a->dim, err) ||
             ga_state_check_genes(a->o->space, g, 1, "in_flight", err)) {
@@ -371,69 +261,45 @@ static int load_checkpoint(arun *a, const cJSON *o, double *elapsed,
         }
     }
     free(g);
-    const cJSON *rows = cJSON_GetObjectItemCaseSensitive(o, "stats");
-    if (!cJSON_IsArray(rows))
-        return ga_error_set(err, GA_EINPUT, "checkpoint: no 'stats' rows");
-    cJSON_ArrayForEach(e, rows) {
-        double row[7];
-        if (!cJSON_IsArray(e) || cJSON_GetArraySize(e) != 7)
-            return ga_error_set(err, GA_EINPUT, "checkpoint: a bad 'stats' "
-                                "row");
-        size_t k = 0;
-        const cJSON *x;
-        cJSON_ArrayForEach(x, e) {
-            if (ga_state_item_number(x, &row[k++]) != 0)
-                return ga_error_set(err, GA_EINPUT, "checkpoint: a bad "
-                                    "'stats' row");
-        }
-        if (!ga_state_counts_ok(row, 3))
-            return ga_error_set(err, GA_EINPUT, "checkpoint: a bad 'stats' "
-                                "row");
-        if (a->nrows == a->rcap) {
-            size_t cap = a->rcap ? 2 * a->rcap : 16;
-            ga_stats_row *r = realloc(a->rows, cap * sizeof *r);
-            if (!r)
-                return ga_error_set(err, GA_EFAIL, "out of memory");
-            a->rows = r;
-            a->rcap = cap;
-        }
-        a->rows[a->nrows++] = (ga_stats_row){ (long)row[0], (long)row[1],
-                                              (long)row[2], row[3], row[4],
-                                              row[5], row[6] };
-    }
-    a->stopping = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "stopping"));
+    return GA_OK;
+}
+
+static int load_checkpoint(arun *a, const cJSON *o, double *elapsed,
+                           ga_error *err)
+{
+    double v;
+    if (ga_state_read_number(o, "version", &v, err) || v != ASYNC_VERSION)
+        return ga_error_set(err, GA_EINPUT, "checkpoint: not an async "
+                            "checkpoint of version %d", ASYNC_VERSION);
+    a->st = ga_steady_restore(a->o->space, a->set,
+                              cJSON_GetObjectItemCaseSensitive(o, "steady"), err);
+    if (!a->st)
+        return err->status;  /* GA_EFAIL: out of memory */
+    int rc;
+    if (ga_state_read_count(o, "next", &a->next, err))
+        return GA_EINPUT;
+    if ((rc = load_flight(a, o, err)) || (rc = ga_steady_restore_rules(a->st, o, err)))
+        return rc;
     a->done = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "done"));
     a->by_budget = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "by_budget"));
     a->tail_row = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "tail_row"));
-    const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, "stop_reason");
-    if (cJSON_IsString(why))
-        snprintf(a->stop_reason, sizeof a->stop_reason, "%s", why->valuestring);
     const cJSON *el = cJSON_GetObjectItemCaseSensitive(o, "elapsed");
     *elapsed = cJSON_IsNumber(el) && el->valuedouble >= 0 ? el->valuedouble : 0;
+    size_t nrows;
+    ga_steady_stats(a->st, &nrows);
+    long evaluations = ga_steady_evaluations(a->st);
     if (a->next > a->budget && !a->done)
         return ga_error_set(err, GA_EINPUT, "checkpoint: 'next' %ld is past "
                             "the budget of %ld evaluations but the run is not "
                             "done", a->next, a->budget);
-    if ((a->tail_row && (!a->done || a->nrows == 0)) ||
-        (long)a->nf > a->next)
+    if ((a->tail_row && (!a->done || nrows == 0)) || (long)a->nf > a->next)
         return ga_error_set(err, GA_EINPUT, "checkpoint: 'tail_row', "
                             "'in_flight' and 'done' do not agree");
-    /* every evaluation asked is told or in flight, and every one told is
-     * in a stats row or in the block since the last */
-    long evaluations = ga_steady_evaluations(a->st), in_rows = a->block_told;
-    for (size_t i = 0; i < a->nrows; i++) {
-        const ga_stats_row *r = &a->rows[i];
-        if (r->gen != (long)i || r->nfailed > r->nevals)
-            return ga_error_set(err, GA_EINPUT, "checkpoint: 'stats' row %zu "
-                                "is not consistent", i);
-        in_rows += r->nevals;
-    }
-    if (a->next != evaluations + (long)a->nf || in_rows != evaluations ||
-        a->block_failed > a->block_told)
+    /* every evaluation asked is told or in flight */
+    if (a->next != evaluations + (long)a->nf)
         return ga_error_set(err, GA_EINPUT, "checkpoint: 'next' (%ld), "
-                            "'in_flight' (%zu), the stats rows (%ld) and the "
-                            "evaluations told (%ld) do not agree", a->next,
-                            a->nf, in_rows, evaluations);
+                            "'in_flight' (%zu) and the evaluations told (%ld) "
+                            "do not agree", a->next, a->nf, evaluations);
     if (a->done && a->next < a->budget &&
         !cJSON_GetObjectItemCaseSensitive(o, "by_budget"))
         return ga_error_set(err, GA_EINPUT, "checkpoint: written by an older "
@@ -445,11 +311,9 @@ static int load_checkpoint(arun *a, const cJSON *o, double *elapsed,
          * partial last row of stats growing again */
         a->done = 0;
         a->by_budget = 0;
-        a->stop_reason[0] = '\0';
+        ga_steady_resume_asking(a->st);
         if (a->tail_row) {
-            a->nrows--;
-            a->block_told = a->rows[a->nrows].nevals;
-            a->block_failed = a->rows[a->nrows].nfailed;
+            ga_steady_reopen_row(a->st);
             a->tail_row = 0;
         }
     }
@@ -533,9 +397,13 @@ static int tell_logged(arun *a, long k, const double *genes, ga_error *err)
 static int write_outputs(const arun *a, int with_population, ga_error *err)
 {
     const ga_run_opts *o = a->o;
-    int rc = ga_rundir_write_stats(o->dir, a->rows, a->nrows, err);
+    size_t nrows;
+    const ga_stats_row *rows = ga_steady_stats(a->st, &nrows);
+    int rc = ga_rundir_write_stats(o->dir, rows, nrows, err);
     if (rc)
         return rc;
+    const char *why;
+    ga_steady_stopping(a->st, &why);
     const double *best;
     double bf = ga_steady_best(a->st, &best);
     ga_json_oom_clear();
@@ -551,11 +419,11 @@ static int write_outputs(const arun *a, int with_population, ga_error *err)
     }
     cJSON_AddNumberToObject(b, "evaluations",
                             (double)ga_steady_evaluations(a->st));
-    cJSON_AddNumberToObject(b, "generations", (double)a->nrows);
+    cJSON_AddNumberToObject(b, "generations", (double)nrows);
     cJSON_AddNumberToObject(b, "seed", (double)a->set->seed);
     cJSON_AddStringToObject(b, "strategy", "async");
     if (a->done)
-        cJSON_AddStringToObject(b, "stop_reason", a->stop_reason);
+        cJSON_AddStringToObject(b, "stop_reason", why);
     else
         cJSON_AddNullToObject(b, "stop_reason");
     char path[4200];
@@ -571,7 +439,7 @@ static int write_outputs(const arun *a, int with_population, ga_error *err)
     cJSON *pj = cJSON_CreateObject();
     if (!pj)
         return ga_error_set(err, GA_EFAIL, "out of memory");
-    cJSON_AddNumberToObject(pj, "generation", (double)a->nrows - 1);
+    cJSON_AddNumberToObject(pj, "generation", (double)nrows - 1);
     cJSON_AddItemToObject(pj, "population",
                           ga_rundir_individuals_json(o->space, pop, fit, n));
     snprintf(path, sizeof path, "%s/population.json", o->dir);
@@ -591,7 +459,8 @@ static int fill(arun *a, size_t *added, int *dirty, ga_error *err)
         return ga_error_set(err, GA_EFAIL, "out of memory");
     int rc = GA_OK;
     *added = 0;
-    while (rc == GA_OK && !a->stopping && (long)a->nf < a->width &&
+    while (rc == GA_OK && !ga_steady_stopping(a->st, NULL) &&
+           (long)a->nf < a->width &&
            a->next < a->budget) {
         ga_steady_ask(a->st, g);
         size_t index = (size_t)a->next++;
@@ -765,13 +634,15 @@ int ga_run_async(const ga_run_opts *o, ga_error *err)
         }
         elapsed = ga_now() - t0;
         if (limit > 0 && elapsed >= limit) {
-            snprintf(a.stop_reason, sizeof a.stop_reason, "wall-clock limit "
-                     "reached (%.1f s >= max_seconds %g); %zu evaluations in "
-                     "flight were stopped", elapsed, limit, a.nf);
+            char why[256];
+            snprintf(why, sizeof why, "wall-clock limit reached (%.1f s >= "
+                     "max_seconds %g); %zu evaluations in flight were stopped",
+                     elapsed, limit, a.nf);
+            ga_steady_stop(a.st, why);
             if (o->executor->stop)
                 o->executor->stop(o->executor->ctx);
             a.nf = a.nqueued = 0;
-            a.stopping = a.done = 1;
+            a.done = 1;
             break;
         }
         size_t added = 0;
@@ -780,11 +651,14 @@ int ga_run_async(const ga_run_opts *o, ga_error *err)
         refill = 1;
         if (a.nf == 0) {
             a.done = 1;
-            a.by_budget = !a.stopping;
-            if (!a.stopping)
-                snprintf(a.stop_reason, sizeof a.stop_reason, "num_iter "
-                         "reached (%ld evaluations: population_size + "
-                         "(num_iter - 1) x lambda)", a.budget);
+            a.by_budget = !ga_steady_stopping(a.st, NULL);
+            if (a.by_budget) {
+                char why[256];
+                snprintf(why, sizeof why, "num_iter reached (%ld evaluations: "
+                         "population_size + (num_iter - 1) x lambda)",
+                         a.budget);
+                ga_steady_stop(a.st, why);
+            }
             break;
         }
         /* the checkpoint knows the new ones before any of them starts, and
@@ -813,9 +687,10 @@ int ga_run_async(const ga_run_opts *o, ga_error *err)
          * when the checkpoint could not be read: the files stay as they
          * are) */
         ga_error again;
-        if (a.done && a.block_told > 0 && rc == GA_OK) {
-            if (push_row(&a) != 0)
-                rc = ga_error_set(err, GA_EFAIL, "out of memory");
+        if (a.done && ga_steady_row_pending(a.st) > 0 && rc == GA_OK) {
+            rc = ga_steady_close_row(a.st, err);
+            if (rc == GA_OK)
+                report_row(&a);
             a.tail_row = 1;
         }
         int rc2 = write_outputs(&a, 1, rc == GA_OK ? err : &again);
@@ -834,7 +709,6 @@ int ga_run_async(const ga_run_opts *o, ga_error *err)
     cJSON_Delete(a.identity);
     free(a.fidx);
     free(a.fgenes);
-    free(a.rows);
     free(a.got);
     free(a.lidx);
     free(a.lfit);

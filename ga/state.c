@@ -144,3 +144,15 @@ int ga_state_check_genes(const ga_space *space, const double *genes, size_t n,
                                     what, i, space->params[j].name);
     return GA_OK;
 }
+
+int ga_state_read_count(const cJSON *o, const char *key, long *out, ga_error *err)
+{
+    double v;
+    if (ga_state_read_number(o, key, &v, err))
+        return GA_EINPUT;
+    if (!(v >= 0) || v > 1e15)
+        return ga_error_set(err, GA_EINPUT, "checkpoint: '%s' is out of "
+                            "range", key);
+    *out = (long)v;
+    return GA_OK;
+}

@@ -23,6 +23,11 @@ int ga_state_read_number(const cJSON *o, const char *key, double *out,
                          ga_error *err);
 int ga_state_read_numbers(const cJSON *o, const char *key, double *out,
                           size_t n, ga_error *err);
+/* o[key] as a count (a number in 0..1e15, as ga_state_read_number reads
+ * it, cut to a whole number); GA_EINPUT naming the key when missing or
+ * out of range. */
+int ga_state_read_count(const cJSON *o, const char *key, long *out,
+                        ga_error *err);
 /* The generator's raw state as o["rng"] (hex) and o["rng_type"]; and back
  * (GA_EINPUT when missing, of the wrong size or not hex). */
 void ga_state_save_rng(cJSON *o, const gsl_rng *rng);

@@ -2,6 +2,7 @@
 #include "steady.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,14 @@ struct ga_steady {
     double best_fit;
     long told;
     gsl_rng *rng;
+    /* the run's rules (ga_steady_told) */
+    long lambda;
+    long since_best;            /* evaluations told since the best improved */
+    long block_told, block_failed;  /* since the last stats row */
+    ga_stats_row *rows;
+    size_t nrows, rcap;
+    int stopping;
+    char stop_reason[256];
 };
 
 void ga_steady_free(ga_steady *s)
@@ -32,6 +41,7 @@ void ga_steady_free(ga_steady *s)
     free(s->fit);
     free(s->scratch);
     free(s->best);
+    free(s->rows);
     gsl_rng_free(s->rng);
     free(s);
 }
@@ -65,6 +75,7 @@ ga_steady *ga_steady_alloc(const ga_space *space, const ga_settings *set,
     }
     gsl_rng_set(s->rng, set->seed);
     s->best_fit = INFINITY;
+    s->lambda = ga_settings_lambda(set);
     return s;
 }
 
@@ -210,4 +221,197 @@ ga_steady *ga_steady_restore(const ga_space *space, const ga_settings *set,
 fail:
     ga_steady_free(s);
     return NULL;
+}
+
+/* ---- the run's rules -------------------------------------------------------- */
+
+static int push_row(ga_steady *s)
+{
+    if (s->nrows == s->rcap) {
+        size_t cap = s->rcap ? 2 * s->rcap : 16;
+        ga_stats_row *r = realloc(s->rows, cap * sizeof *r);
+        if (!r)
+            return -1;
+        s->rows = r;
+        s->rcap = cap;
+    }
+    ga_stats_row *r = &s->rows[s->nrows];
+    *r = (ga_stats_row){ .gen = (long)s->nrows, .nevals = s->block_told,
+                         .nfailed = s->block_failed };
+    ga_stats_row_fill(r, s->fit, s->n);
+    s->nrows++;
+    s->block_told = s->block_failed = 0;
+    return 0;
+}
+
+int ga_steady_told(ga_steady *s, const double *genes, double fitness,
+                   size_t index, const char *reason, int *row_made,
+                   ga_error *err)
+{
+    const ga_settings *set = &s->set;
+    const char *why_failed = reason && *reason ? reason : "no fitness";
+    double before = s->best_fit;
+    *row_made = 0;
+    ga_steady_tell(s, genes, fitness);
+    s->since_best = s->best_fit < before ? 0 : s->since_best + 1;
+    s->block_told++;
+    if (isnan(fitness)) {
+        s->block_failed++;
+        if (set->nan_policy == GA_NAN_FAIL)
+            return ga_error_set(err, GA_EFAIL, "evaluation %zu failed (%s) and "
+                                "nan_policy is fail", index, why_failed);
+    }
+    if (s->n == 0 && s->told >= set->population_size)
+        return ga_error_set(err, GA_EFAIL, "all %ld evaluations so far failed "
+                            "(the last: %s), so there is no population to "
+                            "breed from; see the reasons in evals.jsonl",
+                            s->told, why_failed);
+    long row_size = s->nrows == 0 ? set->population_size : s->lambda;
+    if (s->block_told >= row_size) {
+        if (push_row(s) != 0)
+            return ga_error_set(err, GA_EFAIL, "out of memory");
+        *row_made = 1;
+    }
+    char why[256];
+    if (s->stopping)
+        return GA_OK;  /* the first reason stays */
+    if (!isnan(set->target) && s->best_fit <= set->target) {
+        snprintf(why, sizeof why, "target reached (best %.17g <= %.17g)",
+                 s->best_fit, set->target);
+        ga_steady_stop(s, why);
+    } else if (set->stall_generations > 0 &&
+               s->since_best >= set->stall_generations * s->lambda) {
+        snprintf(why, sizeof why, "no improvement for %ld evaluations "
+                 "(stall_generations %ld x lambda %ld)", s->since_best,
+                 set->stall_generations, s->lambda);
+        ga_steady_stop(s, why);
+    }
+    return GA_OK;
+}
+
+const ga_stats_row *ga_steady_stats(const ga_steady *s, size_t *n)
+{
+    *n = s->nrows;
+    return s->rows;
+}
+
+long ga_steady_row_pending(const ga_steady *s)
+{
+    return s->block_told;
+}
+
+int ga_steady_close_row(ga_steady *s, ga_error *err)
+{
+    return push_row(s) == 0 ? GA_OK : ga_error_set(err, GA_EFAIL,
+                                                   "out of memory");
+}
+
+void ga_steady_reopen_row(ga_steady *s)
+{
+    if (s->nrows == 0)
+        return;
+    s->nrows--;
+    s->block_told = s->rows[s->nrows].nevals;
+    s->block_failed = s->rows[s->nrows].nfailed;
+}
+
+void ga_steady_stop(ga_steady *s, const char *why)
+{
+    s->stopping = 1;
+    snprintf(s->stop_reason, sizeof s->stop_reason, "%s", why);
+}
+
+int ga_steady_stopping(const ga_steady *s, const char **reason)
+{
+    if (reason)
+        *reason = s->stop_reason;
+    return s->stopping;
+}
+
+void ga_steady_resume_asking(ga_steady *s)
+{
+    s->stopping = 0;
+    s->stop_reason[0] = '\0';
+}
+
+int ga_steady_save_rules(const ga_steady *s, cJSON *o, ga_error *err)
+{
+    cJSON *rows = cJSON_AddArrayToObject(o, "stats");
+    for (size_t i = 0; rows && i < s->nrows; i++) {
+        const ga_stats_row *r = &s->rows[i];
+        double row[7] = { (double)r->gen, (double)r->nevals, (double)r->nfailed,
+                          r->avg, r->std, r->min, r->max };
+        cJSON_AddItemToArray(rows, ga_state_numbers(row, 7));
+    }
+    if (!rows || !cJSON_AddNumberToObject(o, "block_told", (double)s->block_told) ||
+        !cJSON_AddNumberToObject(o, "block_failed", (double)s->block_failed) ||
+        !cJSON_AddNumberToObject(o, "since_best", (double)s->since_best) ||
+        !cJSON_AddBoolToObject(o, "stopping", s->stopping) ||
+        !cJSON_AddStringToObject(o, "stop_reason", s->stop_reason))
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    return GA_OK;
+}
+
+static int read_row(ga_steady *s, const cJSON *e, ga_error *err)
+{
+    double row[7];
+    if (!cJSON_IsArray(e) || cJSON_GetArraySize(e) != 7)
+        return ga_error_set(err, GA_EINPUT, "checkpoint: a bad 'stats' row");
+    size_t k = 0;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, e) {
+        if (ga_state_item_number(x, &row[k++]) != 0)
+            return ga_error_set(err, GA_EINPUT, "checkpoint: a bad 'stats' "
+                                "row");
+    }
+    if (!ga_state_counts_ok(row, 3))
+        return ga_error_set(err, GA_EINPUT, "checkpoint: a bad 'stats' row");
+    if (s->nrows == s->rcap) {
+        size_t cap = s->rcap ? 2 * s->rcap : 16;
+        ga_stats_row *r = realloc(s->rows, cap * sizeof *r);
+        if (!r)
+            return ga_error_set(err, GA_EFAIL, "out of memory");
+        s->rows = r;
+        s->rcap = cap;
+    }
+    s->rows[s->nrows++] = (ga_stats_row){ (long)row[0], (long)row[1],
+                                          (long)row[2], row[3], row[4],
+                                          row[5], row[6] };
+    return GA_OK;
+}
+
+int ga_steady_restore_rules(ga_steady *s, const cJSON *o, ga_error *err)
+{
+    if (ga_state_read_count(o, "since_best", &s->since_best, err) ||
+        ga_state_read_count(o, "block_told", &s->block_told, err) ||
+        ga_state_read_count(o, "block_failed", &s->block_failed, err))
+        return GA_EINPUT;
+    const cJSON *rows = cJSON_GetObjectItemCaseSensitive(o, "stats");
+    const cJSON *e;
+    if (!cJSON_IsArray(rows))
+        return ga_error_set(err, GA_EINPUT, "checkpoint: no 'stats' rows");
+    s->nrows = 0;
+    cJSON_ArrayForEach(e, rows) {
+        int rc = read_row(s, e, err);
+        if (rc)
+            return rc;
+    }
+    s->stopping = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "stopping"));
+    const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, "stop_reason");
+    if (cJSON_IsString(why))
+        snprintf(s->stop_reason, sizeof s->stop_reason, "%s", why->valuestring);
+    /* every evaluation told is in a stats row or in the block since */
+    long in_rows = s->block_told;
+    for (size_t i = 0; i < s->nrows; i++) {
+        const ga_stats_row *r = &s->rows[i];
+        if (r->gen != (long)i || r->nfailed > r->nevals)
+            return ga_error_set(err, GA_EINPUT, "checkpoint: 'stats' row %zu "
+                                "is not consistent", i);
+        in_rows += r->nevals;
+    }
+    if (in_rows != s->told || s->block_failed > s->block_told)
+        return ga_error_set(err, GA_EINPUT, "checkpoint: the stats rows (%ld) "
+                            "and the evaluations told (%ld) do not agree",
+                            in_rows, s->told);
+    return GA_OK;
 }

@@ -22,6 +22,7 @@
 #include <cJSON.h>
 
 #include "error.h"
+#include "popstats.h"
 #include "settings.h"
 #include "space.h"
 
@@ -37,8 +38,55 @@ void ga_steady_free(ga_steady *s);
 /* The next individual to evaluate, into genes (space->n). */
 void ga_steady_ask(ga_steady *s, double *genes);
 
-/* The fitness of an individual asked before (any order; NaN: failed). */
+/* The fitness of an individual asked before (any order; NaN: failed):
+ * the GA alone, no run rules (ga_steady_told applies them). */
 void ga_steady_tell(ga_steady *s, const double *genes, double fitness);
+
+/* ---- the run's rules, as ga_engine_tell applies them to a generation --- */
+
+/* Tell a finished evaluation (ga_steady_tell) and apply the run's rules:
+ * - nan_policy fail: a failure (NaN) is GA_EFAIL naming evaluation index
+ *   and reason; any other policy drops it (it never enters the
+ *   population);
+ * - a population still empty after population_size evaluations is
+ *   GA_EFAIL (nothing to breed from);
+ * - a statistics row (ga_stats_row_fill) once population_size evaluations
+ *   are told, then every lambda evaluations; *row_made = 1 then;
+ * - target reached, or no improvement for stall_generations x lambda
+ *   evaluations: the GA stops asking (ga_steady_stopping) with a reason.
+ * GA_OK, or GA_EFAIL as above or when out of memory. */
+int ga_steady_told(ga_steady *s, const double *genes, double fitness,
+                   size_t index, const char *reason, int *row_made,
+                   ga_error *err);
+
+/* The statistics rows so far. */
+const ga_stats_row *ga_steady_stats(const ga_steady *s, size_t *n);
+/* Evaluations told since the last row. */
+long ga_steady_row_pending(const ga_steady *s);
+/* End the run's statistics with the partial row of the evaluations told
+ * since the last one (at the end of a run): GA_OK, GA_EFAIL when out of
+ * memory. */
+int ga_steady_close_row(ga_steady *s, ga_error *err);
+/* Take back the partial row closed at the end, so a run extended on
+ * resume goes on filling it. */
+void ga_steady_reopen_row(ga_steady *s);
+
+/* Stop asking, for why (replacing an earlier reason: the run's wall-clock
+ * limit ends it whatever the GA said); a stop the run decides (its budget,
+ * its wall-clock limit). ga_steady_told's own rules keep the first. */
+void ga_steady_stop(ga_steady *s, const char *why);
+/* Stopped asking; why in *reason ("" before a stop). */
+int ga_steady_stopping(const ga_steady *s, const char **reason);
+/* Forget a stop (a finished run extended by a larger num_iter). */
+void ga_steady_resume_asking(ga_steady *s);
+
+/* The run-rule state into o ("stats", "block_told", "block_failed",
+ * "since_best", "stopping", "stop_reason": the keys of an async
+ * checkpoint): GA_OK, GA_EFAIL when out of memory. And back: GA_EINPUT
+ * naming what is wrong (rows out of order, counts that do not add up with
+ * the evaluations told). */
+int ga_steady_save_rules(const ga_steady *s, cJSON *o, ga_error *err);
+int ga_steady_restore_rules(ga_steady *s, const cJSON *o, ga_error *err);
 
 /* The best fitness told so far (+inf before any) and its genes (NULL
  * before any). */
