@@ -3,7 +3,7 @@
  * cluster runs (sweeps/async_sim.h): wall-clock to a target loss and worker
  * utilisation, over seeds, paired by seed. Writes DIR/runs.csv and
  * DIR/report.md. */
-#include "cmd_async.h"
+#include "commands.h"
 
 #include <math.h>
 #include <stdio.h>

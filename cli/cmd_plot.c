@@ -2,7 +2,7 @@
  * pair of hyperparameters as a scatter coloured by the objective (low =
  * good), the way HPO results on a model are read. Writes the data and a
  * gnuplot script, and runs gnuplot (argv, no shell) when it is installed. */
-#include "cmd_plot.h"
+#include "commands.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* cmd_sweep.c - `gahpo sweep`: expand a spec, run it in parallel, analyse
  * it; `gahpo analyze`: the statistics of a finished sweep again. */
-#include "cmd_sweep.h"
+#include "commands.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -253,7 +253,7 @@ static int run_one_chunk(const sweep_args *a, const sweep_spec *s,
     return rc;
 }
 
-int gahpo_cmd_sweep(int argc, char **argv, const char *version)
+int gahpo_cmd_sweep(int argc, char **argv)
 {
     sweep_args a;
     int rc = parse_sweep_args(argc, argv, &a);
@@ -352,7 +352,7 @@ int gahpo_cmd_sweep(int argc, char **argv, const char *version)
                                &b, &err);
         }
         /* a chunk is a part: the driver analyses the whole */
-        sweep_analysis an = { version, a.quiet ? NULL : stdout, 1, 0, -1, 0,
+        sweep_analysis an = { GAHPO_VERSION, a.quiet ? NULL : stdout, 1, 0, -1, 0,
                               NULL };
         if (rc == GA_OK && a.chunk < 0)
             rc = sweep_analyze(dir, &an, &err);
@@ -376,7 +376,7 @@ int gahpo_cmd_sweep(int argc, char **argv, const char *version)
     return rc;
 }
 
-int gahpo_cmd_analyze(int argc, char **argv, const char *version)
+int gahpo_cmd_analyze(int argc, char **argv)
 {
     if (argc != 1) {
         fprintf(stderr, "gahpo: usage: gahpo analyze DIR\n");
@@ -384,7 +384,7 @@ int gahpo_cmd_analyze(int argc, char **argv, const char *version)
     }
     ga_error err;
     ga_error_clear(&err);
-    sweep_analysis an = { version, stdout, 1, 0, -1, 0, NULL };
+    sweep_analysis an = { GAHPO_VERSION, stdout, 1, 0, -1, 0, NULL };
     int rc = sweep_analyze(argv[0], &an, &err);
     cJSON_Delete(an.tuned);
     if (rc == GA_OK)
@@ -416,7 +416,7 @@ static char *spec_for_budget(const char *text, long b, ga_error *err)
     return t;
 }
 
-int gahpo_cmd_tune(int argc, char **argv, const char *version)
+int gahpo_cmd_tune(int argc, char **argv)
 {
     const char *spec_path = NULL, *out = "results/tuned";
     long threads = 0;
@@ -506,7 +506,7 @@ int gahpo_cmd_tune(int argc, char **argv, const char *version)
         if (rc == GA_OK)
             rc = sweep_execute(s, pts, np, dir, (int)threads, 1, &sweep_interrupted,
                                quiet ? NULL : progress, &bb, &err);
-        sweep_analysis an = { version, NULL, 1, 0, -1, 0, NULL };
+        sweep_analysis an = { GAHPO_VERSION, NULL, 1, 0, -1, 0, NULL };
         if (rc == GA_OK)
             rc = sweep_analyze(dir, &an, &err);
         cJSON_Delete(an.tuned);
@@ -517,7 +517,7 @@ int gahpo_cmd_tune(int argc, char **argv, const char *version)
         for (size_t w = 0; rc == GA_OK && w < s->nworkers; w++) {
             long W = s->workers_list[w];
             long cap = W == 1 ? 0 : (long)ceil(factor * (double)budget / (double)W);
-            sweep_analysis aw = { version, NULL, 0, W, cap, 0, NULL };
+            sweep_analysis aw = { GAHPO_VERSION, NULL, 0, W, cap, 0, NULL };
             rc = sweep_analyze(dir, &aw, &err);
             if (rc != GA_OK)
                 break;
@@ -541,7 +541,7 @@ int gahpo_cmd_tune(int argc, char **argv, const char *version)
     if (rc == GA_OK) {
         cJSON *pv = cJSON_AddObjectToObject(result, "provenance");
         cJSON_AddStringToObject(pv, "tune_spec", spec_path);
-        cJSON_AddStringToObject(pv, "gahpo_version", version);
+        cJSON_AddStringToObject(pv, "gahpo_version", GAHPO_VERSION);
         cJSON_AddNumberToObject(pv, "rounds_factor", factor);
         char path[4300];
         snprintf(path, sizeof path, "%s/tuned_defaults.json", out);

@@ -1,0 +1,125 @@
+/* cmd_problems.c - `gahpo problems list | info NAME | eval NAME`: the
+ * built-in test problems, a problem's space and optimum, and its value at
+ * points read from stdin (one comma-separated line each). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../problems/problem.h"
+#include "../ga/util.h"
+#include "cmd_util.h"
+#include "commands.h"
+
+static int problems_list(void)
+{
+    size_t n;
+    const prob_family *f = prob_families(&n);
+    for (size_t i = 0; i < n; i++)
+        printf("%-22s %s\n", f[i].pattern, f[i].description);
+    return 0;
+}
+
+/* The problem's dimension, space, and f_opt and x_opt where known. */
+static void problem_info(const prob_problem *p)
+{
+    printf("%s: %zu parameters%s\n", p->name, p->dim, p->noisy ? ", noisy" : "");
+    ga_space_describe(p->space, stdout);
+    if (!isnan(p->f_opt))
+        printf("f_opt %.17g\n", p->f_opt);
+    if (p->x_opt) {
+        printf("x_opt");
+        for (size_t i = 0; i < p->dim; i++) {
+            char buf[256];
+            if (ga_param_gene_format(&p->space->params[i], p->x_opt[i], buf,
+                                     sizeof buf))
+                snprintf(buf, sizeof buf, "?");
+            printf("%s%s", i ? "," : " ", buf);
+        }
+        printf("\n");
+    }
+}
+
+/* Line lineno of stdin (no line break) into x, p->dim genes: 0, or 2 after
+ * saying on stderr what is wrong with it. */
+static int parse_point(const prob_problem *p, char *line, size_t lineno,
+                       double *x)
+{
+    size_t k = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(line, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (k >= p->dim) {
+            k++;
+            break;
+        }
+        ga_error e;
+        const ga_param *pk = &p->space->params[k];
+        if (ga_param_gene_parse(pk, tok, &x[k], &e)) {
+            /* numbers outside the bounds are legal for evaluation; a
+             * value a categorical, ordered or logical parameter does
+             * not have is not (it would be read as an index) */
+            if ((pk->type != GA_INT && pk->type != GA_FLOAT) ||
+                ga_parse_double(tok, &x[k]) != 0) {
+                fprintf(stderr, "gahpo: stdin:%zu: value %zu: %s\n",
+                        lineno, k + 1, e.msg);
+                return 2;
+            }
+        }
+        k++;
+    }
+    if (k != p->dim) {
+        fprintf(stderr, "gahpo: stdin:%zu: %s needs %zu comma-separated "
+                "values, got %s%zu\n", lineno, p->name, p->dim,
+                k > p->dim ? "more than " : "", k > p->dim ? p->dim : k);
+        return 2;
+    }
+    return 0;
+}
+
+/* The problem's value at each point on stdin, one line each, until the
+ * end or the first bad line: 0, 2 for a bad line, 1 out of memory. */
+static int problem_eval(prob_problem *p)
+{
+    char *line = NULL;
+    size_t cap = 0, lineno = 0;
+    ssize_t len;
+    double *x = malloc(p->dim * sizeof *x);
+    int rc = x ? 0 : 1;
+    while (rc == 0 && (len = getline(&line, &cap, stdin)) >= 0) {
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (len == 0)
+            continue;
+        rc = parse_point(p, line, lineno, x);
+        if (rc == 0) {
+            double f;
+            p->eval(p, x, 1, &f, NULL);
+            printf("%.17g\n", f);
+        }
+    }
+    free(line);
+    free(x);
+    return rc;
+}
+
+int gahpo_cmd_problems(int argc, char **argv)
+{
+    if (argc >= 1 && strcmp(argv[0], "list") == 0)
+        return problems_list();
+    if (argc != 2 || (strcmp(argv[0], "eval") != 0 && strcmp(argv[0], "info")))
+        return gahpo_usage("usage: gahpo problems list | gahpo problems eval "
+                           "NAME | gahpo problems info NAME");
+    ga_error err;
+    prob_problem *p = prob_lookup(argv[1], &err);
+    if (!p)
+        return gahpo_fail(&err);
+    int rc = 0;
+    if (strcmp(argv[0], "info") == 0)
+        problem_info(p);
+    else
+        rc = problem_eval(p);
+    prob_free(p);
+    return rc;
+}

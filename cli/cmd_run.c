@@ -1,0 +1,1028 @@
+/* cmd_run.c - `gahpo run`: the options parsed, the settings decided
+ * (command line > environment > --settings > tuned defaults > CANDLE's),
+ * the run directory made (run.json: everything a resume needs) or, with
+ * --resume DIR, reopened from its run.json, the GA run through the chosen
+ * executor, the summary printed. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "../problems/problem.h"
+#include "../ga/csv.h"
+#include "../ga/engine.h"
+#include "../exec/exec.h"
+#include "../ga/run.h"
+#include "../ga/rundir.h"
+#include "../ga/settings.h"
+#include "../ga/space.h"
+#include "../ga/util.h"
+#include "cmd_util.h"
+#include "commands.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+/* What `gahpo run` was asked; resumed, what DIR/run.json says. */
+typedef struct run_args {
+    const char *space_file, *problem, *out, *settings_file, *tuned_file;
+    const char *init_file, *resume_dir;
+    const char *result_file, *result_key;
+    long jobs;
+    double timeout;
+    int param_flags, quiet, no_env;
+    char **command;
+    int ncommand;
+    const char *keys[64];     /* settings from the command line, in order */
+    const char *values[64];
+    int nset;
+    int jobs_set, timeout_set;
+    const char *retries;      /* --retries: the local executor's, or passed
+                                 to the cluster's settings */
+    long local_retries;
+    long budget;              /* evaluations planned: picks tuned defaults */
+    int cache;                /* -1: the executor's default */
+    int no_tuned;
+    const char *executor;     /* "local" (default), "slurm" or "pbs" */
+    const char *site;
+    const char *slurm_keys[64];   /* Slurm options, in order */
+    const char *slurm_values[64];
+    int nslurm;
+    ga_slurm_settings *slurm; /* resolved; owned by gahpo_cmd_run */
+} run_args;
+
+static const char *env_lookup(void *ctx, const char *name)
+{
+    (void)ctx;
+    return getenv(name);
+}
+
+/* A generation's line on stderr (ga_run_opts.progress). */
+static void progress(void *ctx, const ga_stats_row *r, long evals, double best)
+{
+    (void)ctx;
+    fprintf(stderr, "gen %3ld  nevals %4ld  evals %6ld  best %-12.6g avg "
+            "%-12.6g min %-12.6g max %-12.6g%s\n", r->gen, r->nevals, evals,
+            best, r->avg, r->min, r->max, r->nfailed ? "  (failures)" : "");
+}
+
+/* A setting's option name (num-iter) as its key (num_iter). */
+static void setting_key(const char *name, char key[64])
+{
+    snprintf(key, 64, "%s", name);
+    for (char *c = key; *c; c++)
+        if (*c == '-')
+            *c = '_';
+}
+
+/* o if it is a flag without a value (--quiet, --cache, ...): 1 and a set
+ * from it; 0 if o is not one. */
+static int parse_run_flag(run_args *a, const char *o)
+{
+    if (!strcmp(o, "--no-env"))
+        a->no_env = 1;
+    else if (!strcmp(o, "--no-param-flags"))
+        a->param_flags = 0;
+    else if (!strcmp(o, "--quiet"))
+        a->quiet = 1;
+    else if (!strcmp(o, "--no-tuned-defaults"))
+        a->no_tuned = 1;
+    else if (!strcmp(o, "--cache") || !strcmp(o, "--no-cache"))
+        a->cache = strcmp(o, "--cache") == 0 ? 1 : 0;
+    else
+        return 0;
+    return 1;
+}
+
+/* o a GA setting (--num-iter, or its short forms --stall and --max-time),
+ * kept in order for resolve_settings: 0, or 2 after a usage message. */
+static int parse_run_setting(run_args *a, const char *o, const char *v)
+{
+    char key[64];
+    setting_key(o + 2, key);
+    const char *canon = ga_settings_known(key) ? o + 2
+                        : !strcmp(key, "stall") ? "stall_generations"
+                        : !strcmp(key, "max_time") ? "max_seconds"
+                        : NULL;
+    if (!canon)
+        return gahpo_usage("run: unknown option '%s'", o);
+    if (a->nset >= 64)
+        return gahpo_usage("run: too many settings");
+    a->keys[a->nset] = canon;
+    a->values[a->nset++] = v;
+    return 0;
+}
+
+/* Option o with its value v into a: 0, or 2 after a usage message. The
+ * executor's own options are tried before the settings, --executor and
+ * --retries before the Slurm and PBS ones (which include them). */
+static int parse_run_option(run_args *a, const char *o, const char *v)
+{
+    if (!strcmp(o, "--space"))
+        a->space_file = v;
+    else if (!strcmp(o, "--problem"))
+        a->problem = v;
+    else if (!strcmp(o, "--out"))
+        a->out = v;
+    else if (!strcmp(o, "--settings"))
+        a->settings_file = v;
+    else if (!strcmp(o, "--tuned-defaults"))
+        a->tuned_file = v;
+    else if (!strcmp(o, "--budget")) {
+        if (ga_parse_long(v, &a->budget) != 0 || a->budget < 1)
+            return gahpo_usage("run: --budget must be a number of "
+                               "evaluations >= 1, got '%s'", v);
+    } else if (!strcmp(o, "--init-population"))
+        a->init_file = v;
+    else if (!strcmp(o, "--resume"))
+        a->resume_dir = v;
+    else if (!strcmp(o, "--executor")) {
+        if (strcmp(v, "local") && strcmp(v, "slurm") && strcmp(v, "pbs"))
+            return gahpo_usage("run: --executor must be local, slurm or "
+                               "pbs, got '%s'", v);
+        a->executor = v;
+    } else if (!strcmp(o, "--site"))
+        a->site = v;
+    else if (!strcmp(o, "--retries"))
+        a->retries = v;
+    else if (ga_slurm_option_known(o)) {
+        if (a->nslurm >= 64)
+            return gahpo_usage("run: too many Slurm options");
+        a->slurm_keys[a->nslurm] = o;
+        a->slurm_values[a->nslurm++] = v;
+    } else if (!strcmp(o, "--result-file"))
+        a->result_file = v;
+    else if (!strcmp(o, "--result-key"))
+        a->result_key = v;
+    else if (!strcmp(o, "--jobs")) {
+        if (ga_parse_long(v, &a->jobs) != 0 || a->jobs < 1)
+            return gahpo_usage("run: --jobs must be an integer >= 1, got "
+                               "'%s'", v);
+        a->jobs_set = 1;
+    } else if (!strcmp(o, "--timeout")) {
+        if (ga_parse_double(v, &a->timeout) != 0 || a->timeout < 0)
+            return gahpo_usage("run: --timeout must be seconds >= 0, got "
+                               "'%s'", v);
+        a->timeout_set = 1;
+    } else
+        return parse_run_setting(a, o, v);
+    return 0;
+}
+
+/* gahpo run's command line into a, over the defaults: 0, or 2 after a
+ * usage message. --help prints the help and exits 0. */
+static int parse_run_args(int argc, char **argv, run_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->jobs = 1;
+    a->cache = -1;
+    a->param_flags = 1;
+    a->result_file = "result.json";
+    a->result_key = "val_loss";
+    for (int i = 0; i < argc; i++) {
+        const char *o = argv[i];
+        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+            gahpo_print_help(stdout);
+            exit(0);
+        }
+        if (strcmp(o, "--") == 0) {
+            a->command = argv + i + 1;
+            a->ncommand = argc - i - 1;
+            return 0;
+        }
+        if (strncmp(o, "--", 2) != 0)
+            return gahpo_usage("run: unexpected argument '%s' (put the model "
+                               "command after --)", o);
+        if (parse_run_flag(a, o))
+            continue;
+        if (i + 1 >= argc)
+            return gahpo_usage("run: %s needs a value", o);
+        int rc = parse_run_option(a, o, argv[++i]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Settings from all sources, in precedence order. */
+static int resolve_settings(const run_args *a, ga_settings *s, char *tuned_used,
+                            size_t tuned_size, ga_error *err)
+{
+    ga_settings_defaults(s);
+    /* tuned defaults: the file given, or $GAHPO_TUNED_DEFAULTS, or the
+     * committed sweeps/tuned_defaults.json (per budget and workers: applied
+     * when --budget says which) */
+    char builtin[4096];
+    ga_error ignore;
+    const char *tuned = a->tuned_file ? a->tuned_file
+                        : a->no_env ? NULL : getenv("GAHPO_TUNED_DEFAULTS");
+    if ((!tuned || !*tuned) && !a->no_tuned &&
+        ga_data_path("sweeps/tuned_defaults.json", builtin, sizeof builtin,
+                     &ignore) == GA_OK)
+        tuned = builtin;
+    tuned_used[0] = '\0';
+    if (tuned && *tuned && !a->no_tuned) {
+        char *text = ga_read_file(tuned, NULL, err);
+        if (!text)
+            return GA_EINPUT;
+        cJSON *root = ga_json_parse(text, tuned, NULL, err);
+        free(text);
+        if (!root)
+            return err->status;
+        /* workers: a cluster's resolved --max-concurrent (command line,
+         * PROCS, site profile), else --jobs, else CANDLE's MAX_CONCURRENT */
+        long workers = a->problem ? 1 : a->jobs;
+        const char *mc = a->no_env ? NULL : getenv("MAX_CONCURRENT");
+        long mcv;
+        if (!a->problem && !a->jobs_set && mc && ga_parse_long(mc, &mcv) == 0 &&
+            mcv >= 1)
+            workers = mcv;
+        if (a->slurm && a->slurm->max_concurrent > 0)
+            workers = a->slurm->max_concurrent;
+        int rc = ga_settings_apply_tuned(s, root, tuned, a->budget, workers,
+                                         tuned_used, tuned_size, err);
+        cJSON_Delete(root);
+        if (rc != GA_OK)
+            return rc;
+    }
+    if (a->settings_file && ga_settings_load(s, a->settings_file, err) != GA_OK)
+        return GA_EINPUT;
+    if (!a->no_env && ga_settings_apply_env(s, env_lookup, NULL, err) != GA_OK)
+        return GA_EINPUT;
+    for (int i = 0; i < a->nset; i++) {
+        char key[64], source[96];
+        setting_key(a->keys[i], key);
+        snprintf(source, sizeof source, "command line --%s", a->keys[i]);
+        if (ga_settings_set(s, key, a->values[i], source, err) != GA_OK)
+            return GA_EINPUT;
+    }
+    return ga_settings_validate(s, err);
+}
+
+static void print_summary(const char *dir, const ga_space *space,
+                          const ga_engine *eng)
+{
+    size_t nh;
+    const double *hf;
+    const double *hof = ga_engine_hof(eng, &nh, &hf);
+    printf("stopped: %s\n", ga_engine_done(eng) ? ga_engine_stop_reason(eng)
+                                                : "not finished");
+    printf("generations: %ld  evaluations: %ld\n",
+           ga_engine_generation(eng) + 1, ga_engine_evaluations(eng));
+    if (nh) {
+        printf("best fitness: %.17g\nbest parameters:\n", hf[0]);
+        for (size_t i = 0; i < space->n; i++) {
+            char buf[4096];
+            if (ga_param_gene_format(&space->params[i], hof[i], buf, sizeof buf))
+                snprintf(buf, sizeof buf, "(too long)");
+            printf("  %-24s %s\n", space->params[i].name, buf);
+        }
+    }
+    printf("results in %s: best.json stats.csv population.json evals.jsonl\n",
+           dir);
+}
+
+/* The summary of a run that has no engine to ask (async): best.json. */
+static void print_best_file(const char *dir)
+{
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/best.json", dir);
+    ga_error e;
+    char *text = ga_read_file(path, NULL, &e);
+    cJSON *o = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, "stop_reason");
+    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(o, "evaluations");
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "fitness");
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "params");
+    printf("stopped: %s\n", cJSON_IsString(why) ? why->valuestring
+                                                : "not finished");
+    if (cJSON_IsNumber(ev))
+        printf("evaluations: %.0f\n", ev->valuedouble);
+    if (cJSON_IsNumber(f)) {
+        printf("best fitness: %.17g\nbest parameters:\n", f->valuedouble);
+        const cJSON *v;
+        cJSON_ArrayForEach(v, p) {
+            char *t = cJSON_IsString(v) ? NULL : cJSON_PrintUnformatted(v);
+            printf("  %-24s %s\n", v->string,
+                   cJSON_IsString(v) ? v->valuestring : t ? t : "?");
+            free(t);
+        }
+    }
+    cJSON_Delete(o);
+    printf("results in %s: best.json stats.csv population.json evals.jsonl\n",
+           dir);
+}
+
+/* run.json: everything --resume needs to rebuild the run. */
+static cJSON *run_config(const run_args *a, const char *dir_abs,
+                         const cJSON *space_json, const ga_settings *s,
+                         char **command_abs, const ga_space *space,
+                         const double *init, size_t ninit)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "version", 1);
+    cJSON_AddStringToObject(o, "gahpo", GAHPO_VERSION);
+    char uid[40];
+    ga_rundir_new_uid(uid, sizeof uid);
+    cJSON_AddStringToObject(o, "run_uid", uid);
+    cJSON_AddStringToObject(o, "dir", dir_abs);
+    if (a->problem)
+        cJSON_AddStringToObject(o, "problem", a->problem);
+    else
+        cJSON_AddNullToObject(o, "problem");
+    if (space_json)
+        cJSON_AddItemToObject(o, "space", cJSON_Duplicate(space_json, 1));
+    cJSON *cmd = cJSON_AddArrayToObject(o, "command");
+    for (int i = 0; i < a->ncommand; i++)
+        cJSON_AddItemToArray(cmd, cJSON_CreateString(command_abs[i]));
+    cJSON_AddItemToObject(o, "settings", ga_settings_to_json(s));
+    cJSON *ex = cJSON_AddObjectToObject(o, "executor");
+    cJSON_AddNumberToObject(ex, "jobs", (double)a->jobs);
+    cJSON_AddNumberToObject(ex, "timeout", a->timeout);
+    cJSON_AddBoolToObject(ex, "param_flags", a->param_flags);
+    cJSON_AddStringToObject(ex, "result_file", a->result_file);
+    cJSON_AddStringToObject(ex, "result_key", a->result_key);
+    if (!a->slurm)
+        cJSON_AddNumberToObject(ex, "retries", (double)a->local_retries);
+    const char *type = !a->slurm ? "local" : a->slurm->pbs ? "pbs" : "slurm";
+    cJSON_AddStringToObject(ex, "type", type);
+    if (a->slurm)
+        cJSON_AddItemToObject(ex, a->slurm->pbs ? "pbs" : "slurm",
+                              ga_slurm_settings_to_json(a->slurm));
+    cJSON_AddBoolToObject(ex, "cache", a->cache > 0);
+    /* the initial individuals themselves, so a run killed before its first
+     * checkpoint restarts with them even if the CSV has gone */
+    cJSON *ip = cJSON_AddArrayToObject(o, "init_population");
+    for (size_t k = 0; ip && k < ninit; k++) {
+        cJSON *ind = cJSON_CreateObject();
+        for (size_t i = 0; i < space->n; i++)
+            cJSON_AddItemToObject(ind, space->params[i].name,
+                                  ga_param_gene_to_json(&space->params[i],
+                                                        init[k * space->n + i]));
+        cJSON_AddItemToArray(ip, ind);
+    }
+    return o;
+}
+
+/* The initial individuals saved in run.json (count x space->n genes). */
+static double *config_init_population(const cJSON *config, const ga_space *space,
+                                      size_t *count, ga_error *err)
+{
+    const cJSON *ip = cJSON_GetObjectItemCaseSensitive(config, "init_population");
+    *count = cJSON_IsArray(ip) ? (size_t)cJSON_GetArraySize(ip) : 0;
+    double *genes = calloc(*count * space->n + 1, sizeof *genes);
+    if (!genes) {
+        ga_error_set(err, GA_EFAIL, "out of memory");
+        return NULL;
+    }
+    size_t k = 0;
+    const cJSON *ind;
+    cJSON_ArrayForEach(ind, ip) {
+        for (size_t i = 0; i < space->n; i++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+                ind, space->params[i].name);
+            if (!v || ga_param_gene_from_json(&space->params[i], v,
+                                              &genes[k * space->n + i], err)) {
+                if (err->status == GA_OK || !v)
+                    ga_error_set(err, GA_EINPUT, "run.json: initial individual "
+                                 "%zu lacks '%s'", k, space->params[i].name);
+                free(genes);
+                return NULL;
+            }
+        }
+        k++;
+    }
+    return genes;
+}
+
+/* Fill run_args and settings back from a saved run.json. */
+static int load_run_config(const char *dir, run_args *a, ga_settings *s,
+                           cJSON **config, char ***command, ga_error *err)
+{
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/run.json", dir);
+    char *text = ga_read_file(path, NULL, err);
+    if (!text && err->status == GA_EFAIL)  /* out of memory, a read error */
+        return GA_EFAIL;
+    if (!text)
+        return ga_error_set(err, GA_EINPUT, "%s: not a gahpo run directory "
+                            "(no readable run.json)", dir);
+    cJSON *o = ga_json_parse(text, path, NULL, err);
+    free(text);
+    if (!o)
+        return err->status;
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return ga_error_set(err, GA_EINPUT, "%s: invalid JSON", path);
+    }
+    *config = o;
+    const cJSON *prob = cJSON_GetObjectItemCaseSensitive(o, "problem");
+    a->problem = cJSON_IsString(prob) ? prob->valuestring : NULL;
+    const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(o, "command");
+    a->ncommand = cJSON_IsArray(cmd) ? cJSON_GetArraySize(cmd) : 0;
+    *command = calloc((size_t)a->ncommand + 1, sizeof **command);
+    if (!*command)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    int i = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cmd) {
+        if (!cJSON_IsString(c))
+            return ga_error_set(err, GA_EINPUT, "%s: bad 'command'", path);
+        (*command)[i++] = c->valuestring;
+    }
+    a->command = *command;
+    const cJSON *ex = cJSON_GetObjectItemCaseSensitive(o, "executor");
+    const cJSON *v;
+    if (!a->jobs_set && cJSON_IsNumber(v = cJSON_GetObjectItem(ex, "jobs")))
+        a->jobs = (long)v->valuedouble;
+    if (!a->timeout_set && cJSON_IsNumber(v = cJSON_GetObjectItem(ex, "timeout")))
+        a->timeout = v->valuedouble;
+    if ((v = cJSON_GetObjectItem(ex, "param_flags")))
+        a->param_flags = cJSON_IsTrue(v);
+    if (cJSON_IsString(v = cJSON_GetObjectItem(ex, "result_file")))
+        a->result_file = v->valuestring;
+    if (cJSON_IsString(v = cJSON_GetObjectItem(ex, "result_key")))
+        a->result_key = v->valuestring;
+    if (cJSON_IsNumber(v = cJSON_GetObjectItem(ex, "retries")))
+        a->local_retries = (long)v->valuedouble;
+    if (cJSON_IsString(v = cJSON_GetObjectItem(ex, "type")) &&
+        (!strcmp(v->valuestring, "slurm") || !strcmp(v->valuestring, "pbs"))) {
+        int pbs = !strcmp(v->valuestring, "pbs");
+        a->executor = pbs ? "pbs" : "slurm";
+        a->slurm = pbs ? ga_pbs_settings_alloc() : ga_slurm_settings_alloc();
+        if (!a->slurm)
+            return ga_error_set(err, GA_EFAIL, "out of memory");
+        if (ga_slurm_settings_apply_json(a->slurm, cJSON_GetObjectItem(ex,
+                                         a->executor), path, err) != GA_OK)
+            return GA_EINPUT;
+    }
+    if (a->cache < 0 && cJSON_IsBool(v = cJSON_GetObjectItem(ex, "cache")))
+        a->cache = cJSON_IsTrue(v);
+    ga_settings_defaults(s);
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "settings");
+    if (ga_settings_apply_json(s, st, path, err) != GA_OK)
+        return GA_EINPUT;
+    return ga_settings_validate(s, err);
+}
+
+/* ctx: the gahpo version that started the run (run.json), or NULL. */
+static void warn(void *ctx, const char *msg)
+{
+    const char *started_by = ctx;
+    fprintf(stderr, "gahpo: warning: %s%s%s%s\n", msg,
+            started_by ? " (the run was started by gahpo " : "",
+            started_by ? started_by : "", started_by ? ")" : "");
+}
+
+/* A run being extended: run.json gets the new settings once the
+ * checkpoint has been accepted (ga_run_opts.accepted). */
+typedef struct extension {
+    const char *dir;
+    cJSON *config;
+    long from, to;        /* num_iter; equal: not extended */
+} extension;
+
+static int write_extension(void *ctx, ga_error *err)
+{
+    const extension *x = ctx;
+    if (x->from == x->to)
+        return GA_OK;
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/run.json", x->dir);
+    int rc = ga_write_json_atomic(path, x->config, err);
+    if (rc == GA_OK)
+        fprintf(stderr, "gahpo: extending the run from num_iter %ld to %ld\n",
+                x->from, x->to);
+    return rc;
+}
+
+/* --resume DIR with --num-iter N or --budget N: a run continued for more
+ * evaluations. num_iter may only grow; config (run.json, written by
+ * write_extension) gets the new one. */
+static int extend_run(const char *dir, run_args *a, ga_settings *s,
+                      cJSON *config, extension *x, ga_error *err)
+{
+    *x = (extension){ dir, config, s->num_iter, s->num_iter };
+    long num_iter = s->num_iter;
+    for (int i = 0; i < a->nset; i++)  /* only num_iter gets here */
+        if (ga_parse_long(a->values[i], &num_iter) != 0 || num_iter < 1)
+            return ga_error_set(err, GA_EINPUT, "--num-iter must be a whole "
+                                "number >= 1, got '%s'", a->values[i]);
+    if (a->budget > 0) {
+        /* the most generations whose planned evaluations fit the budget */
+        long lambda = s->strategy == GA_SIMPLE ? s->population_size
+                                               : ga_settings_lambda(s);
+        if (a->budget < s->population_size || lambda < 1)
+            return ga_error_set(err, GA_EINPUT, "--budget %ld is less than "
+                                "one population (%ld)", a->budget,
+                                s->population_size);
+        num_iter = 1 + (a->budget - s->population_size) / lambda;
+    }
+    if (num_iter == s->num_iter)
+        return GA_OK;
+    if (num_iter < s->num_iter)
+        return ga_error_set(err, GA_EINPUT, "%s: num_iter is %ld; a run can be "
+                            "extended (a larger --num-iter or --budget), not "
+                            "shortened to %ld", dir, s->num_iter, num_iter);
+    ga_settings grown = *s;
+    grown.num_iter = num_iter;
+    int rc = ga_settings_validate(&grown, err);
+    if (rc)
+        return rc;
+    ga_json_oom_clear();
+    cJSON *st = ga_settings_to_json(&grown);
+    if (!st || ga_json_oom() ||
+        !cJSON_ReplaceItemInObjectCaseSensitive(config, "settings", st)) {
+        cJSON_Delete(st);
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    }
+    s->num_iter = x->to = num_iter;
+    return GA_OK;
+}
+
+int gahpo_read_run_config(const char *dir, ga_error *err)
+{
+    char *args[] = { NULL };
+    run_args a;
+    int rc = parse_run_args(0, args, &a);
+    ga_settings settings;
+    cJSON *config = NULL;
+    char **command = NULL;
+    ga_space *space = NULL;
+    double *init = NULL;
+    size_t ninit = 0;
+    if (rc == 0)
+        rc = load_run_config(dir, &a, &settings, &config, &command, err);
+    const cJSON *sj = cJSON_GetObjectItemCaseSensitive(config, "space");
+    if (rc == GA_OK && !a.problem) {
+        char *text = sj ? cJSON_Print(sj) : NULL;
+        space = text ? ga_space_parse(text, "run.json space", err) : NULL;
+        free(text);
+        if (!space && err->status == GA_OK)
+            ga_error_set(err, GA_EINPUT, "%s/run.json: no space", dir);
+        rc = space ? GA_OK : err->status;
+    }
+    if (rc == GA_OK && space) {
+        init = config_init_population(config, space, &ninit, err);
+        rc = init ? GA_OK : err->status;
+    }
+    free(init);
+    ga_space_free(space);
+    cJSON_Delete(config);
+    free(command);
+    ga_slurm_settings_free(a.slurm);
+    return rc;
+}
+
+/* What a run holds from its start to its end, freed by run_state_free. */
+typedef struct run_state {
+    ga_settings settings;
+    ga_space *space;
+    prob_problem *problem;
+    ga_executor *exec;
+    ga_engine *eng;           /* NULL for an async run */
+    cJSON *config;            /* run.json */
+    cJSON *space_json;        /* the --space file, for run.json */
+    char **command_abs;       /* a new run's model command, path absolute */
+    char **saved_command;     /* a resumed run's, from run.json */
+    double *init;             /* initial individuals, ninit x space->n */
+    size_t ninit;
+    char dir[PATH_MAX];       /* the run directory, absolute */
+    char tuned_used[4400];    /* the tuned defaults applied; "" none */
+    int lock;                 /* the run directory's lock; -1 none */
+    extension ext;
+} run_state;
+
+static void run_state_free(run_args *a, run_state *st)
+{
+    ga_rundir_unlock(st->lock);
+    ga_engine_free(st->eng);
+    ga_executor_free(st->exec);
+    prob_free(st->problem);
+    ga_space_free(st->space);
+    cJSON_Delete(st->config);
+    cJSON_Delete(st->space_json);
+    for (int i = 0; st->command_abs && i < a->ncommand; i++)
+        free(st->command_abs[i]);
+    free(st->command_abs);
+    free(st->saved_command);
+    ga_slurm_settings_free(a->slurm);
+    free(st->init);
+}
+
+/* --resume DIR takes everything else from DIR/run.json: 0 with DIR's
+ * absolute path in dir, or 2 after a usage message. */
+static int check_resume_args(const run_args *a, char *dir)
+{
+    int other_setting = 0;
+    for (int i = 0; i < a->nset; i++)
+        other_setting |= strcmp(a->keys[i], "num_iter") != 0 &&
+                         strcmp(a->keys[i], "num-iter") != 0;
+    if (a->out || a->space_file || a->problem || a->settings_file ||
+        a->ncommand || a->executor || a->site || a->nslurm || a->retries ||
+        other_setting)
+        return gahpo_usage("run: --resume DIR takes the run's own settings "
+                           "from DIR/run.json; give only --resume, and "
+                           "optionally --num-iter or --budget (to extend "
+                           "it), --jobs, --timeout, --quiet");
+    if (!realpath(a->resume_dir, dir)) {
+        fprintf(stderr, "gahpo: %s: %s\n", a->resume_dir, strerror(errno));
+        return 2;
+    }
+    return 0;
+}
+
+static int is_cluster(const run_args *a)
+{
+    return a->executor && (!strcmp(a->executor, "slurm") ||
+                           !strcmp(a->executor, "pbs"));
+}
+
+/* A new run's options, checked against each other, the space file from
+ * $PARAM_SET_FILE and the cache's default decided: 0, or 2 after a usage
+ * message. */
+static int check_fresh_args(run_args *a)
+{
+    if (!a->out)
+        return gahpo_usage("run: --out DIR is required");
+    if (!a->problem && !a->space_file && !a->no_env)
+        a->space_file = getenv("PARAM_SET_FILE");
+    if (!a->problem && !a->space_file)
+        return gahpo_usage("run: give --space FILE (or PARAM_SET_FILE), or "
+                           "--problem NAME");
+    int cluster = is_cluster(a);
+    if ((a->nslurm || a->site) && !cluster)
+        return gahpo_usage("run: Slurm and PBS options (--site, "
+                           "--partition, --queue, ...) need --executor "
+                           "slurm or pbs");
+    if (a->problem && cluster)
+        return gahpo_usage("run: --problem evaluates in-process; "
+                           "--executor %s runs a model command", a->executor);
+    if (a->retries && !cluster &&
+        (ga_parse_long(a->retries, &a->local_retries) != 0 ||
+         a->local_retries < 0 || a->local_retries > 100))
+        return gahpo_usage("run: --retries must be a whole number from 0 "
+                           "to 100, got '%s'", a->retries);
+    if (a->retries && a->problem)
+        return gahpo_usage("run: --retries is for a model command; an "
+                           "in-process --problem does not fail");
+    if (a->problem && a->ncommand)
+        return gahpo_usage("run: --problem evaluates in-process; do not also "
+                           "give a model command");
+    /* cluster jobs cost GPU-hours: reuse identical individuals' fitness
+     * unless told not to (--no-cache, for noisy models) */
+    if (a->cache < 0 && cluster)
+        a->cache = 1;
+    if (!a->problem && !a->ncommand)
+        return gahpo_usage("run: give the model command after --, or "
+                           "--problem NAME");
+    return 0;
+}
+
+/* CANDLE's environment for a new run, below the command line: the model's
+ * time limit ($BENCHMARK_TIMEOUT, $SH_TIMEOUT, in seconds) and the initial
+ * individuals ($INIT_PARAMS_FILE). 0, or 2 after a usage message. */
+static int apply_candle_env(run_args *a)
+{
+    const char *tenv[] = { "BENCHMARK_TIMEOUT", "SH_TIMEOUT" };
+    for (int i = 0; i < 2 && !a->timeout_set && !a->no_env; i++) {
+        const char *t = getenv(tenv[i]);
+        double tv;
+        if (!t || !*t)
+            continue;
+        if (ga_parse_double(t, &tv) != 0 || tv < 0)
+            return gahpo_usage("run: $%s must be a number of seconds >= 0",
+                               tenv[i]);
+        a->timeout = tv;
+        a->timeout_set = 1;
+    }
+    if (!a->init_file && !a->no_env) {
+        const char *f = getenv("INIT_PARAMS_FILE");
+        if (f && *f)
+            a->init_file = f;
+    }
+    return 0;
+}
+
+/* --executor slurm|pbs: a->slurm from the command line, CANDLE's
+ * environment and the site profile. 0, or -1 (err says why). */
+static int cluster_settings(run_args *a, ga_error *err)
+{
+    a->slurm = !strcmp(a->executor, "pbs") ? ga_pbs_settings_alloc()
+                                           : ga_slurm_settings_alloc();
+    if (!a->slurm) {
+        ga_error_set(err, GA_EFAIL, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < a->nslurm; i++)
+        if (ga_slurm_settings_set(a->slurm, a->slurm_keys[i],
+                                  a->slurm_values[i], err) != GA_OK)
+            return -1;
+    if (a->retries && ga_slurm_settings_set(a->slurm, "--retries",
+                                            a->retries, err) != GA_OK)
+        return -1;
+    if (ga_slurm_settings_resolve(a->slurm, a->site, a->no_env ? NULL
+                                  : env_lookup, NULL, err) != GA_OK)
+        return -1;
+    return 0;
+}
+
+/* A new run's cluster settings, GA settings and space (from --space, also
+ * kept as JSON for run.json): 0, or -1 (err says why). */
+static int load_fresh_run(run_args *a, run_state *st, ga_error *err)
+{
+    if (is_cluster(a) && cluster_settings(a, err) != 0)
+        return -1;
+    if (resolve_settings(a, &st->settings, st->tuned_used,
+                         sizeof st->tuned_used, err) != GA_OK)
+        return -1;
+    if (a->space_file && !a->problem) {
+        st->space = ga_space_load(a->space_file, err);
+        if (!st->space)
+            return -1;
+        char *text = ga_read_file(a->space_file, NULL, err);
+        st->space_json = text ? ga_json_parse(text, a->space_file, NULL, err)
+                              : NULL;
+        free(text);
+        if (!st->space_json)  /* read a moment ago: out of memory */
+            return -1;
+    }
+    return 0;
+}
+
+/* --resume: the run directory locked, run.json read back into a and st
+ * (extended when --num-iter or --budget asks), the space rebuilt from it:
+ * 0, or -1 (err says why). */
+static int open_resumed_run(run_args *a, run_state *st, ga_error *err)
+{
+    if ((st->lock = ga_rundir_lock(st->dir, err)) < 0)
+        return -1;
+    ga_rundir_remove_stale_temp(st->dir);
+    if (load_run_config(st->dir, a, &st->settings, &st->config,
+                        &st->saved_command, err) ||
+        extend_run(st->dir, a, &st->settings, st->config, &st->ext, err))
+        return -1;
+    const cJSON *sj = cJSON_GetObjectItemCaseSensitive(st->config, "space");
+    if (!a->problem) {
+        char *text = sj ? cJSON_Print(sj) : NULL;
+        if (!text) {
+            ga_error_set(err, sj ? GA_EFAIL : GA_EINPUT, "%s/run.json: %s",
+                         st->dir, sj ? "out of memory" : "no space");
+            return -1;
+        }
+        st->space = ga_space_parse(text, "run.json space", err);
+        free(text);
+        if (!st->space)
+            return -1;
+    }
+    return 0;
+}
+
+/* --problem: the problem, and its space unless there is one; then the
+ * space's warnings. 0, or -1 (err says why). */
+static int load_problem(const run_args *a, run_state *st, ga_error *err)
+{
+    if (a->problem) {
+        st->problem = prob_lookup(a->problem, err);
+        if (!st->problem)
+            return -1;
+        if (!st->space)
+            st->space = ga_space_clone(st->problem->space);
+        if (!st->space) {
+            ga_error_set(err, GA_EFAIL, "out of memory");
+            return -1;
+        }
+    }
+    if (st->space)
+        gahpo_print_warnings(st->space);
+    return 0;
+}
+
+/* A resumed run's initial individuals, as run.json saved them: 0, or -1
+ * (err says why). */
+static int read_saved_population(run_state *st, ga_error *err)
+{
+    ga_error_clear(err);
+    st->init = config_init_population(st->config, st->space, &st->ninit, err);
+    return st->init ? 0 : -1;
+}
+
+/* --init-population (or $INIT_PARAMS_FILE): the initial individuals, at
+ * most a population of them. 0, or -1 (err says why). */
+static int read_init_file(const run_args *a, run_state *st, ga_error *err)
+{
+    char *warning = NULL;
+    st->init = ga_csv_read_population(st->space, a->init_file, &st->ninit,
+                                      &warning, err);
+    if (!st->init)
+        return -1;
+    if (warning)
+        fprintf(stderr, "gahpo: warning: %s\n", warning);
+    free(warning);
+    if (st->ninit > (size_t)st->settings.population_size) {
+        ga_error_set(err, GA_EINPUT, "%s has %zu individuals but "
+                     "population_size is %ld; raise population_size or "
+                     "trim the file", a->init_file, st->ninit,
+                     st->settings.population_size);
+        return -1;
+    }
+    return 0;
+}
+
+/* The model command as run.json keeps it, its path working from the job
+ * directories: 0, or -1 out of memory. */
+static int absolute_command(const run_args *a, run_state *st, ga_error *err)
+{
+    st->command_abs = calloc((size_t)a->ncommand + 1, sizeof *st->command_abs);
+    for (int i = 0; st->command_abs && i < a->ncommand; i++) {
+        /* a relative path made absolute, symlinks kept (the command as
+         * typed: /usr/bin/python3 stays python3, not python3.11) */
+        char buf[PATH_MAX], cwd[PATH_MAX];
+        if (i == 0 && strchr(a->command[0], '/') && a->command[0][0] != '/' &&
+            getcwd(cwd, sizeof cwd) &&
+            snprintf(buf, sizeof buf, "%s/%s", cwd, a->command[0] +
+                     (strncmp(a->command[0], "./", 2) ? 0 : 2)) <
+                (int)sizeof buf)
+            st->command_abs[i] = ga_strdup(buf);
+        else
+            st->command_abs[i] = ga_strdup(a->command[i]);
+    }
+    int lost = !st->command_abs;
+    for (int i = 0; !lost && i < a->ncommand; i++)
+        lost = !st->command_abs[i];
+    if (lost) {
+        ga_error_set(err, GA_EFAIL, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* A new run's directory: made and locked, the initial individuals read,
+ * run.json written, after checking that the directory holds no other run.
+ * 0, or -1 (err says why). */
+static int make_run_dir(const run_args *a, run_state *st, ga_error *err)
+{
+    if (ga_mkdirs(a->out, err) != GA_OK)
+        return -1;
+    if (!realpath(a->out, st->dir)) {
+        ga_error_set(err, GA_EINPUT, "%s: %s", a->out, strerror(errno));
+        return -1;
+    }
+    if ((st->lock = ga_rundir_lock(st->dir, err)) < 0)
+        return -1;
+    ga_rundir_remove_stale_temp(st->dir);
+    if (a->init_file && read_init_file(a, st, err) != 0)
+        return -1;
+    if (absolute_command(a, st, err) != 0)
+        return -1;
+    char ckpt[PATH_MAX + 32];
+    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.json", st->dir);
+    if (access(ckpt, F_OK) == 0) {
+        ga_error_set(err, GA_EINPUT, "%s already holds a run "
+                     "(checkpoint.json); continue it with --resume %s or "
+                     "choose another --out", a->out, a->out);
+        return -1;
+    }
+    if (ga_rundir_check_fresh(st->dir, err) != GA_OK)
+        return -1;
+    ga_json_oom_clear();
+    st->config = run_config(a, st->dir, st->space_json, &st->settings,
+                            st->command_abs, st->space, st->init, st->ninit);
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/run.json", st->dir);
+    if (ga_write_json_built(path, st->config, err) != GA_OK)
+        return -1;
+    return 0;
+}
+
+/* Everything the run needs before its executor: settings, space, problem,
+ * the run directory, new or resumed. 0, or -1 (err says why). */
+static int open_run(run_args *a, run_state *st, ga_error *err)
+{
+    if (a->resume_dir ? open_resumed_run(a, st, err)
+                      : load_fresh_run(a, st, err))
+        return -1;
+    if (load_problem(a, st, err))
+        return -1;
+    return a->resume_dir ? read_saved_population(st, err)
+                         : make_run_dir(a, st, err);
+}
+
+/* The executor: in-process for --problem, else Slurm, PBS or local model
+ * processes. 0, or -1 (err says why). */
+static int open_executor(const run_args *a, run_state *st, ga_error *err)
+{
+    char **argv = a->resume_dir ? a->command : st->command_abs;
+    if (st->problem)
+        st->exec = ga_exec_problem_alloc(st->problem, st->settings.seed, err);
+    else if (a->slurm) {
+        ga_exec_slurm_opts so = {
+            .argv = argv, .argc = (size_t)a->ncommand, .run_dir = st->dir,
+            .jobs = a->jobs, .timeout = a->timeout,
+            .param_flags = a->param_flags, .result_file = a->result_file,
+            .result_key = a->result_key, .slurm = a->slurm };
+        st->exec = a->slurm->pbs ? ga_exec_pbs_alloc(&so, err)
+                                 : ga_exec_slurm_alloc(&so, err);
+    } else {
+        ga_exec_local_opts lo = {
+            .argv = argv, .argc = (size_t)a->ncommand, .run_dir = st->dir,
+            .jobs = a->jobs, .timeout = a->timeout,
+            .param_flags = a->param_flags, .result_file = a->result_file,
+            .result_key = a->result_key, .retries = a->local_retries,
+            /* descendants of a model that outlive it come to the driver,
+             * which ends them */
+            .end_orphans = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0 };
+        st->exec = ga_exec_local_alloc(&lo, err);
+    }
+    return st->exec ? 0 : -1;
+}
+
+/* The line a run starts with, unless --quiet. */
+static void print_start(const run_args *a, const run_state *st,
+                        long in_flight)
+{
+    const ga_settings *s = &st->settings;
+    if (!a->quiet && st->tuned_used[0])
+        fprintf(stderr, "gahpo: tuned defaults from %s\n", st->tuned_used);
+    if (!a->quiet && s->strategy == GA_ASYNC)
+        fprintf(stderr, "gahpo: async run, population %ld, %ld evaluations, "
+                "%ld in flight, seed %lu, %s executor, in %s\n",
+                s->population_size, s->population_size +
+                (s->num_iter - 1) * ga_settings_lambda(s),
+                in_flight, s->seed, st->exec->name, st->dir);
+    else if (!a->quiet)
+        fprintf(stderr, "gahpo: %s run, population %ld, %ld generations, seed "
+                "%lu, %s executor, in %s\n",
+                ga_strategy_name(s->strategy), s->population_size,
+                s->num_iter, s->seed, st->exec->name, st->dir);
+}
+
+/* The GA, until it stops or SIGINT, SIGTERM or SIGHUP stop it (then
+ * resumable); the summary unless --quiet. err says how it ended. */
+static void run_ga(const run_args *a, run_state *st, ga_error *err)
+{
+    gahpo_on_stop_signals(on_signal);
+    const cJSON *uid = cJSON_GetObjectItemCaseSensitive(st->config, "run_uid");
+    const cJSON *started_by = cJSON_GetObjectItemCaseSensitive(st->config,
+                                                               "gahpo");
+    const char *slash = strrchr(st->dir, '/');
+    ga_run_opts ro = {
+        .dir = st->dir, .run_id = slash ? slash + 1 : st->dir,
+        .space = st->space, .settings = &st->settings, .executor = st->exec,
+        .resume = a->resume_dir != NULL, .cache = a->cache > 0,
+        .init_genes = st->init, .ninit = st->ninit, .cancel = &interrupted,
+        .progress = a->quiet ? NULL : progress,
+        /* async: as many evaluations running as the executor runs at once */
+        .in_flight = a->slurm && a->slurm->max_concurrent > 0
+                         ? a->slurm->max_concurrent : a->jobs,
+        .run_uid = cJSON_IsString(uid) ? uid->valuestring : NULL,
+        .accepted = a->resume_dir ? write_extension : NULL,
+        .accepted_ctx = &st->ext,
+        .warn = warn, .warn_ctx = cJSON_IsString(started_by)
+                                      ? started_by->valuestring : NULL };
+    print_start(a, st, ro.in_flight);
+    int rc = ga_run(&ro, &st->eng, err);
+    if (rc == GA_OK && st->eng) {
+        if (!a->quiet)
+            print_summary(st->dir, st->space, st->eng);
+    } else if (rc == GA_OK) {
+        if (!a->quiet)
+            print_best_file(st->dir);
+    } else if (interrupted) {
+        fprintf(stderr, "gahpo: interrupted; continue with: gahpo run --resume "
+                "%s\n", st->dir);
+    }
+}
+
+int gahpo_cmd_run(int argc, char **argv)
+{
+    run_args a;
+    int rc = parse_run_args(argc, argv, &a);
+    if (rc)
+        return rc;
+    ga_error err;
+    ga_error_clear(&err);
+    run_state st = { .lock = -1 };
+    if (a.resume_dir)
+        rc = check_resume_args(&a, st.dir);
+    else if ((rc = check_fresh_args(&a)) == 0)
+        rc = apply_candle_env(&a);
+    if (rc)
+        return rc;
+    if (open_run(&a, &st, &err) == 0 && open_executor(&a, &st, &err) == 0)
+        run_ga(&a, &st, &err);
+    run_state_free(&a, &st);
+    if (err.status != GA_OK)
+        return gahpo_fail(&err);
+    return 0;
+}
