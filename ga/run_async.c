@@ -657,7 +657,7 @@ int ga_run_async(const ga_run_opts *o, ga_error *err)
                 snprintf(why, sizeof why, "num_iter reached (%ld evaluations: "
                          "population_size + (num_iter - 1) x lambda)",
                          a.budget);
-                ga_steady_stop(a.st, why);
+                ga_steady_ended(a.st, why);
             }
             break;
         }

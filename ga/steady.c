@@ -321,6 +321,11 @@ void ga_steady_stop(ga_steady *s, const char *why)
     snprintf(s->stop_reason, sizeof s->stop_reason, "%s", why);
 }
 
+void ga_steady_ended(ga_steady *s, const char *why)
+{
+    snprintf(s->stop_reason, sizeof s->stop_reason, "%s", why);
+}
+
 int ga_steady_stopping(const ga_steady *s, const char **reason)
 {
     if (reason)

@@ -75,7 +75,10 @@ void ga_steady_reopen_row(ga_steady *s);
  * limit ends it whatever the GA said); a stop the run decides (its budget,
  * its wall-clock limit). ga_steady_told's own rules keep the first. */
 void ga_steady_stop(ga_steady *s, const char *why);
-/* Stopped asking; why in *reason ("" before a stop). */
+/* The run ended for why without the GA stopping (its budget was used up):
+ * the reason is recorded, ga_steady_stopping stays as it was. */
+void ga_steady_ended(ga_steady *s, const char *why);
+/* Stopped asking; why in *reason (the reason the run ended, "" before). */
 int ga_steady_stopping(const ga_steady *s, const char **reason);
 /* Forget a stop (a finished run extended by a larger num_iter). */
 void ga_steady_resume_asking(ga_steady *s);

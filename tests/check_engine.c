@@ -6,9 +6,6 @@
 #include <string.h>
 
 #include "../ga/engine.h"
-#include "../ga/steady.h"
-#include "../problems/problem.h"
-#include "../sweeps/async_sim.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -411,74 +408,6 @@ START_TEST(test_seed_population)
 }
 END_TEST
 
-/* The asynchronous steady-state GA: random until the population is full,
- * then children of it; a told individual replaces the worst only if it is
- * better, so the population's best never gets worse; failures are dropped;
- * the same seed and tell order give the same run. */
-START_TEST(test_steady_state)
-{
-    ga_space *sp = ga_space_alloc_box(4, -5, 5);
-    ga_settings s = base();
-    s.population_size = 10;
-    ga_error err;
-    ga_steady *a = ga_steady_alloc(sp, &s, &err);
-    ga_steady *b = ga_steady_alloc(sp, &s, &err);
-    ck_assert_ptr_nonnull(a);
-    double g[4], h[4], prev = INFINITY;
-    for (int i = 0; i < 500; i++) {
-        ga_steady_ask(a, g);
-        ga_steady_ask(b, h);
-        ck_assert_int_eq(memcmp(g, h, sizeof g), 0);
-        for (int k = 0; k < 4; k++)
-            ck_assert(g[k] >= -5 && g[k] <= 5);
-        double f = i % 17 == 3 ? NAN : sphere(g, 4);
-        ga_steady_tell(a, g, f);
-        ga_steady_tell(b, h, f);
-        double best = ga_steady_best(a, NULL);
-        ck_assert(best <= prev);
-        prev = best;
-    }
-    ck_assert_int_eq(ga_steady_evaluations(a), 500);
-    const double *bg;
-    double best = ga_steady_best(a, &bg);
-    ck_assert_double_eq(best, sphere(bg, 4));
-    ck_assert(best < 0.5);  /* it optimises: random search gets ~5 here */
-    ga_steady_free(a);
-    ga_steady_free(b);
-    ga_space_free(sp);
-}
-END_TEST
-
-/* The simulation's clock: with equal job durations (sigma 0), 8 children
- * per generation on 8 workers keep every worker busy after generation 0
- * (16 jobs, 2 rounds), so both modes use 100% of the workers and finish
- * 400 evaluations in 400/8 = 50 durations. */
-START_TEST(test_async_simulation_clock)
-{
-    ga_error err;
-    prob_problem *p = prob_lookup("sphere:d5", &err);
-    ga_settings s;
-    ga_settings_defaults(&s);
-    sim_opts o = { 8, 400, 2.0, 0.0, 1.0, 3 };
-    sim_result g, a;
-    ck_assert_int_eq(sim_generational(p, &s, &o, &g, &err), GA_OK);
-    ck_assert_int_eq(sim_async(p, &s, &o, &a, &err), GA_OK);
-    ck_assert_int_eq(g.evals, 400);
-    ck_assert_int_eq(a.evals, 400);
-    ck_assert_double_eq_tol(g.makespan, 50 * 2.0, 1e-9);
-    ck_assert_double_eq_tol(a.makespan, 50 * 2.0, 1e-9);
-    ck_assert_double_eq_tol(g.utilization, 1.0, 1e-12);
-    ck_assert_double_eq_tol(a.utilization, 1.0, 1e-12);
-    /* with heavy tails, generations wait for stragglers: lower use */
-    o.sigma = 1.0;
-    ck_assert_int_eq(sim_generational(p, &s, &o, &g, &err), GA_OK);
-    ck_assert_int_eq(sim_async(p, &s, &o, &a, &err), GA_OK);
-    ck_assert(g.utilization < a.utilization);
-    ck_assert(a.utilization > 0.9);
-    prob_free(p);
-}
-END_TEST
-
 Suite *engine_suite(void)
 {
     Suite *s = suite_create("engine");
@@ -496,8 +425,6 @@ Suite *engine_suite(void)
     tcase_add_test(tc, test_nan_worst_and_fail);
     tcase_add_test(tc, test_stop_target_and_stall);
     tcase_add_test(tc, test_seed_population);
-    tcase_add_test(tc, test_steady_state);
-    tcase_add_test(tc, test_async_simulation_clock);
     suite_add_tcase(s, tc);
     return s;
 }

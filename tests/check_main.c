@@ -17,6 +17,7 @@ int main(void)
     srunner_add_suite(sr, ops_suite());
     srunner_add_suite(sr, settings_suite());
     srunner_add_suite(sr, engine_suite());
+    srunner_add_suite(sr, steady_suite());
     srunner_add_suite(sr, csv_suite());
     srunner_add_suite(sr, problems_suite());
     srunner_add_suite(sr, surrogate_suite());

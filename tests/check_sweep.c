@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "../ga/csv.h"
+#include "../problems/problem.h"
+#include "../sweeps/async_sim.h"
 #include "../sweeps/stats.h"
 #include "../sweeps/sweep.h"
 #include "suites.h"
@@ -579,6 +581,36 @@ START_TEST(test_bad_spec_cli)
 }
 END_TEST
 
+/* The simulation's clock: with equal job durations (sigma 0), 8 children
+ * per generation on 8 workers keep every worker busy after generation 0
+ * (16 jobs, 2 rounds), so both modes use 100% of the workers and finish
+ * 400 evaluations in 400/8 = 50 durations. */
+START_TEST(test_async_simulation_clock)
+{
+    ga_error err;
+    prob_problem *p = prob_lookup("sphere:d5", &err);
+    ga_settings s;
+    ga_settings_defaults(&s);
+    sim_opts o = { 8, 400, 2.0, 0.0, 1.0, 3 };
+    sim_result g, a;
+    ck_assert_int_eq(sim_generational(p, &s, &o, &g, &err), GA_OK);
+    ck_assert_int_eq(sim_async(p, &s, &o, &a, &err), GA_OK);
+    ck_assert_int_eq(g.evals, 400);
+    ck_assert_int_eq(a.evals, 400);
+    ck_assert_double_eq_tol(g.makespan, 50 * 2.0, 1e-9);
+    ck_assert_double_eq_tol(a.makespan, 50 * 2.0, 1e-9);
+    ck_assert_double_eq_tol(g.utilization, 1.0, 1e-12);
+    ck_assert_double_eq_tol(a.utilization, 1.0, 1e-12);
+    /* with heavy tails, generations wait for stragglers: lower use */
+    o.sigma = 1.0;
+    ck_assert_int_eq(sim_generational(p, &s, &o, &g, &err), GA_OK);
+    ck_assert_int_eq(sim_async(p, &s, &o, &a, &err), GA_OK);
+    ck_assert(g.utilization < a.utilization);
+    ck_assert(a.utilization > 0.9);
+    prob_free(p);
+}
+END_TEST
+
 Suite *sweep_suite(void)
 {
     Suite *s = suite_create("sweep");
@@ -595,6 +627,7 @@ Suite *sweep_suite(void)
     tcase_add_test(tc, test_stats_match_scipy);
     tcase_add_test(tc, test_race);
     tcase_add_test(tc, test_race_drops_clearly_worse);
+    tcase_add_test(tc, test_async_simulation_clock);
     tcase_add_test(tc, test_seed_derivation);
     tcase_add_test(tc, test_held_out_validation);
     tcase_add_test(tc, test_bad_spec_cli);

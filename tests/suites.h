@@ -12,6 +12,7 @@ Suite *space_suite(void);
 Suite *ops_suite(void);
 Suite *settings_suite(void);
 Suite *engine_suite(void);
+Suite *steady_suite(void);
 Suite *csv_suite(void);
 Suite *problems_suite(void);
 Suite *surrogate_suite(void);
