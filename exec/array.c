@@ -1335,21 +1335,11 @@ ga_executor *ga_exec_array_alloc(const ga_exec_slurm_opts *o,
     c->gahpo = ga_strdup(gahpo);
     c->result_file = ga_strdup(o->result_file);
     c->result_key = ga_strdup(o->result_key);
-    c->s = o->slurm && o->slurm->pbs ? ga_pbs_settings_alloc()
-                                     : ga_slurm_settings_alloc();
+    c->s = o->slurm ? ga_slurm_settings_copy(o->slurm)
+                    : ga_slurm_settings_alloc();
     if (!c->run_dir || !c->run_id || !c->gahpo || !c->result_file ||
         !c->result_key || !c->s)
         goto oom;
-    if (o->slurm) {
-        cJSON *j = ga_slurm_settings_to_json(o->slurm);
-        int rc = j ? ga_slurm_settings_apply_json(c->s, j, "settings", err)
-                   : ga_error_set(err, GA_EFAIL, "out of memory");
-        cJSON_Delete(j);
-        if (rc) {
-            ga_executor_free(ex);
-            return NULL;
-        }
-    }
     if (c->s->retries < 0)
         c->s->retries = 0;
     c->jobs = o->jobs;

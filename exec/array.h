@@ -99,4 +99,14 @@ int ga_slurm_find_in_squeue(const char *text, const char *script, char *id,
                             size_t size);
 long ga_slurm_parse_max_array(const char *text);
 
+/* ---- the settings' pieces the scripts use (sched.c) -------------------- */
+
+/* GA_OK when v is one word (no blanks, quotes, backslashes or #), else
+ * GA_EINPUT naming what. */
+int ga_sched_check_word(const char *what, const char *v, ga_error *err);
+/* The "#SBATCH --flag=value" lines of the Slurm options set in s (not the
+ * job name, shell, max_concurrent and max_array_size, which the script
+ * writes itself or the driver uses). */
+void ga_sched_sbatch_lines(const ga_slurm_settings *s, ga_strbuf *b);
+
 #endif

@@ -90,6 +90,8 @@ ga_slurm_settings *ga_slurm_settings_alloc(void);
 /* Empty PBS settings (pbs = 1), freed the same way. */
 ga_slurm_settings *ga_pbs_settings_alloc(void);
 void ga_slurm_settings_free(ga_slurm_settings *s);
+/* A deep copy of from (NULL when out of memory). */
+ga_slurm_settings *ga_slurm_settings_copy(const ga_slurm_settings *from);
 /* 1 if opt (e.g. "--partition") is a `gahpo run` Slurm or PBS option
  * (which of the two is checked when it is set). */
 int ga_slurm_option_known(const char *opt);

@@ -1,0 +1,75 @@
+/* check_sched.c - unit tests of the scheduler settings Slurm and PBS share
+ * (exec/sched.c): a copy is whole and independent. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "../exec/exec.h"
+#include "suites.h"
+#include "testutil.h"
+
+static char *json_of(const ga_slurm_settings *s)
+{
+    cJSON *o = ga_slurm_settings_to_json(s);
+    ck_assert_ptr_nonnull(o);
+    char *t = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return t;
+}
+
+/* Every kind of field (strings, counts, seconds, lists) and the scheduler
+ * kind survive the copy; freeing the original leaves the copy whole. */
+START_TEST(test_copy)
+{
+    const char *sets[][2] = {
+        { "--account", "proj1" }, { "--mem", "4G" }, { "--nodes", "2" },
+        { "--cpus-per-task", "8" }, { "--retries", "0" }, { "--poll-max", "7.5" },
+        { "--slurm-setup", "module load x" }, { "--slurm-setup", "export A=1" },
+    };
+    const char *slurm_only[][2] = { { "--partition", "debug" },
+                                    { "--time", "01:00:00" },
+                                    { "--sbatch-extra", "--exclusive" } };
+    const char *pbs_only[][2] = { { "--queue", "workq" },
+                                  { "--walltime", "00:30:00" },
+                                  { "--pbs-dialect", "torque" },
+                                  { "--pbs-extra", "-l place=scatter" } };
+    for (int pbs = 0; pbs < 2; pbs++) {
+        ga_slurm_settings *s = pbs ? ga_pbs_settings_alloc()
+                                   : ga_slurm_settings_alloc();
+        ga_error err;
+        for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+            ck_assert_msg(ga_slurm_settings_set(s, sets[i][0], sets[i][1], &err)
+                          == GA_OK, "%s", err.msg);
+        for (size_t i = 0; i < 4; i++) {
+            const char *const *kv = pbs ? pbs_only[i] : (i < 3 ? slurm_only[i]
+                                                               : NULL);
+            if (kv)
+                ck_assert_msg(ga_slurm_settings_set(s, kv[0], kv[1], &err)
+                              == GA_OK, "%s", err.msg);
+        }
+        char *before = json_of(s);
+        ga_slurm_settings *c = ga_slurm_settings_copy(s);
+        ck_assert_ptr_nonnull(c);
+        ck_assert_int_eq(c->pbs, pbs);
+        ga_slurm_settings_free(s);
+        char *after = json_of(c);
+        ck_assert_str_eq(after, before);
+        ck_assert_msg(strstr(after, pbs ? "place=scatter" : "--exclusive") &&
+                      strstr(after, "export A=1") && strstr(after, "7.5"),
+                      "%s", after);
+        free(before);
+        free(after);
+        ga_slurm_settings_free(c);
+    }
+}
+END_TEST
+
+Suite *sched_suite(void)
+{
+    Suite *s = suite_create("sched");
+    TCase *tc = tcase_create("sched");
+    tcase_add_test(tc, test_copy);
+    suite_add_tcase(s, tc);
+    return s;
+}
