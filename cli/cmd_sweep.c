@@ -84,15 +84,23 @@ typedef struct sweep_args {
     int nsched;
 } sweep_args;
 
-static int sweep_usage(const char *fmt, const char *what)
+static const char *sweep_help =
+    "usage: gahpo sweep SPEC [--threads N] [--out DIR] [--resume] [--quiet]\n"
+    "       gahpo sweep SPEC --executor slurm|pbs --chunks K [--threads N] "
+    "[--out DIR] [--resume]\n"
+    "                   [--site NAME|FILE] [--timeout S] [--no-env] "
+    "[Slurm or PBS options as for gahpo run]";
+
+/* An argument error of gahpo sweep, then its usage: returns 2. */
+static int sweep_usage(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static int sweep_usage(const char *fmt, ...)
 {
-    fprintf(stderr, "gahpo: sweep: ");
-    fprintf(stderr, fmt, what);
-    fprintf(stderr, "\nusage: gahpo sweep SPEC [--threads N] [--out DIR] "
-            "[--resume] [--quiet]\n       gahpo sweep SPEC --executor "
-            "slurm|pbs --chunks K [--threads N] [--out DIR] [--resume]\n"
-            "                   [--site NAME|FILE] [--timeout S] [--no-env] "
-            "[Slurm or PBS options as for gahpo run]\n");
+    va_list ap;
+    va_start(ap, fmt);
+    gahpo_vusage("gahpo: sweep: ", sweep_help, fmt, ap);
+    va_end(ap);
     return 2;
 }
 
@@ -157,7 +165,7 @@ static int parse_sweep_args(int argc, char **argv, sweep_args *a)
                 a->timeout_set = 1;
             } else if (ga_slurm_option_known(o)) {
                 if (a->nsched >= 64)
-                    return sweep_usage("too many Slurm or PBS options%s", "");
+                    return sweep_usage("too many Slurm or PBS options");
                 a->sched_keys[a->nsched] = o;
                 a->sched_values[a->nsched++] = v;
             } else
@@ -165,23 +173,23 @@ static int parse_sweep_args(int argc, char **argv, sweep_args *a)
         }
     }
     if (!a->spec_path)
-        return sweep_usage("give a spec file (see docs/SWEEPS.md)%s", "");
+        return sweep_usage("give a spec file (see docs/SWEEPS.md)");
     int cluster = a->executor && strcmp(a->executor, "local") != 0;
     if (a->chunk >= 0 && (a->executor || a->nchunks || a->nsched || a->site ||
                           a->timeout_set))
         return sweep_usage("--chunk k/K runs one chunk on this machine (what "
                            "each cluster task runs): no --executor, --chunks "
-                           "or scheduler options with it%s", "");
+                           "or scheduler options with it");
     if (a->chunk >= 0 && !a->out)
         return sweep_usage("--chunk k/K needs --out DIR (the chunk's own "
-                           "directory)%s", "");
+                           "directory)");
     if (a->nchunks && !a->executor)
         return sweep_usage("--chunks K splits the sweep into K cluster tasks: "
-                           "give --executor slurm or pbs%s", "");
+                           "give --executor slurm or pbs");
     if (a->nchunks && !cluster)
         return sweep_usage("--executor local runs the whole sweep on this "
                            "machine (use --threads); --chunks needs --executor "
-                           "slurm or pbs%s", "");
+                           "slurm or pbs");
     if (cluster && !a->nchunks)
         return sweep_usage("--executor %s needs --chunks K (the number of "
                            "array tasks, each running its share of the runs)",
@@ -189,7 +197,7 @@ static int parse_sweep_args(int argc, char **argv, sweep_args *a)
     if (!cluster && (a->nsched || a->site || a->timeout_set))
         return sweep_usage("Slurm and PBS options (--site, --partition, "
                            "--queue, --timeout, ...) need --executor slurm or "
-                           "pbs and --chunks K%s", "");
+                           "pbs and --chunks K");
     return 0;
 }
 
@@ -227,6 +235,12 @@ static ga_slurm_settings *sched_settings(const sweep_args *a, const char *name,
     return s;
 }
 
+/* The number of runs: points x problems x replicates. */
+static long total_runs(const sweep_spec *s, size_t np)
+{
+    return (long)np * (long)s->nproblems * s->replicates;
+}
+
 /* --chunk k/K: this chunk's runs into dir, then dir/chunk.json, which
  * tells the driver (and a later --resume) that the chunk is complete. */
 static int run_one_chunk(const sweep_args *a, const sweep_spec *s,
@@ -238,7 +252,7 @@ static int run_one_chunk(const sweep_args *a, const sweep_spec *s,
                                  a->quiet ? NULL : progress, b, err);
     if (rc != GA_OK)
         return rc;
-    long total = (long)np * (long)s->nproblems * s->replicates;
+    long total = total_runs(s, np);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "chunk", (double)a->chunk);
     cJSON_AddNumberToObject(o, "chunks", (double)a->chunks);
@@ -253,6 +267,154 @@ static int run_one_chunk(const sweep_args *a, const sweep_spec *s,
     return rc;
 }
 
+/* A sweep being run: what was asked, the design, where, and on a cluster
+ * how; freed by sweep_state_free. */
+typedef struct sweep_state {
+    const sweep_args *a;
+    sweep_spec *s;
+    sweep_point *pts;
+    size_t np;
+    char *report;                 /* the design's report (a race's, ...) */
+    char dir[4096];               /* the output directory, as given */
+    char dir_abs[PATH_MAX];       /* the same, absolute (--chunks) */
+    ga_slurm_settings *sched;     /* --chunks: the scheduler's settings */
+    long chunk_threads;           /* --chunks: threads per chunk, on its node */
+    int lock;                     /* the driver's lock on dir; -1 none */
+} sweep_state;
+
+static void sweep_state_free(sweep_state *st)
+{
+    ga_rundir_unlock(st->lock);
+    ga_slurm_settings_free(st->sched);
+    free(st->report);
+    sweep_points_free(st->pts, st->np, st->s->nfactors);
+    sweep_spec_free(st->s);
+}
+
+/* The sweep can run as asked in chunks: not a race (its runs depend on the
+ * ones before), at most one chunk per run, and a directory a cluster sweep
+ * began is continued as one. GA_OK or GA_EINPUT (err says why). */
+static int check_chunking(const sweep_state *st, ga_error *err)
+{
+    const sweep_args *a = st->a;
+    long total = total_runs(st->s, st->np);
+    long nchunks = a->chunk >= 0 ? a->chunks : a->nchunks;
+    char record[4200];
+    snprintf(record, sizeof record, "%s/chunks/chunks.json", st->dir);
+    if (nchunks > 1 && st->s->design == SWEEP_RACE)
+        return ga_error_set(err, GA_EINPUT, "%s: a race decides each "
+                            "instance's runs from the ones before, so it "
+                            "cannot run in chunks; use a factorial, lhs or "
+                            "random design", a->spec_path);
+    if (nchunks > total)
+        return ga_error_set(err, GA_EINPUT, "--chunks %ld: the sweep has only "
+                            "%ld runs (at most one chunk per run)", nchunks,
+                            total);
+    if (!a->nchunks && a->chunk < 0 && access(record, F_OK) == 0)
+        return ga_error_set(err, GA_EINPUT, "%s holds a sweep run in chunks "
+                            "on a cluster: resume it with the --executor and "
+                            "--chunks it started with", st->dir);
+    return GA_OK;
+}
+
+/* --chunks K: the scheduler's settings, and a thread per CPU asked for
+ * each chunk unless --threads says. */
+static int plan_chunks(sweep_state *st, ga_error *err)
+{
+    st->sched = sched_settings(st->a, st->s->name, err);
+    if (!st->sched)
+        return err->status;
+    if (!st->a->threads && st->sched->cpus_per_task > 0)
+        st->chunk_threads = st->sched->cpus_per_task;
+    return GA_OK;
+}
+
+/* The output directory made and, by the driver, locked: one driver per
+ * directory (a chunk on a node writes only its own part, under the
+ * driver's lock); with --chunks, its absolute path for the tasks. */
+static int open_sweep_dir(sweep_state *st, ga_error *err)
+{
+    int rc = GA_OK;
+    if (st->a->chunk < 0 && (ga_mkdirs(st->dir, err) != GA_OK ||
+                             (st->lock = ga_rundir_lock(st->dir, err)) < 0))
+        rc = err->status;
+    if (st->lock >= 0)
+        ga_rundir_remove_stale_temp(st->dir);
+    if (rc == GA_OK && st->a->nchunks &&
+        (ga_mkdirs(st->dir, err) != GA_OK || !realpath(st->dir, st->dir_abs)))
+        rc = err->status ? err->status
+                         : ga_error_set(err, GA_EFAIL, "%s: %s", st->dir,
+                                        strerror(errno));
+    return rc;
+}
+
+/* The sweep's size and place on stderr, unless --quiet. */
+static void print_sweep_start(const sweep_state *st)
+{
+    const sweep_args *a = st->a;
+    const sweep_spec *s = st->s;
+    if (a->quiet)
+        return;
+    fprintf(stderr, "gahpo: sweep %s: %zu settings (1 reference) x %zu "
+            "problems x %ld replicates = %ld runs of %ld evaluations, "
+            "into %s", s->name, st->np, s->nproblems, s->replicates,
+            total_runs(s, st->np), s->budget, st->dir);
+    if (a->chunk >= 0)
+        fprintf(stderr, " (chunk %ld of %ld)", a->chunk, a->chunks);
+    fprintf(stderr, "\n");
+    if (st->report && st->report[0])
+        fprintf(stderr, "%s", st->report);
+}
+
+/* The runs: one chunk here (--chunk k/K), every chunk as a task of a
+ * cluster job array (--chunks K), or all of them here. */
+static int execute_sweep(const sweep_state *st, ga_error *err)
+{
+    const sweep_args *a = st->a;
+    bar b = { isatty(2), -1 };
+    if (a->chunk >= 0)
+        return run_one_chunk(a, st->s, st->pts, st->np, st->dir, &b, err);
+    if (a->nchunks) {
+        gahpo_chunks_opts co = {
+            .spec = st->s, .points = st->pts, .npoints = st->np,
+            .dir = st->dir_abs, .chunks = a->nchunks,
+            .threads = st->chunk_threads, .timeout = a->timeout,
+            .resume = a->resume, .quiet = a->quiet, .sched = st->sched,
+            .cancel = &sweep_interrupted };
+        int rc = gahpo_sweep_in_chunks(&co, err);
+        if (rc != GA_OK && sweep_interrupted)
+            ga_error_set(err, GA_EFAIL, "interrupted (the chunks in flight "
+                         "were cancelled; their journals keep what they "
+                         "finished); continue with --resume");
+        return rc;
+    }
+    return sweep_execute(st->s, st->pts, st->np, st->dir, (int)a->threads,
+                         a->resume, &sweep_interrupted,
+                         a->quiet ? NULL : progress, &b, err);
+}
+
+/* The driver's analysis of the whole sweep (a chunk is only a part): the
+ * statistics and report, the figures, the held-out validation. */
+static int analyse_sweep(const sweep_state *st, ga_error *err)
+{
+    const sweep_args *a = st->a;
+    sweep_analysis an = { GAHPO_VERSION, a->quiet ? NULL : stdout, 1, 0, -1,
+                          0, NULL };
+    int rc = sweep_analyze(st->dir, &an, err);
+    cJSON_Delete(an.tuned);
+    if (rc != GA_OK)
+        return rc;
+    make_figures(st->dir, a->quiet);
+    if (st->s->nvalidation) {
+        rc = sweep_validate(st->s, st->pts, an.selected, st->dir,
+                            (int)a->threads, err);
+        if (rc == GA_OK && !a->quiet)
+            printf("(held-out validation appended to %s/report.md)\n",
+                   st->dir);
+    }
+    return rc;
+}
+
 int gahpo_cmd_sweep(int argc, char **argv)
 {
     sweep_args a;
@@ -261,118 +423,32 @@ int gahpo_cmd_sweep(int argc, char **argv)
         return rc;
     ga_error err;
     ga_error_clear(&err);
-    sweep_spec *s = sweep_spec_load(a.spec_path, &err);
-    if (!s) {
+    sweep_state st = { .a = &a, .chunk_threads = a.threads, .lock = -1 };
+    st.s = sweep_spec_load(a.spec_path, &err);
+    if (!st.s) {
         fprintf(stderr, "gahpo: %s\n", err.msg);
         return err.status;
     }
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", a.out ? a.out : "");
+    snprintf(st.dir, sizeof st.dir, "%s", a.out ? a.out : "");
     if (!a.out)
-        snprintf(dir, sizeof dir, "results/%s", s->name);
-    sweep_point *pts = NULL;
-    size_t np = 0;
-    char *report = NULL;
-    ga_slurm_settings *sched = NULL;
-    rc = sweep_design(s, &pts, &np, &report, &err);
-    long total = (long)np * (long)s->nproblems * s->replicates;
-    long nchunks = a.chunk >= 0 ? a.chunks : a.nchunks;
-    char record[4200];
-    snprintf(record, sizeof record, "%s/chunks/chunks.json", dir);
-    if (rc == GA_OK && nchunks > 1 && s->design == SWEEP_RACE)
-        rc = ga_error_set(&err, GA_EINPUT, "%s: a race decides each instance's "
-                          "runs from the ones before, so it cannot run in "
-                          "chunks; use a factorial, lhs or random design",
-                          a.spec_path);
-    else if (rc == GA_OK && nchunks > total)
-        rc = ga_error_set(&err, GA_EINPUT, "--chunks %ld: the sweep has only "
-                          "%ld runs (at most one chunk per run)", nchunks, total);
-    else if (rc == GA_OK && !a.nchunks && a.chunk < 0 &&
-             access(record, F_OK) == 0)
-        rc = ga_error_set(&err, GA_EINPUT, "%s holds a sweep run in chunks on a "
-                          "cluster: resume it with the --executor and --chunks "
-                          "it started with", dir);
-    long chunk_threads = a.threads;  /* per chunk, on its node */
-    if (rc == GA_OK && a.nchunks) {
-        sched = sched_settings(&a, s->name, &err);
-        if (!sched)
-            rc = err.status;
-        else if (!a.threads && sched->cpus_per_task > 0)
-            chunk_threads = sched->cpus_per_task;  /* a thread per CPU asked */
-    }
-    /* one driver per output directory (a chunk on a node writes only its
-     * own part, under the driver's lock) */
-    int lock = -1;
-    if (rc == GA_OK && a.chunk < 0 &&
-        (ga_mkdirs(dir, &err) != GA_OK || (lock = ga_rundir_lock(dir, &err)) < 0))
-        rc = err.status;
-    if (lock >= 0)
-        ga_rundir_remove_stale_temp(dir);
-    char dir_abs[PATH_MAX];
-    if (rc == GA_OK && a.nchunks &&
-        (ga_mkdirs(dir, &err) != GA_OK || !realpath(dir, dir_abs)))
-        rc = err.status ? err.status
-                        : ga_error_set(&err, GA_EFAIL, "%s: %s", dir,
-                                       strerror(errno));
+        snprintf(st.dir, sizeof st.dir, "results/%s", st.s->name);
+    rc = sweep_design(st.s, &st.pts, &st.np, &st.report, &err);
+    if (rc == GA_OK)
+        rc = check_chunking(&st, &err);
+    if (rc == GA_OK && a.nchunks)
+        rc = plan_chunks(&st, &err);
+    if (rc == GA_OK)
+        rc = open_sweep_dir(&st, &err);
     if (rc == GA_OK) {
-        if (!a.quiet) {
-            fprintf(stderr, "gahpo: sweep %s: %zu settings (1 reference) x %zu "
-                    "problems x %ld replicates = %ld runs of %ld evaluations, "
-                    "into %s", s->name, np, s->nproblems, s->replicates, total,
-                    s->budget, dir);
-            if (a.chunk >= 0)
-                fprintf(stderr, " (chunk %ld of %ld)", a.chunk, a.chunks);
-            fprintf(stderr, "\n");
-            if (report && report[0])
-                fprintf(stderr, "%s", report);
-        }
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGHUP, &sa, NULL);
-        bar b = { isatty(2), -1 };
-        if (a.chunk >= 0) {
-            rc = run_one_chunk(&a, s, pts, np, dir, &b, &err);
-        } else if (a.nchunks) {
-            gahpo_chunks_opts co = {
-                .spec = s, .points = pts, .npoints = np, .dir = dir_abs,
-                .chunks = a.nchunks, .threads = chunk_threads,
-                .timeout = a.timeout, .resume = a.resume, .quiet = a.quiet,
-                .sched = sched, .cancel = &sweep_interrupted };
-            rc = gahpo_sweep_in_chunks(&co, &err);
-            if (rc != GA_OK && sweep_interrupted)
-                ga_error_set(&err, GA_EFAIL, "interrupted (the chunks in flight "
-                             "were cancelled; their journals keep what they "
-                             "finished); continue with --resume");
-        } else {
-            rc = sweep_execute(s, pts, np, dir, (int)a.threads, a.resume,
-                               &sweep_interrupted, a.quiet ? NULL : progress,
-                               &b, &err);
-        }
-        /* a chunk is a part: the driver analyses the whole */
-        sweep_analysis an = { GAHPO_VERSION, a.quiet ? NULL : stdout, 1, 0, -1, 0,
-                              NULL };
+        print_sweep_start(&st);
+        gahpo_on_stop_signals(on_signal);
+        rc = execute_sweep(&st, &err);
         if (rc == GA_OK && a.chunk < 0)
-            rc = sweep_analyze(dir, &an, &err);
-        cJSON_Delete(an.tuned);
-        size_t selected = an.selected;
-        if (rc == GA_OK && a.chunk < 0)
-            make_figures(dir, a.quiet);
-        if (rc == GA_OK && a.chunk < 0 && s->nvalidation) {
-            rc = sweep_validate(s, pts, selected, dir, (int)a.threads, &err);
-            if (rc == GA_OK && !a.quiet)
-                printf("(held-out validation appended to %s/report.md)\n", dir);
-        }
+            rc = analyse_sweep(&st, &err);
     }
     if (rc != GA_OK)
         fprintf(stderr, "gahpo: %s\n", err.msg);
-    ga_rundir_unlock(lock);
-    ga_slurm_settings_free(sched);
-    free(report);
-    sweep_points_free(pts, np, s->nfactors);
-    sweep_spec_free(s);
+    sweep_state_free(&st);
     return rc;
 }
 
@@ -416,139 +492,187 @@ static char *spec_for_budget(const char *text, long b, ga_error *err)
     return t;
 }
 
-int gahpo_cmd_tune(int argc, char **argv)
+/* What `gahpo tune` was asked. */
+typedef struct tune_args {
+    const char *spec_path, *out;
+    long threads;
+    int quiet;
+} tune_args;
+
+/* gahpo tune's command line into a: 0, or 2 after saying what is wrong. */
+static int parse_tune_args(int argc, char **argv, tune_args *a)
 {
-    const char *spec_path = NULL, *out = "results/tuned";
-    long threads = 0;
-    int quiet = 0;
+    *a = (tune_args){ NULL, "results/tuned", 0, 0 };
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--quiet"))
-            quiet = 1;
+            a->quiet = 1;
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-            if (ga_parse_long(argv[++i], &threads) != 0 || threads < 1) {
+            if (ga_parse_long(argv[++i], &a->threads) != 0 || a->threads < 1) {
                 fprintf(stderr, "gahpo: tune: --threads must be an integer >= 1\n");
                 return 2;
             }
         } else if (!strcmp(argv[i], "--out") && i + 1 < argc)
-            out = argv[++i];
-        else if (argv[i][0] != '-' && !spec_path)
-            spec_path = argv[i];
+            a->out = argv[++i];
+        else if (argv[i][0] != '-' && !a->spec_path)
+            a->spec_path = argv[i];
         else {
             fprintf(stderr, "gahpo: tune: unexpected argument '%s'\nusage: gahpo "
                     "tune SPEC [--threads N] [--out DIR] [--quiet]\n", argv[i]);
             return 2;
         }
     }
-    if (!spec_path) {
+    if (!a->spec_path) {
         fprintf(stderr, "gahpo: tune: give a tune spec (a sweep spec with "
                 "\"budgets\" and \"workers\" lists; see docs/SWEEPS.md)\n");
         return 2;
     }
+    return 0;
+}
+
+/* The tune spec (text, parsed as root) checked before anything runs:
+ * budgets, rounds_factor, and the sweep spec of every budget. GA_OK, or
+ * the status of the first problem (err says what). */
+static int check_tune_spec(const tune_args *a, const char *text,
+                           const cJSON *root, const cJSON *budgets,
+                           double factor, ga_error *err)
+{
+    if (!text)
+        return err->status;
+    if (!root)
+        return ga_error_set(err, GA_EINPUT, "%s: invalid JSON", a->spec_path);
+    if (!cJSON_IsArray(budgets) || cJSON_GetArraySize(budgets) == 0)
+        return ga_error_set(err, GA_EINPUT, "%s: a tune spec needs \"budgets\", "
+                            "a list of evaluation budgets", a->spec_path);
+    if (!(factor >= 1))
+        return ga_error_set(err, GA_EINPUT, "%s: rounds_factor must be >= 1",
+                            a->spec_path);
+    const cJSON *b;
+    cJSON_ArrayForEach(b, budgets) {
+        if (!cJSON_IsNumber(b) || b->valuedouble < 1)
+            return ga_error_set(err, GA_EINPUT, "%s: budgets must be integers "
+                                ">= 1", a->spec_path);
+        char *t = spec_for_budget(text, (long)b->valuedouble, err);
+        sweep_spec *s = t ? sweep_spec_parse(t, a->spec_path, err) : NULL;
+        int rc = s ? GA_OK : GA_EINPUT;
+        sweep_spec_free(s);
+        free(t);
+        if (rc)
+            return rc;
+    }
+    return GA_OK;
+}
+
+/* One selection per worker count from a budget's sweep in dir, rounds
+ * capped at factor x the rounds a full batch per round would need; each
+ * an entry of entries. */
+static int select_per_workers(const tune_args *a, const sweep_spec *s,
+                              const char *dir, long budget, double factor,
+                              cJSON *entries, ga_error *err)
+{
+    for (size_t w = 0; w < s->nworkers; w++) {
+        long W = s->workers_list[w];
+        long cap = W == 1 ? 0 : (long)ceil(factor * (double)budget / (double)W);
+        sweep_analysis aw = { GAHPO_VERSION, NULL, 0, W, cap, 0, NULL };
+        int rc = sweep_analyze(dir, &aw, err);
+        if (rc != GA_OK)
+            return rc;
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddNumberToObject(e, "budget", (double)budget);
+        cJSON_AddNumberToObject(e, "workers", (double)W);
+        cJSON_AddItemToObject(e, "settings", cJSON_DetachItemFromObject(
+                                                 aw.tuned, "settings"));
+        cJSON_AddItemToObject(e, "evidence", cJSON_DetachItemFromObject(
+                                                 aw.tuned, "provenance"));
+        cJSON_AddItemToArray(entries, e);
+        cJSON_Delete(aw.tuned);
+        if (!a->quiet)
+            printf("budget %5ld  workers %3ld  -> point %zu\n", budget, W,
+                   aw.selected);
+    }
+    return GA_OK;
+}
+
+/* The sweep of one budget class into OUT/bBUDGET (resumed if begun), its
+ * analysis and validation, then its selections into entries. */
+static int tune_budget(const tune_args *a, const char *text, long budget,
+                       double factor, cJSON *entries, ga_error *err)
+{
+    char *t = spec_for_budget(text, budget, err);
+    sweep_spec *s = sweep_spec_parse(t, a->spec_path, err);
+    free(t);
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/b%ld", a->out, budget);
+    sweep_point *pts = NULL;
+    size_t np = 0;
+    char *report = NULL;
+    int rc = sweep_design(s, &pts, &np, &report, err);
+    bar bb = { isatty(2), -1 };
+    if (!a->quiet)
+        fprintf(stderr, "gahpo: tune: budget %ld: %zu settings x %zu problems "
+                "x %ld replicates, into %s\n", budget, np, s->nproblems,
+                s->replicates, dir);
+    if (rc == GA_OK)
+        rc = sweep_execute(s, pts, np, dir, (int)a->threads, 1,
+                           &sweep_interrupted, a->quiet ? NULL : progress, &bb,
+                           err);
+    sweep_analysis an = { GAHPO_VERSION, NULL, 1, 0, -1, 0, NULL };
+    if (rc == GA_OK)
+        rc = sweep_analyze(dir, &an, err);
+    cJSON_Delete(an.tuned);
+    if (rc == GA_OK && s->nvalidation)
+        rc = sweep_validate(s, pts, an.selected, dir, (int)a->threads, err);
+    if (rc == GA_OK)
+        rc = select_per_workers(a, s, dir, budget, factor, entries, err);
+    free(report);
+    sweep_points_free(pts, np, s->nfactors);
+    sweep_spec_free(s);
+    return rc;
+}
+
+/* OUT/tuned_defaults.json: the entries and where they came from. */
+static int write_tuned(const tune_args *a, double factor, cJSON *result,
+                       ga_error *err)
+{
+    cJSON *pv = cJSON_AddObjectToObject(result, "provenance");
+    cJSON_AddStringToObject(pv, "tune_spec", a->spec_path);
+    cJSON_AddStringToObject(pv, "gahpo_version", GAHPO_VERSION);
+    cJSON_AddNumberToObject(pv, "rounds_factor", factor);
+    char path[4300];
+    snprintf(path, sizeof path, "%s/tuned_defaults.json", a->out);
+    int rc = ga_write_json_atomic(path, result, err);
+    if (rc == GA_OK && !a->quiet)
+        printf("tuned defaults: %s\n", path);
+    return rc;
+}
+
+int gahpo_cmd_tune(int argc, char **argv)
+{
+    tune_args a;
+    int rc = parse_tune_args(argc, argv, &a);
+    if (rc)
+        return rc;
     ga_error err;
     ga_error_clear(&err);
-    char *text = ga_read_file(spec_path, NULL, &err);
+    char *text = ga_read_file(a.spec_path, NULL, &err);
     cJSON *root = text ? cJSON_Parse(text) : NULL;
     const cJSON *budgets = cJSON_GetObjectItemCaseSensitive(root, "budgets");
     const cJSON *rf = cJSON_GetObjectItemCaseSensitive(root, "rounds_factor");
     double factor = cJSON_IsNumber(rf) ? rf->valuedouble : 2.0;
-    int rc = GA_OK;
-    if (!text)
+    rc = check_tune_spec(&a, text, root, budgets, factor, &err);
+    int lock = -1;  /* one tune per output directory */
+    if (rc == GA_OK &&
+        (ga_mkdirs(a.out, &err) != GA_OK || (lock = ga_rundir_lock(a.out, &err)) < 0))
         rc = err.status;
-    else if (!root)
-        rc = ga_error_set(&err, GA_EINPUT, "%s: invalid JSON", spec_path);
-    else if (!cJSON_IsArray(budgets) || cJSON_GetArraySize(budgets) == 0)
-        rc = ga_error_set(&err, GA_EINPUT, "%s: a tune spec needs \"budgets\", a "
-                          "list of evaluation budgets", spec_path);
-    else if (!(factor >= 1))
-        rc = ga_error_set(&err, GA_EINPUT, "%s: rounds_factor must be >= 1",
-                          spec_path);
-    /* check every budget's spec before anything runs */
+    cJSON *result = cJSON_CreateObject();
+    cJSON *entries = cJSON_AddArrayToObject(result, "entries");
     const cJSON *b;
     cJSON_ArrayForEach(b, budgets) {
         if (rc)
             break;
-        if (!cJSON_IsNumber(b) || b->valuedouble < 1) {
-            rc = ga_error_set(&err, GA_EINPUT, "%s: budgets must be integers >= 1",
-                              spec_path);
-            break;
-        }
-        char *t = spec_for_budget(text, (long)b->valuedouble, &err);
-        sweep_spec *s = t ? sweep_spec_parse(t, spec_path, &err) : NULL;
-        if (!s)
-            rc = GA_EINPUT;
-        sweep_spec_free(s);
-        free(t);
+        rc = tune_budget(&a, text, (long)b->valuedouble, factor, entries, &err);
     }
-    int lock = -1;  /* one tune per output directory */
-    if (rc == GA_OK &&
-        (ga_mkdirs(out, &err) != GA_OK || (lock = ga_rundir_lock(out, &err)) < 0))
-        rc = err.status;
-    cJSON *result = cJSON_CreateObject();
-    cJSON *entries = cJSON_AddArrayToObject(result, "entries");
-    cJSON_ArrayForEach(b, budgets) {
-        if (rc)
-            break;
-        long budget = (long)b->valuedouble;
-        char *t = spec_for_budget(text, budget, &err);
-        sweep_spec *s = sweep_spec_parse(t, spec_path, &err);
-        free(t);
-        char dir[4200];
-        snprintf(dir, sizeof dir, "%s/b%ld", out, budget);
-        sweep_point *pts = NULL;
-        size_t np = 0;
-        char *report = NULL;
-        rc = sweep_design(s, &pts, &np, &report, &err);
-        bar bb = { isatty(2), -1 };
-        if (!quiet)
-            fprintf(stderr, "gahpo: tune: budget %ld: %zu settings x %zu problems "
-                    "x %ld replicates, into %s\n", budget, np, s->nproblems,
-                    s->replicates, dir);
-        if (rc == GA_OK)
-            rc = sweep_execute(s, pts, np, dir, (int)threads, 1, &sweep_interrupted,
-                               quiet ? NULL : progress, &bb, &err);
-        sweep_analysis an = { GAHPO_VERSION, NULL, 1, 0, -1, 0, NULL };
-        if (rc == GA_OK)
-            rc = sweep_analyze(dir, &an, &err);
-        cJSON_Delete(an.tuned);
-        if (rc == GA_OK && s->nvalidation)
-            rc = sweep_validate(s, pts, an.selected, dir, (int)threads, &err);
-        /* one selection per worker count, rounds capped at factor x the
-         * rounds a full batch per round would need */
-        for (size_t w = 0; rc == GA_OK && w < s->nworkers; w++) {
-            long W = s->workers_list[w];
-            long cap = W == 1 ? 0 : (long)ceil(factor * (double)budget / (double)W);
-            sweep_analysis aw = { GAHPO_VERSION, NULL, 0, W, cap, 0, NULL };
-            rc = sweep_analyze(dir, &aw, &err);
-            if (rc != GA_OK)
-                break;
-            cJSON *e = cJSON_CreateObject();
-            cJSON_AddNumberToObject(e, "budget", (double)budget);
-            cJSON_AddNumberToObject(e, "workers", (double)W);
-            cJSON_AddItemToObject(e, "settings", cJSON_DetachItemFromObject(
-                                                     aw.tuned, "settings"));
-            cJSON_AddItemToObject(e, "evidence", cJSON_DetachItemFromObject(
-                                                     aw.tuned, "provenance"));
-            cJSON_AddItemToArray(entries, e);
-            cJSON_Delete(aw.tuned);
-            if (!quiet)
-                printf("budget %5ld  workers %3ld  -> point %zu\n", budget, W,
-                       aw.selected);
-        }
-        free(report);
-        sweep_points_free(pts, np, s->nfactors);
-        sweep_spec_free(s);
-    }
-    if (rc == GA_OK) {
-        cJSON *pv = cJSON_AddObjectToObject(result, "provenance");
-        cJSON_AddStringToObject(pv, "tune_spec", spec_path);
-        cJSON_AddStringToObject(pv, "gahpo_version", GAHPO_VERSION);
-        cJSON_AddNumberToObject(pv, "rounds_factor", factor);
-        char path[4300];
-        snprintf(path, sizeof path, "%s/tuned_defaults.json", out);
-        rc = ga_write_json_atomic(path, result, &err);
-        if (rc == GA_OK && !quiet)
-            printf("tuned defaults: %s\n", path);
-    }
+    if (rc == GA_OK)
+        rc = write_tuned(&a, factor, result, &err);
     if (rc != GA_OK)
         fprintf(stderr, "gahpo: %s\n", err.msg);
     ga_rundir_unlock(lock);
