@@ -29,57 +29,62 @@ static double median_inf(const double *v, size_t n)
     return sweep_quantile(v, n, 0.5);
 }
 
-int gahpo_cmd_async_experiment(int argc, char **argv)
+/* What `gahpo async-experiment` was asked. */
+typedef struct async_args {
+    const char *problem, *out;
+    long seeds;
+    sim_opts o;
+} async_args;
+
+/* The command line into a, over the defaults: 0, or 2 after the usage. */
+static int parse_async_args(int argc, char **argv, async_args *a)
 {
-    const char *problem = "surrogate:deepttc:noisy", *out = "results/async";
-    long seeds = 31;
-    sim_opts o = { 16, 400, 1.0, 1.0, 0.0095, 0 };
+    *a = (async_args){ "surrogate:deepttc:noisy", "results/async", 31,
+                       { 16, 400, 1.0, 1.0, 0.0095, 0 } };
     for (int i = 0; i < argc; i++) {
         if (i + 1 >= argc)
             return usage();
         const char *k = argv[i], *v = argv[++i];
         double x;
         if (!strcmp(k, "--problem"))
-            problem = v;
+            a->problem = v;
         else if (!strcmp(k, "--out"))
-            out = v;
+            a->out = v;
         else if (ga_parse_double(v, &x) != 0)
             return usage();
         else if (!strcmp(k, "--seeds") && x >= 1)
-            seeds = (long)x;
+            a->seeds = (long)x;
         else if (!strcmp(k, "--workers") && x >= 1)
-            o.workers = (long)x;
+            a->o.workers = (long)x;
         else if (!strcmp(k, "--budget") && x >= 2)
-            o.budget = (long)x;
+            a->o.budget = (long)x;
         else if (!strcmp(k, "--median") && x > 0)
-            o.median = x;
+            a->o.median = x;
         else if (!strcmp(k, "--sigma") && x >= 0)
-            o.sigma = x;
+            a->o.sigma = x;
         else if (!strcmp(k, "--target"))
-            o.target = x;
+            a->o.target = x;
         else
             return usage();
     }
-    ga_error err;
-    ga_error_clear(&err);
-    prob_problem *p = prob_lookup(problem, &err);
-    if (!p) {
-        fprintf(stderr, "gahpo: %s\n", err.msg);
-        return err.status;
-    }
-    ga_settings s;
-    ga_settings_defaults(&s);  /* CANDLE's: pop 16, mu_plus_lambda, ... */
-    size_t n = (size_t)seeds;
-    sim_result *g = calloc(n, sizeof *g), *a = calloc(n, sizeof *a);
+    return 0;
+}
+
+/* Both GAs on p for seeds 1..a->seeds, in parallel, into g (generational)
+ * and r (async): GA_OK, or GA_EFAIL naming a seed that failed. */
+static int simulate_seeds(const prob_problem *p, const ga_settings *s,
+                          const async_args *a, sim_result *g, sim_result *r,
+                          ga_error *err)
+{
     int failed = 0;
     char fail_msg[2200] = "";
 #pragma omp parallel for schedule(dynamic)
-    for (long i = 0; i < seeds; i++) {
-        sim_opts oi = o;
+    for (long i = 0; i < a->seeds; i++) {
+        sim_opts oi = a->o;
         oi.seed = (unsigned long)(i + 1);
         ga_error e;
-        if (sim_generational(p, &s, &oi, &g[i], &e) != GA_OK ||
-            sim_async(p, &s, &oi, &a[i], &e) != GA_OK) {
+        if (sim_generational(p, s, &oi, &g[i], &e) != GA_OK ||
+            sim_async(p, s, &oi, &r[i], &e) != GA_OK) {
 #pragma omp critical(async_fail)
             {
                 failed = 1;
@@ -88,57 +93,95 @@ int gahpo_cmd_async_experiment(int argc, char **argv)
             }
         }
     }
-    int rc = GA_OK;
-    if (failed) {
-        rc = ga_error_set(&err, GA_EFAIL, "%s", fail_msg);
-        goto done;
-    }
-    if ((rc = ga_mkdirs(out, &err)))
-        goto done;
+    if (failed)
+        return ga_error_set(err, GA_EFAIL, "%s", fail_msg);
+    return GA_OK;
+}
+
+/* OUT/runs.csv: a row per seed and mode. */
+static int write_runs_csv(const char *out, const sim_result *g,
+                          const sim_result *r, size_t n, ga_error *err)
+{
     size_t cap = 256 + n * 256, len = 0;
     char *csv = malloc(cap);
     len += (size_t)snprintf(csv, cap, "seed,mode,makespan,time_to_target,"
                             "utilization,best_true,evals\n");
     for (size_t i = 0; i < n; i++)
         for (int m = 0; m < 2; m++) {
-            const sim_result *r = m ? &a[i] : &g[i];
+            const sim_result *x = m ? &r[i] : &g[i];
             len += (size_t)snprintf(csv + len, cap - len, "%zu,%s,%.6g,%.6g,"
                                     "%.6g,%.10g,%ld\n", i + 1,
-                                    m ? "async" : "mu_plus_lambda", r->makespan,
-                                    r->time_to_target, r->utilization,
-                                    r->best_true, r->evals);
+                                    m ? "async" : "mu_plus_lambda", x->makespan,
+                                    x->time_to_target, x->utilization,
+                                    x->best_true, x->evals);
         }
     char path[4200];
     snprintf(path, sizeof path, "%s/runs.csv", out);
-    rc = ga_write_file_atomic(path, csv, len, &err);
+    int rc = ga_write_file_atomic(path, csv, len, err);
     free(csv);
-    if (rc)
-        goto done;
+    return rc;
+}
+
+/* What the report says, per mode (0 mu_plus_lambda, 1 async). */
+typedef struct async_summary {
+    double makespan[2], time_to_target[2], utilization[2], best_true[2];
+    size_t reached[2];            /* runs that reached the target */
+    double ratio, lo, hi;         /* median time ratio async / generational,
+                                     its 95% bootstrap interval */
+    double pval;                  /* Wilcoxon signed-rank, paired by seed */
+} async_summary;
+
+/* The medians of both modes over the n seeds, and the paired comparison
+ * of their times to target. */
+static void summarise(const sim_result *g, const sim_result *r, size_t n,
+                      async_summary *sum)
+{
     double *v[2][4];
-    size_t reached[2] = { 0, 0 };
     for (int m = 0; m < 2; m++)
         for (int c = 0; c < 4; c++)
             v[m][c] = malloc(n * sizeof(double));
     double *ratio = malloc(n * sizeof *ratio), *x = malloc(n * sizeof *x),
            *y = malloc(n * sizeof *y);
+    sum->reached[0] = sum->reached[1] = 0;
     for (size_t i = 0; i < n; i++)
         for (int m = 0; m < 2; m++) {
-            const sim_result *r = m ? &a[i] : &g[i];
-            v[m][0][i] = r->makespan;
-            v[m][1][i] = r->time_to_target;
-            v[m][2][i] = r->utilization;
-            v[m][3][i] = r->best_true;
-            reached[m] += isfinite(r->time_to_target);
+            const sim_result *e = m ? &r[i] : &g[i];
+            v[m][0][i] = e->makespan;
+            v[m][1][i] = e->time_to_target;
+            v[m][2][i] = e->utilization;
+            v[m][3][i] = e->best_true;
+            sum->reached[m] += isfinite(e->time_to_target);
         }
     for (size_t i = 0; i < n; i++) {
         /* a run that never reaches the target counts as its makespan x 2:
          * worse than any that does, for the paired test */
-        x[i] = isfinite(a[i].time_to_target) ? a[i].time_to_target : 2 * a[i].makespan;
+        x[i] = isfinite(r[i].time_to_target) ? r[i].time_to_target : 2 * r[i].makespan;
         y[i] = isfinite(g[i].time_to_target) ? g[i].time_to_target : 2 * g[i].makespan;
         ratio[i] = x[i] / y[i];
     }
-    double st, pval = sweep_wilcoxon(x, y, n, &st), lo, hi;
-    sweep_bootstrap_median(ratio, n, 20261128, 4000, 0.95, &lo, &hi);
+    double st;
+    sum->pval = sweep_wilcoxon(x, y, n, &st);
+    sweep_bootstrap_median(ratio, n, 20261128, 4000, 0.95, &sum->lo, &sum->hi);
+    for (int m = 0; m < 2; m++) {
+        sum->makespan[m] = median_inf(v[m][0], n);
+        sum->time_to_target[m] = median_inf(v[m][1], n);
+        sum->utilization[m] = median_inf(v[m][2], n);
+        sum->best_true[m] = median_inf(v[m][3], n);
+    }
+    sum->ratio = sweep_quantile(ratio, n, 0.5);
+    for (int m = 0; m < 2; m++)
+        for (int c = 0; c < 4; c++)
+            free(v[m][c]);
+    free(ratio);
+    free(x);
+    free(y);
+}
+
+/* OUT/report.md, also printed: the command, the simulation, the table. */
+static int write_report(const async_args *a, const async_summary *sum,
+                        size_t n, ga_error *err)
+{
+    const sim_opts *o = &a->o;
     char rep[8192];
     int rl = snprintf(rep, sizeof rep,
         "# Asynchronous steady-state GA against generational mu_plus_lambda\n\n"
@@ -161,29 +204,54 @@ int gahpo_cmd_async_experiment(int argc, char **argv)
         "Time to target, async / generational, paired by seed: median ratio "
         "%.3g (95%% bootstrap CI %.3g to %.3g); Wilcoxon signed-rank p = %.3g "
         "(a run that never reaches the target counts as twice its makespan).\n",
-        problem, seeds, o.workers, o.budget, o.median, o.sigma, o.target, out,
-        o.median, o.sigma, problem, o.budget, o.workers, o.target,
-        median_inf(v[0][0], n), median_inf(v[1][0], n),
-        median_inf(v[0][1], n), median_inf(v[1][1], n),
-        reached[0], n, reached[1], n,
-        100 * median_inf(v[0][2], n), 100 * median_inf(v[1][2], n),
-        median_inf(v[0][3], n), median_inf(v[1][3], n),
-        sweep_quantile(ratio, n, 0.5), lo, hi, pval);
-    snprintf(path, sizeof path, "%s/report.md", out);
-    rc = ga_write_file_atomic(path, rep, (size_t)rl, &err);
+        a->problem, a->seeds, o->workers, o->budget, o->median, o->sigma,
+        o->target, a->out, o->median, o->sigma, a->problem, o->budget,
+        o->workers, o->target,
+        sum->makespan[0], sum->makespan[1],
+        sum->time_to_target[0], sum->time_to_target[1],
+        sum->reached[0], n, sum->reached[1], n,
+        100 * sum->utilization[0], 100 * sum->utilization[1],
+        sum->best_true[0], sum->best_true[1],
+        sum->ratio, sum->lo, sum->hi, sum->pval);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/report.md", a->out);
+    int rc = ga_write_file_atomic(path, rep, (size_t)rl, err);
     if (rc == GA_OK)
         fputs(rep, stdout);
-    for (int m = 0; m < 2; m++)
-        for (int c = 0; c < 4; c++)
-            free(v[m][c]);
-    free(ratio);
-    free(x);
-    free(y);
-done:
+    return rc;
+}
+
+int gahpo_cmd_async_experiment(int argc, char **argv)
+{
+    async_args a;
+    int rc = parse_async_args(argc, argv, &a);
+    if (rc)
+        return rc;
+    ga_error err;
+    ga_error_clear(&err);
+    prob_problem *p = prob_lookup(a.problem, &err);
+    if (!p) {
+        fprintf(stderr, "gahpo: %s\n", err.msg);
+        return err.status;
+    }
+    ga_settings s;
+    ga_settings_defaults(&s);  /* CANDLE's: pop 16, mu_plus_lambda, ... */
+    size_t n = (size_t)a.seeds;
+    sim_result *g = calloc(n, sizeof *g), *r = calloc(n, sizeof *r);
+    rc = simulate_seeds(p, &s, &a, g, r, &err);
+    if (rc == GA_OK)
+        rc = ga_mkdirs(a.out, &err);
+    if (rc == GA_OK)
+        rc = write_runs_csv(a.out, g, r, n, &err);
+    if (rc == GA_OK) {
+        async_summary sum;
+        summarise(g, r, n, &sum);
+        rc = write_report(&a, &sum, n, &err);
+    }
     if (rc != GA_OK)
         fprintf(stderr, "gahpo: %s\n", err.msg);
     free(g);
-    free(a);
+    free(r);
     prob_free(p);
     return rc;
 }
