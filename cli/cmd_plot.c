@@ -44,69 +44,72 @@ static double coord(const ga_param *p, double g)
     return p->log_scale ? log10(g) : g;
 }
 
-int gahpo_cmd_plot_space(int argc, char **argv)
+/* What `gahpo plot-space` was asked. */
+typedef struct plot_args {
+    const char *space_path, *log_path, *out;
+    const char *objective, *params;   /* NULL: val_loss, the first six */
+} plot_args;
+
+/* The command line into a: 0, or 2 after the usage. */
+static int parse_plot_args(int argc, char **argv, plot_args *a)
 {
-    const char *space_path = NULL, *log_path = NULL, *out = NULL;
-    const char *objective = NULL, *params = NULL;
+    *a = (plot_args){ NULL, NULL, NULL, NULL, NULL };
     for (int i = 0; i < argc; i++) {
         if (i + 1 >= argc)
             return usage();
         if (!strcmp(argv[i], "--space"))
-            space_path = argv[++i];
+            a->space_path = argv[++i];
         else if (!strcmp(argv[i], "--log"))
-            log_path = argv[++i];
+            a->log_path = argv[++i];
         else if (!strcmp(argv[i], "--out"))
-            out = argv[++i];
+            a->out = argv[++i];
         else if (!strcmp(argv[i], "--objective"))
-            objective = argv[++i];
+            a->objective = argv[++i];
         else if (!strcmp(argv[i], "--params"))
-            params = argv[++i];
+            a->params = argv[++i];
         else
             return usage();
     }
-    if (!space_path || !log_path || !out)
+    if (!a->space_path || !a->log_path || !a->out)
         return usage();
-    ga_error err;
-    ga_error_clear(&err);
-    ga_space *space = ga_space_load(space_path, &err);
-    sur_log *log = space ? sur_log_load(space, log_path, objective, 1, &err) : NULL;
-    int rc = GA_OK;
-    size_t sel[MAX_PLOT_PARAMS], k = 0;
-    if (!log) {
-        rc = err.status;
-        goto done;
-    }
-    if (log->n < 2) {
-        rc = ga_error_set(&err, GA_EINPUT, "%s: fewer than 2 usable evaluations "
-                          "to plot", log_path);
-        goto done;
-    }
-    if (params) {
+    return 0;
+}
+
+/* The parameters to plot into sel (*k of them): --params, or the first
+ * MAX_PLOT_PARAMS that are not constant; at least 2. GA_OK or GA_EINPUT. */
+static int choose_params(const plot_args *a, const ga_space *space,
+                         size_t sel[MAX_PLOT_PARAMS], size_t *k, ga_error *err)
+{
+    *k = 0;
+    if (a->params) {
         char buf[1024];
-        snprintf(buf, sizeof buf, "%s", params);
+        snprintf(buf, sizeof buf, "%s", a->params);
         char *save = NULL;
         for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
             long i = ga_space_find(space, t);
-            if (i < 0 || k == MAX_PLOT_PARAMS) {
-                rc = ga_error_set(&err, GA_EINPUT, i < 0 ? "--params: no "
-                                  "parameter '%s' in %s" : "--params: at most 6 "
-                                  "parameters (got '%s' too; %s)", t, space_path);
-                goto done;
-            }
-            sel[k++] = (size_t)i;
+            if (i < 0 || *k == MAX_PLOT_PARAMS)
+                return ga_error_set(err, GA_EINPUT, i < 0 ? "--params: no "
+                                    "parameter '%s' in %s" : "--params: at most 6 "
+                                    "parameters (got '%s' too; %s)", t,
+                                    a->space_path);
+            sel[(*k)++] = (size_t)i;
         }
     } else {
-        for (size_t i = 0; i < space->n && k < MAX_PLOT_PARAMS; i++)
+        for (size_t i = 0; i < space->n && *k < MAX_PLOT_PARAMS; i++)
             if (space->params[i].type != GA_CONSTANT)
-                sel[k++] = i;
+                sel[(*k)++] = i;
     }
-    if (k < 2) {
-        rc = ga_error_set(&err, GA_EINPUT, "need at least 2 parameters that vary");
-        goto done;
-    }
-    if ((rc = ga_mkdirs(out, &err)))
-        goto done;
-    /* data: one row per evaluation, the chosen coordinates then the loss */
+    if (*k < 2)
+        return ga_error_set(err, GA_EINPUT, "need at least 2 parameters that vary");
+    return GA_OK;
+}
+
+/* OUT/space.dat: one row per evaluation, the chosen coordinates then the
+ * loss. */
+static int write_plot_data(const char *out, const ga_space *space,
+                           const sur_log *log, const size_t *sel, size_t k,
+                           ga_error *err)
+{
     size_t cap = 64 + log->n * (k + 1) * 26, len = 0;
     char *dat = malloc(cap);
     for (size_t r = 0; r < log->n; r++) {
@@ -118,16 +121,20 @@ int gahpo_cmd_plot_space(int argc, char **argv)
     }
     char path[4200];
     snprintf(path, sizeof path, "%s/space.dat", out);
-    rc = ga_write_file_atomic(path, dat, len, &err);
+    int rc = ga_write_file_atomic(path, dat, len, err);
     free(dat);
-    if (rc)
-        goto done;
-    /* the script: a k x k matrix; below the diagonal every pair, on it the
-     * loss against the parameter */
+    return rc;
+}
+
+/* OUT/plots.gp: a k x k matrix; below the diagonal every pair, on it the
+ * loss against the parameter. */
+static int write_plot_script(const plot_args *a, const ga_space *space,
+                             const size_t *sel, size_t k, ga_error *err)
+{
+    const char *objective = a->objective ? a->objective : "val_loss";
     /* labels are cut to 255 bytes, so the script's buffer size holds */
     char q1[4200], q2[256];
-    cap = 16384 + k * k * 4096;
-    len = 0;
+    size_t cap = 16384 + k * k * 4096, len = 0;
     char *gp = malloc(cap);
     len += (size_t)snprintf(gp + len, cap - len,
         "# made by gahpo plot-space from %s; run: gnuplot plots.gp\n"
@@ -136,45 +143,78 @@ int gahpo_cmd_plot_space(int argc, char **argv)
         "'yellow', 1 'red')\nunset key\nunset colorbox\n"
         "set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05\n"
         "set multiplot layout %zu,%zu title 'evaluations coloured by %s (green "
-        "= low)'\n", gp_text(log_path, q1, sizeof q1), 260 * k, 260 * k, k, k,
-        gp_text(objective ? objective : "val_loss", q2, sizeof q2));
-    for (size_t a = 0; a < k; a++)
-        for (size_t b = 0; b < k; b++) {
-            const ga_param *pa = &space->params[sel[a]], *pb = &space->params[sel[b]];
-            if (b > a) {
+        "= low)'\n", gp_text(a->log_path, q1, sizeof q1), 260 * k, 260 * k, k,
+        k, gp_text(objective, q2, sizeof q2));
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j < k; j++) {
+            const ga_param *pi = &space->params[sel[i]], *pj = &space->params[sel[j]];
+            if (j > i) {
                 len += (size_t)snprintf(gp + len, cap - len, "set multiplot next\n");
                 continue;
             }
             len += (size_t)snprintf(gp + len, cap - len, "set xlabel '%s%s'\n",
-                                    pb->log_scale ? "log10 " : "",
-                                    gp_text(pb->name, q2, sizeof q2));
-            if (a == b)
+                                    pj->log_scale ? "log10 " : "",
+                                    gp_text(pj->name, q2, sizeof q2));
+            if (i == j)
                 len += (size_t)snprintf(gp + len, cap - len, "set ylabel '%s'\n"
                     "plot 'space.dat' using %zu:%zu:%zu with points pt 7 ps 0.5 "
-                    "palette\n", gp_text(objective ? objective : "val_loss", q2,
-                                           sizeof q2), b + 1, k + 1,
+                    "palette\n", gp_text(objective, q2, sizeof q2), j + 1, k + 1,
                     k + 1);
             else
                 len += (size_t)snprintf(gp + len, cap - len, "set ylabel '%s%s'\n"
                     "plot 'space.dat' using %zu:%zu:%zu with points pt 7 ps 0.5 "
-                    "palette\n", pa->log_scale ? "log10 " : "",
-                    gp_text(pa->name, q2, sizeof q2), b + 1,
-                    a + 1, k + 1);
+                    "palette\n", pi->log_scale ? "log10 " : "",
+                    gp_text(pi->name, q2, sizeof q2), j + 1, i + 1, k + 1);
         }
     len += (size_t)snprintf(gp + len, cap - len, "unset multiplot\n");
-    snprintf(path, sizeof path, "%s/plots.gp", out);
-    rc = ga_write_file_atomic(path, gp, len, &err);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/plots.gp", a->out);
+    int rc = ga_write_file_atomic(path, gp, len, err);
     free(gp);
-    if (rc)
-        goto done;
-    printf("%zu evaluations (%zu failed, %zu bad rows skipped) of %zu parameters "
-           "in %s/space.dat\n", log->n, log->nfailed, log->nskipped, k, out);
-    if (gahpo_gnuplot(out, "plots.gp") == 0)
-        printf("plot: %s/space.png\n", out);
+    return rc;
+}
+
+/* The plots of log: the parameters chosen, OUT/space.dat and OUT/plots.gp
+ * written, gnuplot run on them when it is installed. */
+static int plot_log(const plot_args *a, const ga_space *space,
+                    const sur_log *log, ga_error *err)
+{
+    size_t sel[MAX_PLOT_PARAMS], k = 0;
+    if (log->n < 2)
+        return ga_error_set(err, GA_EINPUT, "%s: fewer than 2 usable "
+                            "evaluations to plot", a->log_path);
+    int rc = choose_params(a, space, sel, &k, err);
+    if (rc == GA_OK)
+        rc = ga_mkdirs(a->out, err);
+    if (rc == GA_OK)
+        rc = write_plot_data(a->out, space, log, sel, k, err);
+    if (rc == GA_OK)
+        rc = write_plot_script(a, space, sel, k, err);
+    if (rc != GA_OK)
+        return rc;
+    printf("%zu evaluations (%zu failed, %zu bad rows skipped) of %zu "
+           "parameters in %s/space.dat\n", log->n, log->nfailed,
+           log->nskipped, k, a->out);
+    if (gahpo_gnuplot(a->out, "plots.gp") == 0)
+        printf("plot: %s/space.png\n", a->out);
     else
-        fprintf(stderr, "gahpo: plot not made (is gnuplot installed? run it on "
-                "%s/plots.gp)\n", out);
-done:
+        fprintf(stderr, "gahpo: plot not made (is gnuplot installed? run it "
+                "on %s/plots.gp)\n", a->out);
+    return GA_OK;
+}
+
+int gahpo_cmd_plot_space(int argc, char **argv)
+{
+    plot_args a;
+    int rc = parse_plot_args(argc, argv, &a);
+    if (rc)
+        return rc;
+    ga_error err;
+    ga_error_clear(&err);
+    ga_space *space = ga_space_load(a.space_path, &err);
+    sur_log *log = space ? sur_log_load(space, a.log_path, a.objective, 1, &err)
+                         : NULL;
+    rc = log ? plot_log(&a, space, log, &err) : err.status;
     if (rc != GA_OK)
         fprintf(stderr, "gahpo: %s\n", err.msg);
     sur_log_free(log);
