@@ -8,6 +8,7 @@
 #include "../surrogates/cv.h"
 #include "../surrogates/log.h"
 #include "../surrogates/model.h"
+#include "cmd_util.h"
 #include "commands.h"
 #include "../ga/util.h"
 
@@ -17,11 +18,15 @@ static const char *fit_usage =
     "                 [--restarts N] [--subset N] [--threads N]\n"
     "                 [--export-encoded CSV] [--note TEXT] [--quiet]";
 
-static int usage(const char *what, const char *arg)
+/* An argument error of gahpo fit, then its usage: returns 2. */
+static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage(const char *fmt, ...)
 {
-    fprintf(stderr, "gahpo fit: ");
-    fprintf(stderr, what, arg);
-    fprintf(stderr, "\n%s\n", fit_usage);
+    va_list ap;
+    va_start(ap, fmt);
+    gahpo_vusage("gahpo fit: ", fit_usage, fmt, ap);
+    va_end(ap);
     return 2;
 }
 
@@ -38,13 +43,12 @@ typedef struct fit_args {
     int skip_bad, log_output, quiet;
 } fit_args;
 
+/* text as an integer >= min into *out: 0, or 2 after the usage. */
 static int parse_count(const char *flag, const char *text, long min, long *out)
 {
-    if (ga_parse_long(text, out) != 0 || *out < min) {
-        fprintf(stderr, "gahpo fit: %s expects an integer >= %ld, got \"%s\"\n"
-                "%s\n", flag, min, text, fit_usage);
-        return -1;
-    }
+    if (ga_parse_long(text, out) != 0 || *out < min)
+        return usage("%s expects an integer >= %ld, got \"%s\"", flag, min,
+                     text);
     return 0;
 }
 
@@ -92,13 +96,13 @@ static int parse_args(int argc, char **argv, fit_args *a)
             return usage("unknown option '%s'", f);
     }
     if (!a->space)
-        return usage("--space FILE is required%s", "");
+        return usage("--space FILE is required");
     if (!a->log)
-        return usage("--log FILE is required%s", "");
+        return usage("--log FILE is required");
     if (!a->out)
-        return usage("--out MODEL.json is required%s", "");
+        return usage("--out MODEL.json is required");
     if (a->cv == 1)
-        return usage("--cv needs K >= 2 folds (or 0 for none)%s", "");
+        return usage("--cv needs K >= 2 folds (or 0 for none)");
     return 0;
 }
 
