@@ -1,5 +1,5 @@
-/* exec_problem.c - the in-process executor: a registered problem evaluates
- * the whole batch in one call (contiguous genes, no copies). */
+/* inprocess.c - the in-process executor: a registered problem evaluates
+ * the whole batch in one call (prob_eval_batch). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +15,7 @@ typedef struct problem_ctx {
     gsl_rng *noise;
     unsigned long seed;
     double *genes, *fitness;
+    size_t *index;
     size_t cap;
 } problem_ctx;
 
@@ -35,6 +36,7 @@ static void problem_free(void *p)
     gsl_rng_free(c->noise);
     free(c->genes);
     free(c->fitness);
+    free(c->index);
     free(c);
 }
 
@@ -55,23 +57,25 @@ static int problem_run(void *p, const ga_space *space, const ga_job *jobs,
         double *f = realloc(c->fitness, n * sizeof *f);
         if (f)
             c->fitness = f;
-        if (!g || !f)
+        size_t *ix = realloc(c->index, n * sizeof *ix);
+        if (ix)
+            c->index = ix;
+        if (!g || !f || !ix)
             return ga_error_set(err, GA_EFAIL, "out of memory");
         c->cap = n;
     }
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; k < n; k++) {
         memcpy(c->genes + k * d, jobs[k].genes, d * sizeof(double));
-    if (!c->problem->noisy) {
-        c->problem->eval(c->problem, c->genes, n, c->fitness, NULL);
-    } else {
-        /* each evaluation's noise depends on (seed, generation, index)
-         * only, so a resumed run draws what an uninterrupted one would */
-        for (size_t k = 0; k < n; k++) {
-            gsl_rng_set(c->noise, prob_noise_seed(c->seed, jobs[k].generation,
-                                                  jobs[k].index));
-            c->problem->eval(c->problem, c->genes + k * d, 1, c->fitness + k,
-                             c->noise);
-        }
+        c->index[k] = jobs[k].index;
+    }
+    /* a batch is one generation's; should one mix them, each run of the
+     * same generation is evaluated on its own */
+    for (size_t from = 0, to; from < n; from = to) {
+        for (to = from + 1; to < n && jobs[to].generation == jobs[from].generation;)
+            to++;
+        prob_eval_batch(c->problem, c->genes + from * d, to - from,
+                        c->fitness + from, c->noise, c->seed,
+                        jobs[from].generation, c->index + from);
     }
     for (size_t k = 0; k < n; k++) {
         /* no wall time: a batch of microsecond calls has none worth logging,

@@ -36,6 +36,14 @@ struct prob_problem {
  * noise, the same however and whenever the run is executed. */
 unsigned long prob_noise_seed(unsigned long seed, long generation, size_t index);
 
+/* Evaluate n points (genes n x dim) into fitness: a noiseless problem in
+ * one call; a noisy one point by point, point k's noise drawn from rng
+ * seeded with prob_noise_seed(seed, generation, index[k]) (rng may be NULL
+ * for a noiseless problem). */
+void prob_eval_batch(const prob_problem *p, const double *genes, size_t n,
+                     double *fitness, gsl_rng *rng, unsigned long seed,
+                     long generation, const size_t *index);
+
 /* A problem by registry name ("sphere:d10", "rastrigin:d5", ...). NULL with
  * err (GA_EINPUT, listing what exists) for an unknown or malformed name. */
 prob_problem *prob_lookup(const char *name, ga_error *err);

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ga/hash.h"
 #include "../ga/util.h"
 #include "surrogate.h"
 #include "bbob.h"
@@ -34,26 +33,6 @@ const prob_family *prob_families(size_t *n)
 {
     *n = sizeof families / sizeof families[0];
     return families;
-}
-
-unsigned long prob_noise_seed(unsigned long seed, long generation, size_t index)
-{
-    /* the three numbers mixed: well-spread seeds */
-    unsigned long long z = seed * 0x9e3779b97f4a7c15ULL +
-                           (unsigned long long)(generation + 1) * 0xbf58476d1ce4e5b9ULL +
-                           (unsigned long long)index * 0x94d049bb133111ebULL;
-    return (unsigned long)ga_mix64(z);
-}
-
-void prob_free(prob_problem *p)
-{
-    if (!p)
-        return;
-    ga_space_free(p->space);
-    free(p->x_opt);
-    if (p->free_data)
-        p->free_data((void *)p->data);
-    free(p);
 }
 
 /* "bbob:f15:d10:i3" or COCO's "bbob_f015_i03_d10". */

@@ -34,8 +34,8 @@ typedef struct tracker {
 static double finish(tracker *k, const double *genes, long j, double t, double dur)
 {
     double f;
-    gsl_rng_set(k->noise, prob_noise_seed(k->o->seed, -2, (size_t)j));
-    k->p->eval(k->p, genes, 1, &f, k->p->noisy ? k->noise : NULL);
+    size_t index = (size_t)j;
+    prob_eval_batch(k->p, genes, 1, &f, k->noise, k->o->seed, -2, &index);
     k->evals++;
     k->busy += dur;
     if (f < k->best_obs) {

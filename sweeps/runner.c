@@ -84,14 +84,7 @@ int sweep_run_one(const sweep_spec *spec, const ga_settings *settings,
         size_t k = b.count;
         if ((long)k > spec->budget - r->evals)
             k = (size_t)(spec->budget - r->evals);  /* the budget's last part */
-        if (!p->noisy) {
-            p->eval(p, b.genes, k, f, NULL);
-        } else {
-            for (size_t j = 0; j < k; j++) {
-                gsl_rng_set(noise, prob_noise_seed(seed, b.generation, b.index[j]));
-                p->eval(p, b.genes + j * d, 1, f + j, noise);
-            }
-        }
+        prob_eval_batch(p, b.genes, k, f, noise, seed, b.generation, b.index);
         for (size_t j = 0; j < k; j++) {
             r->evals++;
             if (f[j] < best) {

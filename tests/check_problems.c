@@ -267,6 +267,53 @@ START_TEST(test_thread_safety)
 }
 END_TEST
 
+/* prob_eval_batch: a noisy point's value depends on (seed, generation,
+ * index) only, not on the batch it came in or its place there; noiseless
+ * problems are evaluated as they are. */
+START_TEST(test_eval_batch_noise)
+{
+    ga_error err;
+    prob_problem *p = prob_lookup("mixed:cnn:noisy", &err);
+    ck_assert_ptr_nonnull(p);
+    gsl_rng *pick = gsl_rng_alloc(gsl_rng_mt19937), *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    size_t d = p->dim;
+    double *g = malloc(6 * d * sizeof *g);
+    for (size_t k = 0; k < 6; k++)
+        ga_op_init(p->space, pick, g + k * d);
+    size_t idx[6] = { 0, 1, 2, 3, 4, 5 }, rev[6] = { 5, 4, 3, 2, 1, 0 };
+    double f[6], one, rf[6];
+    prob_eval_batch(p, g, 6, f, rng, 11, 3, idx);
+    for (size_t k = 0; k < 6; k++) {  /* alone, in any order */
+        size_t j = 5 - k;
+        prob_eval_batch(p, g + j * d, 1, &one, rng, 11, 3, &idx[j]);
+        ck_assert_double_eq(one, f[j]);
+    }
+    /* reversed points with reversed indexes: the same values */
+    double *gr = malloc(6 * d * sizeof *gr);
+    for (size_t k = 0; k < 6; k++)
+        memcpy(gr + k * d, g + (5 - k) * d, d * sizeof *g);
+    prob_eval_batch(p, gr, 6, rf, rng, 11, 3, rev);
+    for (size_t k = 0; k < 6; k++)
+        ck_assert_double_eq(rf[k], f[5 - k]);
+    /* another generation or seed: other noise */
+    prob_eval_batch(p, g, 1, &one, rng, 11, 4, idx);
+    ck_assert(one != f[0]);
+    prob_eval_batch(p, g, 1, &one, rng, 12, 3, idx);
+    ck_assert(one != f[0]);
+    prob_free(p);
+    /* noiseless: the plain values, no generator needed */
+    p = prob_lookup("sphere:d3", &err);
+    double x[3] = { 1, 2, 3 }, v;
+    prob_eval_batch(p, x, 1, &v, NULL, 0, 0, idx);
+    ck_assert_double_eq(v, 14);
+    prob_free(p);
+    free(g);
+    free(gr);
+    gsl_rng_free(pick);
+    gsl_rng_free(rng);
+}
+END_TEST
+
 Suite *problems_suite(void)
 {
     Suite *s = suite_create("problems");
@@ -279,6 +326,7 @@ Suite *problems_suite(void)
     tcase_set_timeout(tm, 60);
     tcase_add_loop_test(tm, test_mixed_optimum, 0, 3);
     tcase_add_test(tm, test_mixed_noise);
+    tcase_add_test(tm, test_eval_batch_noise);
     tcase_add_test(tm, test_registry_names);
     tcase_add_test(tm, test_registry_bbob_names);
     tcase_add_test(tm, test_thread_safety);
