@@ -205,7 +205,7 @@ static int run_chunks(const gahpo_chunks_opts *o, const ga_job *jobs, size_t n,
     else if (!w.fitness || !w.reason)
         rc = ga_error_set(err, GA_EFAIL, "out of memory");
     else
-        rc = ex->run(ex->ctx, space, jobs, n, on_chunk, &w, o->cancel, err);
+        rc = ga_executor_run(ex, space, jobs, n, on_chunk, &w, o->cancel, err);
     /* every failed chunk, with its reason and its own last words */
     size_t failed = 0, used = 0;
     char msg[sizeof err->msg];

@@ -179,7 +179,8 @@ typedef struct slurm_ctx {
     char *result_file;
     char *result_key;
     ga_slurm_settings *s;
-    struct gen *flow;     /* an asynchronous run's tasks (start, wait) */
+    struct gen *flow;     /* streamed jobs: the run's tasks (submit, wait) */
+    struct gen *batch;    /* a batch submitted, run to its end by wait */
     long array_limit;     /* tasks per array; 0 none; -1 not asked yet */
 } slurm_ctx;
 
@@ -236,6 +237,10 @@ static void slurm_free(void *p)
     if (c->flow) {
         gen_free(c->flow);
         free(c->flow);
+    }
+    if (c->batch) {
+        gen_free(c->batch);
+        free(c->batch);
     }
     for (size_t i = 0; i < c->argc; i++)
         free(c->argv[i]);
@@ -429,7 +434,7 @@ static void attempt_ended(gen *g, size_t k, const ga_result *r)
     }
     t->state = T_DONE;
     g->ndone++;
-    g->done(g->done_ctx, g->async ? t->index : k, r);
+    g->done(g->done_ctx, t->index, r);
 }
 
 /* ---- submitting ---------------------------------------------------------- */
@@ -1069,7 +1074,11 @@ static int gen_init(gen *g, slurm_ctx *c, const ga_space *space,
         t->sub = -1;
         snprintf(t->dir, sizeof t->dir, "%s/ind_%zu", g->dir, jobs[k].index);
         t->index = jobs[k].index;
-        t->genes = jobs[k].genes;
+        t->copy = malloc((space->n ? space->n : 1) * sizeof(double));
+        if (!t->copy)
+            return ga_error_set(err, GA_EFAIL, "out of memory");
+        memcpy(t->copy, jobs[k].genes, space->n * sizeof(double));
+        t->genes = t->copy;
         t->argv_json = argv_json(c, space, jobs[k].genes);
         if (!t->argv_json)
             return ga_error_set(err, GA_EFAIL, "cannot build the command line "
@@ -1117,39 +1126,61 @@ static int watch_round(gen *g, int submit_now, ga_error *err)
     return GA_OK;
 }
 
-static int array_run(void *p, const ga_space *space, const ga_job *jobs,
-                     size_t n, ga_result_fn done, void *done_ctx,
-                     volatile sig_atomic_t *cancel, ga_error *err)
+/* A batch (a whole generation): one gen, its arrays submitted at the
+ * first wait. */
+static int batch_submit(slurm_ctx *c, const ga_space *space,
+                        const ga_job *jobs, size_t n, ga_error *err)
 {
-    if (n == 0)
-        return GA_OK;
-    gen g;
-    int rc = gen_init(&g, p, space, jobs, n, err);
-    g.done = done;
-    g.done_ctx = done_ctx;
-    if (rc == GA_OK)
-        rc = reattach(&g, err);
-    watch_init(&g);
-    for (int first = 1; rc == GA_OK && g.ndone < n; first = 0) {
+    if (c->batch || c->flow)
+        return ga_error_set(err, GA_EFAIL, "the %s executor has jobs in "
+                            "flight: a batch is submitted alone",
+                            c->b->label);
+    gen *g = calloc(1, sizeof *g);
+    if (!g)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    int rc = gen_init(g, c, space, jobs, n, err);
+    if (rc) {
+        gen_free(g);
+        free(g);
+        return rc;
+    }
+    c->batch = g;
+    return GA_OK;
+}
+
+/* Run the batch to its end: every task reported, failures retried as a
+ * round once the array has ended. */
+static int batch_wait(slurm_ctx *c, ga_result_fn done, void *done_ctx,
+                      volatile sig_atomic_t *cancel, ga_error *err)
+{
+    gen *g = c->batch;
+    size_t n = g->n;
+    g->done = done;
+    g->done_ctx = done_ctx;
+    int rc = reattach(g, err);
+    watch_init(g);
+    for (int first = 1; rc == GA_OK && g->ndone < n; first = 0) {
         if (cancel && *cancel) {
-            cancel_all(&g);
+            cancel_all(g);
             rc = ga_error_set(err, GA_EFAIL, "interrupted");
             break;
         }
         int flying = 0, waiting = 0;
         for (size_t k = 0; k < n; k++) {
-            flying |= g.t[k].state == T_FLIGHT;
-            waiting |= g.t[k].state == T_WAIT;
+            flying |= g->t[k].state == T_FLIGHT;
+            waiting |= g->t[k].state == T_WAIT;
         }
         /* a retry round waits for the array; first: beside adopted tasks */
-        if ((rc = watch_round(&g, waiting && (!flying || first), err)))
+        if ((rc = watch_round(g, waiting && (!flying || first), err)))
             break;
-        if (g.ndone < n)
+        if (g->ndone < n)
             sleep_s(POLL_FILES);
     }
     /* on other errors the arrays in flight stay: they are in jobs.txt, and
      * --resume collects them */
-    gen_free(&g);
+    gen_free(g);
+    free(g);
+    c->batch = NULL;
     return rc;
 }
 
@@ -1171,10 +1202,10 @@ static void compact(gen *g)
     g->ndone = 0;
 }
 
-static int array_start(void *p, const ga_space *space, const ga_job *job,
-                       ga_error *err)
+/* A streamed job joins the run's flow (one gen for the whole run). */
+static int flow_add(slurm_ctx *c, const ga_space *space, const ga_job *job,
+                    ga_error *err)
 {
-    slurm_ctx *c = p;
     gen *g = c->flow;
     if (!g) {
         g = c->flow = calloc(1, sizeof *g);
@@ -1221,6 +1252,23 @@ static int array_start(void *p, const ga_space *space, const ga_job *job,
     return GA_OK;
 }
 
+static int array_submit(void *p, const ga_space *space, const ga_job *jobs,
+                        size_t n, int batch, ga_error *err)
+{
+    slurm_ctx *c = p;
+    if (n == 0)
+        return GA_OK;
+    if (batch)
+        return batch_submit(c, space, jobs, n, err);
+    if (c->batch)
+        return ga_error_set(err, GA_EFAIL, "the %s executor is running a "
+                            "batch", c->b->label);
+    int rc = GA_OK;
+    for (size_t k = 0; rc == GA_OK && k < n; k++)
+        rc = flow_add(c, space, &jobs[k], err);
+    return rc;
+}
+
 static void array_stop(void *p)
 {
     slurm_ctx *c = p;
@@ -1237,6 +1285,8 @@ static int array_wait(void *p, double deadline, ga_result_fn done,
                       ga_error *err)
 {
     slurm_ctx *c = p;
+    if (c->batch)
+        return batch_wait(c, done, done_ctx, cancel, err);
     gen *g = c->flow;
     if (!g)
         return GA_OK;
@@ -1299,8 +1349,7 @@ ga_executor *ga_exec_array_alloc(const ga_exec_slurm_opts *o,
     ex->ctx = c;
     ex->name = b->name;
     c->b = b;
-    ex->run = array_run;
-    ex->start = array_start;
+    ex->submit = array_submit;
     ex->wait = array_wait;
     ex->stop = array_stop;
     ex->free = slurm_free;

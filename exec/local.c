@@ -42,17 +42,14 @@ typedef struct local_ctx {
     const ga_space *space;
 } local_ctx;
 
-/* A job waiting for a slot; own holds a copy of the genes (async), or is
- * NULL when they are the caller's (a batch). report: done's k. */
+/* A job waiting for a slot; own holds its copy of the genes. */
 typedef struct queued {
     ga_job job;
     double *own;
-    size_t report;
 } queued;
 
 typedef struct slot {
     pid_t pid;
-    size_t k;             /* done's k */
     ga_job job;           /* for a retry; genes are own's or the caller's */
     double *own;
     double start;
@@ -381,8 +378,8 @@ static void local_stop(void *p)
     }
 }
 
-static int enqueue(local_ctx *c, const ga_job *job, size_t report, int copy,
-                   ga_error *err)
+/* Queue a job with a copy of its genes. */
+static int enqueue(local_ctx *c, const ga_job *job, ga_error *err)
 {
     if (c->qhead == c->qlen)
         c->qhead = c->qlen = 0;
@@ -395,17 +392,13 @@ static int enqueue(local_ctx *c, const ga_job *job, size_t report, int copy,
         c->qcap = cap;
     }
     queued *q = &c->queue[c->qlen];
+    size_t d = c->space->n;
     q->job = *job;
-    q->report = report;
-    q->own = NULL;
-    if (copy) {
-        size_t d = c->space->n;
-        q->own = malloc((d ? d : 1) * sizeof(double));
-        if (!q->own)
-            return ga_error_set(err, GA_EFAIL, "out of memory");
-        memcpy(q->own, job->genes, d * sizeof(double));
-        q->job.genes = q->own;
-    }
+    q->own = malloc((d ? d : 1) * sizeof(double));
+    if (!q->own)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    memcpy(q->own, job->genes, d * sizeof(double));
+    q->job.genes = q->own;
     c->qlen++;
     return GA_OK;
 }
@@ -471,12 +464,11 @@ static int step(local_ctx *c, ga_result_fn done, void *done_ctx,
             continue;
         queued *q = &c->queue[c->qhead++];
         ga_result r = { .fitness = NAN };
-        s->k = q->report;
         s->own = q->own;
         s->attempts = 0;
         int rc = start_job(c, c->space, &q->job, s, &r, err);
         if (rc == GA_OK && s->pid <= 0) {  /* fork failed: report at once */
-            done(done_ctx, s->k, &r);
+            done(done_ctx, s->job.index, &r);
             (*reported)++;
         }
         if (rc || s->pid <= 0) {
@@ -516,7 +508,7 @@ static int step(local_ctx *c, ga_result_fn done, void *done_ctx,
             }
             free(s->own);
             s->own = NULL;
-            done(done_ctx, s->k, &r);
+            done(done_ctx, s->job.index, &r);
             (*reported)++;
         } else {
             /* an adopted model's timeout is the epoch second in its pid
@@ -537,36 +529,16 @@ static void nap(void)
     nanosleep(&ts, NULL);
 }
 
-static int local_run(void *p, const ga_space *space, const ga_job *jobs,
-                     size_t n, ga_result_fn done, void *done_ctx,
-                     volatile sig_atomic_t *cancel, ga_error *err)
+static int local_submit(void *p, const ga_space *space, const ga_job *jobs,
+                        size_t n, int batch, ga_error *err)
 {
     local_ctx *c = p;
     int rc = GA_OK;
+    (void)batch;  /* each job runs once a slot is free, however it came */
     c->space = space;
     for (size_t k = 0; rc == GA_OK && k < n; k++)
-        rc = enqueue(c, &jobs[k], k, 0, err);
-    size_t finished = 0;
-    while (rc == GA_OK && finished < n) {
-        if (cancel && *cancel) {
-            rc = ga_error_set(err, GA_EFAIL, "interrupted");
-            break;
-        }
-        size_t before = finished;
-        rc = step(c, done, done_ctx, &finished, err);
-        if (rc == GA_OK && finished == before)
-            nap();
-    }
-    local_stop(c);
+        rc = enqueue(c, &jobs[k], err);
     return rc;
-}
-
-static int local_start(void *p, const ga_space *space, const ga_job *job,
-                       ga_error *err)
-{
-    local_ctx *c = p;
-    c->space = space;
-    return enqueue(c, job, job->index, 1, err);
 }
 
 static int local_wait(void *p, double deadline, ga_result_fn done,
@@ -627,8 +599,7 @@ ga_executor *ga_exec_local_alloc(const ga_exec_local_opts *o, ga_error *err)
         goto oom;
     ex->ctx = c;
     ex->name = "local";
-    ex->run = local_run;
-    ex->start = local_start;
+    ex->submit = local_submit;
     ex->wait = local_wait;
     ex->stop = local_stop;
     ex->free = local_free;

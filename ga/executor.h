@@ -27,39 +27,50 @@ typedef struct ga_result {
                                 runs it again rather than reuse the failure */
 } ga_result;
 
-/* Called once per job as it finishes, in any order, on the caller's thread. */
+/* Called once per job as it finishes, in any order, on the caller's
+ * thread; k is the job's index (ga_job.index). */
 typedef void (*ga_result_fn)(void *ctx, size_t k, const ga_result *result);
 
+/* One protocol for every executor: submit jobs, wait for results, stop.
+ * A generational run submits each generation as one batch and waits until
+ * all of it is reported (ga_executor_run); the steady-state run keeps
+ * jobs in flight, submitting one as another finishes. */
 typedef struct ga_executor {
     const char *name;
     void *ctx;
-    /* Evaluate jobs[0..n), reporting each through done. Per-job failures are
-     * results (NaN + reason), not errors; an error return (with err set)
-     * means the executor itself cannot go on, or *cancel became non-zero
-     * (GA_EFAIL, "interrupted"). */
-    int (*run)(void *ctx, const ga_space *space, const ga_job *jobs, size_t n,
-               ga_result_fn done, void *done_ctx,
-               volatile sig_atomic_t *cancel, ga_error *err);
-    /* Asynchronous use (--strategy async); NULL when the executor has none
-     * (the run loop then evaluates what was started as a batch with run).
-     * start queues one job (its genes are copied) and returns at once; the
-     * jobs of one run share a generation, their indexes differ. wait starts
-     * what is queued and reports jobs as they finish (done's k is the job's
-     * index), returning once at least one was reported, or at once when
+    /* Queue jobs[0..n) (their genes are copied) and return at once; they
+     * start at the next wait. The jobs of one run share a generation while
+     * any of them is in flight, and their indexes differ. batch: the jobs
+     * are a whole generation and nothing more is submitted until every one
+     * of them is reported; a scheduler then runs them as one array and
+     * retries its failures together once the array has ended (streamed
+     * jobs, batch 0, are retried at once). */
+    int (*submit)(void *ctx, const ga_space *space, const ga_job *jobs,
+                  size_t n, int batch, ga_error *err);
+    /* Start what is queued and report jobs as they finish, returning once
+     * at least one was reported (a batch: once all of it was), at once when
      * nothing is queued or in flight, or when ga_now() passes deadline
-     * (> 0) with nothing reported. Per-job failures are results; on
-     * *cancel it stops everything in flight and fails with "interrupted".
-     * stop ends everything queued or in flight without reporting it. A new
-     * executor whose first jobs were in flight under a driver that died
-     * finds them again (Slurm, PBS; local models still running within
-     * their deadline) or runs them again. */
-    int (*start)(void *ctx, const ga_space *space, const ga_job *job,
-                 ga_error *err);
+     * (> 0) with nothing reported. Per-job failures are results (NaN and a
+     * reason), not errors; an error return (err set) means the executor
+     * cannot go on; on *cancel it stops everything in flight and fails
+     * with "interrupted". A new executor whose first jobs were in flight
+     * under a driver that died finds them again (Slurm, PBS; local models
+     * still running within their deadline) or runs them again. */
     int (*wait)(void *ctx, double deadline, ga_result_fn done, void *done_ctx,
                 volatile sig_atomic_t *cancel, ga_error *err);
+    /* End everything queued or in flight without reporting it, and what
+     * the jobs left behind (NULL: nothing to end). */
     void (*stop)(void *ctx);
     void (*free)(void *ctx);
 } ga_executor;
+
+/* Evaluate the batch jobs[0..n) (one generation, distinct indexes): submit
+ * it, wait until every job is reported, then stop what the jobs left
+ * behind. done's k is the job's position in jobs. GA_OK, or the error that
+ * stopped the executor (GA_EFAIL "interrupted" on *cancel). */
+int ga_executor_run(ga_executor *ex, const ga_space *space, const ga_job *jobs,
+                    size_t n, ga_result_fn done, void *done_ctx,
+                    volatile sig_atomic_t *cancel, ga_error *err);
 
 void ga_executor_free(ga_executor *ex);
 

@@ -266,8 +266,8 @@ static int evaluate_pending(const ga_run_opts *o, ga_engine *eng, FILE *log,
         job_k[njobs++] = k;
     }
     if (njobs)
-        rc = o->executor->run(o->executor->ctx, o->space, jobs, njobs,
-                              on_result, &lc, o->cancel, err);
+        rc = ga_executor_run(o->executor, o->space, jobs, njobs, on_result,
+                             &lc, o->cancel, err);
     for (size_t k = 0; rc == GA_OK && k < b.count; k++) {
         if (dup[k] < 0)
             continue;

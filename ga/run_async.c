@@ -45,7 +45,6 @@ typedef struct arun {
     size_t *fidx;
     double *fgenes;
     size_t nf, fcap;
-    size_t nqueued;           /* fallback: the last nqueued wait for run */
     long next;                /* the next evaluation's number */
     long budget;
     long lambda;
@@ -150,17 +149,12 @@ static void on_result(void *p, size_t index, const ga_result *r)
 static int start_jobs(arun *a, size_t n, ga_error *err)
 {
     ga_executor *ex = a->o->executor;
-    if (!ex->start) {  /* a batch executor: they run at the next wait */
-        a->nqueued += n;
-        return GA_OK;
-    }
-    for (size_t i = a->nf - n; i < a->nf; i++) {
+    int rc = GA_OK;
+    for (size_t i = a->nf - n; rc == GA_OK && i < a->nf; i++) {
         ga_job job = { 0, a->fidx[i], a->fgenes + i * a->dim };
-        int rc = ex->start(ex->ctx, a->o->space, &job, err);
-        if (rc)
-            return rc;
+        rc = ex->submit(ex->ctx, a->o->space, &job, 1, 0, err);
     }
-    return GA_OK;
+    return rc;
 }
 
 /* Wait until at least one evaluation finished (or the deadline passed);
@@ -170,26 +164,7 @@ static int wait_jobs(arun *a, double deadline, ga_error *err)
     ga_executor *ex = a->o->executor;
     a->ngot = 0;
     a->oom = 0;
-    int rc;
-    if (ex->wait) {
-        rc = ex->wait(ex->ctx, deadline, on_result, a, a->o->cancel, err);
-    } else {
-        /* in-process problems: the queued ones as one batch, in order */
-        size_t n = a->nqueued, first = a->nf - n;
-        ga_job *jobs = calloc(n ? n : 1, sizeof *jobs);
-        if (!jobs)
-            return ga_error_set(err, GA_EFAIL, "out of memory");
-        for (size_t k = 0; k < n; k++)
-            jobs[k] = (ga_job){ 0, a->fidx[first + k],
-                                a->fgenes + (first + k) * a->dim };
-        /* the batch callback's k is a position: report the index instead */
-        rc = ex->run(ex->ctx, a->o->space, jobs, n, on_result, a,
-                     a->o->cancel, err);
-        for (size_t i = 0; rc == GA_OK && i < a->ngot; i++)
-            a->got[i].index = jobs[a->got[i].index].index;
-        free(jobs);
-        a->nqueued = 0;
-    }
+    int rc = ex->wait(ex->ctx, deadline, on_result, a, a->o->cancel, err);
     if (rc == GA_OK && a->oom)
         rc = ga_error_set(err, GA_EFAIL, "out of memory");
     return rc;
@@ -511,8 +486,6 @@ static int take_results(arun *a, ga_error *err)
             return ga_error_set(err, GA_EFAIL, "out of memory");
         rc = tell(a, g, it->r.fitness, it->index, it->r.reason, err);
         flight_remove(a, (size_t)i);
-        if (a->nqueued > a->nf)
-            a->nqueued = a->nf;
     }
     if (rc == GA_OK && a->ngot && fsync(fileno(a->log)) != 0)
         rc = ga_error_set(err, GA_EFAIL, "%s: cannot sync: %s", a->log_path,
@@ -620,9 +593,11 @@ int ga_run_async(const ga_run_opts *o, ga_error *err)
     double t0 = ga_now() - elapsed;
     int dirty = 1, ready = rc == GA_OK;
     double limit = o->settings->max_seconds;
-    /* a batch executor resumed with evaluations in flight runs them before
-     * asking for more, as the uninterrupted run did: the same run results */
-    int refill = o->executor->wait || a.nqueued == 0;
+    /* resumed with evaluations in flight, it waits for them before asking
+     * for more, as the uninterrupted run did before its checkpoint's next
+     * fill: an executor that finishes in order (in-process) gives the same
+     * run */
+    int refill = a.nf == 0;
     while (rc == GA_OK && !a.done) {
         if (o->cancel && *o->cancel) {
             /* a signal between two waits: what is in flight is stopped as
@@ -641,7 +616,7 @@ int ga_run_async(const ga_run_opts *o, ga_error *err)
             ga_steady_stop(a.st, why);
             if (o->executor->stop)
                 o->executor->stop(o->executor->ctx);
-            a.nf = a.nqueued = 0;
+            a.nf = 0;
             a.done = 1;
             break;
         }

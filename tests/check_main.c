@@ -13,6 +13,7 @@ int main(void)
     srunner_add_suite(sr, util_suite());
     srunner_add_suite(sr, strbuf_suite());
     srunner_add_suite(sr, job_suite());
+    srunner_add_suite(sr, executor_suite());
     srunner_add_suite(sr, sched_suite());
     srunner_add_suite(sr, files_suite());
     srunner_add_suite(sr, ops_suite());

@@ -407,22 +407,29 @@ static char *log_line_of(const char *dir, long ind)
     return found;
 }
 
-/* A batch executor that dies (an error, as a killed driver) in its
- * crash_at-th call, before it reports anything. */
+/* An executor that dies (an error, as a killed driver) in its crash_at-th
+ * wait, before it reports anything. */
 typedef struct crashing {
     ga_executor *inner;
     int calls, crash_at;
 } crashing;
 
-static int crashing_run(void *p, const ga_space *space, const ga_job *jobs,
-                        size_t n, ga_result_fn done, void *done_ctx,
-                        volatile sig_atomic_t *cancel, ga_error *err)
+static int crashing_submit(void *p, const ga_space *space, const ga_job *jobs,
+                           size_t n, int batch, ga_error *err)
+{
+    crashing *c = p;
+    return c->inner->submit(c->inner->ctx, space, jobs, n, batch, err);
+}
+
+static int crashing_wait(void *p, double deadline, ga_result_fn done,
+                         void *done_ctx, volatile sig_atomic_t *cancel,
+                         ga_error *err)
 {
     crashing *c = p;
     if (++c->calls == c->crash_at)
         return ga_error_set(err, GA_EFAIL, "crash");
-    return c->inner->run(c->inner->ctx, space, jobs, n, done, done_ctx, cancel,
-                         err);
+    return c->inner->wait(c->inner->ctx, deadline, done, done_ctx, cancel,
+                          err);
 }
 
 static int run_async_dir(const char *dir, const prob_problem *prob,
@@ -431,7 +438,8 @@ static int run_async_dir(const char *dir, const prob_problem *prob,
     ga_error err;
     ga_executor *inner = ga_exec_problem_alloc(prob, set->seed, &err);
     crashing c = { inner, 0, crash_at };
-    ga_executor wrap = { .name = "crashing", .ctx = &c, .run = crashing_run };
+    ga_executor wrap = { .name = "crashing", .ctx = &c,
+                         .submit = crashing_submit, .wait = crashing_wait };
     ga_run_opts o = { .dir = dir, .run_id = "r", .space = prob->space,
                       .settings = set, .executor = crash_at ? &wrap : inner,
                       .resume = resume, .in_flight = 4 };
@@ -520,20 +528,24 @@ typedef struct shuffler {
     long started;
 } shuffler;
 
-static int shuffler_start(void *p, const ga_space *space, const ga_job *job,
-                          ga_error *err)
+static int shuffler_submit(void *p, const ga_space *space, const ga_job *jobs,
+                           size_t n, int batch, ga_error *err)
 {
     shuffler *s = p;
-    if (s->n == 64)
-        return ga_error_set(err, GA_EFAIL, "too many in flight");
-    double f = 0;
-    for (size_t i = 0; i < space->n; i++)
-        f += job->genes[i] * job->genes[i];
-    s->idx[s->n] = job->index;
-    s->fit[s->n++] = f;
-    if (s->n > s->most)
-        s->most = s->n;
-    s->started++;
+    ck_assert_int_eq(batch, 0);  /* the steady-state run streams its jobs */
+    for (size_t k = 0; k < n; k++) {
+        const ga_job *job = &jobs[k];
+        if (s->n == 64)
+            return ga_error_set(err, GA_EFAIL, "too many in flight");
+        double f = 0;
+        for (size_t i = 0; i < space->n; i++)
+            f += job->genes[i] * job->genes[i];
+        s->idx[s->n] = job->index;
+        s->fit[s->n++] = f;
+        if (s->n > s->most)
+            s->most = s->n;
+        s->started++;
+    }
     return GA_OK;
 }
 
@@ -572,8 +584,8 @@ START_TEST(test_async_any_order)
     set.population_size = 10;
     set.num_iter = 30;
     shuffler sh = { .state = 7 };
-    ga_executor ex = { .name = "shuffler", .ctx = &sh, .start = shuffler_start,
-                       .wait = shuffler_wait };
+    ga_executor ex = { .name = "shuffler", .ctx = &sh,
+                       .submit = shuffler_submit, .wait = shuffler_wait };
     ga_run_opts o = { .dir = dir, .run_id = "r", .space = prob->space,
                       .settings = &set, .executor = &ex, .in_flight = 5 };
     ck_assert_int_eq(ga_run(&o, NULL, &err), GA_OK);

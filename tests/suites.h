@@ -7,6 +7,7 @@
 Suite *util_suite(void);
 Suite *strbuf_suite(void);
 Suite *job_suite(void);
+Suite *executor_suite(void);
 Suite *sched_suite(void);
 Suite *files_suite(void);
 Suite *space_suite(void);
