@@ -8,6 +8,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,30 @@ const char *tu_gahpo(void)
         return b;
     snprintf(path, sizeof path, "%s/bin/gahpo", tu_root());
     return path;
+}
+
+const char *tu_model(void)
+{
+    static char path[PATH_MAX];
+    if (!path[0])
+        snprintf(path, sizeof path, "%s/tests/models/model.py", tu_root());
+    return path;
+}
+
+void tu_argv_add(tu_argv *a, const char *first, ...)
+{
+    va_list ap;
+    va_start(ap, first);
+    for (const char *s = first; s; s = va_arg(ap, const char *)) {
+        size_t len = strlen(s) + 1;
+        ck_assert_msg(a->n + 1 < (int)(sizeof a->v / sizeof a->v[0]) &&
+                      a->used + len <= sizeof a->text,
+                      "command line longer than tu_argv holds");
+        a->v[a->n++] = memcpy(a->text + a->used, s, len);
+        a->used += len;
+    }
+    va_end(ap);
+    a->v[a->n] = NULL;
 }
 
 const char *tu_root(void)
@@ -303,6 +328,14 @@ int tu_count_lines(const char *path)
     for (char *c = t; c && *c; c++)
         n += *c == '\n';
     free(t);
+    return n;
+}
+
+int tu_count_of(const char *text, const char *what)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
+        n++;
     return n;
 }
 

@@ -9,6 +9,19 @@
 
 /* Path of the gahpo binary under test ($GAHPO_BIN, else bin/gahpo). */
 const char *tu_gahpo(void);
+/* Path of the test model, tests/models/model.py under tu_root(). */
+const char *tu_model(void);
+
+/* A command line built in pieces: tu_argv_add appends copies of its
+ * arguments up to a NULL (asserts room for them); v stays NULL-terminated
+ * for tu_run and tu_spawn_quiet. Start from { .n = 0 }. */
+typedef struct tu_argv {
+    char *v[64];
+    int n;
+    char text[16384];  /* the copies */
+    size_t used;
+} tu_argv;
+void tu_argv_add(tu_argv *a, const char *first, ...);
 
 /* Run argv (NULL-terminated) with stdin from in_text (may be NULL), extra
  * environment assignments env ("K=V", NULL-terminated, may be NULL) on top
@@ -57,6 +70,8 @@ char *tu_sh(const char *cmd);
 pid_t tu_spawn_quiet(char *const argv[]);
 /* Lines in a file (0 if it is missing). */
 int tu_count_lines(const char *path);
+/* Occurrences of what in text, not overlapping. */
+int tu_count_of(const char *text, const char *what);
 /* a_dir/name and b_dir/name exist and are byte-identical (asserted). */
 void tu_assert_same_file(const char *a_dir, const char *b_dir,
                          const char *name);
