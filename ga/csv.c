@@ -84,6 +84,14 @@ static char *read_field(const char **p, size_t *line, int *end_of_row,
     return out;
 }
 
+/* Free the fields of the row being read (the first ncols of it): it is
+ * not counted in nrows, so ga_csv_free would not see them. */
+static void drop_row(ga_csv *c, size_t ncols)
+{
+    for (size_t k = 0; k < ncols && k < c->ncols; k++)
+        free(c->cells[c->nrows * c->ncols + k]);
+}
+
 static ga_csv *parse(const char *text, const char *source, int lenient,
                      ga_error *err)
 {
@@ -107,9 +115,8 @@ static ga_csv *parse(const char *text, const char *source, int lenient,
             char *f = read_field(&p, &line, &end, &bad_quote);
             if (!f || bad_quote) {
                 free(f);
-                if (!header)  /* the row's fields read so far */
-                    for (size_t k = 0; k < ncols && k < c->ncols; k++)
-                        free(c->cells[c->nrows * c->ncols + k]);
+                if (!header)
+                    drop_row(c, ncols);
                 if (!f)
                     ga_error_set(err, GA_EFAIL, "out of memory");
                 else
@@ -138,8 +145,7 @@ static ga_csv *parse(const char *text, const char *source, int lenient,
                 }
                 if (ncols >= c->ncols) {
                     free(f);
-                    for (size_t k = 0; k < ncols; k++)
-                        free(c->cells[c->nrows * c->ncols + k]);
+                    drop_row(c, ncols);
                     ga_error_set(err, GA_EINPUT, "%s:%zu: more fields than the "
                                  "header's %zu", source, row_line, c->ncols);
                     goto fail;
@@ -150,6 +156,7 @@ static ga_csv *parse(const char *text, const char *source, int lenient,
                     char **cells = realloc(c->cells, cap_cells * sizeof *cells);
                     if (!cells) {
                         free(f);
+                        drop_row(c, ncols);
                         ga_error_set(err, GA_EFAIL, "out of memory");
                         goto fail;
                     }

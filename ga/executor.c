@@ -58,9 +58,10 @@ int ga_executor_run(ga_executor *ex, const ga_space *space, const ga_job *jobs,
     qsort(slots, n, sizeof *slots, by_index);
     for (size_t k = 1; k < n; k++)
         if (slots[k].index == slots[k - 1].index) {
+            size_t twice = slots[k].index;
             free(slots);
             return ga_error_set(err, GA_EFAIL, "a batch holds index %zu twice",
-                                slots[k].index);
+                                twice);
         }
     batch b = { slots, n, 0, done, done_ctx };
     int rc = ex->submit(ex->ctx, space, jobs, n, 1, err);

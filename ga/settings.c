@@ -1,6 +1,7 @@
 /* settings.c - defaults, parsing, environment and validation of GA settings. */
 #include "settings.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -445,17 +446,18 @@ int ga_settings_validate(const ga_settings *s, ga_error *err)
 
 cJSON *ga_settings_to_json(const ga_settings *s)
 {
+    ga_json_oom_clear();
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return NULL;
     cJSON_AddNumberToObject(o, "num_iter", (double)s->num_iter);
     cJSON_AddNumberToObject(o, "population_size", (double)s->population_size);
     cJSON_AddStringToObject(o, "strategy", ga_strategy_name(s->strategy));
-    cJSON_AddItemToObject(o, "offspring_prop", ga_json_number(s->offspring_prop));
-    cJSON_AddItemToObject(o, "mut_prob", ga_json_number(s->mut_prob));
-    cJSON_AddItemToObject(o, "cx_prob", ga_json_number(s->cx_prob));
-    cJSON_AddItemToObject(o, "mut_indpb", ga_json_number(s->mut_indpb));
-    cJSON_AddItemToObject(o, "cx_indpb", ga_json_number(s->cx_indpb));
+    ga_json_add(o, "offspring_prop", ga_json_number(s->offspring_prop));
+    ga_json_add(o, "mut_prob", ga_json_number(s->mut_prob));
+    ga_json_add(o, "cx_prob", ga_json_number(s->cx_prob));
+    ga_json_add(o, "mut_indpb", ga_json_number(s->mut_indpb));
+    ga_json_add(o, "cx_indpb", ga_json_number(s->cx_indpb));
     cJSON_AddNumberToObject(o, "tournsize", (double)s->tournsize);
     cJSON_AddNumberToObject(o, "seed", (double)s->seed);
     cJSON_AddStringToObject(o, "nan_policy", ga_nan_policy_name(s->nan_policy));
@@ -464,7 +466,12 @@ cJSON *ga_settings_to_json(const ga_settings *s)
     if (isnan(s->target))
         cJSON_AddNullToObject(o, "target");
     else
-        cJSON_AddItemToObject(o, "target", ga_json_number(s->target));
-    cJSON_AddItemToObject(o, "max_seconds", ga_json_number(s->max_seconds));
+        ga_json_add(o, "target", ga_json_number(s->target));
+    ga_json_add(o, "max_seconds", ga_json_number(s->max_seconds));
+    if (cJSON_GetArraySize(o) != 15) {  /* a member could not be made */
+        cJSON_Delete(o);
+        errno = ENOMEM;
+        return NULL;
+    }
     return o;
 }

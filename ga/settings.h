@@ -111,7 +111,8 @@ int ga_settings_validate(const ga_settings *s, ga_error *err);
  * negative, above 1e15), which ga_settings_validate refuses. */
 long ga_settings_lambda(const ga_settings *s);
 
-/* The settings as a JSON object with CANDLE names (new, caller owns). */
+/* The settings as a JSON object with CANDLE names (new, caller owns);
+ * NULL when out of memory (errno ENOMEM), never an object missing a key. */
 cJSON *ga_settings_to_json(const ga_settings *s);
 
 const char *ga_strategy_name(ga_strategy st);

@@ -285,6 +285,15 @@ int ga_write_json_built(const char *path, const cJSON *item, ga_error *err)
     return ga_write_json_atomic(path, item, err);
 }
 
+int ga_json_add(cJSON *o, const char *key, cJSON *item)
+{
+    if (item && cJSON_AddItemToObject(o, key, item))
+        return 0;
+    cJSON_Delete(item);
+    errno = ENOMEM;
+    return -1;
+}
+
 size_t ga_utf8_sequence(const char *text)
 {
     const unsigned char *s = (const unsigned char *)text;

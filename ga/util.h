@@ -68,6 +68,11 @@ int ga_json_oom(void);
  * item is NULL): a document missing a part is never written. */
 int ga_write_json_built(const char *path, const cJSON *item, ga_error *err);
 
+/* o[key] = item, or item deleted when it cannot be added (out of memory;
+ * errno is then ENOMEM, as ga_json_oom reads it): nothing leaks either
+ * way. 0, or -1. */
+int ga_json_add(cJSON *o, const char *key, cJSON *item);
+
 /* What ga_json_bad_string looks for. */
 enum {
     GA_JSON_NUL = 1,   /* the escape \u0000: cJSON decodes it to a NUL byte,

@@ -289,6 +289,56 @@ START_TEST(test_fault)
 }
 END_TEST
 
+/* The CSV reader of an initial population (--init-population) with each
+ * of its allocations failing in turn, every n: a file of 25 rows and 3
+ * columns grows the cell table in the middle of a row, where a failure
+ * once leaked the row's cells. Each run ends with exit 1 (out of memory)
+ * or 2 (the file has more rows than population_size: read whole), with
+ * leak detection on and no sanitizer report. */
+START_TEST(test_fault_csv_reader)
+{
+    char *tmp = tu_tmpdir("fault-csv");
+    char space[4300], init[4300], out[4300], path[4300], assign[4400];
+    snprintf(space, sizeof space, "%s/hp.json", tmp);
+    snprintf(init, sizeof init, "%s/init.csv", tmp);
+    snprintf(out, sizeof out, "%s/run", tmp);
+    tu_write(space, "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-2,"
+                    "\"upper\":2}, {\"name\":\"n\",\"type\":\"int\","
+                    "\"lower\":1,\"upper\":5}]");
+    char csv[2048] = "x,n,note\n";
+    for (int i = 1; i <= 25; i++)
+        snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "0.5,%d,r%d\n",
+                 i % 5 + 1, i);
+    tu_write(init, csv);
+    char *argv[] = { G, "run", "--no-env", "--space", space,
+                     "--init-population", init, "--population-size", "4",
+                     "--out", out, "--quiet", "--", "true", NULL };
+    snprintf(path, sizeof path, "%s/counts", tmp);
+    snprintf(assign, sizeof assign, "GAHPO_FAULT_COUNT=%s", path);
+    char *count_env[] = { assign, NULL };
+    char *err;
+    ck_assert_int_eq(run(argv, 1, count_env, &err), 2);
+    ck_assert_msg(strstr(err, "has 25 individuals"), "%s", err);
+    free(err);
+    char *text = tu_read(path);
+    long allocs = 0, writes, fired;
+    ck_assert(text && sscanf(text, "allocs %ld writes %ld fired %ld", &allocs,
+                             &writes, &fired) == 3);
+    free(text);
+    for (long n = 1; n <= allocs; n++) {
+        snprintf(assign, sizeof assign, "GAHPO_FAULT_ALLOC=%ld", n);
+        char *env[] = { assign, NULL };
+        int rc = run(argv, 1, env, &err);
+        ck_assert_msg(!strstr(err, "Sanitizer") && !strstr(err, "runtime error"),
+                      "n = %ld: a sanitizer report:\n%s", n, err);
+        ck_assert_msg(rc == 1 || rc == 2, "n = %ld: exit %d:\n%s", n, rc, err);
+        free(err);
+    }
+    tu_rmrf(tmp);
+    free(tmp);
+}
+END_TEST
+
 START_TEST(test_fault_skipped)
 {
     if (tu_quick())
@@ -306,8 +356,10 @@ Suite *fault_suite(void)
     TCase *tc = tcase_create("fault");
     const char *every = getenv("GAHPO_FAULT_STRIDE");
     tcase_set_timeout(tc, every && atol(every) == 1 ? 3600 : 600);
-    if (fault_built() && !tu_quick())
+    if (fault_built() && !tu_quick()) {
         tcase_add_loop_test(tc, test_fault, 0, (int)(NTESTS * parts()));
+        tcase_add_test(tc, test_fault_csv_reader);
+    }
     else
         tcase_add_test(tc, test_fault_skipped);
     suite_add_tcase(s, tc);
