@@ -1,43 +1,26 @@
 /* check_pbs.c - the PBS executor. Unit tests (no PBS needed): the batch
  * script and qsub's arguments in both dialects, reading qsub and qstat
  * output (PBS Pro's JSON, Torque's -f records), states and their reasons,
- * settings and site profiles. Integration tests: the Torque dialect against
- * the real Torque wrappers of Debian's slurm-wlm-torque over the local
- * Slurm (skipped, visibly, when either is missing); the PBS Pro dialect
- * against the project's PBS Pro EMULATOR in tests/pbs-emulator (not a real
- * PBS server). */
-#include <signal.h>
+ * settings and site profiles. Integration tests over both dialects: the
+ * Torque dialect against the real Torque wrappers of Debian's
+ * slurm-wlm-torque over the local Slurm (skipped, visibly, when either is
+ * missing), the PBS Pro dialect against the project's PBS Pro EMULATOR in
+ * tests/pbs-emulator (not a real PBS server). Those every scheduler runs
+ * are in check_cluster.c; here what only PBS Pro's are: a walltime kill's
+ * reason and a retry round of one task (a plain job, not an array). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <cJSON.h>
 
 #include "../exec/array.h"
 #include "../exec/exec.h"
+#include "cluster.h"
 #include "suites.h"
 #include "testutil.h"
 
 #define G (char *)tu_gahpo()
-
-static char model[4096];
-
-static void setup(void)
-{
-    snprintf(model, sizeof model, "%s/tests/models/model.py", tu_root());
-}
-
-static int count_of(const char *text, const char *what)
-{
-    int n = 0;
-    for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
-        n++;
-    return n;
-}
 
 /* ---- unit tests --------------------------------------------------------- */
 
@@ -83,7 +66,7 @@ START_TEST(test_script_pro)
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         ck_assert_msg(strstr(text, want[i]), "missing [%s] in:\n%s", want[i],
                       text);
-    ck_assert_int_eq(count_of(text, "$"), 1);  /* only the array index */
+    ck_assert_int_eq(tu_count_of(text, "$"), 1);  /* only the array index */
     ck_assert_ptr_null(strstr(text, "#PBS -J"));  /* that is on qsub's line */
     free(text);
     /* a whole select spec wins over the counts */
@@ -91,7 +74,7 @@ START_TEST(test_script_pro)
                                            &err), 0);
     text = ga_pbs_script(s, &info, &err);
     ck_assert_ptr_nonnull(strstr(text, "#PBS -l select=2:system=polaris\n"));
-    ck_assert_int_eq(count_of(text, "select="), 1);
+    ck_assert_int_eq(tu_count_of(text, "select="), 1);
     free(text);
     info.ntasks = 0;
     ck_assert_ptr_null(ga_pbs_script(s, &info, &err));
@@ -453,470 +436,25 @@ START_TEST(test_cli_usage)
 }
 END_TEST
 
-/* ---- integration: the two dialects ---------------------------------------- */
+/* ---- integration: what only PBS Pro's tests cover -------------------------- */
 
-static const char *space_text =
-    "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-2,\"upper\":2},"
-    " {\"name\":\"n\",\"type\":\"int\",\"lower\":0,\"upper\":3},"
-    " {\"name\":\"opt\",\"type\":\"categorical\",\"element_type\":\"string\","
-    "\"values\":[\"adam\",\"sgd\"]},"
-    " {\"name\":\"res\",\"type\":\"logical\"}]";
+static const cluster_backend *const pro = &cluster_backends[CLUSTER_PRO];
 
-/* Slurm up and slurm-wlm-torque's qsub installed (asked once). */
-static int torque_up = -1;
-
+/* Asked once, in the runner before it forks the tests (an unchecked
+ * fixture): the Torque tests need Slurm and its wrappers. */
 static void detect_torque(void)
 {
-    if (torque_up >= 0)
-        return;
-    char *out = tu_sh("timeout 15 sinfo -h -o %T 2>/dev/null");
-    int slurm = strstr(out, "idle") || strstr(out, "mix") ||
-                strstr(out, "alloc");
-    free(out);
-    out = tu_sh("grep -l Slurm /usr/bin/qsub /usr/bin/qstat 2>/dev/null | wc -l");
-    torque_up = slurm && atoi(out) == 2;
-    free(out);
-    if (!torque_up)
-        fprintf(stderr, "SKIPPED: Torque dialect tests need a running Slurm "
-                "and Debian's slurm-wlm-torque wrappers (scripts/slurm-start.sh "
-                "installs and starts both)\n");
+    cluster_backends[CLUSTER_TORQUE].available();
 }
-
-#define NEED_TORQUE()        \
-    do {                     \
-        detect_torque();     \
-        if (!torque_up)      \
-            return;          \
-    } while (0)
-
-/* The PBS Pro emulator first on PATH, with its own state directory. */
-static void use_emulator(const char *dir)
-{
-    char path[8192], state[4300];
-    snprintf(path, sizeof path, "%s/tests/pbs-emulator:%s", tu_root(),
-             getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
-    setenv("PATH", path, 1);
-    snprintf(state, sizeof state, "%s/pbs-emulator-state", dir);
-    setenv("PBS_EMULATOR_DIR", state, 1);
-}
-
-/* gahpo run with the test space; extra options, then -- model mode. */
-static int run_ga(const char *dir, const char *sub, const char *space,
-                  const char *mode, const char *const *extra, char **err)
-{
-    char sp[4200], out_dir[4200];
-    snprintf(sp, sizeof sp, "%s/hp.json", dir);
-    if (space)
-        tu_write(sp, space);
-    snprintf(out_dir, sizeof out_dir, "%s/%s", dir, sub);
-    char *argv[64] = { G, "run", "--no-env", "--space", sp, "--out", out_dir,
-                       "--population-size", "4", "--num-iter", "2", "--jobs",
-                       "4", "--quiet" };
-    int k = 14;
-    for (int i = 0; extra && extra[i]; i++)
-        argv[k++] = (char *)extra[i];
-    argv[k++] = "--";
-    argv[k++] = model;
-    argv[k++] = (char *)mode;
-    argv[k] = NULL;
-    char *out;
-    char env0[4400];
-    snprintf(env0, sizeof env0, "PBS_EMULATOR_DIR=%s",
-             getenv("PBS_EMULATOR_DIR") ? getenv("PBS_EMULATOR_DIR") : "");
-    char *env[] = { env0, NULL };
-    int rc = tu_run(argv, NULL, env, &out, err);
-    free(out);
-    return rc;
-}
-
-
-/* Population 4, 2 generations, seed 7: the same files as a local run. */
-static void same_as_local(const char *dialect)
-{
-    char *dir = tu_tmpdir("pbs-ok");
-    if (!strcmp(dialect, "pro"))
-        use_emulator(dir);
-    char *err;
-    const char *pbs[] = { "--executor", "pbs", "--pbs-dialect", dialect,
-                          "--seed", "7", NULL };
-    const char *local[] = { "--seed", "7", NULL };
-    double t0 = (double)time(NULL);
-    int rc = run_ga(dir, "pbs", space_text, "ok", pbs, &err);
-    fprintf(stderr, "pbs (%s): pop 4, 2 generations: %.0f s\n", dialect,
-            (double)time(NULL) - t0);
-    ck_assert_msg(rc == 0, "%s", err);
-    free(err);
-    rc = run_ga(dir, "local", NULL, "ok", local, &err);
-    ck_assert_msg(rc == 0, "%s", err);
-    free(err);
-    char a[4200], b[4200], path[4300];
-    snprintf(a, sizeof a, "%s/pbs", dir);
-    snprintf(b, sizeof b, "%s/local", dir);
-    tu_assert_same_file(a, b, "stats.csv");
-    tu_assert_same_file(a, b, "best.json");
-    tu_assert_same_file(a, b, "population.json");
-    int lines, failed, r;
-    tu_scan_log(a, &lines, &failed, NULL, &r);
-    ck_assert_int_eq(failed, 0);
-    snprintf(path, sizeof path, "%s/gen_0/jobs.txt", a);
-    ck_assert_int_eq(tu_count_lines(path), 1);
-    char *jobs = tu_read(path);
-    if (!strcmp(dialect, "pro"))   /* qsub -J prints ID[].SERVER */
-        ck_assert_ptr_nonnull(strstr(jobs, "[].emu"));
-    free(jobs);
-    snprintf(path, sizeof path, "%s/run.json", a);
-    char *rj = tu_read(path);
-    ck_assert_ptr_nonnull(strstr(rj, "\"pbs\""));
-    ck_assert_ptr_nonnull(strstr(rj, dialect));
-    free(rj);
-    tu_rmrf(dir);
-    free(dir);
-}
-
-static void model_fails(const char *dialect)
-{
-    char *dir = tu_tmpdir("pbs-fail");
-    if (!strcmp(dialect, "pro"))
-        use_emulator(dir);
-    char *err;
-    const char *extra[] = { "--executor", "pbs", "--pbs-dialect", dialect,
-                            NULL };
-    int rc = run_ga(dir, "run", space_text, "fail", extra, &err);
-    ck_assert_int_eq(rc, 1);
-    ck_assert_ptr_nonnull(strstr(err, "all 4 evaluations in generation 0 failed"));
-    free(err);
-    char run[4200];
-    snprintf(run, sizeof run, "%s/run", dir);
-    int lines, failed, with;
-    tu_scan_log(run, &lines, &failed, "exit status 3 (PBS job", &with);
-    ck_assert_int_eq(failed, 4);
-    ck_assert_int_eq(with, 4);
-    tu_rmrf(dir);
-    free(dir);
-}
-
-/* A task whose result file is garbage: NaN, the reason says why. */
-START_TEST(test_pro_garbage_result)
-{
-    char *dir = tu_tmpdir("pbs-garbage");
-    use_emulator(dir);
-    char *err;
-    const char *extra[] = { "--executor", "pbs", "--pbs-dialect", "pro", NULL };
-    int rc = run_ga(dir, "run", space_text, "garbage", extra, &err);
-    ck_assert_int_eq(rc, 1);
-    free(err);
-    char run[4200];
-    snprintf(run, sizeof run, "%s/run", dir);
-    int lines, failed, with;
-    tu_scan_log(run, &lines, &failed,
-                "result.json: cannot parse: not a number and not JSON", &with);
-    ck_assert_int_eq(failed, 4);
-    ck_assert_int_eq(with, 4);
-    tu_rmrf(dir);
-    free(dir);
-}
-END_TEST
-
-static void hostile_values(const char *dialect)
-{
-    char *dir = tu_tmpdir("pbs-hostile");
-    if (!strcmp(dialect, "pro"))
-        use_emulator(dir);
-    char marker[4200];
-    snprintf(marker, sizeof marker, "%s/pwned", dir);
-    const char *values[] = {
-        "a b", "it's \"quoted\"", "$(touch PWNED)", "; touch PWNED;",
-        "`touch PWNED`", "line1\nline2", "--x", "'; touch PWNED; '", "*",
-        "$HOME",
-    };
-    cJSON *sp = cJSON_CreateArray();
-    cJSON *p = cJSON_CreateObject();
-    cJSON_AddStringToObject(p, "name", "v");
-    cJSON_AddStringToObject(p, "type", "categorical");
-    cJSON_AddStringToObject(p, "element_type", "string");
-    cJSON *vals = cJSON_AddArrayToObject(p, "values");
-    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
-        char v[4400];
-        snprintf(v, sizeof v, "%s", values[i]);
-        char *at = strstr(v, "PWNED");
-        if (at) {
-            char tail[4400];
-            snprintf(tail, sizeof tail, "%s", at + 5);
-            snprintf(at, sizeof v - (size_t)(at - v), "%s%s", marker, tail);
-        }
-        cJSON_AddItemToArray(vals, cJSON_CreateString(v));
-    }
-    cJSON_AddItemToArray(sp, p);
-    char *text = cJSON_Print(sp);
-    char space[4200], out_dir[4200], env0[4400];
-    snprintf(space, sizeof space, "%s/hp.json", dir);
-    tu_write(space, text);
-    free(text);
-    snprintf(out_dir, sizeof out_dir, "%s/run", dir);
-    snprintf(env0, sizeof env0, "PBS_EMULATOR_DIR=%s",
-             getenv("PBS_EMULATOR_DIR") ? getenv("PBS_EMULATOR_DIR") : "");
-    char *out, *err;
-    int rc = tu_run((char *[]){ G, "run", "--no-env", "--space", space, "--out",
-                                out_dir, "--population-size", "12", "--num-iter",
-                                "1", "--jobs", "12", "--quiet", "--executor",
-                                "pbs", "--pbs-dialect", (char *)dialect,
-                                "--no-cache", "--", model, "ok", NULL },
-                    NULL, (char *[]){ env0, NULL }, &out, &err);
-    ck_assert_msg(rc == 0, "%s", err);
-    ck_assert_int_ne(access(marker, F_OK), 0);  /* nothing ran */
-    for (int i = 0; i < 12; i++) {
-        char path[4400];
-        snprintf(path, sizeof path, "%s/gen_0/ind_%d/argv.json", out_dir, i);
-        char *argv = tu_read(path);
-        ck_assert_ptr_nonnull(argv);
-        cJSON *a = cJSON_Parse(argv);
-        snprintf(path, sizeof path, "%s/gen_0/ind_%d/params.json", out_dir, i);
-        char *params = tu_read(path);
-        cJSON *pj = cJSON_Parse(params);
-        const char *from_argv = cJSON_GetArrayItem(a, 1)->valuestring;
-        ck_assert_str_eq(from_argv, cJSON_GetObjectItem(pj, "v")->valuestring);
-        int known = 0;
-        const cJSON *v;
-        cJSON_ArrayForEach(v, vals) known |= strcmp(v->valuestring, from_argv) == 0;
-        ck_assert_msg(known, "value changed on the way: [%s]", from_argv);
-        cJSON_Delete(a);
-        cJSON_Delete(pj);
-        free(argv);
-        free(params);
-    }
-    cJSON_Delete(sp);
-    free(out);
-    free(err);
-    tu_rmrf(dir);
-    free(dir);
-}
-
-START_TEST(test_torque_same_as_local)
-{
-    NEED_TORQUE();
-    same_as_local("torque");
-}
-END_TEST
-
-START_TEST(test_torque_model_fails)
-{
-    NEED_TORQUE();
-    model_fails("torque");
-}
-END_TEST
-
-START_TEST(test_torque_hostile_values)
-{
-    NEED_TORQUE();
-    hostile_values("torque");
-}
-END_TEST
-
-START_TEST(test_pro_same_as_local)
-{
-    same_as_local("pro");
-}
-END_TEST
-
-START_TEST(test_pro_model_fails)
-{
-    model_fails("pro");
-}
-END_TEST
-
-START_TEST(test_pro_hostile_values)
-{
-    hostile_values("pro");
-}
-END_TEST
-
-/* The emulator's qstat of gen_0's first array (caller frees); its id into
- * id. Waits (up to 30 s) until the array is recorded. */
-static char *emu_qstat(const char *run, char *id, size_t size)
-{
-    char path[4300];
-    snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
-    for (int i = 0; i < 300; i++, tu_sleep(0.1)) {
-        char *t = tu_read(path);
-        long number;
-        char fmt[32];
-        snprintf(fmt, sizeof fmt, "%%ld %%%zus", size - 1);
-        int ok = t && sscanf(t, fmt, &number, id) == 2;
-        free(t);
-        if (!ok)
-            continue;
-        char cmd[512];
-        snprintf(cmd, sizeof cmd, "qstat -x -t -f -F json '%s' 2>/dev/null", id);
-        return tu_sh(cmd);
-    }
-    ck_abort_msg("no array submitted within 30 s");
-    return NULL;
-}
-
-static void wait_emu_running(const char *run, int n, char *id, size_t size)
-{
-    for (int i = 0; i < 300; i++, tu_sleep(0.1)) {
-        char *q = emu_qstat(run, id, size);
-        int running = count_of(q, "\"job_state\": \"R\"");
-        free(q);
-        if (running >= n)
-            return;
-    }
-    ck_abort_msg("the array did not start running within 30 s");
-}
-
-/* SIGTERM to the driver: qdel of the array, exit 1, nothing logged. */
-START_TEST(test_pro_sigterm_qdel)
-{
-    char *dir = tu_tmpdir("pbs-cancel");
-    use_emulator(dir);
-    char sp[4200], run[4200];
-    snprintf(sp, sizeof sp, "%s/hp.json", dir);
-    tu_write(sp, space_text);
-    snprintf(run, sizeof run, "%s/run", dir);
-    char *argv[] = { G, "run", "--no-env", "--space", sp, "--out", run,
-                     "--population-size", "4", "--num-iter", "2", "--jobs", "4",
-                     "--executor", "pbs", "--", model, "sleep", NULL };
-    pid_t pid = tu_spawn_quiet(argv);
-    char id[128];
-    wait_emu_running(run, 4, id, sizeof id);
-    double t0 = (double)time(NULL);
-    kill(pid, SIGTERM);
-    int status;
-    waitpid(pid, &status, 0);
-    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1);
-    ck_assert((double)time(NULL) - t0 < 30);
-    char *q = emu_qstat(run, id, sizeof id);
-    ck_assert_msg(count_of(q, "\"job_state\": \"R\"") == 0 &&
-                  count_of(q, "\"job_state\": \"Q\"") == 0, "%s", q);
-    /* every task ended by qdel's SIGTERM (the task forwards it to the model
-     * and exits 143; a task killed outright would show 271) */
-    ck_assert_int_eq(count_of(q, "\"Exit_status\": 143") +
-                     count_of(q, "\"Exit_status\": 271"), 4);
-    free(q);
-    char path[4300];
-    snprintf(path, sizeof path, "%s/evals.jsonl", run);
-    ck_assert_int_eq(tu_count_lines(path), 0);
-    tu_rmrf(dir);
-    free(dir);
-}
-END_TEST
-
-/* Torque over Slurm: SIGTERM to the driver qdels the array (the wrapper's
- * qdel is scancel); nothing left in the queue, nothing logged. */
-START_TEST(test_torque_sigterm_qdel)
-{
-    NEED_TORQUE();
-    char *dir = tu_tmpdir("pbs-tq-cancel");
-    char sp[4200], run[4200], path[4300];
-    snprintf(sp, sizeof sp, "%s/hp.json", dir);
-    tu_write(sp, space_text);
-    snprintf(run, sizeof run, "%s/run", dir);
-    char *argv[] = { G, "run", "--no-env", "--space", sp, "--out", run,
-                     "--population-size", "4", "--num-iter", "2", "--jobs", "4",
-                     "--executor", "pbs", "--pbs-dialect", "torque", "--", model,
-                     "sleep", NULL };
-    pid_t pid = tu_spawn_quiet(argv);
-    snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
-    char id[128] = "", cmd[512];
-    int running = 0;
-    for (int i = 0; i < 300 && !running; i++, tu_sleep(0.1)) {
-        char *t = tu_read(path);
-        long number;
-        int ok = t && sscanf(t, "%ld %127s", &number, id) == 2;
-        free(t);
-        if (!ok)
-            continue;
-        snprintf(cmd, sizeof cmd, "squeue -h -r -j %s -t R -o %%i 2>/dev/null "
-                 "| wc -l", id);
-        char *out = tu_sh(cmd);
-        running = atoi(out);
-        free(out);
-    }
-    ck_assert_msg(running > 0, "the array did not start within 30 s");
-    kill(pid, SIGTERM);
-    int status;
-    waitpid(pid, &status, 0);
-    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1);
-    /* the models sleep a minute: only the qdel can empty it this soon */
-    ck_assert_int_eq(tu_slurm_tasks_left(id, 10), 0);
-    snprintf(path, sizeof path, "%s/evals.jsonl", run);
-    ck_assert_int_eq(tu_count_lines(path), 0);
-    tu_rmrf(dir);
-    free(dir);
-}
-END_TEST
-
-/* Torque over Slurm: SIGKILL to the driver mid-array, then --resume adopts
- * the running tasks by their own job ids (job_id.txt): nothing submitted
- * twice, the same result as a local run. */
-START_TEST(test_torque_reattach_after_kill)
-{
-    NEED_TORQUE();
-    char *dir = tu_tmpdir("pbs-tq-reattach");
-    char sp[4200], run[4200], ref[4200], path[4300], cmd[512], id[128] = "";
-    snprintf(sp, sizeof sp, "%s/hp.json", dir);
-    tu_write(sp, "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-2,\"upper\":2},"
-             "{\"name\":\"sleep_seconds\",\"type\":\"constant\",\"value\":3}]");
-    snprintf(run, sizeof run, "%s/run", dir);
-    snprintf(ref, sizeof ref, "%s/ref", dir);
-    char *argv[] = { G, "run", "--no-env", "--space", sp, "--out", run,
-                     "--population-size", "4", "--num-iter", "2", "--jobs", "4",
-                     "--quiet", "--executor", "pbs", "--pbs-dialect", "torque",
-                     "--", model, "sleep", NULL };
-    pid_t pid = tu_spawn_quiet(argv);
-    snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
-    int running = 0;
-    for (int i = 0; i < 300 && !running; i++, tu_sleep(0.1)) {
-        char *t = tu_read(path);
-        long number;
-        int ok = t && sscanf(t, "%ld %127s", &number, id) == 2;
-        free(t);
-        if (!ok)
-            continue;
-        snprintf(cmd, sizeof cmd, "squeue -h -r -j %s -t R -o %%i 2>/dev/null "
-                 "| wc -l", id);
-        char *out = tu_sh(cmd);
-        running = atoi(out);
-        free(out);
-    }
-    ck_assert_msg(running > 0, "the array did not start within 30 s");
-    tu_sleep(0.5);  /* the running tasks have written job_id.txt */
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    char *out, *err;
-    int rc = tu_run((char *[]){ G, "run", "--resume", run, "--quiet", NULL },
-                    NULL, NULL, &out, &err);
-    ck_assert_msg(rc == 0, "%s", err);
-    free(out);
-    free(err);
-    ck_assert_int_eq(tu_count_lines(path), 1);  /* nothing submitted twice */
-    rc = tu_run((char *[]){ G, "run", "--no-env", "--space", sp, "--out", ref,
-                            "--population-size", "4", "--num-iter", "2",
-                            "--jobs", "4", "--quiet", "--", model, "sleep",
-                            NULL }, NULL, NULL, &out, &err);
-    ck_assert_msg(rc == 0, "%s", err);
-    free(out);
-    free(err);
-    tu_assert_same_file(run, ref, "stats.csv");
-    tu_assert_same_file(run, ref, "best.json");
-    int lines, failed, with;
-    tu_scan_log(run, &lines, &failed, NULL, &with);
-    ck_assert_int_eq(failed, 0);
-    tu_rmrf(dir);
-    free(dir);
-}
-END_TEST
 
 /* Killed by PBS without a status file: the reason is PBS's own. */
 START_TEST(test_pro_walltime_reason)
 {
-    char *dir = tu_tmpdir("pbs-walltime");
-    use_emulator(dir);
+    char *dir = cluster_tmpdir(pro, "walltime");
     char *err;
-    const char *extra[] = { "--executor", "pbs", "--walltime", "00:00:01",
-                            NULL };
-    int rc = run_ga(dir, "run", space_text, "sleep", extra, &err);
+    const char *extra[] = { "--walltime", "00:00:01", NULL };
+    int rc = cluster_run_ga(pro, dir, "run", cluster_space, "sleep", extra,
+                            &err);
     ck_assert_int_eq(rc, 1);
     free(err);
     char run[4200];
@@ -934,37 +472,9 @@ END_TEST
 /* A retry round of one task: PBS Pro's -J needs 2, so a plain job. */
 START_TEST(test_pro_array_of_one)
 {
-    char *dir = tu_tmpdir("pbs-one");
-    use_emulator(dir);
-    char flaky[4200], sp[4200], run[4200], env0[4400];
-    snprintf(flaky, sizeof flaky, "%s/flaky.py", dir);
-    tu_write(flaky, "#!/usr/bin/python3\n"
-             "import json, os, sys\n"
-             "if os.path.basename(os.getcwd()) == 'ind_2' and \\\n"
-             "        not os.path.exists('tried'):\n"
-             "    open('tried', 'w').close()\n"
-             "    sys.exit(5)\n"
-             "x = float(sys.argv[2])\n"
-             "json.dump({'val_loss': x * x}, open('result.json', 'w'))\n");
-    chmod(flaky, 0755);
-    snprintf(sp, sizeof sp, "%s/hp.json", dir);
-    tu_write(sp, "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-1,"
-             "\"upper\":1}]");
-    snprintf(run, sizeof run, "%s/run", dir);
-    snprintf(env0, sizeof env0, "PBS_EMULATOR_DIR=%s", getenv("PBS_EMULATOR_DIR"));
-    char *out, *err;
-    int rc = tu_run((char *[]){ G, "run", "--no-env", "--space", sp, "--out",
-                                run, "--population-size", "4", "--num-iter",
-                                "1", "--jobs", "4", "--quiet", "--executor",
-                                "pbs", "--retries", "1", "--", flaky, NULL },
-                    NULL, (char *[]){ env0, NULL }, &out, &err);
-    ck_assert_msg(rc == 0, "%s", err);
-    int lines, failed, with;
-    tu_scan_log(run, &lines, &failed, NULL, &with);
-    ck_assert_int_eq(lines, 4);
-    ck_assert_int_eq(failed, 0);
-    char path[4300];
-    snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
+    char *dir = cluster_tmpdir(pro, "one"), path[4300];
+    cluster_run_flaky(pro, dir, "os.path.basename(os.getcwd()) == 'ind_2'");
+    snprintf(path, sizeof path, "%s/run/gen_0/jobs.txt", dir);
     char *jobs = tu_read(path);
     long n0, n1;
     char id0[128], id1[128];
@@ -972,187 +482,6 @@ START_TEST(test_pro_array_of_one)
     ck_assert_ptr_nonnull(strstr(id0, "[]"));   /* the array of 4 */
     ck_assert_ptr_null(strchr(id1, '['));       /* the retry: a plain job */
     free(jobs);
-    free(out);
-    free(err);
-    tu_rmrf(dir);
-    free(dir);
-}
-END_TEST
-
-/* SIGKILL to the driver mid-array, then --resume: nothing submitted twice,
- * the same result as an uninterrupted local run. */
-START_TEST(test_pro_reattach_after_kill)
-{
-    char *dir = tu_tmpdir("pbs-reattach");
-    use_emulator(dir);
-    char sp[4200], run[4200], ref[4200], env0[4400];
-    snprintf(sp, sizeof sp, "%s/hp.json", dir);
-    tu_write(sp, "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-2,\"upper\":2},"
-             "{\"name\":\"sleep_seconds\",\"type\":\"constant\",\"value\":2}]");
-    snprintf(run, sizeof run, "%s/run", dir);
-    snprintf(ref, sizeof ref, "%s/ref", dir);
-    snprintf(env0, sizeof env0, "PBS_EMULATOR_DIR=%s", getenv("PBS_EMULATOR_DIR"));
-    char *argv[] = { G, "run", "--no-env", "--space", sp, "--out", run,
-                     "--population-size", "4", "--num-iter", "2", "--jobs", "4",
-                     "--quiet", "--executor", "pbs", "--", model, "sleep",
-                     NULL };
-    pid_t pid = tu_spawn_quiet(argv);
-    char id[128];
-    wait_emu_running(run, 1, id, sizeof id);
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    char *out, *err;
-    int rc = tu_run((char *[]){ G, "run", "--resume", run, "--quiet", NULL },
-                    NULL, (char *[]){ env0, NULL }, &out, &err);
-    ck_assert_msg(rc == 0, "%s", err);
-    free(out);
-    free(err);
-    char path[4300];
-    snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
-    ck_assert_int_eq(tu_count_lines(path), 1);  /* nothing submitted twice */
-    rc = tu_run((char *[]){ G, "run", "--no-env", "--space", sp, "--out", ref,
-                            "--population-size", "4", "--num-iter", "2",
-                            "--jobs", "4", "--quiet", "--", model, "sleep",
-                            NULL }, NULL, NULL, &out, &err);
-    ck_assert_msg(rc == 0, "%s", err);
-    free(out);
-    free(err);
-    tu_assert_same_file(run, ref, "stats.csv");
-    tu_assert_same_file(run, ref, "best.json");
-    tu_rmrf(dir);
-    free(dir);
-}
-END_TEST
-
-/* A driver killed after qsub took the array but before jobs.txt had its
- * id (made by removing the line, leaving the marker the driver writes
- * before qsub runs): --resume finds the job in `qstat -f -F json` by its
- * Submit_arguments and PBS_O_WORKDIR, records and adopts it; each
- * evaluation of generation 0 runs once. */
-START_TEST(test_pro_reattach_unrecorded)
-{
-    char *dir = tu_tmpdir("pbs-unrecorded");
-    use_emulator(dir);
-    char sp[4200], run[4200], path[4300], env0[4400];
-    snprintf(sp, sizeof sp, "%s/hp.json", dir);
-    tu_write(sp, "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-2,\"upper\":2},"
-             "{\"name\":\"sleep_seconds\",\"type\":\"constant\",\"value\":2}]");
-    snprintf(run, sizeof run, "%s/run", dir);
-    snprintf(env0, sizeof env0, "PBS_EMULATOR_DIR=%s", getenv("PBS_EMULATOR_DIR"));
-    char *argv[] = { G, "run", "--no-env", "--space", sp, "--out", run,
-                     "--population-size", "4", "--num-iter", "2", "--jobs", "4",
-                     "--quiet", "--no-cache", "--executor", "pbs",
-                     "--pbs-dialect", "pro", "--", model, "sleep", NULL };
-    pid_t pid = tu_spawn_quiet(argv);
-    char id[128];
-    wait_emu_running(run, 1, id, sizeof id);
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
-    ck_assert_int_eq(unlink(path), 0);
-    snprintf(path, sizeof path, "%s/gen_0/array_0.submitting", run);
-    tu_write(path, "");
-    char *out, *err;
-    int rc = tu_run((char *[]){ G, "run", "--resume", run, "--quiet", NULL },
-                    NULL, (char *[]){ env0, NULL }, &out, &err);
-    ck_assert_msg(rc == 0, "%s", err);
-    free(out);
-    free(err);
-    ck_assert_int_ne(access(path, F_OK), 0);  /* the marker is gone */
-    snprintf(path, sizeof path, "%s/gen_0/jobs.txt", run);
-    char *jobs = tu_read(path), want[160];
-    snprintf(want, sizeof want, "0 %s\n", id);
-    ck_assert_str_eq(jobs, want);  /* recorded, nothing submitted again */
-    free(jobs);
-    ck_assert_int_eq(tu_count_calls(run), 4);  /* generation 0 ran once */
-    tu_rmrf(dir);
-    free(dir);
-}
-END_TEST
-
-/* qsub refusing (a bad queue, say): exit 1 at once with its message. */
-START_TEST(test_pro_qsub_refuses)
-{
-    char *dir = tu_tmpdir("pbs-refuse");
-    use_emulator(dir);
-    setenv("PBS_EMULATOR_REFUSE", "Unknown queue", 1);
-    char *err;
-    const char *extra[] = { "--executor", "pbs", "--queue", "nosuch", NULL };
-    char sp[4200], env0[4400], out_dir[4200];
-    snprintf(sp, sizeof sp, "%s/hp.json", dir);
-    tu_write(sp, space_text);
-    snprintf(out_dir, sizeof out_dir, "%s/run", dir);
-    snprintf(env0, sizeof env0, "PBS_EMULATOR_REFUSE=Unknown queue");
-    char *out;
-    int rc = tu_run((char *[]){ G, "run", "--no-env", "--space", sp, "--out",
-                                out_dir, "--population-size", "4", "--quiet",
-                                (char *)extra[0], (char *)extra[1],
-                                (char *)extra[2], (char *)extra[3], "--", model,
-                                "ok", NULL }, NULL, (char *[]){ env0, NULL },
-                    &out, &err);
-    ck_assert_int_eq(rc, 1);
-    ck_assert_msg(strstr(err, "qsub") && strstr(err, "Unknown queue"), "%s",
-                  err);
-    free(out);
-    free(err);
-    tu_rmrf(dir);
-    free(dir);
-}
-END_TEST
-
-/* --strategy async on PBS: PBS Pro against the emulator (run, then kill -9
- * and resume: tasks in flight adopted, each ran once), Torque against the
- * wrappers over the local Slurm (one run). */
-static void async_pbs(const char *dir, const char *dialect_opt,
-                      const char *dialect, int kill_first)
-{
-    char sp[4200], run[4200], env0[4400];
-    snprintf(sp, sizeof sp, "%s/hp.json", dir);
-    tu_write(sp, "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-2,\"upper\":2},"
-             "{\"name\":\"sleep_seconds\",\"type\":\"constant\",\"value\":1}]");
-    snprintf(run, sizeof run, "%s/run", dir);
-    const char *emu = getenv("PBS_EMULATOR_DIR");
-    snprintf(env0, sizeof env0, "PBS_EMULATOR_DIR=%s", emu ? emu : "");
-    char *argv[] = { G, "run", "--no-env", "--space", sp, "--out", run,
-                     "--strategy", "async", "--population-size", "4",
-                     "--num-iter", "2", "--jobs", "3", "--quiet", "--no-cache",
-                     "--executor", "pbs", (char *)dialect_opt,
-                     (char *)dialect, "--", model, "sleep", NULL };
-    char *out, *err;
-    int rc;
-    if (kill_first) {
-        pid_t pid = tu_spawn_quiet(argv);
-        char id[128];
-        wait_emu_running(run, 1, id, sizeof id);
-        kill(pid, SIGKILL);
-        waitpid(pid, NULL, 0);
-        rc = tu_run((char *[]){ G, "run", "--resume", run, "--quiet", NULL },
-                    NULL, (char *[]){ env0, NULL }, &out, &err);
-    } else {
-        rc = tu_run(argv, NULL, (char *[]){ env0, NULL }, &out, &err);
-    }
-    ck_assert_msg(rc == 0, "%s", err);
-    free(out);
-    free(err);
-    ck_assert_int_eq(tu_check_async_log(run, 4 + 1 * 2), 6);
-    ck_assert_int_eq(tu_count_calls(run), 6);
-}
-
-START_TEST(test_pro_async)
-{
-    char *dir = tu_tmpdir("pbs-async");
-    use_emulator(dir);
-    async_pbs(dir, "--pbs-dialect", "pro", _i);
-    tu_rmrf(dir);
-    free(dir);
-}
-END_TEST
-
-START_TEST(test_torque_async)
-{
-    NEED_TORQUE();
-    char *dir = tu_tmpdir("torque-async");
-    async_pbs(dir, "--pbs-dialect", "torque", 0);
     tu_rmrf(dir);
     free(dir);
 }
@@ -1173,26 +502,11 @@ Suite *pbs_suite(void)
     tcase_add_test(unit, test_cli_usage);
     suite_add_tcase(s, unit);
     TCase *tc = tcase_create("pbs");
-    tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_unchecked_fixture(tc, detect_torque, NULL);
     tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_torque_same_as_local);
-    tcase_add_test(tc, test_torque_model_fails);
-    tcase_add_test(tc, test_torque_hostile_values);
-    tcase_add_test(tc, test_torque_sigterm_qdel);
-    tcase_add_test(tc, test_torque_reattach_after_kill);
-    tcase_add_test(tc, test_torque_async);
-    tcase_add_test(tc, test_pro_same_as_local);
-    tcase_add_test(tc, test_pro_model_fails);
-    tcase_add_test(tc, test_pro_garbage_result);
-    tcase_add_test(tc, test_pro_hostile_values);
-    tcase_add_test(tc, test_pro_sigterm_qdel);
+    cluster_add_tests(tc, CLUSTER_PRO, CLUSTER_TORQUE + 1);
     tcase_add_test(tc, test_pro_walltime_reason);
     tcase_add_test(tc, test_pro_array_of_one);
-    tcase_add_test(tc, test_pro_reattach_after_kill);
-    tcase_add_test(tc, test_pro_reattach_unrecorded);
-    tcase_add_test(tc, test_pro_qsub_refuses);
-    tcase_add_loop_test(tc, test_pro_async, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }
