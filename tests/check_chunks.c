@@ -2,11 +2,12 @@
  * slurm|pbs --chunks K`. Without a scheduler: chunks run by hand
  * (--chunk k/K) merge into the one-machine runs.csv, and bad input is
  * refused with exit 2. Against the real local Slurm (scripts/slurm-start.sh;
- * skipped, visibly, when sinfo finds none): byte-identical runs.csv, a
- * cancelled chunk retried from its journal, a failed chunk reported and
- * resumed alone, kill -9 of the driver then --resume without rerunning a
- * finished chunk. Against the project's PBS Pro EMULATOR (tests/pbs-emulator,
- * not a real PBS server): byte-identical runs.csv. */
+ * skipped, visibly, when sinfo finds none) and the project's PBS Pro
+ * EMULATOR (tests/pbs-emulator, not a real PBS server), one test over both
+ * (cluster.h): byte-identical runs.csv. Against Slurm alone: a cancelled
+ * chunk retried from its journal, a failed chunk reported and resumed
+ * alone, kill -9 of the driver then --resume without rerunning a finished
+ * chunk. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 
 #include "../ga/util.h"
 #include "../sweeps/sweep.h"
+#include "cluster.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -267,7 +269,7 @@ END_TEST
 
 /* ---- against the real Slurm ------------------------------------------------ */
 
-static void cluster_setup(void)
+static void setup_reference(void)
 {
     tu_slurm_up();  /* asked once, in the runner, before it forks */
     make_reference();
@@ -316,65 +318,6 @@ static void chunk_path(const char *out, int k, const char *file, char *buf,
 {
     snprintf(buf, size, "%s/chunks/gen_0/ind_%d/%s", out, k, file);
 }
-
-START_TEST(test_slurm_same_as_one_machine)
-{
-    NEED_SLURM();
-    char spec[4200], out[4200], path[4300];
-    char *dir = test_dir("chunks-slurm", spec, sizeof spec);
-    snprintf(out, sizeof out, "%s/out", dir);
-    char *o, *e;
-    double t0 = (double)time(NULL);
-    int rc = tu_run((char *[]){ G, "sweep", spec, "--executor", "slurm",
-                                "--chunks", "3", "--threads", "1", "--out", out,
-                                "--quiet", NULL }, NULL, NULL, &o, &e);
-    fprintf(stderr, "chunks: slurm, 3 chunks of %d runs, 1 thread each: "
-            "%.0f s\n", NRUNS / 3, (double)time(NULL) - t0);
-    ck_assert_msg(rc == 0, "%s", e);
-    free(o);
-    free(e);
-    assert_same_as_reference(out);
-    snprintf(path, sizeof path, "%s/summary.csv", out);   /* analysed */
-    ck_assert(exists(path));
-    snprintf(path, sizeof path, "%s/tuned_defaults.json", out);
-    ck_assert(exists(path));
-    snprintf(path, sizeof path, "%s/chunks/gen_0/jobs.txt", out);
-    ck_assert_int_eq(tu_count_lines(path), 1);               /* one array */
-    snprintf(path, sizeof path, "%s/chunks/gen_0/array_0.sh", out);
-    char *script = tu_read(path);
-    ck_assert_ptr_nonnull(strstr(script, "#SBATCH --array=0-2%3\n"));
-    ck_assert_ptr_nonnull(strstr(script, "#SBATCH --job-name=gahpo-sweep-"
-                                         "chunky\n"));
-    free(script);
-    /* each task ran its chunk through argv: --chunk k/3, nothing in a shell */
-    chunk_path(out, 2, "task.json", path, sizeof path);
-    char *task = tu_read(path);
-    ck_assert_ptr_nonnull(strstr(task, "\"--chunk\",\"2/3\""));
-    ck_assert_ptr_nonnull(strstr(task, "\"--threads\",\"1\""));
-    free(task);
-    for (int k = 0; k < 3; k++) {
-        char cdir[4300];
-        chunk_path(out, k, "", cdir, sizeof cdir);
-        assert_runs_once(cdir, k, 3);
-    }
-    /* the sweep as run is recorded, and a plain rerun is refused */
-    rc = tu_run((char *[]){ G, "sweep", spec, "--out", out, "--resume",
-                            "--quiet", NULL }, NULL, NULL, &o, &e);
-    ck_assert_int_eq(rc, 2);
-    ck_assert_msg(strstr(e, "in chunks"), "%s", e);
-    free(o);
-    free(e);
-    rc = tu_run((char *[]){ G, "sweep", spec, "--out", out, "--executor",
-                            "slurm", "--chunks", "4", "--resume", "--quiet",
-                            NULL }, NULL, NULL, &o, &e);
-    ck_assert_int_eq(rc, 2);
-    ck_assert_msg(strstr(e, "--chunks 3"), "%s", e);
-    free(o);
-    free(e);
-    tu_rmrf(dir);
-    free(dir);
-}
-END_TEST
 
 /* A chunk cancelled mid-way (scancel of its task) is retried with
  * --retries 1, continues from its journal, and the result is the same. */
@@ -513,35 +456,74 @@ START_TEST(test_slurm_kill9_resume)
 }
 END_TEST
 
-/* ---- against the PBS Pro emulator ----------------------------------------- */
+/* ---- over each scheduler (cluster.h) --------------------------------------- */
 
-START_TEST(test_pbs_emulator_same_as_one_machine)
+/* Three chunks, one array, a thread each: the one-machine runs.csv byte
+ * for byte, analysed; each task ran its chunk through argv; the sweep as
+ * run is recorded, and a plain rerun or other chunks are refused. */
+START_TEST(test_same_as_one_machine)
 {
-    char spec[4200], out[4200], path[8400], state[4300];
-    char *dir = test_dir("chunks-pbs", spec, sizeof spec);
+    const cluster_backend *b = &cluster_backends[_i];
+    if (!b->available())
+        return;
+    char spec[4200], out[4200], path[4300];
+    char *dir = test_dir("chunks-sched", spec, sizeof spec);
+    if (b->prepare)
+        b->prepare(dir);
     snprintf(out, sizeof out, "%s/out", dir);
-    snprintf(path, sizeof path, "PATH=%s/tests/pbs-emulator:%s", tu_root(),
-             getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
-    snprintf(state, sizeof state, "PBS_EMULATOR_DIR=%s/pbs-emulator-state",
-             dir);
-    setenv("PATH", path + 5, 1);  /* tu_run passes PATH on */
-    char *env[] = { state, NULL };
+    tu_argv a = { .n = 0 };
+    tu_argv_add(&a, G, "sweep", spec, NULL);
+    cluster_options(&a, b);
+    tu_argv_add(&a, "--chunks", "3", "--threads", "1", "--out", out, "--quiet",
+                NULL);
     char *o, *e;
     double t0 = (double)time(NULL);
-    int rc = tu_run((char *[]){ G, "sweep", spec, "--executor", "pbs",
-                                "--chunks", "3", "--threads", "1", "--out", out,
-                                "--quiet", NULL }, NULL, env, &o, &e);
-    fprintf(stderr, "chunks: PBS Pro emulator, 3 chunks: %.0f s\n",
-            (double)time(NULL) - t0);
+    int rc = tu_run(a.v, NULL, cluster_env(), &o, &e);
+    fprintf(stderr, "chunks: %s, 3 chunks of %d runs, 1 thread each: %.0f s\n",
+            b->name, NRUNS / 3, (double)time(NULL) - t0);
     ck_assert_msg(rc == 0, "%s", e);
     free(o);
     free(e);
     assert_same_as_reference(out);
+    snprintf(path, sizeof path, "%s/summary.csv", out);   /* analysed */
+    ck_assert(exists(path));
+    snprintf(path, sizeof path, "%s/tuned_defaults.json", out);
+    ck_assert(exists(path));
     snprintf(path, sizeof path, "%s/chunks/gen_0/jobs.txt", out);
+    ck_assert_int_eq(tu_count_lines(path), 1);               /* one array */
     char *jobs = tu_read(path);
-    ck_assert_ptr_nonnull(strstr(jobs, "[].emu"));   /* qsub -J 0-2 */
-    ck_assert_int_eq(tu_count_lines(path), 1);
+    if (b->id_mark)
+        ck_assert_ptr_nonnull(strstr(jobs, b->id_mark));
     free(jobs);
+    snprintf(path, sizeof path, "%s/chunks/gen_0/array_0.sh", out);
+    cluster_assert_script(b, path, "gahpo-sweep-chunky", 2, 3);
+    /* each task ran its chunk through argv: --chunk k/3, nothing in a shell */
+    chunk_path(out, 2, "task.json", path, sizeof path);
+    char *task = tu_read(path);
+    ck_assert_ptr_nonnull(strstr(task, "\"--chunk\",\"2/3\""));
+    ck_assert_ptr_nonnull(strstr(task, "\"--threads\",\"1\""));
+    free(task);
+    for (int k = 0; k < 3; k++) {
+        char cdir[4300];
+        chunk_path(out, k, "", cdir, sizeof cdir);
+        assert_runs_once(cdir, k, 3);
+    }
+    /* the sweep as run is recorded, and a plain rerun is refused */
+    rc = tu_run((char *[]){ G, "sweep", spec, "--out", out, "--resume",
+                            "--quiet", NULL }, NULL, cluster_env(), &o, &e);
+    ck_assert_int_eq(rc, 2);
+    ck_assert_msg(strstr(e, "in chunks"), "%s", e);
+    free(o);
+    free(e);
+    tu_argv again = { .n = 0 };
+    tu_argv_add(&again, G, "sweep", spec, "--out", out, NULL);
+    cluster_options(&again, b);
+    tu_argv_add(&again, "--chunks", "4", "--resume", "--quiet", NULL);
+    rc = tu_run(again.v, NULL, cluster_env(), &o, &e);
+    ck_assert_int_eq(rc, 2);
+    ck_assert_msg(strstr(e, "--chunks 3"), "%s", e);
+    free(o);
+    free(e);
     tu_rmrf(dir);
     free(dir);
 }
@@ -551,12 +533,12 @@ Suite *chunks_suite(void)
 {
     Suite *s = suite_create("chunks");
     TCase *tc = tcase_create("chunks");
-    tcase_add_unchecked_fixture(tc, cluster_setup, drop_reference);
+    tcase_add_unchecked_fixture(tc, setup_reference, drop_reference);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_chunks_merge_by_hand);
     tcase_add_test(tc, test_chunks_bad_input);
-    tcase_add_test(tc, test_pbs_emulator_same_as_one_machine);
-    tcase_add_test(tc, test_slurm_same_as_one_machine);
+    tcase_add_loop_test(tc, test_same_as_one_machine, CLUSTER_SLURM,
+                        CLUSTER_PRO + 1);
     tcase_add_test(tc, test_slurm_chunk_retried);
     tcase_add_test(tc, test_slurm_chunk_fails_then_resume);
     tcase_add_test(tc, test_slurm_kill9_resume);
