@@ -4,6 +4,7 @@
  * --resume DIR, reopened from its run.json, the GA run through the chosen
  * executor, the summary printed. */
 #include <errno.h>
+#include <math.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -323,156 +324,42 @@ static void print_best_file(const char *dir)
            dir);
 }
 
-/* run.json: everything --resume needs to rebuild the run. */
-static cJSON *run_config(const run_args *a, const char *dir_abs,
-                         const cJSON *space_json, const ga_settings *s,
-                         char **command_abs, const ga_space *space,
-                         const double *init, size_t ninit)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "version", 1);
-    cJSON_AddStringToObject(o, "gahpo", GAHPO_VERSION);
-    char uid[40];
-    ga_rundir_new_uid(uid, sizeof uid);
-    cJSON_AddStringToObject(o, "run_uid", uid);
-    cJSON_AddStringToObject(o, "dir", dir_abs);
-    if (a->problem)
-        cJSON_AddStringToObject(o, "problem", a->problem);
-    else
-        cJSON_AddNullToObject(o, "problem");
-    if (space_json)
-        cJSON_AddItemToObject(o, "space", cJSON_Duplicate(space_json, 1));
-    cJSON *cmd = cJSON_AddArrayToObject(o, "command");
-    for (int i = 0; i < a->ncommand; i++)
-        cJSON_AddItemToArray(cmd, cJSON_CreateString(command_abs[i]));
-    cJSON_AddItemToObject(o, "settings", ga_settings_to_json(s));
-    cJSON *ex = cJSON_AddObjectToObject(o, "executor");
-    cJSON_AddNumberToObject(ex, "jobs", (double)a->jobs);
-    cJSON_AddNumberToObject(ex, "timeout", a->timeout);
-    cJSON_AddBoolToObject(ex, "param_flags", a->param_flags);
-    cJSON_AddStringToObject(ex, "result_file", a->result_file);
-    cJSON_AddStringToObject(ex, "result_key", a->result_key);
-    if (!a->slurm)
-        cJSON_AddNumberToObject(ex, "retries", (double)a->local_retries);
-    const char *type = !a->slurm ? "local" : a->slurm->pbs ? "pbs" : "slurm";
-    cJSON_AddStringToObject(ex, "type", type);
-    if (a->slurm)
-        cJSON_AddItemToObject(ex, a->slurm->pbs ? "pbs" : "slurm",
-                              ga_slurm_settings_to_json(a->slurm));
-    cJSON_AddBoolToObject(ex, "cache", a->cache > 0);
-    /* the initial individuals themselves, so a run killed before its first
-     * checkpoint restarts with them even if the CSV has gone */
-    cJSON *ip = cJSON_AddArrayToObject(o, "init_population");
-    for (size_t k = 0; ip && k < ninit; k++) {
-        cJSON *ind = cJSON_CreateObject();
-        for (size_t i = 0; i < space->n; i++)
-            cJSON_AddItemToObject(ind, space->params[i].name,
-                                  ga_param_gene_to_json(&space->params[i],
-                                                        init[k * space->n + i]));
-        cJSON_AddItemToArray(ip, ind);
-    }
-    return o;
-}
-
-/* The initial individuals saved in run.json (count x space->n genes). */
-static double *config_init_population(const cJSON *config, const ga_space *space,
-                                      size_t *count, ga_error *err)
-{
-    const cJSON *ip = cJSON_GetObjectItemCaseSensitive(config, "init_population");
-    *count = cJSON_IsArray(ip) ? (size_t)cJSON_GetArraySize(ip) : 0;
-    double *genes = calloc(*count * space->n + 1, sizeof *genes);
-    if (!genes) {
-        ga_error_set(err, GA_EFAIL, "out of memory");
-        return NULL;
-    }
-    size_t k = 0;
-    const cJSON *ind;
-    cJSON_ArrayForEach(ind, ip) {
-        for (size_t i = 0; i < space->n; i++) {
-            const cJSON *v = cJSON_GetObjectItemCaseSensitive(
-                ind, space->params[i].name);
-            if (!v || ga_param_gene_from_json(&space->params[i], v,
-                                              &genes[k * space->n + i], err)) {
-                if (err->status == GA_OK || !v)
-                    ga_error_set(err, GA_EINPUT, "run.json: initial individual "
-                                 "%zu lacks '%s'", k, space->params[i].name);
-                free(genes);
-                return NULL;
-            }
-        }
-        k++;
-    }
-    return genes;
-}
-
-/* Fill run_args and settings back from a saved run.json. */
+/* Fill run_args and settings back from a saved run.json (cfg, which the
+ * strings in a point into): what the command line did not set. */
 static int load_run_config(const char *dir, run_args *a, ga_settings *s,
-                           cJSON **config, char ***command, ga_error *err)
+                           ga_run_config *cfg, ga_error *err)
 {
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/run.json", dir);
-    char *text = ga_read_file(path, NULL, err);
-    if (!text && err->status == GA_EFAIL)  /* out of memory, a read error */
-        return GA_EFAIL;
-    if (!text)
-        return ga_error_set(err, GA_EINPUT, "%s: not a gahpo run directory "
-                            "(no readable run.json)", dir);
-    cJSON *o = ga_json_parse(text, path, NULL, err);
-    free(text);
-    if (!o)
-        return err->status;
-    if (!cJSON_IsObject(o)) {
-        cJSON_Delete(o);
-        return ga_error_set(err, GA_EINPUT, "%s: invalid JSON", path);
+    int rc = ga_run_config_load(dir, cfg, err);
+    if (rc)
+        return rc;
+    a->problem = cfg->problem;
+    a->command = cfg->command;
+    a->ncommand = (int)cfg->ncommand;
+    char what[PATH_MAX + 32];
+    snprintf(what, sizeof what, "%s/run.json", dir);
+    ga_exec_saved sv;
+    if ((rc = ga_exec_config_from_json(cfg->executor, what, &sv, err)))
+        return rc;
+    if (!a->jobs_set && sv.jobs >= 0)
+        a->jobs = sv.jobs;
+    if (!a->timeout_set && !isnan(sv.timeout))
+        a->timeout = sv.timeout;
+    if (sv.param_flags >= 0)
+        a->param_flags = sv.param_flags;
+    if (sv.result_file)
+        a->result_file = sv.result_file;
+    if (sv.result_key)
+        a->result_key = sv.result_key;
+    if (sv.retries >= 0)
+        a->local_retries = sv.retries;
+    if (sv.sched) {
+        a->slurm = sv.sched;
+        a->executor = sv.sched->pbs ? "pbs" : "slurm";
     }
-    *config = o;
-    const cJSON *prob = cJSON_GetObjectItemCaseSensitive(o, "problem");
-    a->problem = cJSON_IsString(prob) ? prob->valuestring : NULL;
-    const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(o, "command");
-    a->ncommand = cJSON_IsArray(cmd) ? cJSON_GetArraySize(cmd) : 0;
-    *command = calloc((size_t)a->ncommand + 1, sizeof **command);
-    if (!*command)
-        return ga_error_set(err, GA_EFAIL, "out of memory");
-    int i = 0;
-    const cJSON *c;
-    cJSON_ArrayForEach(c, cmd) {
-        if (!cJSON_IsString(c))
-            return ga_error_set(err, GA_EINPUT, "%s: bad 'command'", path);
-        (*command)[i++] = c->valuestring;
-    }
-    a->command = *command;
-    const cJSON *ex = cJSON_GetObjectItemCaseSensitive(o, "executor");
-    const cJSON *v;
-    if (!a->jobs_set && cJSON_IsNumber(v = cJSON_GetObjectItem(ex, "jobs")))
-        a->jobs = (long)v->valuedouble;
-    if (!a->timeout_set && cJSON_IsNumber(v = cJSON_GetObjectItem(ex, "timeout")))
-        a->timeout = v->valuedouble;
-    if ((v = cJSON_GetObjectItem(ex, "param_flags")))
-        a->param_flags = cJSON_IsTrue(v);
-    if (cJSON_IsString(v = cJSON_GetObjectItem(ex, "result_file")))
-        a->result_file = v->valuestring;
-    if (cJSON_IsString(v = cJSON_GetObjectItem(ex, "result_key")))
-        a->result_key = v->valuestring;
-    if (cJSON_IsNumber(v = cJSON_GetObjectItem(ex, "retries")))
-        a->local_retries = (long)v->valuedouble;
-    if (cJSON_IsString(v = cJSON_GetObjectItem(ex, "type")) &&
-        (!strcmp(v->valuestring, "slurm") || !strcmp(v->valuestring, "pbs"))) {
-        int pbs = !strcmp(v->valuestring, "pbs");
-        a->executor = pbs ? "pbs" : "slurm";
-        a->slurm = pbs ? ga_pbs_settings_alloc() : ga_slurm_settings_alloc();
-        if (!a->slurm)
-            return ga_error_set(err, GA_EFAIL, "out of memory");
-        if (ga_slurm_settings_apply_json(a->slurm, cJSON_GetObjectItem(ex,
-                                         a->executor), path, err) != GA_OK)
-            return GA_EINPUT;
-    }
-    if (a->cache < 0 && cJSON_IsBool(v = cJSON_GetObjectItem(ex, "cache")))
-        a->cache = cJSON_IsTrue(v);
-    ga_settings_defaults(s);
-    const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "settings");
-    if (ga_settings_apply_json(s, st, path, err) != GA_OK)
-        return GA_EINPUT;
-    return ga_settings_validate(s, err);
+    if (a->cache < 0 && sv.cache >= 0)
+        a->cache = sv.cache;
+    *s = cfg->settings;
+    return GA_OK;
 }
 
 /* ctx: the gahpo version that started the run (run.json), or NULL. */
@@ -488,7 +375,7 @@ static void warn(void *ctx, const char *msg)
  * checkpoint has been accepted (ga_run_opts.accepted). */
 typedef struct extension {
     const char *dir;
-    cJSON *config;
+    ga_run_config *config;
     long from, to;        /* num_iter; equal: not extended */
 } extension;
 
@@ -497,9 +384,7 @@ static int write_extension(void *ctx, ga_error *err)
     const extension *x = ctx;
     if (x->from == x->to)
         return GA_OK;
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/run.json", x->dir);
-    int rc = ga_write_json_atomic(path, x->config, err);
+    int rc = ga_run_config_save(x->dir, x->config, err);
     if (rc == GA_OK)
         fprintf(stderr, "gahpo: extending the run from num_iter %ld to %ld\n",
                 x->from, x->to);
@@ -510,7 +395,7 @@ static int write_extension(void *ctx, ga_error *err)
  * evaluations. num_iter may only grow; config (run.json, written by
  * write_extension) gets the new one. */
 static int extend_run(const char *dir, run_args *a, ga_settings *s,
-                      cJSON *config, extension *x, ga_error *err)
+                      ga_run_config *config, extension *x, ga_error *err)
 {
     *x = (extension){ dir, config, s->num_iter, s->num_iter };
     long num_iter = s->num_iter;
@@ -539,15 +424,25 @@ static int extend_run(const char *dir, run_args *a, ga_settings *s,
     int rc = ga_settings_validate(&grown, err);
     if (rc)
         return rc;
-    ga_json_oom_clear();
-    cJSON *st = ga_settings_to_json(&grown);
-    if (!st || ga_json_oom() ||
-        !cJSON_ReplaceItemInObjectCaseSensitive(config, "settings", st)) {
-        cJSON_Delete(st);
-        return ga_error_set(err, GA_EFAIL, "out of memory");
-    }
+    config->settings.num_iter = num_iter;
     s->num_iter = x->to = num_iter;
     return GA_OK;
+}
+
+/* The space run.json saved (a model run's): NULL with err when it is
+ * missing or not a space. */
+static ga_space *run_space(const char *dir, const ga_run_config *cfg,
+                           ga_error *err)
+{
+    char *text = cfg->space ? cJSON_Print(cfg->space) : NULL;
+    if (!text) {
+        ga_error_set(err, cfg->space ? GA_EFAIL : GA_EINPUT, "%s/run.json: %s",
+                     dir, cfg->space ? "out of memory" : "no space");
+        return NULL;
+    }
+    ga_space *space = ga_space_parse(text, "run.json space", err);
+    free(text);
+    return space;
 }
 
 int gahpo_read_run_config(const char *dir, ga_error *err)
@@ -556,30 +451,23 @@ int gahpo_read_run_config(const char *dir, ga_error *err)
     run_args a;
     int rc = parse_run_args(0, args, &a);
     ga_settings settings;
-    cJSON *config = NULL;
-    char **command = NULL;
+    ga_run_config cfg = { 0 };
     ga_space *space = NULL;
     double *init = NULL;
     size_t ninit = 0;
     if (rc == 0)
-        rc = load_run_config(dir, &a, &settings, &config, &command, err);
-    const cJSON *sj = cJSON_GetObjectItemCaseSensitive(config, "space");
+        rc = load_run_config(dir, &a, &settings, &cfg, err);
     if (rc == GA_OK && !a.problem) {
-        char *text = sj ? cJSON_Print(sj) : NULL;
-        space = text ? ga_space_parse(text, "run.json space", err) : NULL;
-        free(text);
-        if (!space && err->status == GA_OK)
-            ga_error_set(err, GA_EINPUT, "%s/run.json: no space", dir);
+        space = run_space(dir, &cfg, err);
         rc = space ? GA_OK : err->status;
     }
     if (rc == GA_OK && space) {
-        init = config_init_population(config, space, &ninit, err);
+        init = ga_run_config_init_genes(&cfg, space, &ninit, err);
         rc = init ? GA_OK : err->status;
     }
     free(init);
     ga_space_free(space);
-    cJSON_Delete(config);
-    free(command);
+    ga_run_config_free(&cfg);
     ga_slurm_settings_free(a.slurm);
     return rc;
 }
@@ -591,10 +479,9 @@ typedef struct run_state {
     prob_problem *problem;
     ga_executor *exec;
     ga_engine *eng;           /* NULL for an async run */
-    cJSON *config;            /* run.json */
+    ga_run_config config;     /* run.json */
     cJSON *space_json;        /* the --space file, for run.json */
     char **command_abs;       /* a new run's model command, path absolute */
-    char **saved_command;     /* a resumed run's, from run.json */
     double *init;             /* initial individuals, ninit x space->n */
     size_t ninit;
     char dir[PATH_MAX];       /* the run directory, absolute */
@@ -610,12 +497,11 @@ static void run_state_free(run_args *a, run_state *st)
     ga_executor_free(st->exec);
     prob_free(st->problem);
     ga_space_free(st->space);
-    cJSON_Delete(st->config);
+    ga_run_config_free(&st->config);
     cJSON_Delete(st->space_json);
     for (int i = 0; st->command_abs && i < a->ncommand; i++)
         free(st->command_abs[i]);
     free(st->command_abs);
-    free(st->saved_command);
     ga_slurm_settings_free(a->slurm);
     free(st->init);
 }
@@ -768,23 +654,11 @@ static int open_resumed_run(run_args *a, run_state *st, ga_error *err)
     if ((st->lock = ga_rundir_lock(st->dir, err)) < 0)
         return -1;
     ga_rundir_remove_stale_temp(st->dir);
-    if (load_run_config(st->dir, a, &st->settings, &st->config,
-                        &st->saved_command, err) ||
-        extend_run(st->dir, a, &st->settings, st->config, &st->ext, err))
+    if (load_run_config(st->dir, a, &st->settings, &st->config, err) ||
+        extend_run(st->dir, a, &st->settings, &st->config, &st->ext, err))
         return -1;
-    const cJSON *sj = cJSON_GetObjectItemCaseSensitive(st->config, "space");
-    if (!a->problem) {
-        char *text = sj ? cJSON_Print(sj) : NULL;
-        if (!text) {
-            ga_error_set(err, sj ? GA_EFAIL : GA_EINPUT, "%s/run.json: %s",
-                         st->dir, sj ? "out of memory" : "no space");
-            return -1;
-        }
-        st->space = ga_space_parse(text, "run.json space", err);
-        free(text);
-        if (!st->space)
-            return -1;
-    }
+    if (!a->problem && !(st->space = run_space(st->dir, &st->config, err)))
+        return -1;
     return 0;
 }
 
@@ -813,7 +687,8 @@ static int load_problem(const run_args *a, run_state *st, ga_error *err)
 static int read_saved_population(run_state *st, ga_error *err)
 {
     ga_error_clear(err);
-    st->init = config_init_population(st->config, st->space, &st->ninit, err);
+    st->init = ga_run_config_init_genes(&st->config, st->space, &st->ninit,
+                                        err);
     return st->init ? 0 : -1;
 }
 
@@ -867,6 +742,44 @@ static int absolute_command(const run_args *a, run_state *st, ga_error *err)
     return 0;
 }
 
+/* What the run's evaluations run on, from the arguments (the executor
+ * factory's spec, also what run.json records). */
+static ga_exec_spec exec_spec(const run_args *a, const run_state *st)
+{
+    return (ga_exec_spec){
+        .problem = st->problem, .noise_seed = st->settings.seed,
+        .argv = st->config.command,  /* absolute (run.json's) */
+        .argc = (size_t)a->ncommand, .run_dir = st->dir, .jobs = a->jobs,
+        .timeout = a->timeout, .param_flags = a->param_flags,
+        .result_file = a->result_file, .result_key = a->result_key,
+        .retries = a->local_retries, .sched = a->slurm };
+}
+
+/* A new run's run.json: everything --resume needs to rebuild the run. */
+static int write_run_config(const run_args *a, run_state *st, ga_error *err)
+{
+    ga_run_config *c = &st->config;
+    ga_exec_spec spec = exec_spec(a, st);
+    snprintf(c->gahpo, sizeof c->gahpo, "%s", GAHPO_VERSION);
+    ga_rundir_new_uid(c->run_uid, sizeof c->run_uid);
+    c->settings = st->settings;
+    c->ncommand = (size_t)a->ncommand;
+    /* the run's own copies, freed with the config */
+    c->dir = ga_strdup(st->dir);
+    c->problem = a->problem ? ga_strdup(a->problem) : NULL;
+    c->space = st->space_json;
+    st->space_json = NULL;
+    c->command = st->command_abs;
+    st->command_abs = NULL;
+    c->executor = ga_exec_config_to_json(&spec, a->cache);
+    /* the initial individuals themselves, so a run killed before its first
+     * checkpoint restarts with them even if the CSV has gone */
+    c->init = ga_run_config_init_json(st->space, st->init, st->ninit);
+    if (!c->dir || (a->problem && !c->problem) || !c->executor || !c->init)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    return ga_run_config_save(st->dir, c, err);
+}
+
 /* A new run's directory: made and locked, the initial individuals read,
  * run.json written, after checking that the directory holds no other run.
  * 0, or -1 (err says why). */
@@ -885,24 +798,10 @@ static int make_run_dir(const run_args *a, run_state *st, ga_error *err)
         return -1;
     if (absolute_command(a, st, err) != 0)
         return -1;
-    char ckpt[PATH_MAX + 32];
-    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.json", st->dir);
-    if (access(ckpt, F_OK) == 0) {
-        ga_error_set(err, GA_EINPUT, "%s already holds a run "
-                     "(checkpoint.json); continue it with --resume %s or "
-                     "choose another --out", a->out, a->out);
+    int resume;
+    if (ga_rundir_begin(st->dir, a->out, 0, &resume, err) != GA_OK)
         return -1;
-    }
-    if (ga_rundir_check_fresh(st->dir, err) != GA_OK)
-        return -1;
-    ga_json_oom_clear();
-    st->config = run_config(a, st->dir, st->space_json, &st->settings,
-                            st->command_abs, st->space, st->init, st->ninit);
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/run.json", st->dir);
-    if (ga_write_json_built(path, st->config, err) != GA_OK)
-        return -1;
-    return 0;
+    return write_run_config(a, st, err) == GA_OK ? 0 : -1;
 }
 
 /* Everything the run needs before its executor: settings, space, problem,
@@ -922,28 +821,12 @@ static int open_run(run_args *a, run_state *st, ga_error *err)
  * processes. 0, or -1 (err says why). */
 static int open_executor(const run_args *a, run_state *st, ga_error *err)
 {
-    char **argv = a->resume_dir ? a->command : st->command_abs;
-    if (st->problem)
-        st->exec = ga_exec_problem_alloc(st->problem, st->settings.seed, err);
-    else if (a->slurm) {
-        ga_exec_slurm_opts so = {
-            .argv = argv, .argc = (size_t)a->ncommand, .run_dir = st->dir,
-            .jobs = a->jobs, .timeout = a->timeout,
-            .param_flags = a->param_flags, .result_file = a->result_file,
-            .result_key = a->result_key, .slurm = a->slurm };
-        st->exec = a->slurm->pbs ? ga_exec_pbs_alloc(&so, err)
-                                 : ga_exec_slurm_alloc(&so, err);
-    } else {
-        ga_exec_local_opts lo = {
-            .argv = argv, .argc = (size_t)a->ncommand, .run_dir = st->dir,
-            .jobs = a->jobs, .timeout = a->timeout,
-            .param_flags = a->param_flags, .result_file = a->result_file,
-            .result_key = a->result_key, .retries = a->local_retries,
-            /* descendants of a model that outlive it come to the driver,
-             * which ends them */
-            .end_orphans = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0 };
-        st->exec = ga_exec_local_alloc(&lo, err);
-    }
+    ga_exec_spec spec = exec_spec(a, st);
+    /* descendants of a model that outlive it come to the driver, which
+     * ends them */
+    spec.end_orphans = !st->problem && !a->slurm &&
+                       prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
+    st->exec = ga_exec_alloc(&spec, err);
     return st->exec ? 0 : -1;
 }
 
@@ -972,9 +855,7 @@ static void print_start(const run_args *a, const run_state *st,
 static void run_ga(const run_args *a, run_state *st, ga_error *err)
 {
     gahpo_on_stop_signals(on_signal);
-    const cJSON *uid = cJSON_GetObjectItemCaseSensitive(st->config, "run_uid");
-    const cJSON *started_by = cJSON_GetObjectItemCaseSensitive(st->config,
-                                                               "gahpo");
+    const char *uid = st->config.run_uid, *started_by = st->config.gahpo;
     const char *slash = strrchr(st->dir, '/');
     ga_run_opts ro = {
         .dir = st->dir, .run_id = slash ? slash + 1 : st->dir,
@@ -985,11 +866,10 @@ static void run_ga(const run_args *a, run_state *st, ga_error *err)
         /* async: as many evaluations running as the executor runs at once */
         .in_flight = a->slurm && a->slurm->max_concurrent > 0
                          ? a->slurm->max_concurrent : a->jobs,
-        .run_uid = cJSON_IsString(uid) ? uid->valuestring : NULL,
+        .run_uid = uid[0] ? uid : NULL,
         .accepted = a->resume_dir ? write_extension : NULL,
         .accepted_ctx = &st->ext,
-        .warn = warn, .warn_ctx = cJSON_IsString(started_by)
-                                      ? started_by->valuestring : NULL };
+        .warn = warn, .warn_ctx = started_by[0] ? (void *)started_by : NULL };
     print_start(a, st, ro.in_flight);
     int rc = ga_run(&ro, &st->eng, err);
     if (rc == GA_OK && st->eng) {

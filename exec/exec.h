@@ -206,4 +206,51 @@ const char *ga_pbs_state_reason(const char *state);
 int ga_pbs_find_in_qstat_json(const char *text, const char *script,
                               const char *user, char *id, size_t size);
 
+
+/* ---- one factory, and a run's executor as run.json records it ------------ */
+
+/* What a run's evaluations run on (exec.c). */
+typedef struct ga_exec_spec {
+    const struct prob_problem *problem;  /* set: in-process, nothing else
+                                            is read but noise_seed */
+    unsigned long noise_seed;
+    char *const *argv;       /* the model command */
+    size_t argc;
+    const char *run_dir;     /* absolute */
+    long jobs;
+    double timeout;
+    int param_flags;
+    const char *result_file, *result_key;
+    long retries;            /* local only (a scheduler's are in sched) */
+    int end_orphans;         /* local only (ga_exec_local_opts) */
+    const ga_slurm_settings *sched;  /* Slurm or PBS (its pbs flag); NULL:
+                                        local processes */
+    const char *gahpo;       /* the binary array tasks run; NULL: this one */
+} ga_exec_spec;
+
+/* The executor spec asks for: in-process, local, Slurm or PBS. */
+ga_executor *ga_exec_alloc(const ga_exec_spec *spec, ga_error *err);
+
+/* run.json's "executor" object: jobs, timeout, param_flags, result_file,
+ * result_key, retries (local), type ("local", "slurm", "pbs"), the
+ * scheduler's settings under its type, cache. New object; NULL when out of
+ * memory. */
+cJSON *ga_exec_config_to_json(const ga_exec_spec *spec, int cache);
+
+/* The same object read back. Members it lacks are left as the caller set
+ * them (the caller's defaults, or what its command line said), except that
+ * *sched is allocated for "slurm" and "pbs" (caller frees; NULL: local).
+ * Strings point into o. GA_EINPUT naming what (in what) is wrong. */
+typedef struct ga_exec_saved {
+    long jobs;               /* -1 when not recorded */
+    double timeout;          /* NaN when not recorded */
+    int param_flags;         /* -1 when not recorded */
+    const char *result_file, *result_key;  /* NULL when not recorded */
+    long retries;            /* -1 when not recorded */
+    int cache;               /* -1 when not recorded */
+    ga_slurm_settings *sched;
+} ga_exec_saved;
+int ga_exec_config_from_json(const cJSON *o, const char *what,
+                             ga_exec_saved *saved, ga_error *err);
+
 #endif

@@ -581,3 +581,180 @@ int ga_rundir_prefill_cache(const char *path, const ga_space *space, ga_cache *c
     return rc;
 }
 
+/* ---- run.json ---------------------------------------------------------------- */
+
+int ga_run_config_save(const char *dir, const ga_run_config *c, ga_error *err)
+{
+    char path[4200];
+    if (ga_path(path, sizeof path, err, "%s/run.json", dir))
+        return err->status;
+    ga_json_oom_clear();
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    cJSON_AddNumberToObject(o, "version", 1);
+    cJSON_AddStringToObject(o, "gahpo", c->gahpo);
+    cJSON_AddStringToObject(o, "run_uid", c->run_uid);
+    cJSON_AddStringToObject(o, "dir", c->dir);
+    if (c->problem)
+        cJSON_AddStringToObject(o, "problem", c->problem);
+    else
+        cJSON_AddNullToObject(o, "problem");
+    if (c->space)
+        ga_json_add(o, "space", cJSON_Duplicate(c->space, 1));
+    cJSON *cmd = cJSON_AddArrayToObject(o, "command");
+    for (size_t i = 0; cmd && i < c->ncommand; i++)
+        cJSON_AddItemToArray(cmd, cJSON_CreateString(c->command[i]));
+    ga_json_add(o, "settings", ga_settings_to_json(&c->settings));
+    ga_json_add(o, "executor", c->executor ? cJSON_Duplicate(c->executor, 1)
+                                           : cJSON_CreateObject());
+    ga_json_add(o, "init_population", c->init ? cJSON_Duplicate(c->init, 1)
+                                              : cJSON_CreateArray());
+    int rc = ga_write_json_built(path, o, err);
+    cJSON_Delete(o);
+    return rc;
+}
+
+void ga_run_config_free(ga_run_config *c)
+{
+    free(c->dir);
+    free(c->problem);
+    cJSON_Delete(c->space);
+    for (size_t i = 0; c->command && i < c->ncommand; i++)
+        free(c->command[i]);
+    free(c->command);
+    cJSON_Delete(c->executor);
+    cJSON_Delete(c->init);
+    memset(c, 0, sizeof *c);
+}
+
+/* o[key] as a copy of its string into buf, "" when absent. */
+static void copy_string(const cJSON *o, const char *key, char *buf, size_t n)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    snprintf(buf, n, "%s", cJSON_IsString(v) ? v->valuestring : "");
+}
+
+/* o[key], detached from o and handed to the caller (NULL when absent). */
+static cJSON *take(cJSON *o, const char *key)
+{
+    return cJSON_DetachItemFromObjectCaseSensitive(o, key);
+}
+
+static int read_command(const cJSON *o, ga_run_config *c, const char *path,
+                        ga_error *err)
+{
+    const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(o, "command");
+    size_t n = cJSON_IsArray(cmd) ? (size_t)cJSON_GetArraySize(cmd) : 0;
+    c->command = calloc(n + 1, sizeof *c->command);
+    if (!c->command)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cmd) {
+        if (!cJSON_IsString(e))
+            return ga_error_set(err, GA_EINPUT, "%s: bad 'command'", path);
+        if (!(c->command[c->ncommand] = ga_strdup(e->valuestring)))
+            return ga_error_set(err, GA_EFAIL, "out of memory");
+        c->ncommand++;
+    }
+    return GA_OK;
+}
+
+int ga_run_config_load(const char *dir, ga_run_config *c, ga_error *err)
+{
+    memset(c, 0, sizeof *c);
+    char path[4200];
+    if (ga_path(path, sizeof path, err, "%s/run.json", dir))
+        return err->status;
+    char *text = ga_read_file(path, NULL, err);
+    if (!text && err->status == GA_EFAIL)  /* out of memory, a read error */
+        return GA_EFAIL;
+    if (!text)
+        return ga_error_set(err, GA_EINPUT, "%s: not a gahpo run directory "
+                            "(no readable run.json)", dir);
+    cJSON *o = ga_json_parse(text, path, NULL, err);
+    free(text);
+    if (!o)
+        return err->status;
+    int rc = GA_OK;
+    if (!cJSON_IsObject(o))
+        rc = ga_error_set(err, GA_EINPUT, "%s: invalid JSON", path);
+    const cJSON *prob = cJSON_GetObjectItemCaseSensitive(o, "problem");
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "dir");
+    if (rc == GA_OK && ((cJSON_IsString(prob) &&
+                         !(c->problem = ga_strdup(prob->valuestring))) ||
+                        !(c->dir = ga_strdup(cJSON_IsString(d) ? d->valuestring
+                                                               : dir))))
+        rc = ga_error_set(err, GA_EFAIL, "out of memory");
+    if (rc == GA_OK) {
+        copy_string(o, "gahpo", c->gahpo, sizeof c->gahpo);
+        copy_string(o, "run_uid", c->run_uid, sizeof c->run_uid);
+        rc = read_command(o, c, path, err);
+    }
+    if (rc == GA_OK) {
+        c->space = take(o, "space");
+        c->executor = take(o, "executor");
+        c->init = take(o, "init_population");
+        ga_settings_defaults(&c->settings);
+        if (ga_settings_apply_json(&c->settings,
+                                   cJSON_GetObjectItemCaseSensitive(o, "settings"),
+                                   path, err) != GA_OK)
+            rc = GA_EINPUT;
+        else
+            rc = ga_settings_validate(&c->settings, err);
+    }
+    cJSON_Delete(o);
+    if (rc)
+        ga_run_config_free(c);
+    return rc;
+}
+
+cJSON *ga_run_config_init_json(const ga_space *space, const double *genes,
+                               size_t count)
+{
+    ga_json_oom_clear();
+    cJSON *ip = cJSON_CreateArray();
+    for (size_t k = 0; ip && k < count; k++) {
+        cJSON *ind = cJSON_CreateObject();
+        for (size_t i = 0; ind && i < space->n; i++)
+            ga_json_add(ind, space->params[i].name,
+                        ga_param_gene_to_json(&space->params[i],
+                                              genes[k * space->n + i]));
+        cJSON_AddItemToArray(ip, ind);
+    }
+    if (ip && ga_json_oom()) {
+        cJSON_Delete(ip);
+        return NULL;
+    }
+    return ip;
+}
+
+double *ga_run_config_init_genes(const ga_run_config *c, const ga_space *space,
+                                 size_t *count, ga_error *err)
+{
+    const cJSON *ip = c->init;
+    *count = cJSON_IsArray(ip) ? (size_t)cJSON_GetArraySize(ip) : 0;
+    double *genes = calloc(*count * space->n + 1, sizeof *genes);
+    if (!genes) {
+        ga_error_set(err, GA_EFAIL, "out of memory");
+        return NULL;
+    }
+    size_t k = 0;
+    const cJSON *ind;
+    cJSON_ArrayForEach(ind, ip) {
+        for (size_t i = 0; i < space->n; i++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+                ind, space->params[i].name);
+            if (!v || ga_param_gene_from_json(&space->params[i], v,
+                                              &genes[k * space->n + i], err)) {
+                if (err->status == GA_OK || !v)
+                    ga_error_set(err, GA_EINPUT, "run.json: initial individual "
+                                 "%zu lacks '%s'", k, space->params[i].name);
+                free(genes);
+                return NULL;
+            }
+        }
+        k++;
+    }
+    return genes;
+}

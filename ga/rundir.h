@@ -169,4 +169,39 @@ cJSON *ga_rundir_params_json(const ga_space *space, const double *genes);
 cJSON *ga_rundir_individuals_json(const ga_space *space, const double *genes,
                                   const double *fitness, size_t n);
 
+/* ---- run.json ------------------------------------------------------------ */
+
+/* How a run was started: all --resume needs to rebuild it. The executor's
+ * part is opaque here (exec/ reads and writes it: ga_exec_config_*). */
+typedef struct ga_run_config {
+    char gahpo[64];          /* the gahpo version that wrote it ("" unknown) */
+    char run_uid[40];        /* the run's id ("" in a run made before ids) */
+    char *dir;               /* the run directory, absolute */
+    char *problem;           /* the --problem name; NULL for a model run */
+    cJSON *space;            /* the --space file's JSON; NULL with a problem */
+    char **command;          /* the model command, NULL-terminated */
+    size_t ncommand;
+    ga_settings settings;
+    cJSON *executor;         /* how evaluations run (exec/'s) */
+    cJSON *init;             /* the initial individuals, an array of
+                                {name: value} (NULL: none) */
+} ga_run_config;
+
+/* Write c as dir/run.json, atomically (version 1; keys in the order
+ * run.json has always had). c's members stay the caller's. */
+int ga_run_config_save(const char *dir, const ga_run_config *c, ga_error *err);
+/* Read dir/run.json into *c (zeroed first; ga_run_config_free frees it):
+ * GA_OK; GA_EINPUT "DIR: not a gahpo run directory" without a readable
+ * run.json, or naming what in it is wrong; GA_EFAIL out of memory. The
+ * settings are validated. */
+int ga_run_config_load(const char *dir, ga_run_config *c, ga_error *err);
+void ga_run_config_free(ga_run_config *c);
+/* The initial individuals as {name: value} objects (new; NULL when out of
+ * memory) and back as genes (count x space->n; NULL with err naming the
+ * individual and parameter when one lacks a value or has a bad one). */
+cJSON *ga_run_config_init_json(const ga_space *space, const double *genes,
+                               size_t count);
+double *ga_run_config_init_genes(const ga_run_config *c, const ga_space *space,
+                                 size_t *count, ga_error *err);
+
 #endif

@@ -291,6 +291,83 @@ START_TEST(test_stats_and_begin)
 }
 END_TEST
 
+/* ---- run.json ---------------------------------------------------------- */
+
+/* A config saved and loaded back is the same: strings, command, settings,
+ * the executor object as given, the initial individuals as genes. A
+ * directory without run.json says so. */
+START_TEST(test_run_config)
+{
+    char *dir = tu_tmpdir("runjson");
+    ga_error err;
+    ga_space *sp = ga_space_parse(space_text, "test", &err);
+    ga_run_config c = { 0 };
+    snprintf(c.gahpo, sizeof c.gahpo, "9.9.9");
+    snprintf(c.run_uid, sizeof c.run_uid, "abc123");
+    c.dir = strdup(dir);
+    c.space = cJSON_Parse(space_text);
+    char *cmd[] = { strdup("/bin/model"), strdup("a b"), NULL };
+    c.command = malloc(3 * sizeof *c.command);
+    memcpy(c.command, cmd, sizeof cmd);
+    c.ncommand = 2;
+    ga_settings_defaults(&c.settings);
+    c.settings.num_iter = 7;
+    c.settings.seed = 42;
+    c.executor = cJSON_Parse("{\"jobs\":3,\"type\":\"local\"}");
+    double init[] = { 0.25, 2, -1.5, 4 };
+    c.init = ga_run_config_init_json(sp, init, 2);
+    ck_assert_int_eq(ga_run_config_save(dir, &c, &err), GA_OK);
+    ga_run_config back;
+    ck_assert_int_eq(ga_run_config_load(dir, &back, &err), GA_OK);
+    ck_assert_str_eq(back.gahpo, "9.9.9");
+    ck_assert_str_eq(back.run_uid, "abc123");
+    ck_assert_str_eq(back.dir, dir);
+    ck_assert_ptr_null(back.problem);
+    ck_assert_uint_eq(back.ncommand, 2);
+    ck_assert_str_eq(back.command[1], "a b");
+    ck_assert_ptr_null(back.command[2]);
+    ck_assert_int_eq(back.settings.num_iter, 7);
+    ck_assert_uint_eq(back.settings.seed, 42);
+    ck_assert(cJSON_Compare(back.executor, c.executor, 1));
+    ck_assert(cJSON_Compare(back.space, c.space, 1));
+    size_t n;
+    double *genes = ga_run_config_init_genes(&back, sp, &n, &err);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(memcmp(genes, init, sizeof init), 0);
+    free(genes);
+    /* saved again unchanged: the same bytes */
+    char path[4200];
+    snprintf(path, sizeof path, "%s/run.json", dir);
+    char *first = tu_read(path);
+    ck_assert_int_eq(ga_run_config_save(dir, &back, &err), GA_OK);
+    char *second = tu_read(path);
+    ck_assert_str_eq(first, second);
+    free(first);
+    free(second);
+    ga_run_config_free(&back);
+    ga_run_config_free(&c);
+    /* an initial individual without a parameter */
+    tu_write(path, "{\"settings\":{},\"init_population\":[{\"x\":1}]}");
+    ck_assert_int_eq(ga_run_config_load(dir, &back, &err), GA_OK);
+    ck_assert_ptr_null(ga_run_config_init_genes(&back, sp, &n, &err));
+    ck_assert_msg(strstr(err.msg, "initial individual 0 lacks 'k'"), "%s",
+                  err.msg);
+    ga_run_config_free(&back);
+    /* bad settings, bad command, no run.json */
+    tu_write(path, "{\"settings\":{\"population_size\":\"many\"}}");
+    ck_assert_int_eq(ga_run_config_load(dir, &back, &err), GA_EINPUT);
+    tu_write(path, "{\"command\":[1],\"settings\":{}}");
+    ck_assert_int_eq(ga_run_config_load(dir, &back, &err), GA_EINPUT);
+    ck_assert_msg(strstr(err.msg, "bad 'command'"), "%s", err.msg);
+    unlink(path);
+    ck_assert_int_eq(ga_run_config_load(dir, &back, &err), GA_EINPUT);
+    ck_assert_msg(strstr(err.msg, "not a gahpo run directory"), "%s", err.msg);
+    ga_space_free(sp);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *files_suite(void)
 {
     Suite *s = suite_create("files");
@@ -301,6 +378,7 @@ Suite *files_suite(void)
     tcase_add_test(tc, test_atomic_write);
     tcase_add_test(tc, test_log);
     tcase_add_test(tc, test_stats_and_begin);
+    tcase_add_test(tc, test_run_config);
     suite_add_tcase(s, tc);
     return s;
 }

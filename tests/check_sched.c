@@ -1,5 +1,6 @@
 /* check_sched.c - unit tests of the scheduler settings Slurm and PBS share
  * (exec/sched.c): a copy is whole and independent. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,11 +66,61 @@ START_TEST(test_copy)
 }
 END_TEST
 
+/* run.json's executor object: written from a spec, read back as saved
+ * values (local: its retries; PBS: its settings under "pbs"); what it
+ * lacks reads as not recorded. */
+START_TEST(test_exec_config)
+{
+    ga_error err;
+    ga_exec_spec spec = { .jobs = 6, .timeout = 2.5, .param_flags = 1,
+                          .result_file = "out.json", .result_key = "loss",
+                          .retries = 3 };
+    cJSON *o = ga_exec_config_to_json(&spec, 1);
+    ga_exec_saved sv;
+    ck_assert_int_eq(ga_exec_config_from_json(o, "run.json", &sv, &err), GA_OK);
+    ck_assert_int_eq(sv.jobs, 6);
+    ck_assert_double_eq(sv.timeout, 2.5);
+    ck_assert_int_eq(sv.param_flags, 1);
+    ck_assert_str_eq(sv.result_file, "out.json");
+    ck_assert_str_eq(sv.result_key, "loss");
+    ck_assert_int_eq(sv.retries, 3);
+    ck_assert_int_eq(sv.cache, 1);
+    ck_assert_ptr_null(sv.sched);
+    cJSON_Delete(o);
+    ga_slurm_settings *pbs = ga_pbs_settings_alloc();
+    ck_assert_int_eq(ga_slurm_settings_set(pbs, "--queue", "workq", &err), GA_OK);
+    spec.sched = pbs;
+    o = ga_exec_config_to_json(&spec, 0);
+    ck_assert_str_eq(cJSON_GetObjectItem(o, "type")->valuestring, "pbs");
+    ck_assert_ptr_null(cJSON_GetObjectItem(o, "retries"));
+    ck_assert_int_eq(ga_exec_config_from_json(o, "run.json", &sv, &err), GA_OK);
+    ck_assert_ptr_nonnull(sv.sched);
+    ck_assert_int_eq(sv.sched->pbs, 1);
+    ck_assert_str_eq(sv.sched->queue, "workq");
+    ck_assert_int_eq(sv.retries, -1);
+    ga_slurm_settings_free(sv.sched);
+    cJSON_Delete(o);
+    ga_slurm_settings_free(pbs);
+    /* nothing recorded, and a scheduler setting that is not one */
+    o = cJSON_Parse("{\"type\":\"slurm\",\"slurm\":{\"mem\":\"lots\"}}");
+    ck_assert_int_eq(ga_exec_config_from_json(o, "run.json", &sv, &err),
+                     GA_EINPUT);
+    ck_assert_ptr_null(sv.sched);
+    cJSON_Delete(o);
+    ck_assert_int_eq(ga_exec_config_from_json(NULL, "run.json", &sv, &err),
+                     GA_OK);
+    ck_assert_int_eq(sv.jobs, -1);
+    ck_assert(isnan(sv.timeout));
+    ck_assert_ptr_null(sv.result_file);
+}
+END_TEST
+
 Suite *sched_suite(void)
 {
     Suite *s = suite_create("sched");
     TCase *tc = tcase_create("sched");
     tcase_add_test(tc, test_copy);
+    tcase_add_test(tc, test_exec_config);
     suite_add_tcase(s, tc);
     return s;
 }

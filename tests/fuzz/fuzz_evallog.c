@@ -6,7 +6,7 @@
  * the cnn space of the seed runs (`gahpo run --problem mixed:cnn`). */
 #include <stdlib.h>
 
-#include "../../ga/run.h"
+#include "../../ga/rundir.h"
 #include "../../surrogates/log.h"
 #include "fuzzutil.h"
 

@@ -1,7 +1,7 @@
 /* fuzz_runjson.c - libFuzzer harness of the run.json reader: the input as
  * DIR/run.json, read as `gahpo run --resume DIR` reads it (settings,
  * executor and Slurm/PBS settings, space, initial individuals;
- * gahpo_read_run_config in cli/main.c, linked from the command's objects
+ * gahpo_read_run_config in cli/cmd_run.c, linked from the command's objects
  * built with main renamed). Nothing is run. */
 #include "../../cli/commands.h"
 #include "fuzzutil.h"
