@@ -191,11 +191,11 @@ static int run_chunks(const gahpo_chunks_opts *o, const ga_job *jobs, size_t n,
     ga_space *space = chunk_space(o->chunks, err);
     if (!space)
         return err->status;
-    ga_exec_slurm_opts so = {
+    ga_exec_array_opts so = {
         .argv = argv, .argc = argc, .run_dir = run_dir, .jobs = o->chunks,
         .timeout = o->timeout, .param_flags = 1, .result_file = CHUNK_RESULT,
-        .result_key = "val_loss", .slurm = o->sched };
-    ga_executor *ex = o->sched->pbs ? ga_exec_pbs_alloc(&so, err)
+        .result_key = "val_loss", .sched = o->sched };
+    ga_executor *ex = (o->sched->kind == GA_SCHED_PBS) ? ga_exec_pbs_alloc(&so, err)
                                     : ga_exec_slurm_alloc(&so, err);
     chunk_watch w = { jobs, calloc(n, sizeof *w.fitness),
                       calloc(n, sizeof *w.reason), 0, n, o->chunks, o->quiet };
@@ -237,7 +237,7 @@ static int run_chunks(const gahpo_chunks_opts *o, const ga_job *jobs, size_t n,
 
 int gahpo_sweep_in_chunks(const gahpo_chunks_opts *o, ga_error *err)
 {
-    const char *sched = o->sched->pbs ? "pbs" : "slurm";
+    const char *sched = (o->sched->kind == GA_SCHED_PBS) ? "pbs" : "slurm";
     int rc = check_dir(o, sched, err);
     if (rc == GA_OK)
         rc = sweep_write_design(o->spec, o->points, o->npoints, o->dir, err);
@@ -276,7 +276,7 @@ int gahpo_sweep_in_chunks(const gahpo_chunks_opts *o, ga_error *err)
         fprintf(stderr, "gahpo: %ld chunks of about %ld runs as one %s job "
                 "array in %s/chunks", K,
                 (long)o->npoints * (long)o->spec->nproblems *
-                    o->spec->replicates / K, o->sched->pbs ? "PBS" : "Slurm",
+                    o->spec->replicates / K, (o->sched->kind == GA_SCHED_PBS) ? "PBS" : "Slurm",
                 o->dir);
         if (n < (size_t)K)
             fprintf(stderr, "; %ld already finished", K - (long)n);

@@ -17,7 +17,7 @@ typedef struct gahpo_chunks_opts {
     long threads;                 /* per chunk; 0: the node's OpenMP default */
     double timeout;               /* seconds per chunk attempt; 0 none */
     int resume, quiet;
-    const ga_slurm_settings *sched;   /* resolved Slurm or PBS settings */
+    const ga_sched_settings *sched;   /* resolved Slurm or PBS settings */
     volatile sig_atomic_t *cancel;    /* set by SIGINT/SIGTERM: scancel/qdel */
 } gahpo_chunks_opts;
 

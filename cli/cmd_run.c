@@ -58,7 +58,7 @@ typedef struct run_args {
     const char *slurm_keys[64];   /* Slurm options, in order */
     const char *slurm_values[64];
     int nslurm;
-    ga_slurm_settings *slurm; /* resolved; owned by gahpo_cmd_run */
+    ga_sched_settings *sched; /* resolved; owned by gahpo_cmd_run */
 } run_args;
 
 static const char *env_lookup(void *ctx, const char *name)
@@ -155,7 +155,7 @@ static int parse_run_option(run_args *a, const char *o, const char *v)
         a->site = v;
     else if (!strcmp(o, "--retries"))
         a->retries = v;
-    else if (ga_slurm_option_known(o)) {
+    else if (ga_sched_option_known(o)) {
         if (a->nslurm >= 64)
             return gahpo_usage("run: too many Slurm options");
         a->slurm_keys[a->nslurm] = o;
@@ -247,8 +247,8 @@ static int resolve_settings(const run_args *a, ga_settings *s, char *tuned_used,
         if (!a->problem && !a->jobs_set && mc && ga_parse_long(mc, &mcv) == 0 &&
             mcv >= 1)
             workers = mcv;
-        if (a->slurm && a->slurm->max_concurrent > 0)
-            workers = a->slurm->max_concurrent;
+        if (a->sched && a->sched->max_concurrent > 0)
+            workers = a->sched->max_concurrent;
         int rc = ga_settings_apply_tuned(s, root, tuned, a->budget, workers,
                                          tuned_used, tuned_size, err);
         cJSON_Delete(root);
@@ -353,8 +353,8 @@ static int load_run_config(const char *dir, run_args *a, ga_settings *s,
     if (sv.retries >= 0)
         a->local_retries = sv.retries;
     if (sv.sched) {
-        a->slurm = sv.sched;
-        a->executor = sv.sched->pbs ? "pbs" : "slurm";
+        a->sched = sv.sched;
+        a->executor = (sv.sched->kind == GA_SCHED_PBS) ? "pbs" : "slurm";
     }
     if (a->cache < 0 && sv.cache >= 0)
         a->cache = sv.cache;
@@ -468,7 +468,7 @@ int gahpo_read_run_config(const char *dir, ga_error *err)
     free(init);
     ga_space_free(space);
     ga_run_config_free(&cfg);
-    ga_slurm_settings_free(a.slurm);
+    ga_sched_settings_free(a.sched);
     return rc;
 }
 
@@ -502,7 +502,7 @@ static void run_state_free(run_args *a, run_state *st)
     for (int i = 0; st->command_abs && i < a->ncommand; i++)
         free(st->command_abs[i]);
     free(st->command_abs);
-    ga_slurm_settings_free(a->slurm);
+    ga_sched_settings_free(a->sched);
     free(st->init);
 }
 
@@ -600,24 +600,24 @@ static int apply_candle_env(run_args *a)
     return 0;
 }
 
-/* --executor slurm|pbs: a->slurm from the command line, CANDLE's
+/* --executor slurm|pbs: a->sched from the command line, CANDLE's
  * environment and the site profile. 0, or -1 (err says why). */
 static int cluster_settings(run_args *a, ga_error *err)
 {
-    a->slurm = !strcmp(a->executor, "pbs") ? ga_pbs_settings_alloc()
-                                           : ga_slurm_settings_alloc();
-    if (!a->slurm) {
+    a->sched = !strcmp(a->executor, "pbs") ? ga_sched_settings_alloc(GA_SCHED_PBS)
+                                           : ga_sched_settings_alloc(GA_SCHED_SLURM);
+    if (!a->sched) {
         ga_error_set(err, GA_EFAIL, "out of memory");
         return -1;
     }
     for (int i = 0; i < a->nslurm; i++)
-        if (ga_slurm_settings_set(a->slurm, a->slurm_keys[i],
+        if (ga_sched_settings_set(a->sched, a->slurm_keys[i],
                                   a->slurm_values[i], err) != GA_OK)
             return -1;
-    if (a->retries && ga_slurm_settings_set(a->slurm, "--retries",
+    if (a->retries && ga_sched_settings_set(a->sched, "--retries",
                                             a->retries, err) != GA_OK)
         return -1;
-    if (ga_slurm_settings_resolve(a->slurm, a->site, a->no_env ? NULL
+    if (ga_sched_settings_resolve(a->sched, a->site, a->no_env ? NULL
                                   : env_lookup, NULL, err) != GA_OK)
         return -1;
     return 0;
@@ -752,7 +752,7 @@ static ga_exec_spec exec_spec(const run_args *a, const run_state *st)
         .argc = (size_t)a->ncommand, .run_dir = st->dir, .jobs = a->jobs,
         .timeout = a->timeout, .param_flags = a->param_flags,
         .result_file = a->result_file, .result_key = a->result_key,
-        .retries = a->local_retries, .sched = a->slurm };
+        .retries = a->local_retries, .sched = a->sched };
 }
 
 /* A new run's run.json: everything --resume needs to rebuild the run. */
@@ -824,7 +824,7 @@ static int open_executor(const run_args *a, run_state *st, ga_error *err)
     ga_exec_spec spec = exec_spec(a, st);
     /* descendants of a model that outlive it come to the driver, which
      * ends them */
-    spec.end_orphans = !st->problem && !a->slurm &&
+    spec.end_orphans = !st->problem && !a->sched &&
                        prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
     st->exec = ga_exec_alloc(&spec, err);
     return st->exec ? 0 : -1;
@@ -864,8 +864,8 @@ static void run_ga(const run_args *a, run_state *st, ga_error *err)
         .init_genes = st->init, .ninit = st->ninit, .cancel = &interrupted,
         .progress = a->quiet ? NULL : progress,
         /* async: as many evaluations running as the executor runs at once */
-        .in_flight = a->slurm && a->slurm->max_concurrent > 0
-                         ? a->slurm->max_concurrent : a->jobs,
+        .in_flight = a->sched && a->sched->max_concurrent > 0
+                         ? a->sched->max_concurrent : a->jobs,
         .run_uid = uid[0] ? uid : NULL,
         .accepted = a->resume_dir ? write_extension : NULL,
         .accepted_ctx = &st->ext,

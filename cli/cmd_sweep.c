@@ -163,7 +163,7 @@ static int parse_sweep_args(int argc, char **argv, sweep_args *a)
                     return sweep_usage("--timeout must be seconds >= 0, got "
                                        "'%s'", v);
                 a->timeout_set = 1;
-            } else if (ga_slurm_option_known(o)) {
+            } else if (ga_sched_option_known(o)) {
                 if (a->nsched >= 64)
                     return sweep_usage("too many Slurm or PBS options");
                 a->sched_keys[a->nsched] = o;
@@ -208,28 +208,28 @@ static const char *env_lookup(void *ctx, const char *name)
 }
 
 /* The scheduler's settings: command line > CANDLE's environment > site. */
-static ga_slurm_settings *sched_settings(const sweep_args *a, const char *name,
+static ga_sched_settings *sched_settings(const sweep_args *a, const char *name,
                                          ga_error *err)
 {
-    ga_slurm_settings *s = !strcmp(a->executor, "pbs") ? ga_pbs_settings_alloc()
-                                                       : ga_slurm_settings_alloc();
+    ga_sched_settings *s = !strcmp(a->executor, "pbs") ? ga_sched_settings_alloc(GA_SCHED_PBS)
+                                                       : ga_sched_settings_alloc(GA_SCHED_SLURM);
     if (!s) {
         ga_error_set(err, GA_EFAIL, "out of memory");
         return NULL;
     }
     int rc = GA_OK;
     for (int i = 0; rc == GA_OK && i < a->nsched; i++)
-        rc = ga_slurm_settings_set(s, a->sched_keys[i], a->sched_values[i], err);
+        rc = ga_sched_settings_set(s, a->sched_keys[i], a->sched_values[i], err);
     if (rc == GA_OK)
-        rc = ga_slurm_settings_resolve(s, a->site, a->no_env ? NULL : env_lookup,
+        rc = ga_sched_settings_resolve(s, a->site, a->no_env ? NULL : env_lookup,
                                        NULL, err);
     if (rc == GA_OK && !s->job_name) {
         char job[300];
         snprintf(job, sizeof job, "gahpo-sweep-%.200s", name);
-        rc = ga_slurm_settings_set(s, "--job-name", job, err);
+        rc = ga_sched_settings_set(s, "--job-name", job, err);
     }
     if (rc != GA_OK) {
-        ga_slurm_settings_free(s);
+        ga_sched_settings_free(s);
         return NULL;
     }
     return s;
@@ -277,7 +277,7 @@ typedef struct sweep_state {
     char *report;                 /* the design's report (a race's, ...) */
     char dir[4096];               /* the output directory, as given */
     char dir_abs[PATH_MAX];       /* the same, absolute (--chunks) */
-    ga_slurm_settings *sched;     /* --chunks: the scheduler's settings */
+    ga_sched_settings *sched;     /* --chunks: the scheduler's settings */
     long chunk_threads;           /* --chunks: threads per chunk, on its node */
     int lock;                     /* the driver's lock on dir; -1 none */
 } sweep_state;
@@ -285,7 +285,7 @@ typedef struct sweep_state {
 static void sweep_state_free(sweep_state *st)
 {
     ga_rundir_unlock(st->lock);
-    ga_slurm_settings_free(st->sched);
+    ga_sched_settings_free(st->sched);
     free(st->report);
     sweep_points_free(st->pts, st->np, st->s->nfactors);
     sweep_spec_free(st->s);

@@ -23,7 +23,7 @@ int gahpo_cmd_task(int argc, char **argv)
     gahpo_on_stop_signals(on_signal);
     ga_error err;
     int code;
-    if (ga_exec_slurm_task(argv[0], argv[1], &interrupted, &code, &err))
+    if (ga_exec_array_task(argv[0], argv[1], &interrupted, &code, &err))
         return gahpo_fail(&err);
     return code;
 }

@@ -1,4 +1,4 @@
-/* exec_array.c - the job-array machinery the Slurm and PBS executors share.
+/* array.c - the job-array machinery the Slurm and PBS executors share.
  *
  * The driver writes each individual's job directory DIR/gen_G/ind_I
  * (params.json, and task.json holding the model's whole argv), a tasks file
@@ -178,7 +178,7 @@ typedef struct slurm_ctx {
     int param_flags;
     char *result_file;
     char *result_key;
-    ga_slurm_settings *s;
+    ga_sched_settings *s;
     struct gen *flow;     /* streamed jobs: the run's tasks (submit, wait) */
     struct gen *batch;    /* a batch submitted, run to its end by wait */
     long array_limit;     /* tasks per array; 0 none; -1 not asked yet */
@@ -250,7 +250,7 @@ static void slurm_free(void *p)
     free(c->gahpo);
     free(c->result_file);
     free(c->result_key);
-    ga_slurm_settings_free(c->s);
+    ga_sched_settings_free(c->s);
     free(c);
 }
 
@@ -454,7 +454,7 @@ static int append_line(const char *path, const char *line, ga_error *err)
 }
 
 /* Submit script, retrying transient errors with waits of 1, 2, 4, 8 s. */
-static int submit_cmd(gen *g, const ga_slurm_script_info *info,
+static int submit_cmd(gen *g, const ga_array_script_info *info,
                       const char *script, char *id, size_t size, ga_error *err)
 {
     const ga_array_backend *b = g->c->b;
@@ -566,7 +566,7 @@ static int submit_array(gen *g, long number, const char *tasks,
     else
         snprintf(name, sizeof name, "gahpo-%.200s-g%ld", c->run_id,
                  g->generation);
-    ga_slurm_script_info info = {
+    ga_array_script_info info = {
         .job_name = name, .ntasks = count,
         .max_concurrent = g->async ? (long)count
                         : c->s->max_concurrent > 0 ? c->s->max_concurrent
@@ -667,7 +667,7 @@ static void read_own_id(task *t)
 /* The scheduler's view of the tasks in flight in the submissions from
  * *from on (at most MAX_IDS of them; *from is moved past them): see
  * ga_array_backend.query; 2 when nothing is in flight there. */
-static int query_flight(gen *g, size_t *from, ga_slurm_task_state **st,
+static int query_flight(gen *g, size_t *from, ga_array_task_state **st,
                         size_t *ns, char *ids_text, size_t isize, char *msg,
                         size_t msize)
 {
@@ -716,7 +716,7 @@ static void check_status_files(gen *g)
     }
 }
 
-static const ga_slurm_task_state *find_state(const ga_slurm_task_state *s,
+static const ga_array_task_state *find_state(const ga_array_task_state *s,
                                              size_t n, const char *job,
                                              long task)
 {
@@ -743,7 +743,7 @@ static int check_queue(gen *g, ga_error *err)
 static int check_group(gen *g, size_t *from, ga_error *err)
 {
     char ids[8192], msg[1024];
-    ga_slurm_task_state *st;
+    ga_array_task_state *st;
     size_t ns, first = *from;
     int q = query_flight(g, from, &st, &ns, ids, sizeof ids, msg, sizeof msg);
     if (q == 2)
@@ -765,7 +765,7 @@ static int check_group(gen *g, size_t *from, ga_error *err)
         if (t->state != T_FLIGHT || t->sub < (long)first ||
             t->sub >= (long)*from)
             continue;
-        const ga_slurm_task_state *s =
+        const ga_array_task_state *s =
             find_state(st, ns, g->subs[t->sub].id, t->array_index);
         if (s && !g->c->b->state_final(s->state)) {
             t->gone_since = 0;
@@ -811,7 +811,7 @@ static void cancel_all(gen *g)
     while (ga_now() < deadline) {
         int live = 0, unsure = 0;
         for (size_t from = 0; from < g->nsubs;) {
-            ga_slurm_task_state *st;
+            ga_array_task_state *st;
             size_t ns;
             char msg[1024];
             char ids[8192];
@@ -912,7 +912,7 @@ static int adopt(gen *g, long number, const char *id, ga_error *err)
     sub *s = &g->subs[g->nsubs];
     snprintf(s->id, sizeof s->id, "%s", id);
     s->number = number;
-    ga_slurm_task_state *st = NULL;
+    ga_array_task_state *st = NULL;
     size_t ns = 0, count;
     char msg[1024];
     long *map = read_tasks_file(g, number, &count);
@@ -1321,7 +1321,7 @@ static int array_wait(void *p, double deadline, ga_result_fn done,
     return rc;
 }
 
-ga_executor *ga_exec_array_alloc(const ga_exec_slurm_opts *o,
+ga_executor *ga_exec_array_alloc(const ga_exec_array_opts *o,
                                  const ga_array_backend *b, ga_error *err)
 {
     if (o->argc == 0) {
@@ -1384,8 +1384,8 @@ ga_executor *ga_exec_array_alloc(const ga_exec_slurm_opts *o,
     c->gahpo = ga_strdup(gahpo);
     c->result_file = ga_strdup(o->result_file);
     c->result_key = ga_strdup(o->result_key);
-    c->s = o->slurm ? ga_slurm_settings_copy(o->slurm)
-                    : ga_slurm_settings_alloc();
+    c->s = o->sched ? ga_sched_settings_copy(o->sched)
+                    : ga_sched_settings_alloc(GA_SCHED_SLURM);
     if (!c->run_dir || !c->run_id || !c->gahpo || !c->result_file ||
         !c->result_key || !c->s)
         goto oom;
@@ -1405,165 +1405,4 @@ oom:
     }
     ga_error_set(err, GA_EFAIL, "out of memory");
     return NULL;
-}
-
-/* ---- the job side: gahpo _task ------------------------------------------- */
-
-/* The individual on line `line` of the tasks file (0-based). */
-static int task_individual(const char *tasks_file, long line, long *ind,
-                           ga_error *err)
-{
-    char *text = ga_read_file(tasks_file, NULL, err);
-    if (!text)
-        return GA_EINPUT;
-    long i = 0;
-    int found = 0;
-    char *save = NULL;
-    for (char *l = strtok_r(text, "\n", &save); l && !found;
-         l = strtok_r(NULL, "\n", &save), i++)
-        if (i == line)
-            found = ga_parse_long(l, ind) == 0 && *ind >= 0;
-    free(text);
-    if (!found)
-        return ga_error_set(err, GA_EINPUT, "%s: no individual on line %ld",
-                            tasks_file, line + 1);
-    return GA_OK;
-}
-
-/* argv from task.json (caller frees with free_strings). */
-static char **task_argv(const char *dir, double *timeout, ga_error *err)
-{
-    char path[4400];
-    snprintf(path, sizeof path, "%s/task.json", dir);
-    char *text = ga_read_file(path, NULL, err);
-    if (!text)
-        return NULL;
-    cJSON *o = cJSON_Parse(text);
-    free(text);
-    const cJSON *a = cJSON_GetObjectItem(o, "argv");
-    const cJSON *t = cJSON_GetObjectItem(o, "timeout");
-    int n = cJSON_IsArray(a) ? cJSON_GetArraySize(a) : 0;
-    char **argv = n > 0 ? calloc((size_t)n + 1, sizeof *argv) : NULL;
-    int i = 0;
-    const cJSON *e;
-    cJSON_ArrayForEach(e, a) {
-        if (!argv || !cJSON_IsString(e) || !(argv[i] = ga_strdup(e->valuestring)))
-            break;
-        i++;
-    }
-    *timeout = cJSON_IsNumber(t) ? t->valuedouble : 0;
-    cJSON_Delete(o);
-    if (!argv || i != n) {
-        for (int j = 0; argv && j < i; j++)
-            free(argv[j]);
-        free(argv);
-        ga_error_set(err, GA_EINPUT, "%s: no command line (\"argv\")", path);
-        return NULL;
-    }
-    return argv;
-}
-
-/* Wait for the model; on timeout or *stop, end its group (TERM, then KILL
- * after GA_JOB_KILL_GRACE). */
-static void wait_model(pid_t pid, double start, double timeout,
-                       volatile sig_atomic_t *stop, int *status,
-                       int *timed_out, int *stopped)
-{
-    setpgid(pid, pid);
-    ga_job_term term = { 0 };
-    for (;;) {
-        pid_t w = waitpid(pid, status, WNOHANG);
-        if (w == pid)
-            break;
-        if (w < 0 && errno != EINTR) {
-            *status = 0;
-            break;
-        }
-        double now = ga_now();
-        int stopping = stop && *stop;
-        if (ga_job_end_step(pid, stopping || (timeout > 0 &&
-                                              now - start > timeout),
-                            now, &term)) {
-            *stopped = stopping;
-            *timed_out = !stopping;
-        }
-        sleep_s(0.01);
-    }
-    killpg(pid, SIGKILL);  /* what the model left in its group */
-    if (stop && *stop)
-        *stopped = 1;
-}
-
-int ga_exec_slurm_task(const char *tasks_file, const char *task_id,
-                       volatile sig_atomic_t *stop, int *exit_code,
-                       ga_error *err)
-{
-    *exit_code = 1;
-    long line, ind;
-    if (ga_parse_long(task_id, &line) != 0 || line < 0)
-        return ga_error_set(err, GA_EINPUT, "_task: bad task id \"%s\"",
-                            task_id);
-    if (task_individual(tasks_file, line, &ind, err))
-        return err->status;
-    char dir[4200];
-    const char *slash = strrchr(tasks_file, '/');
-    snprintf(dir, sizeof dir, "%.*s/ind_%ld",
-             slash ? (int)(slash - tasks_file) : 1, slash ? tasks_file : ".",
-             ind);
-    double timeout;
-    char **argv = task_argv(dir, &timeout, err);
-    if (!argv)
-        return err->status;
-    /* the task's own job id, for schedulers that know a running task only
-     * by it (Torque over Slurm: each started task is a job of its own) */
-    const char *own = getenv("PBS_JOBID");
-    if (!own || !*own)
-        own = getenv("SLURM_JOB_ID");
-    if (own && *own) {
-        char path[4300], line[128];
-        snprintf(path, sizeof path, "%s/job_id.txt", dir);
-        snprintf(line, sizeof line, "%.120s\n", own);
-        ga_error e;
-        write_text(path, line, &e);  /* only an aid to polling */
-    }
-    double start = ga_now();
-    pid_t pid = fork();
-    int fork_errno = errno;
-    if (pid == 0)
-        ga_exec_model_child(dir, argv);
-    ga_job_argv_free(argv);
-    cJSON *st = cJSON_CreateObject();
-    const char *aj = getenv("SLURM_ARRAY_JOB_ID"), *at = getenv("SLURM_ARRAY_TASK_ID");
-    if (aj && at) {
-        char job[64];
-        snprintf(job, sizeof job, "%.30s_%.30s", aj, at);
-        cJSON_AddStringToObject(st, "job", job);
-    } else if (own && *own) {
-        cJSON_AddStringToObject(st, "job", own);
-    }
-    char host[256] = "";
-    gethostname(host, sizeof host - 1);
-    cJSON_AddStringToObject(st, "host", host);
-    int status = 0, timed_out = 0, stopped = 0;
-    if (pid < 0)
-        cJSON_AddStringToObject(st, "error", strerror(fork_errno));
-    else
-        wait_model(pid, start, timeout, stop, &status, &timed_out, &stopped);
-    if (pid > 0 && WIFEXITED(status)) {
-        cJSON_AddNumberToObject(st, "exit", WEXITSTATUS(status));
-        *exit_code = WEXITSTATUS(status);
-    } else if (pid > 0) {
-        cJSON_AddNumberToObject(st, "signal", WTERMSIG(status));
-        *exit_code = 128 + WTERMSIG(status);
-    }
-    cJSON_AddBoolToObject(st, "timed_out", timed_out);
-    cJSON_AddBoolToObject(st, "stopped", stopped);
-    cJSON_AddItemToObject(st, "wall_time", ga_json_number(ga_now() - start));
-    if (timed_out)
-        *exit_code = 124;
-    char path[4300];
-    snprintf(path, sizeof path, "%s/status.json", dir);
-    int rc = ga_write_json_atomic(path, st, err);
-    cJSON_Delete(st);
-    return rc;
 }

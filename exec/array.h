@@ -1,9 +1,9 @@
-/* exec_array.h - what the Slurm and PBS executors share (internal): one
+/* array.h - what the Slurm and PBS executors share (internal): one
  * job array per generation, task and status files, the `gahpo _task`
- * runner, polling, retries, cancel and reattach (exec_array.c). Each
+ * runner, polling, retries, cancel and reattach (array.c). Each
  * scheduler is a small backend: its batch script, how to submit, ask about
- * and cancel an array, and what its states mean (exec_slurm.c,
- * exec_pbs.c). */
+ * and cancel an array, and what its states mean (slurm.c,
+ * pbs.c). */
 #ifndef GA_EXEC_ARRAY_H
 #define GA_EXEC_ARRAY_H
 
@@ -42,21 +42,21 @@ typedef struct ga_array_backend {
     const char *submit_cmd;      /* "sbatch", "qsub" */
     const char *cancel_cmd;      /* "scancel", "qdel" */
     /* The batch script for info (caller frees), or NULL with err. */
-    char *(*script)(const ga_slurm_settings *s,
-                    const ga_slurm_script_info *info, ga_error *err);
+    char *(*script)(const ga_sched_settings *s,
+                    const ga_array_script_info *info, ga_error *err);
     /* The submit command's argv for script (a file in the generation's
      * directory, the command's cwd): at most 7 entries, which may point
      * into buf. */
-    void (*submit_argv)(const ga_slurm_script_info *info, const char *script,
+    void (*submit_argv)(const ga_array_script_info *info, const char *script,
                         char *argv[8], char *buf, size_t bsize);
     /* The array id in the submit command's output: 0, or -1. */
     int (*parse_id)(const char *out, char *id, size_t size);
     /* The scheduler's view of refs[0..n) (arrays ids[0..nids)): *states
      * (caller frees) holds (array id, index, state) for the tasks it knows.
      * 0 ok, 1 all purged, -1 failed with the message in msg. */
-    int (*query)(const ga_slurm_settings *s, char *const *ids, size_t nids,
+    int (*query)(const ga_sched_settings *s, char *const *ids, size_t nids,
                  const ga_array_ref *refs, size_t n,
-                 ga_slurm_task_state **states, size_t *nstates, char *msg,
+                 ga_array_task_state **states, size_t *nstates, char *msg,
                  size_t msize);
     int (*state_final)(const char *state);
     const char *(*state_reason)(const char *state);
@@ -80,19 +80,19 @@ typedef struct ga_array_backend {
 
 /* The executor for backend b (which must outlive it); opts as for Slurm,
  * the settings are copied. */
-ga_executor *ga_exec_array_alloc(const ga_exec_slurm_opts *opts,
+ga_executor *ga_exec_array_alloc(const ga_exec_array_opts *opts,
                                  const ga_array_backend *b, ga_error *err);
 
-/* Torque's `qstat -f` text (exec_pbs.c) into (array, index, state) for
+/* Torque's `qstat -f` text (pbs.c) into (array, index, state) for
  * the tasks refs[0..nrefs) of arrays ids[0..nids): records "123[4].srv"
  * directly; other records by a task's own id, or, for the array's own id,
  * for its tasks not yet started (Slurm's torque wrappers). Caller frees. */
 int ga_pbs_parse_qstat_torque(const char *text, char *const *ids, size_t nids,
                               const ga_array_ref *refs, size_t nrefs,
-                              ga_slurm_task_state **out, size_t *n,
+                              ga_array_task_state **out, size_t *n,
                               ga_error *err);
 
-/* Parsers of Slurm's output, out of exec_slurm.c for the fuzz harnesses:
+/* Parsers of Slurm's output, out of slurm.c for the fuzz harnesses:
  * the job id in `squeue -h --me -o '%F|%o'` lines whose command is script
  * (0 found, 1 none); MaxArraySize in `scontrol show config` (else 1001). */
 int ga_slurm_find_in_squeue(const char *text, const char *script, char *id,
@@ -107,6 +107,6 @@ int ga_sched_check_word(const char *what, const char *v, ga_error *err);
 /* The "#SBATCH --flag=value" lines of the Slurm options set in s (not the
  * job name, shell, max_concurrent and max_array_size, which the script
  * writes itself or the driver uses). */
-void ga_sched_sbatch_lines(const ga_slurm_settings *s, ga_strbuf *b);
+void ga_sched_sbatch_lines(const ga_sched_settings *s, ga_strbuf *b);
 
 #endif

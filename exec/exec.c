@@ -12,12 +12,12 @@ ga_executor *ga_exec_alloc(const ga_exec_spec *s, ga_error *err)
     if (s->problem)
         return ga_exec_problem_alloc(s->problem, s->noise_seed, err);
     if (s->sched) {
-        ga_exec_slurm_opts so = {
+        ga_exec_array_opts so = {
             .argv = s->argv, .argc = s->argc, .run_dir = s->run_dir,
             .jobs = s->jobs, .timeout = s->timeout,
             .param_flags = s->param_flags, .result_file = s->result_file,
-            .result_key = s->result_key, .slurm = s->sched, .gahpo = s->gahpo };
-        return s->sched->pbs ? ga_exec_pbs_alloc(&so, err)
+            .result_key = s->result_key, .sched = s->sched, .gahpo = s->gahpo };
+        return (s->sched->kind == GA_SCHED_PBS) ? ga_exec_pbs_alloc(&so, err)
                              : ga_exec_slurm_alloc(&so, err);
     }
     ga_exec_local_opts lo = {
@@ -41,10 +41,10 @@ cJSON *ga_exec_config_to_json(const ga_exec_spec *s, int cache)
     cJSON_AddStringToObject(ex, "result_key", s->result_key);
     if (!s->sched)
         cJSON_AddNumberToObject(ex, "retries", (double)s->retries);
-    const char *type = !s->sched ? "local" : s->sched->pbs ? "pbs" : "slurm";
+    const char *type = !s->sched ? "local" : (s->sched->kind == GA_SCHED_PBS) ? "pbs" : "slurm";
     cJSON_AddStringToObject(ex, "type", type);
     if (s->sched)
-        ga_json_add(ex, type, ga_slurm_settings_to_json(s->sched));
+        ga_json_add(ex, type, ga_sched_settings_to_json(s->sched));
     cJSON_AddBoolToObject(ex, "cache", cache > 0);
     if (ga_json_oom()) {
         cJSON_Delete(ex);
@@ -76,13 +76,13 @@ int ga_exec_config_from_json(const cJSON *ex, const char *what,
     if (cJSON_IsString(v = cJSON_GetObjectItem(ex, "type")) &&
         (!strcmp(v->valuestring, "slurm") || !strcmp(v->valuestring, "pbs"))) {
         int pbs = !strcmp(v->valuestring, "pbs");
-        sv->sched = pbs ? ga_pbs_settings_alloc() : ga_slurm_settings_alloc();
+        sv->sched = pbs ? ga_sched_settings_alloc(GA_SCHED_PBS) : ga_sched_settings_alloc(GA_SCHED_SLURM);
         if (!sv->sched)
             return ga_error_set(err, GA_EFAIL, "out of memory");
-        if (ga_slurm_settings_apply_json(sv->sched,
+        if (ga_sched_settings_apply_json(sv->sched,
                                          cJSON_GetObjectItem(ex, v->valuestring),
                                          what, err) != GA_OK) {
-            ga_slurm_settings_free(sv->sched);
+            ga_sched_settings_free(sv->sched);
             sv->sched = NULL;
             return GA_EINPUT;
         }

@@ -54,13 +54,15 @@ int ga_parse_result(const char *text, const char *key, double *value,
                     ga_error *err);
 
 
-/* ---- Slurm: one job array per generation (exec_slurm.c) ---------------- */
+/* ---- the scheduler settings Slurm and PBS share (sched.c) ---------------- */
 
-/* Where and how the tasks run, for Slurm or (pbs set) for PBS. Strings and
- * counts left unset (NULL, 0) are not passed to the scheduler; the site's
+typedef enum ga_sched_kind { GA_SCHED_SLURM, GA_SCHED_PBS } ga_sched_kind;
+
+/* Where and how the tasks run, for Slurm or PBS (kind). Strings and counts
+ * left unset (NULL, 0) are not passed to the scheduler; the site's
  * defaults apply. */
-typedef struct ga_slurm_settings {
-    int pbs;                     /* 1: the PBS executor's settings */
+typedef struct ga_sched_settings {
+    ga_sched_kind kind;          /* whose options these are */
     char *partition, *account, *time, *mem, *job_name;
     char *shell;                 /* the script's interpreter; /bin/bash */
     long nodes, ntasks, ntasks_per_node, cpus_per_task, gpus_per_task;
@@ -75,7 +77,7 @@ typedef struct ga_slurm_settings {
     char **setup;                /* script lines before the task: module, export */
     size_t nsetup;
     char *site;                  /* the site profile read, for the record */
-    /* PBS only (exec_pbs.c): nodes, cpus_per_task, gpus_per_task and mem
+    /* PBS only (pbs.c): nodes, cpus_per_task, gpus_per_task and mem
      * become select=N:ncpus=C:ngpus=G:mem=M (Torque: nodes=N:ppn=C:gpus=G) */
     char *dialect;               /* "pro" (PBS Pro, OpenPBS) or "torque" */
     char *queue, *walltime;      /* -q, -l walltime= */
@@ -83,36 +85,34 @@ typedef struct ga_slurm_settings {
     char *filesystems;           /* -l filesystems= (PBS Pro at ALCF) */
     char **pbs_extra;            /* extra "#PBS ..." directives */
     size_t npbs_extra;
-} ga_slurm_settings;
+} ga_sched_settings;
 
-/* Empty settings (caller frees with ga_slurm_settings_free). */
-ga_slurm_settings *ga_slurm_settings_alloc(void);
-/* Empty PBS settings (pbs = 1), freed the same way. */
-ga_slurm_settings *ga_pbs_settings_alloc(void);
-void ga_slurm_settings_free(ga_slurm_settings *s);
+/* Empty settings of a kind (caller frees with ga_sched_settings_free). */
+ga_sched_settings *ga_sched_settings_alloc(ga_sched_kind kind);
+void ga_sched_settings_free(ga_sched_settings *s);
 /* A deep copy of from (NULL when out of memory). */
-ga_slurm_settings *ga_slurm_settings_copy(const ga_slurm_settings *from);
+ga_sched_settings *ga_sched_settings_copy(const ga_sched_settings *from);
 /* 1 if opt (e.g. "--partition") is a `gahpo run` Slurm or PBS option
  * (which of the two is checked when it is set). */
-int ga_slurm_option_known(const char *opt);
+int ga_sched_option_known(const char *opt);
 /* Set one command-line option (last wins; --sbatch-extra and --slurm-setup
  * add a line). GA_EINPUT with the reason for a bad value. */
-int ga_slurm_settings_set(ga_slurm_settings *s, const char *opt,
+int ga_sched_settings_set(ga_sched_settings *s, const char *opt,
                           const char *value, ga_error *err);
 /* Fill what s lacks from CANDLE's environment variables (WALLTIME, QUEUE,
  * PROJECT, PPN, PROCS; env may be NULL for none), then from the site profile
  * site (a path, or NAME for sites/NAME.json; may be NULL): command line >
  * environment > site. Then validates. */
-int ga_slurm_settings_resolve(ga_slurm_settings *s, const char *site,
+int ga_sched_settings_resolve(ga_sched_settings *s, const char *site,
                               const char *(*env)(void *ctx, const char *name),
                               void *env_ctx, ga_error *err);
 /* The settings as JSON (site-profile keys; caller deletes), and back: keys
  * fill what s lacks, lists go before s's own. what names o in errors. */
-cJSON *ga_slurm_settings_to_json(const ga_slurm_settings *s);
-int ga_slurm_settings_apply_json(ga_slurm_settings *s, const cJSON *o,
+cJSON *ga_sched_settings_to_json(const ga_sched_settings *s);
+int ga_sched_settings_apply_json(ga_sched_settings *s, const cJSON *o,
                                  const char *what, ga_error *err);
 
-typedef struct ga_exec_slurm_opts {
+typedef struct ga_exec_array_opts {
     char *const *argv;           /* model command, as for the local executor */
     size_t argc;
     const char *run_dir;         /* absolute; must be visible to the nodes */
@@ -121,44 +121,44 @@ typedef struct ga_exec_slurm_opts {
     int param_flags;
     const char *result_file;
     const char *result_key;
-    const ga_slurm_settings *slurm;  /* copied */
+    const ga_sched_settings *sched;  /* Slurm or PBS settings; copied */
     const char *gahpo;           /* binary the tasks run; NULL: this one */
-} ga_exec_slurm_opts;
+} ga_exec_array_opts;
 
 /* Copies everything it needs from opts. */
-ga_executor *ga_exec_slurm_alloc(const ga_exec_slurm_opts *opts, ga_error *err);
+ga_executor *ga_exec_slurm_alloc(const ga_exec_array_opts *opts, ga_error *err);
 
-/* The job side of both Slurm and PBS (exec_array.c),
+/* The job side of both Slurm and PBS (array.c),
  * `gahpo _task TASKS_FILE TASK_ID`: runs the model of line
  * TASK_ID of TASKS_FILE in its job directory (argv from task.json, execvp,
  * timeout, stop on *stop) and writes status.json there (and, as it starts,
  * job_id.txt: its own scheduler job id). *exit_code is what the task process
  * should exit with. */
-int ga_exec_slurm_task(const char *tasks_file, const char *task_id,
+int ga_exec_array_task(const char *tasks_file, const char *task_id,
                        volatile sig_atomic_t *stop, int *exit_code,
                        ga_error *err);
 
 /* Pieces exposed for the tests. */
 /* s in single quotes for sh, ' as '\'' (caller frees). */
-char *ga_slurm_quote(const char *s);
-typedef struct ga_slurm_script_info {
+char *ga_sched_quote(const char *s);
+typedef struct ga_array_script_info {
     const char *job_name;
     size_t ntasks;
     long max_concurrent;
     const char *gahpo;           /* absolute */
     const char *tasks_file;      /* absolute */
-} ga_slurm_script_info;
+} ga_array_script_info;
 /* The batch script text (caller frees), or NULL with err. */
-char *ga_slurm_script(const ga_slurm_settings *s,
-                      const ga_slurm_script_info *info, ga_error *err);
-typedef struct ga_slurm_task_state {
+char *ga_slurm_script(const ga_sched_settings *s,
+                      const ga_array_script_info *info, ga_error *err);
+typedef struct ga_array_task_state {
     char job[128];               /* the array's job id */
     long task;                   /* array index; -1 for a plain job */
     char state[32];              /* PENDING, RUNNING, COMPLETED, FAILED, ... */
-} ga_slurm_task_state;
+} ga_array_task_state;
 /* Lines of `squeue -h -r -o '%i %T'` (also JOB_[a-b,c%n] ranges) into
  * *out (caller frees), *n entries. GA_EINPUT on a line it cannot read. */
-int ga_slurm_parse_squeue(const char *text, ga_slurm_task_state **out,
+int ga_slurm_parse_squeue(const char *text, ga_array_task_state **out,
                           size_t *n, ga_error *err);
 /* 1 when a job in this state has ended (COMPLETED, FAILED, TIMEOUT, ...). */
 int ga_slurm_state_final(const char *state);
@@ -171,21 +171,22 @@ int ga_slurm_scontrol_field(const char *text, long task, const char *key,
 /* The job id in sbatch --parsable output ("123" or "123;cluster"). */
 int ga_slurm_parse_jobid(const char *text, char *id, size_t size);
 
-/* ---- PBS: one job array per generation (exec_pbs.c) ---------------------
+/* ---- PBS: one job array per generation (pbs.c) ---------------------
  * PBS Pro / OpenPBS (dialect "pro") or Torque ("torque"); settings from
- * ga_pbs_settings_alloc, set and resolved as the Slurm ones. */
-/* opts as for Slurm, with opts->slurm from ga_pbs_settings_alloc; the Slurm
- * and PBS executors share exec_array.c and the `gahpo _task` runner. */
-ga_executor *ga_exec_pbs_alloc(const ga_exec_slurm_opts *opts, ga_error *err);
+ * ga_sched_settings_alloc(GA_SCHED_PBS), set and resolved as the Slurm
+ * ones. */
+/* opts as for Slurm, with opts->sched of kind GA_SCHED_PBS; the Slurm
+ * and PBS executors share array.c and the `gahpo _task` runner. */
+ga_executor *ga_exec_pbs_alloc(const ga_exec_array_opts *opts, ga_error *err);
 
 /* Pieces exposed for the tests. */
 /* The batch script text (caller frees), or NULL with err. */
-char *ga_pbs_script(const ga_slurm_settings *s,
-                    const ga_slurm_script_info *info, ga_error *err);
+char *ga_pbs_script(const ga_sched_settings *s,
+                    const ga_array_script_info *info, ga_error *err);
 /* qsub's argv for script: `-J 0-N` (pro, N >= 1; one task is a plain job)
  * or `-t 0-N` (torque), `%M` when max_concurrent is below the size; the
  * range is written into buf. */
-void ga_pbs_qsub_argv(const char *dialect, const ga_slurm_script_info *info,
+void ga_pbs_qsub_argv(const char *dialect, const ga_array_script_info *info,
                       const char *script, char *argv[8], char *buf,
                       size_t bsize);
 /* The job id qsub printed ("123[].server", "123.server", "714"). */
@@ -194,7 +195,7 @@ int ga_pbs_parse_jobid(const char *text, char *id, size_t size);
  * per subjob (a plain job: index 0); caller frees *out. Live states are
  * PBS's letters; ended ones a word: FINISHED, FAILED, KILLED, WALLTIME,
  * MEMLIMIT, CPULIMIT, EXEC_FAILED, ENDED (no exit status). */
-int ga_pbs_parse_qstat_json(const char *text, ga_slurm_task_state **out,
+int ga_pbs_parse_qstat_json(const char *text, ga_array_task_state **out,
                             size_t *n, ga_error *err);
 int ga_pbs_state_final(const char *state);
 const char *ga_pbs_state_reason(const char *state);
@@ -223,7 +224,7 @@ typedef struct ga_exec_spec {
     const char *result_file, *result_key;
     long retries;            /* local only (a scheduler's are in sched) */
     int end_orphans;         /* local only (ga_exec_local_opts) */
-    const ga_slurm_settings *sched;  /* Slurm or PBS (its pbs flag); NULL:
+    const ga_sched_settings *sched;  /* Slurm or PBS (its pbs flag); NULL:
                                         local processes */
     const char *gahpo;       /* the binary array tasks run; NULL: this one */
 } ga_exec_spec;
@@ -248,7 +249,7 @@ typedef struct ga_exec_saved {
     const char *result_file, *result_key;  /* NULL when not recorded */
     long retries;            /* -1 when not recorded */
     int cache;               /* -1 when not recorded */
-    ga_slurm_settings *sched;
+    ga_sched_settings *sched;
 } ga_exec_saved;
 int ga_exec_config_from_json(const cJSON *o, const char *what,
                              ga_exec_saved *saved, ga_error *err);

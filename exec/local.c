@@ -1,4 +1,4 @@
-/* exec_local.c - the local executor: each evaluation is a child process.
+/* local.c - the local executor: each evaluation is a child process.
  *
  * The model command runs with execvp (never a shell), in its own process
  * group, in DIR/gen_G/ind_I/ beside params.json, with stdout/stderr in files

@@ -1,8 +1,8 @@
-/* exec_pbs.c - the PBS executor: one job array per generation, in the two
+/* pbs.c - the PBS executor: one job array per generation, in the two
  * dialects sites run. PBS Pro / OpenPBS: `qsub -J 0-N`, PBS_ARRAY_INDEX,
  * `#PBS -l select=...`, state from `qstat -x -t -f -F json`. Torque:
  * `qsub -t 0-N`, PBS_ARRAYID, `qstat -f`. Everything else (job directories,
- * `gahpo _task`, status files, retries, cancel, reattach) is exec_array.c's,
+ * `gahpo _task`, status files, retries, cancel, reattach) is array.c's,
  * shared with the Slurm executor; this file is the PBS backend of it,
  * including, for PBS Pro, finding a submission jobs.txt never recorded. */
 #include <math.h>
@@ -16,7 +16,7 @@
 #include "array.h"
 #include "../ga/util.h"
 
-static int torque(const ga_slurm_settings *s)
+static int torque(const ga_sched_settings *s)
 {
     return s->dialect && !strcmp(s->dialect, "torque");
 }
@@ -32,8 +32,8 @@ static void pbs_mem(const char *mem, char *buf, size_t size)
     snprintf(buf, size, "%.*s%cb", (int)n, mem, unit);
 }
 
-char *ga_pbs_script(const ga_slurm_settings *s,
-                    const ga_slurm_script_info *info, ga_error *err)
+char *ga_pbs_script(const ga_sched_settings *s,
+                    const ga_array_script_info *info, ga_error *err)
 {
     if (info->ntasks < 1) {
         ga_error_set(err, GA_EINPUT, "a job array needs at least one task");
@@ -91,8 +91,8 @@ char *ga_pbs_script(const ga_slurm_settings *s,
                  "expands a value.\n", tq ? "-t" : "-J");
     for (size_t i = 0; i < s->nsetup; i++)
         ga_strbuf_printf(&b, "%s\n", s->setup[i]);
-    char *g = ga_slurm_quote(info->gahpo);
-    char *t = ga_slurm_quote(info->tasks_file);
+    char *g = ga_sched_quote(info->gahpo);
+    char *t = ga_sched_quote(info->tasks_file);
     /* Torque's own PBS_ARRAYID; Slurm's torque wrappers set only Slurm's
      * variable. PBS Pro: a single task is a plain job, index 0. */
     if (g && t)
@@ -114,7 +114,7 @@ char *ga_pbs_script(const ga_slurm_settings *s,
 /* qsub's argv: the array on the command line. PBS Pro's -J needs two
  * elements or more, so one task is a plain job. %N limits the tasks at
  * once, only when it is below the array's size. */
-void ga_pbs_qsub_argv(const char *dialect, const ga_slurm_script_info *info,
+void ga_pbs_qsub_argv(const char *dialect, const ga_array_script_info *info,
                       const char *script, char *argv[8], char *buf,
                       size_t bsize)
 {
@@ -134,14 +134,14 @@ void ga_pbs_qsub_argv(const char *dialect, const ga_slurm_script_info *info,
     argv[a] = NULL;
 }
 
-static void pro_submit_argv(const ga_slurm_script_info *info,
+static void pro_submit_argv(const ga_array_script_info *info,
                             const char *script, char *argv[8], char *buf,
                             size_t bsize)
 {
     ga_pbs_qsub_argv("pro", info, script, argv, buf, bsize);
 }
 
-static void torque_submit_argv(const ga_slurm_script_info *info,
+static void torque_submit_argv(const ga_array_script_info *info,
                                const char *script, char *argv[8], char *buf,
                                size_t bsize)
 {
@@ -231,14 +231,14 @@ const char *ga_pbs_state_reason(const char *state)
                                      : "the task has not ended";
 }
 
-static int push(ga_slurm_task_state **out, size_t *n, const char *job,
+static int push(ga_array_task_state **out, size_t *n, const char *job,
                 long task, const char *state)
 {
-    ga_slurm_task_state *g = realloc(*out, (*n + 1) * sizeof *g);
+    ga_array_task_state *g = realloc(*out, (*n + 1) * sizeof *g);
     if (!g)
         return -1;
     *out = g;
-    ga_slurm_task_state *e = &g[(*n)++];
+    ga_array_task_state *e = &g[(*n)++];
     snprintf(e->job, sizeof e->job, "%s", job);
     e->task = task;
     snprintf(e->state, sizeof e->state, "%s", state);
@@ -264,7 +264,7 @@ static long split_subjob(const char *id, char *job, size_t size)
     return k;
 }
 
-int ga_pbs_parse_qstat_json(const char *text, ga_slurm_task_state **out,
+int ga_pbs_parse_qstat_json(const char *text, ga_array_task_state **out,
                             size_t *n, ga_error *err)
 {
     *out = NULL;
@@ -340,7 +340,7 @@ static int record_field(const char *rec, const char *end, const char *key,
 
 int ga_pbs_parse_qstat_torque(const char *text, char *const *ids, size_t nids,
                               const ga_array_ref *refs, size_t nrefs,
-                              ga_slurm_task_state **out, size_t *n,
+                              ga_array_task_state **out, size_t *n,
                               ga_error *err)
 {
     *out = NULL;
@@ -406,9 +406,9 @@ static int unknown_job(const char *msg)
            strstr(msg, "Job has finished");
 }
 
-static int pbs_query(const ga_slurm_settings *s, char *const *ids,
+static int pbs_query(const ga_sched_settings *s, char *const *ids,
                      size_t nids, const ga_array_ref *refs, size_t nrefs,
-                     ga_slurm_task_state **states, size_t *nstates, char *msg,
+                     ga_array_task_state **states, size_t *nstates, char *msg,
                      size_t msize)
 {
     *states = NULL;
@@ -680,12 +680,12 @@ static const ga_array_backend torque_backend = {
      * nor the working directory (docs/CLUSTERS.md) */
 };
 
-ga_executor *ga_exec_pbs_alloc(const ga_exec_slurm_opts *o, ga_error *err)
+ga_executor *ga_exec_pbs_alloc(const ga_exec_array_opts *o, ga_error *err)
 {
-    if (!o->slurm || !o->slurm->pbs) {
+    if (!o->sched || !(o->sched->kind == GA_SCHED_PBS)) {
         ga_error_set(err, GA_EINPUT, "the PBS executor needs PBS settings");
         return NULL;
     }
-    return ga_exec_array_alloc(o, torque(o->slurm) ? &torque_backend
+    return ga_exec_array_alloc(o, torque(o->sched) ? &torque_backend
                                                    : &pro_backend, err);
 }

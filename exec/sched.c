@@ -15,7 +15,7 @@
 #include "array.h"
 #include "../ga/util.h"
 
-char *ga_slurm_quote(const char *s)
+char *ga_sched_quote(const char *s)
 {
     ga_strbuf b = { 0 };
     ga_strbuf_printf(&b, "'");
@@ -113,7 +113,7 @@ typedef struct opt_def {
     int sched;             /* SLURM, PBS or BOTH */
 } opt_def;
 
-#define OFF(f) offsetof(ga_slurm_settings, f)
+#define OFF(f) offsetof(ga_sched_settings, f)
 static const opt_def opts[] = {
     { "--partition", "partition", K_STR, OFF(partition), ga_sched_check_word, SLURM },
     { "--account", "account", K_STR, OFF(account), ga_sched_check_word, BOTH },
@@ -154,55 +154,49 @@ static const struct {
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 
-static char **field_str(ga_slurm_settings *s, const opt_def *d)
+static char **field_str(ga_sched_settings *s, const opt_def *d)
 {
     return (char **)((char *)s + d->off);
 }
-static long *field_long(ga_slurm_settings *s, const opt_def *d)
+static long *field_long(ga_sched_settings *s, const opt_def *d)
 {
     return (long *)((char *)s + d->off);
 }
-static double *field_double(ga_slurm_settings *s, const opt_def *d)
+static double *field_double(ga_sched_settings *s, const opt_def *d)
 {
     return (double *)((char *)s + d->off);
 }
 /* a list field is followed by its count */
-static char ***field_list(ga_slurm_settings *s, const opt_def *d)
+static char ***field_list(ga_sched_settings *s, const opt_def *d)
 {
     return (char ***)((char *)s + d->off);
 }
-static size_t *field_count(ga_slurm_settings *s, const opt_def *d)
+static size_t *field_count(ga_sched_settings *s, const opt_def *d)
 {
     return (size_t *)((char *)s + d->off + sizeof(char **));
 }
 
-ga_slurm_settings *ga_slurm_settings_alloc(void)
+ga_sched_settings *ga_sched_settings_alloc(ga_sched_kind kind)
 {
-    ga_slurm_settings *s = calloc(1, sizeof *s);
-    if (s)
+    ga_sched_settings *s = calloc(1, sizeof *s);
+    if (s) {
+        s->kind = kind;
         s->retries = -1;
+    }
     return s;
 }
 
-ga_slurm_settings *ga_pbs_settings_alloc(void)
+static int sched_of(const ga_sched_settings *s)
 {
-    ga_slurm_settings *s = ga_slurm_settings_alloc();
-    if (s)
-        s->pbs = 1;
-    return s;
+    return (s->kind == GA_SCHED_PBS) ? PBS : SLURM;
 }
 
-static int sched_of(const ga_slurm_settings *s)
+static const char *sched_name(const ga_sched_settings *s)
 {
-    return s->pbs ? PBS : SLURM;
+    return (s->kind == GA_SCHED_PBS) ? "pbs" : "slurm";
 }
 
-static const char *sched_name(const ga_slurm_settings *s)
-{
-    return s->pbs ? "pbs" : "slurm";
-}
-
-void ga_slurm_settings_free(ga_slurm_settings *s)
+void ga_sched_settings_free(ga_sched_settings *s)
 {
     if (!s)
         return;
@@ -220,7 +214,7 @@ void ga_slurm_settings_free(ga_slurm_settings *s)
     free(s);
 }
 
-int ga_slurm_option_known(const char *opt)
+int ga_sched_option_known(const char *opt)
 {
     for (size_t i = 0; i < NOPTS; i++)
         if (!strcmp(opt, opts[i].flag))
@@ -231,7 +225,7 @@ int ga_slurm_option_known(const char *opt)
     return !strcmp(opt, "--site") || !strcmp(opt, "--executor");
 }
 
-static int list_add(ga_slurm_settings *s, const opt_def *d, const char *v,
+static int list_add(ga_sched_settings *s, const opt_def *d, const char *v,
                     int front, ga_error *err)
 {
     char ***l = field_list(s, d);
@@ -256,7 +250,7 @@ static int list_add(ga_slurm_settings *s, const opt_def *d, const char *v,
 }
 
 /* Set d from text; only_unset leaves a value already there. */
-static int set_value(ga_slurm_settings *s, const opt_def *d, const char *v,
+static int set_value(ga_sched_settings *s, const opt_def *d, const char *v,
                      int only_unset, const char *what, ga_error *err)
 {
     if (d->check && d->check(what, v, err))
@@ -299,7 +293,7 @@ static int set_value(ga_slurm_settings *s, const opt_def *d, const char *v,
     return GA_OK;
 }
 
-int ga_slurm_settings_set(ga_slurm_settings *s, const char *opt,
+int ga_sched_settings_set(ga_sched_settings *s, const char *opt,
                           const char *value, ga_error *err)
 {
     const char *flag = opt;
@@ -312,11 +306,11 @@ int ga_slurm_settings_set(ga_slurm_settings *s, const char *opt,
         if (!(opts[i].sched & sched_of(s)))
             return ga_error_set(err, GA_EINPUT, "%s is a %s option, not one "
                                 "of --executor %s (see docs/CLUSTERS.md)", opt,
-                                s->pbs ? "Slurm" : "PBS", sched_name(s));
+                                (s->kind == GA_SCHED_PBS) ? "Slurm" : "PBS", sched_name(s));
         return set_value(s, &opts[i], value, 0, opt, err);
     }
     return ga_error_set(err, GA_EINPUT, "unknown %s option %s",
-                        s->pbs ? "PBS" : "Slurm", opt);
+                        (s->kind == GA_SCHED_PBS) ? "PBS" : "Slurm", opt);
 }
 
 static const opt_def *find_key(const char *key)
@@ -327,7 +321,7 @@ static const opt_def *find_key(const char *key)
     return NULL;
 }
 
-int ga_slurm_settings_apply_json(ga_slurm_settings *s, const cJSON *o,
+int ga_sched_settings_apply_json(ga_sched_settings *s, const cJSON *o,
                                  const char *what, ga_error *err)
 {
     if (!cJSON_IsObject(o))
@@ -338,7 +332,7 @@ int ga_slurm_settings_apply_json(ga_slurm_settings *s, const cJSON *o,
         return ga_error_set(err, GA_EINPUT, "%s: \"scheduler\" is %s; this is "
                             "the %s executor", what, cJSON_IsString(sch) ?
                             sch->valuestring : "not a string",
-                            s->pbs ? "PBS" : "Slurm");
+                            (s->kind == GA_SCHED_PBS) ? "PBS" : "Slurm");
     /* lists are prepended in reverse, so they keep their order */
     for (const cJSON *it = o->child ? o->child->prev : NULL; it;
          it = it == o->child ? NULL : it->prev) {
@@ -358,7 +352,7 @@ int ga_slurm_settings_apply_json(ga_slurm_settings *s, const cJSON *o,
         if (!d || !(d->sched & sched_of(s)))
             return ga_error_set(err, GA_EINPUT, "%s is not a %s setting "
                                 "(see docs/CLUSTERS.md)", where,
-                                s->pbs ? "PBS" : "Slurm");
+                                (s->kind == GA_SCHED_PBS) ? "PBS" : "Slurm");
         if (d->kind == K_LIST) {
             if (!cJSON_IsArray(it))
                 return ga_error_set(err, GA_EINPUT, "%s: expected a list of "
@@ -393,9 +387,9 @@ int ga_slurm_settings_apply_json(ga_slurm_settings *s, const cJSON *o,
     return GA_OK;
 }
 
-cJSON *ga_slurm_settings_to_json(const ga_slurm_settings *cs)
+cJSON *ga_sched_settings_to_json(const ga_sched_settings *cs)
 {
-    ga_slurm_settings *s = (ga_slurm_settings *)cs;  /* read only */
+    ga_sched_settings *s = (ga_sched_settings *)cs;  /* read only */
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return NULL;
@@ -433,7 +427,7 @@ static const struct {
     { "PROJECT", "account", BOTH }, { "PROCS", "max_concurrent", BOTH },
 };
 
-static int apply_site(ga_slurm_settings *s, const char *site, ga_error *err)
+static int apply_site(ga_sched_settings *s, const char *site, ga_error *err)
 {
     char path[PATH_MAX];
     if (!strchr(site, '/') && !strstr(site, ".json")) {
@@ -451,7 +445,7 @@ static int apply_site(ga_slurm_settings *s, const char *site, ga_error *err)
     free(text);
     if (!o)
         return ga_error_set(err, GA_EINPUT, "%s: invalid JSON", path);
-    int rc = ga_slurm_settings_apply_json(s, o, path, err);
+    int rc = ga_sched_settings_apply_json(s, o, path, err);
     cJSON_Delete(o);
     char abs[PATH_MAX];
     if (rc == GA_OK && !s->site &&
@@ -460,7 +454,7 @@ static int apply_site(ga_slurm_settings *s, const char *site, ga_error *err)
     return rc;
 }
 
-int ga_slurm_settings_resolve(ga_slurm_settings *s, const char *site,
+int ga_sched_settings_resolve(ga_sched_settings *s, const char *site,
                               const char *(*env)(void *ctx, const char *name),
                               void *env_ctx, ga_error *err)
 {
@@ -477,20 +471,20 @@ int ga_slurm_settings_resolve(ga_slurm_settings *s, const char *site,
         return err->status;
     if (s->retries < 0)
         s->retries = 0;
-    if (s->pbs && !s->dialect && !(s->dialect = ga_strdup("pro")))
+    if ((s->kind == GA_SCHED_PBS) && !s->dialect && !(s->dialect = ga_strdup("pro")))
         return ga_error_set(err, GA_EFAIL, "out of memory");
     return GA_OK;
 }
 
-ga_slurm_settings *ga_slurm_settings_copy(const ga_slurm_settings *from)
+ga_sched_settings *ga_sched_settings_copy(const ga_sched_settings *from)
 {
-    ga_slurm_settings *s = ga_slurm_settings_alloc();
+    ga_sched_settings *s = ga_sched_settings_alloc(from->kind);
     if (!s)
         return NULL;
     int ok = 1;
     for (size_t i = 0; i < NOPTS; i++) {
         const opt_def *d = &opts[i];
-        ga_slurm_settings *f = (ga_slurm_settings *)from;
+        ga_sched_settings *f = (ga_sched_settings *)from;
         switch (d->kind) {
         case K_STR:
             if (*field_str(f, d))
@@ -511,19 +505,19 @@ ga_slurm_settings *ga_slurm_settings_copy(const ga_slurm_settings *from)
             break;
         }
     }
-    s->pbs = from->pbs;
+    s->kind = from->kind;
     if (from->site)
         ok &= (s->site = ga_strdup(from->site)) != NULL;
     if (!ok) {
-        ga_slurm_settings_free(s);
+        ga_sched_settings_free(s);
         return NULL;
     }
     return s;
 }
 
-void ga_sched_sbatch_lines(const ga_slurm_settings *cs, ga_strbuf *b)
+void ga_sched_sbatch_lines(const ga_sched_settings *cs, ga_strbuf *b)
 {
-    ga_slurm_settings *s = (ga_slurm_settings *)cs;
+    ga_sched_settings *s = (ga_sched_settings *)cs;
     for (size_t i = 0; i < NOPTS; i++) {
         const opt_def *d = &opts[i];
         if (d->off == OFF(job_name) || d->off == OFF(shell) ||

@@ -27,8 +27,8 @@
 
 /* ---- the batch script -------------------------------------------------- */
 
-char *ga_slurm_script(const ga_slurm_settings *s,
-                      const ga_slurm_script_info *info, ga_error *err)
+char *ga_slurm_script(const ga_sched_settings *s,
+                      const ga_array_script_info *info, ga_error *err)
 {
     if (info->ntasks < 1) {
         ga_error_set(err, GA_EINPUT, "a job array needs at least one task");
@@ -50,8 +50,8 @@ char *ga_slurm_script(const ga_slurm_settings *s,
               "Nothing below expands a value.\n");
     for (size_t i = 0; i < s->nsetup; i++)
         ga_strbuf_printf(&b, "%s\n", s->setup[i]);
-    char *g = ga_slurm_quote(info->gahpo);
-    char *t = ga_slurm_quote(info->tasks_file);
+    char *g = ga_sched_quote(info->gahpo);
+    char *t = ga_sched_quote(info->tasks_file);
     if (g && t)
         ga_strbuf_printf(&b, "exec %s _task %s \"$SLURM_ARRAY_TASK_ID\"\n", g, t);
     else
@@ -110,18 +110,18 @@ const char *ga_slurm_state_reason(const char *state)
                                        : "the task has not ended";
 }
 
-static int push_state(ga_slurm_task_state **out, size_t *n, size_t *cap,
+static int push_state(ga_array_task_state **out, size_t *n, size_t *cap,
                       const char *job, long task, const char *state)
 {
     if (*n == *cap) {
         size_t c = *cap ? *cap * 2 : 64;
-        ga_slurm_task_state *g = realloc(*out, c * sizeof *g);
+        ga_array_task_state *g = realloc(*out, c * sizeof *g);
         if (!g)
             return -1;
         *out = g;
         *cap = c;
     }
-    ga_slurm_task_state *e = &(*out)[(*n)++];
+    ga_array_task_state *e = &(*out)[(*n)++];
     snprintf(e->job, sizeof e->job, "%s", job);
     e->task = task;
     snprintf(e->state, sizeof e->state, "%s", state);
@@ -138,7 +138,7 @@ static int push_state(ga_slurm_task_state **out, size_t *n, size_t *cap,
 /* "[0-3,5,7-9%2]" (brackets already removed) into single tasks; -1 when
  * it cannot be read, -2 out of memory, -3 too many tasks. */
 static int expand_range(char *spec, const char *job, const char *state,
-                        ga_slurm_task_state **out, size_t *n, size_t *cap)
+                        ga_array_task_state **out, size_t *n, size_t *cap)
 {
     char *pct = strchr(spec, '%');
     if (pct)
@@ -168,7 +168,7 @@ static int expand_range(char *spec, const char *job, const char *state,
     return 0;
 }
 
-int ga_slurm_parse_squeue(const char *text, ga_slurm_task_state **out,
+int ga_slurm_parse_squeue(const char *text, ga_array_task_state **out,
                           size_t *n, ga_error *err)
 {
     *out = NULL;
@@ -280,7 +280,7 @@ int ga_slurm_parse_jobid(const char *text, char *id, size_t size)
 }
 
 
-/* ---- the Slurm backend of exec_array.c ------------------------------------ */
+/* ---- the Slurm backend of array.c ------------------------------------ */
 
 static void trim(char *s)
 {
@@ -289,7 +289,7 @@ static void trim(char *s)
         s[--n] = '\0';
 }
 
-static void slurm_submit_argv(const ga_slurm_script_info *info,
+static void slurm_submit_argv(const ga_array_script_info *info,
                               const char *script, char *argv[8], char *buf,
                               size_t bsize)
 {
@@ -304,9 +304,9 @@ static void slurm_submit_argv(const ga_slurm_script_info *info,
 
 /* squeue's view of the arrays ids (one call): 1 when all were purged
  * ("Invalid job id"). */
-static int slurm_query(const ga_slurm_settings *s, char *const *ids,
+static int slurm_query(const ga_sched_settings *s, char *const *ids,
                        size_t nids, const ga_array_ref *refs, size_t n,
-                       ga_slurm_task_state **states, size_t *nstates,
+                       ga_array_task_state **states, size_t *nstates,
                        char *msg, size_t msize)
 {
     (void)s;
@@ -441,9 +441,9 @@ static const ga_array_backend slurm_backend = {
     .find = slurm_find,
 };
 
-ga_executor *ga_exec_slurm_alloc(const ga_exec_slurm_opts *o, ga_error *err)
+ga_executor *ga_exec_slurm_alloc(const ga_exec_array_opts *o, ga_error *err)
 {
-    if (o->slurm && o->slurm->pbs) {
+    if (o->sched && (o->sched->kind == GA_SCHED_PBS)) {
         ga_error_set(err, GA_EINPUT, "PBS settings given to the Slurm executor");
         return NULL;
     }

@@ -24,12 +24,12 @@
 
 /* ---- unit tests --------------------------------------------------------- */
 
-static ga_slurm_settings *pbs_settings(const char *dialect)
+static ga_sched_settings *pbs_settings(const char *dialect)
 {
     ga_error err;
-    ga_slurm_settings *s = ga_pbs_settings_alloc();
+    ga_sched_settings *s = ga_sched_settings_alloc(GA_SCHED_PBS);
     ck_assert_ptr_nonnull(s);
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--pbs-dialect", dialect, &err),
+    ck_assert_int_eq(ga_sched_settings_set(s, "--pbs-dialect", dialect, &err),
                      0);
     return s;
 }
@@ -37,7 +37,7 @@ static ga_slurm_settings *pbs_settings(const char *dialect)
 START_TEST(test_script_pro)
 {
     ga_error err;
-    ga_slurm_settings *s = pbs_settings("pro");
+    ga_sched_settings *s = pbs_settings("pro");
     const char *set[][2] = {
         { "--account", "ABC123" }, { "--queue", "debug-scaling" },
         { "--walltime", "01:00:00" }, { "--cpus-per-task", "8" },
@@ -46,9 +46,9 @@ START_TEST(test_script_pro)
         { "--pbs-setup", "module load conda" },
     };
     for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
-        ck_assert_msg(ga_slurm_settings_set(s, set[i][0], set[i][1], &err) == 0,
+        ck_assert_msg(ga_sched_settings_set(s, set[i][0], set[i][1], &err) == 0,
                       "%s: %s", set[i][0], err.msg);
-    ga_slurm_script_info info = { .job_name = "gahpo-x-g3", .ntasks = 5,
+    ga_array_script_info info = { .job_name = "gahpo-x-g3", .ntasks = 5,
                                   .max_concurrent = 2,
                                   .gahpo = "/opt/it's here/gahpo",
                                   .tasks_file = "/runs/a b/gen_3/array_0.tasks" };
@@ -70,7 +70,7 @@ START_TEST(test_script_pro)
     ck_assert_ptr_null(strstr(text, "#PBS -J"));  /* that is on qsub's line */
     free(text);
     /* a whole select spec wins over the counts */
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--select", "2:system=polaris",
+    ck_assert_int_eq(ga_sched_settings_set(s, "--select", "2:system=polaris",
                                            &err), 0);
     text = ga_pbs_script(s, &info, &err);
     ck_assert_ptr_nonnull(strstr(text, "#PBS -l select=2:system=polaris\n"));
@@ -81,20 +81,20 @@ START_TEST(test_script_pro)
     info.ntasks = 2;
     info.job_name = "a b";
     ck_assert_ptr_null(ga_pbs_script(s, &info, &err));
-    ga_slurm_settings_free(s);
+    ga_sched_settings_free(s);
 }
 END_TEST
 
 START_TEST(test_script_torque)
 {
     ga_error err;
-    ga_slurm_settings *s = pbs_settings("torque");
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--nodes", "1", &err), 0);
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--cpus-per-task", "4", &err), 0);
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--mem", "4000", &err), 0);
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--walltime", "00:10:00", &err),
+    ga_sched_settings *s = pbs_settings("torque");
+    ck_assert_int_eq(ga_sched_settings_set(s, "--nodes", "1", &err), 0);
+    ck_assert_int_eq(ga_sched_settings_set(s, "--cpus-per-task", "4", &err), 0);
+    ck_assert_int_eq(ga_sched_settings_set(s, "--mem", "4000", &err), 0);
+    ck_assert_int_eq(ga_sched_settings_set(s, "--walltime", "00:10:00", &err),
                      0);
-    ga_slurm_script_info info = { "gahpo-t-g0", 3, 3, "/bin/gahpo", "/r/t" };
+    ga_array_script_info info = { "gahpo-t-g0", 3, 3, "/bin/gahpo", "/r/t" };
     char *text = ga_pbs_script(s, &info, &err);
     ck_assert_msg(text != NULL, "%s", err.msg);
     const char *want[] = {
@@ -108,7 +108,7 @@ START_TEST(test_script_torque)
                       text);
     ck_assert_ptr_null(strstr(text, "select="));
     free(text);
-    ga_slurm_settings_free(s);
+    ga_sched_settings_free(s);
 }
 END_TEST
 
@@ -116,7 +116,7 @@ END_TEST
 START_TEST(test_qsub_argv)
 {
     char *argv[8], buf[64];
-    ga_slurm_script_info info = { "n", 4, 4, "/g", "/t" };
+    ga_array_script_info info = { "n", 4, 4, "/g", "/t" };
     ga_pbs_qsub_argv("pro", &info, "array_0.sh", argv, buf, sizeof buf);
     ck_assert_str_eq(argv[0], "qsub");
     ck_assert_str_eq(argv[1], "-J");
@@ -169,7 +169,7 @@ START_TEST(test_parse_qstat_json)
         "\"12[5].srv\":{\"job_state\":\"Q\"},"
         "\"12[6].srv\":{\"job_state\":\"X\"},"
         "\"13.srv\":{\"job_state\":\"F\",\"Exit_status\":0}}}";
-    ga_slurm_task_state *st;
+    ga_array_task_state *st;
     size_t n;
     ga_error err;
     ck_assert_int_eq(ga_pbs_parse_qstat_json(text, &st, &n, &err), 0);
@@ -209,7 +209,7 @@ START_TEST(test_parse_qstat_torque)
     char *ids[] = { "714" };
     ga_array_ref refs[] = { { "714", 0, "715" }, { "714", 1, "716" },
                             { "714", 2, "" }, { "714", 3, "" } };
-    ga_slurm_task_state *st;
+    ga_array_task_state *st;
     size_t n;
     ga_error err;
     ck_assert_int_eq(ga_pbs_parse_qstat_torque(wrapper, ids, 1, refs, 4, &st,
@@ -364,25 +364,25 @@ static const char *env_of(void *ctx, const char *name)
 START_TEST(test_settings)
 {
     ga_error err;
-    ga_slurm_settings *s = ga_pbs_settings_alloc();
+    ga_sched_settings *s = ga_sched_settings_alloc(GA_SCHED_PBS);
     /* each executor takes only its own options */
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--partition", "gpu", &err),
+    ck_assert_int_eq(ga_sched_settings_set(s, "--partition", "gpu", &err),
                      GA_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "Slurm option"));
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--pbs-dialect", "lsf", &err),
+    ck_assert_int_eq(ga_sched_settings_set(s, "--pbs-dialect", "lsf", &err),
                      GA_EINPUT);
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--queue", "a b", &err),
+    ck_assert_int_eq(ga_sched_settings_set(s, "--queue", "a b", &err),
                      GA_EINPUT);
-    ga_slurm_settings *sl = ga_slurm_settings_alloc();
-    ck_assert_int_eq(ga_slurm_settings_set(sl, "--queue", "q", &err),
+    ga_sched_settings *sl = ga_sched_settings_alloc(GA_SCHED_SLURM);
+    ck_assert_int_eq(ga_sched_settings_set(sl, "--queue", "q", &err),
                      GA_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "PBS option"));
-    ga_slurm_settings_free(sl);
+    ga_sched_settings_free(sl);
     /* command line > CANDLE's variables > site profile */
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--queue", "prod", &err), 0);
+    ck_assert_int_eq(ga_sched_settings_set(s, "--queue", "prod", &err), 0);
     const char *env[] = { "WALLTIME", "02:00:00", "QUEUE", "debug", "PROJECT",
                           "P1", "PPN", "4", "PROCS", "6", NULL };
-    ck_assert_msg(ga_slurm_settings_resolve(s, "polaris-like", env_of, env,
+    ck_assert_msg(ga_sched_settings_resolve(s, "polaris-like", env_of, env,
                                             &err) == 0, "%s", err.msg);
     ck_assert_str_eq(s->queue, "prod");
     ck_assert_str_eq(s->walltime, "02:00:00");
@@ -393,28 +393,28 @@ START_TEST(test_settings)
     ck_assert_str_eq(s->select, "1:system=polaris");   /* from the site */
     ck_assert_ptr_null(s->partition);
     /* run.json round trip */
-    cJSON *j = ga_slurm_settings_to_json(s);
+    cJSON *j = ga_sched_settings_to_json(s);
     ck_assert_str_eq(cJSON_GetObjectItem(j, "scheduler")->valuestring, "pbs");
-    ga_slurm_settings *back = ga_pbs_settings_alloc();
-    ck_assert_int_eq(ga_slurm_settings_apply_json(back, j, "run.json", &err), 0);
+    ga_sched_settings *back = ga_sched_settings_alloc(GA_SCHED_PBS);
+    ck_assert_int_eq(ga_sched_settings_apply_json(back, j, "run.json", &err), 0);
     ck_assert_str_eq(back->queue, "prod");
     ck_assert_str_eq(back->filesystems, "home:eagle");
     ck_assert_uint_eq(back->nsetup, 3);
     cJSON_Delete(j);
-    ga_slurm_settings_free(back);
-    ga_slurm_settings_free(s);
+    ga_sched_settings_free(back);
+    ga_sched_settings_free(s);
     /* the test cluster through the Torque wrappers */
-    s = ga_pbs_settings_alloc();
-    ck_assert_msg(ga_slurm_settings_resolve(s, "localhost-torque", NULL, NULL,
+    s = ga_sched_settings_alloc(GA_SCHED_PBS);
+    ck_assert_msg(ga_sched_settings_resolve(s, "localhost-torque", NULL, NULL,
                                             &err) == 0, "%s", err.msg);
     ck_assert_str_eq(s->dialect, "torque");
-    ga_slurm_settings_free(s);
+    ga_sched_settings_free(s);
     /* a Slurm profile is refused by the PBS executor */
-    s = ga_pbs_settings_alloc();
-    ck_assert_int_eq(ga_slurm_settings_resolve(s, "localhost", NULL, NULL,
+    s = ga_sched_settings_alloc(GA_SCHED_PBS);
+    ck_assert_int_eq(ga_sched_settings_resolve(s, "localhost", NULL, NULL,
                                                &err), GA_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "slurm"));
-    ga_slurm_settings_free(s);
+    ga_sched_settings_free(s);
 }
 END_TEST
 

@@ -10,9 +10,9 @@
 #include "suites.h"
 #include "testutil.h"
 
-static char *json_of(const ga_slurm_settings *s)
+static char *json_of(const ga_sched_settings *s)
 {
-    cJSON *o = ga_slurm_settings_to_json(s);
+    cJSON *o = ga_sched_settings_to_json(s);
     ck_assert_ptr_nonnull(o);
     char *t = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
@@ -36,24 +36,24 @@ START_TEST(test_copy)
                                   { "--pbs-dialect", "torque" },
                                   { "--pbs-extra", "-l place=scatter" } };
     for (int pbs = 0; pbs < 2; pbs++) {
-        ga_slurm_settings *s = pbs ? ga_pbs_settings_alloc()
-                                   : ga_slurm_settings_alloc();
+        ga_sched_settings *s = pbs ? ga_sched_settings_alloc(GA_SCHED_PBS)
+                                   : ga_sched_settings_alloc(GA_SCHED_SLURM);
         ga_error err;
         for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
-            ck_assert_msg(ga_slurm_settings_set(s, sets[i][0], sets[i][1], &err)
+            ck_assert_msg(ga_sched_settings_set(s, sets[i][0], sets[i][1], &err)
                           == GA_OK, "%s", err.msg);
         for (size_t i = 0; i < 4; i++) {
             const char *const *kv = pbs ? pbs_only[i] : (i < 3 ? slurm_only[i]
                                                                : NULL);
             if (kv)
-                ck_assert_msg(ga_slurm_settings_set(s, kv[0], kv[1], &err)
+                ck_assert_msg(ga_sched_settings_set(s, kv[0], kv[1], &err)
                               == GA_OK, "%s", err.msg);
         }
         char *before = json_of(s);
-        ga_slurm_settings *c = ga_slurm_settings_copy(s);
+        ga_sched_settings *c = ga_sched_settings_copy(s);
         ck_assert_ptr_nonnull(c);
-        ck_assert_int_eq(c->pbs, pbs);
-        ga_slurm_settings_free(s);
+        ck_assert_int_eq(c->kind, pbs ? GA_SCHED_PBS : GA_SCHED_SLURM);
+        ga_sched_settings_free(s);
         char *after = json_of(c);
         ck_assert_str_eq(after, before);
         ck_assert_msg(strstr(after, pbs ? "place=scatter" : "--exclusive") &&
@@ -61,7 +61,7 @@ START_TEST(test_copy)
                       "%s", after);
         free(before);
         free(after);
-        ga_slurm_settings_free(c);
+        ga_sched_settings_free(c);
     }
 }
 END_TEST
@@ -87,20 +87,20 @@ START_TEST(test_exec_config)
     ck_assert_int_eq(sv.cache, 1);
     ck_assert_ptr_null(sv.sched);
     cJSON_Delete(o);
-    ga_slurm_settings *pbs = ga_pbs_settings_alloc();
-    ck_assert_int_eq(ga_slurm_settings_set(pbs, "--queue", "workq", &err), GA_OK);
+    ga_sched_settings *pbs = ga_sched_settings_alloc(GA_SCHED_PBS);
+    ck_assert_int_eq(ga_sched_settings_set(pbs, "--queue", "workq", &err), GA_OK);
     spec.sched = pbs;
     o = ga_exec_config_to_json(&spec, 0);
     ck_assert_str_eq(cJSON_GetObjectItem(o, "type")->valuestring, "pbs");
     ck_assert_ptr_null(cJSON_GetObjectItem(o, "retries"));
     ck_assert_int_eq(ga_exec_config_from_json(o, "run.json", &sv, &err), GA_OK);
     ck_assert_ptr_nonnull(sv.sched);
-    ck_assert_int_eq(sv.sched->pbs, 1);
+    ck_assert_int_eq((sv.sched->kind == GA_SCHED_PBS), 1);
     ck_assert_str_eq(sv.sched->queue, "workq");
     ck_assert_int_eq(sv.retries, -1);
-    ga_slurm_settings_free(sv.sched);
+    ga_sched_settings_free(sv.sched);
     cJSON_Delete(o);
-    ga_slurm_settings_free(pbs);
+    ga_sched_settings_free(pbs);
     /* nothing recorded, and a scheduler setting that is not one */
     o = cJSON_Parse("{\"type\":\"slurm\",\"slurm\":{\"mem\":\"lots\"}}");
     ck_assert_int_eq(ga_exec_config_from_json(o, "run.json", &sv, &err),

@@ -51,7 +51,7 @@ static const char *hostile[] = {
 START_TEST(test_quote_round_trip)
 {
     for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
-        char *q = ga_slurm_quote(hostile[i]);
+        char *q = ga_sched_quote(hostile[i]);
         ck_assert_ptr_nonnull(q);
         ck_assert(q[0] == '\'' && q[strlen(q) - 1] == '\'');
         char cmd[1024];
@@ -62,7 +62,7 @@ START_TEST(test_quote_round_trip)
         free(out);
         free(q);
     }
-    char *q = ga_slurm_quote("it's");
+    char *q = ga_sched_quote("it's");
     ck_assert_str_eq(q, "'it'\\''s'");
     free(q);
 }
@@ -71,26 +71,26 @@ END_TEST
 START_TEST(test_script)
 {
     ga_error err;
-    ga_slurm_settings *s = ga_slurm_settings_alloc();
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--partition", "gpu", &err), 0);
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--account", "ABC123", &err), 0);
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--time", "1:30:00", &err), 0);
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--gpus-per-task", "1", &err), 0);
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--mem", "16G", &err), 0);
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--sbatch-extra",
+    ga_sched_settings *s = ga_sched_settings_alloc(GA_SCHED_SLURM);
+    ck_assert_int_eq(ga_sched_settings_set(s, "--partition", "gpu", &err), 0);
+    ck_assert_int_eq(ga_sched_settings_set(s, "--account", "ABC123", &err), 0);
+    ck_assert_int_eq(ga_sched_settings_set(s, "--time", "1:30:00", &err), 0);
+    ck_assert_int_eq(ga_sched_settings_set(s, "--gpus-per-task", "1", &err), 0);
+    ck_assert_int_eq(ga_sched_settings_set(s, "--mem", "16G", &err), 0);
+    ck_assert_int_eq(ga_sched_settings_set(s, "--sbatch-extra",
                                            "--constraint=a100", &err), 0);
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--slurm-setup",
+    ck_assert_int_eq(ga_sched_settings_set(s, "--slurm-setup",
                                            "module load python", &err), 0);
     /* bad values are refused with the reason */
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--partition", "a b", &err),
+    ck_assert_int_eq(ga_sched_settings_set(s, "--partition", "a b", &err),
                      GA_EINPUT);
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--time", "soon", &err),
+    ck_assert_int_eq(ga_sched_settings_set(s, "--time", "soon", &err),
                      GA_EINPUT);
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--nodes", "0", &err), GA_EINPUT);
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--mem", "16 G", &err), GA_EINPUT);
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--sbatch-extra", "--a\n--b",
+    ck_assert_int_eq(ga_sched_settings_set(s, "--nodes", "0", &err), GA_EINPUT);
+    ck_assert_int_eq(ga_sched_settings_set(s, "--mem", "16 G", &err), GA_EINPUT);
+    ck_assert_int_eq(ga_sched_settings_set(s, "--sbatch-extra", "--a\n--b",
                                            &err), GA_EINPUT);
-    ga_slurm_script_info info = { .job_name = "gahpo-x-g3", .ntasks = 5,
+    ga_array_script_info info = { .job_name = "gahpo-x-g3", .ntasks = 5,
                                   .max_concurrent = 2,
                                   .gahpo = "/opt/it's here/gahpo",
                                   .tasks_file = "/runs/a b/gen_3/array_0.tasks" };
@@ -118,13 +118,13 @@ START_TEST(test_script)
     free(text);
     info.ntasks = 0;
     ck_assert_ptr_null(ga_slurm_script(s, &info, &err));
-    ga_slurm_settings_free(s);
+    ga_sched_settings_free(s);
 }
 END_TEST
 
 START_TEST(test_parse_squeue)
 {
-    ga_slurm_task_state *st;
+    ga_array_task_state *st;
     size_t n;
     ga_error err;
     ck_assert_int_eq(ga_slurm_parse_squeue("12_3 RUNNING\n12_[4-6,9%2] PENDING\n"
@@ -233,12 +233,12 @@ START_TEST(test_settings_precedence)
              "\"sbatch_extra\": [\"--site1\", \"--site2\"],"
              "\"setup\": [\"module load x\"]}");
     ga_error err;
-    ga_slurm_settings *s = ga_slurm_settings_alloc();
-    ga_slurm_settings_set(s, "--partition", "clip", &err);
-    ga_slurm_settings_set(s, "--sbatch-extra", "--cli", &err);
+    ga_sched_settings *s = ga_sched_settings_alloc(GA_SCHED_SLURM);
+    ga_sched_settings_set(s, "--partition", "clip", &err);
+    ga_sched_settings_set(s, "--sbatch-extra", "--cli", &err);
     const char *env[] = { "QUEUE", "envq", "PROJECT", "enva", "WALLTIME",
                           "1:00:00", "PPN", "4", NULL };
-    ck_assert_msg(ga_slurm_settings_resolve(s, site, fake_env, env, &err) == 0,
+    ck_assert_msg(ga_sched_settings_resolve(s, site, fake_env, env, &err) == 0,
                   "%s", err.msg);
     ck_assert_str_eq(s->partition, "clip");      /* command line */
     ck_assert_str_eq(s->account, "enva");        /* environment */
@@ -253,35 +253,35 @@ START_TEST(test_settings_precedence)
     ck_assert_str_eq(s->sbatch_extra[2], "--cli");
     ck_assert_ptr_nonnull(s->site);
     /* run.json round trip */
-    cJSON *j = ga_slurm_settings_to_json(s);
-    ga_slurm_settings *back = ga_slurm_settings_alloc();
-    ck_assert_int_eq(ga_slurm_settings_apply_json(back, j, "run.json", &err), 0);
-    cJSON *j2 = ga_slurm_settings_to_json(back);
+    cJSON *j = ga_sched_settings_to_json(s);
+    ga_sched_settings *back = ga_sched_settings_alloc(GA_SCHED_SLURM);
+    ck_assert_int_eq(ga_sched_settings_apply_json(back, j, "run.json", &err), 0);
+    cJSON *j2 = ga_sched_settings_to_json(back);
     char *a = cJSON_PrintUnformatted(j), *b = cJSON_PrintUnformatted(j2);
     ck_assert_str_eq(a, b);
     free(a);
     free(b);
     cJSON_Delete(j);
     cJSON_Delete(j2);
-    ga_slurm_settings_free(back);
-    ga_slurm_settings_free(s);
+    ga_sched_settings_free(back);
+    ga_sched_settings_free(s);
     /* without the environment the site's values apply */
-    s = ga_slurm_settings_alloc();
-    ck_assert_int_eq(ga_slurm_settings_resolve(s, site, NULL, NULL, &err), 0);
+    s = ga_sched_settings_alloc(GA_SCHED_SLURM);
+    ck_assert_int_eq(ga_sched_settings_resolve(s, site, NULL, NULL, &err), 0);
     ck_assert_str_eq(s->partition, "sitep");
     ck_assert_str_eq(s->time, "2:00:00");
-    ga_slurm_settings_free(s);
+    ga_sched_settings_free(s);
     /* a typo, a PBS profile, a bad value: refused with the file's name */
     const char *bad[] = { "{\"partiton\": \"x\"}", "{\"scheduler\": \"pbs\"}",
                           "{\"nodes\": 0}", "{\"setup\": \"not a list\"}",
                           "[1]" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         tu_write(site, bad[i]);
-        s = ga_slurm_settings_alloc();
-        ck_assert_int_eq(ga_slurm_settings_resolve(s, site, NULL, NULL, &err),
+        s = ga_sched_settings_alloc(GA_SCHED_SLURM);
+        ck_assert_int_eq(ga_sched_settings_resolve(s, site, NULL, NULL, &err),
                          GA_EINPUT);
         ck_assert_msg(strstr(err.msg, "site.json"), "%s", err.msg);
-        ga_slurm_settings_free(s);
+        ga_sched_settings_free(s);
     }
     tu_rmrf(dir);
     free(dir);
@@ -294,20 +294,20 @@ START_TEST(test_site_examples)
     const char *names[] = { "localhost", "frontier-like", "perlmutter-like" };
     ga_error err;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        ga_slurm_settings *s = ga_slurm_settings_alloc();
-        ck_assert_msg(ga_slurm_settings_resolve(s, names[i], NULL, NULL, &err)
+        ga_sched_settings *s = ga_sched_settings_alloc(GA_SCHED_SLURM);
+        ck_assert_msg(ga_sched_settings_resolve(s, names[i], NULL, NULL, &err)
                       == 0, "%s: %s", names[i], err.msg);
-        ga_slurm_script_info info = { "n", 3, 3, "/bin/gahpo", "/r/t" };
+        ga_array_script_info info = { "n", 3, 3, "/bin/gahpo", "/r/t" };
         char *text = ga_slurm_script(s, &info, &err);
         ck_assert_ptr_nonnull(text);
         free(text);
-        ga_slurm_settings_free(s);
+        ga_sched_settings_free(s);
     }
-    ga_slurm_settings *s = ga_slurm_settings_alloc();
-    ck_assert_int_eq(ga_slurm_settings_resolve(s, "polaris-like", NULL, NULL,
+    ga_sched_settings *s = ga_sched_settings_alloc(GA_SCHED_SLURM);
+    ck_assert_int_eq(ga_sched_settings_resolve(s, "polaris-like", NULL, NULL,
                                                &err), GA_EINPUT);
     ck_assert_ptr_nonnull(strstr(err.msg, "pbs"));
-    ga_slurm_settings_free(s);
+    ga_sched_settings_free(s);
 }
 END_TEST
 

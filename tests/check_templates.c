@@ -224,13 +224,13 @@ START_TEST(test_site_slurm_template)
     tpath("site-slurm.json", path, sizeof path);
     cJSON *site = read_json(path);
     ga_error err;
-    ga_slurm_settings *s = ga_slurm_settings_alloc();
-    ck_assert_msg(ga_slurm_settings_resolve(s, path, NULL, NULL, &err) == GA_OK,
+    ga_sched_settings *s = ga_sched_settings_alloc(GA_SCHED_SLURM);
+    ck_assert_msg(ga_sched_settings_resolve(s, path, NULL, NULL, &err) == GA_OK,
                   "%s", err.msg);
     ck_assert_int_eq(s->max_concurrent,
                      cJSON_GetObjectItem(site, "max_concurrent")->valueint);
     ck_assert_int_eq(s->retries, cJSON_GetObjectItem(site, "retries")->valueint);
-    ga_slurm_script_info info = { "gahpo-t-g0", 4, s->max_concurrent,
+    ga_array_script_info info = { "gahpo-t-g0", 4, s->max_concurrent,
                                   "/opt/gahpo/bin/gahpo", "/r/gen_0/array_0.tasks" };
     char *script = ga_slurm_script(s, &info, &err);
     ck_assert_msg(script != NULL, "%s", err.msg);
@@ -242,22 +242,22 @@ START_TEST(test_site_slurm_template)
     assert_list_lines(script, site, "sbatch_extra", "#SBATCH ");
     assert_list_lines(script, site, "setup", "");
     free(script);
-    ga_slurm_settings_free(s);
+    ga_sched_settings_free(s);
     /* the PBS executor refuses it */
-    s = ga_pbs_settings_alloc();
-    ck_assert_int_eq(ga_slurm_settings_resolve(s, path, NULL, NULL, &err),
+    s = ga_sched_settings_alloc(GA_SCHED_PBS);
+    ck_assert_int_eq(ga_sched_settings_resolve(s, path, NULL, NULL, &err),
                      GA_EINPUT);
-    ga_slurm_settings_free(s);
+    ga_sched_settings_free(s);
     /* its disabled examples are valid once enabled */
     int nex;
     cJSON *ex = with_examples(site, &nex);
     ck_assert_int_gt(nex, 0);
-    s = ga_slurm_settings_alloc();
-    ck_assert_msg(ga_slurm_settings_apply_json(s, ex, "examples", &err) == 0,
+    s = ga_sched_settings_alloc(GA_SCHED_SLURM);
+    ck_assert_msg(ga_sched_settings_apply_json(s, ex, "examples", &err) == 0,
                   "%s", err.msg);
     ck_assert_ptr_nonnull(s->shell);
     ck_assert_int_gt(s->ntasks_per_node, 0);
-    ga_slurm_settings_free(s);
+    ga_sched_settings_free(s);
     cJSON_Delete(ex);
     cJSON_Delete(site);
 }
@@ -269,11 +269,11 @@ START_TEST(test_site_pbs_template)
     tpath("site-pbs.json", path, sizeof path);
     cJSON *site = read_json(path);
     ga_error err;
-    ga_slurm_settings *s = ga_pbs_settings_alloc();
-    ck_assert_msg(ga_slurm_settings_resolve(s, path, NULL, NULL, &err) == GA_OK,
+    ga_sched_settings *s = ga_sched_settings_alloc(GA_SCHED_PBS);
+    ck_assert_msg(ga_sched_settings_resolve(s, path, NULL, NULL, &err) == GA_OK,
                   "%s", err.msg);
     ck_assert_str_eq(s->dialect, "pro");
-    ga_slurm_script_info info = { "gahpo-t-g0", 4, s->max_concurrent,
+    ga_array_script_info info = { "gahpo-t-g0", 4, s->max_concurrent,
                                   "/opt/gahpo/bin/gahpo", "/r/gen_0/array_0.tasks" };
     char *script = ga_pbs_script(s, &info, &err);
     ck_assert_msg(script != NULL, "%s", err.msg);
@@ -286,18 +286,18 @@ START_TEST(test_site_pbs_template)
     assert_list_lines(script, site, "pbs_extra", "#PBS ");
     assert_list_lines(script, site, "setup", "");
     free(script);
-    ga_slurm_settings_free(s);
+    ga_sched_settings_free(s);
     /* the Slurm executor refuses it */
-    s = ga_slurm_settings_alloc();
-    ck_assert_int_eq(ga_slurm_settings_resolve(s, path, NULL, NULL, &err),
+    s = ga_sched_settings_alloc(GA_SCHED_SLURM);
+    ck_assert_int_eq(ga_sched_settings_resolve(s, path, NULL, NULL, &err),
                      GA_EINPUT);
-    ga_slurm_settings_free(s);
+    ga_sched_settings_free(s);
     /* its examples once enabled: select replaces the separate resources */
     int nex;
     cJSON *ex = with_examples(site, &nex);
     ck_assert_int_gt(nex, 0);
-    s = ga_pbs_settings_alloc();
-    ck_assert_msg(ga_slurm_settings_apply_json(s, ex, "examples", &err) == 0,
+    s = ga_sched_settings_alloc(GA_SCHED_PBS);
+    ck_assert_msg(ga_sched_settings_apply_json(s, ex, "examples", &err) == 0,
                   "%s", err.msg);
     script = ga_pbs_script(s, &info, &err);
     ck_assert_msg(script != NULL, "%s", err.msg);
@@ -307,15 +307,15 @@ START_TEST(test_site_pbs_template)
     ck_assert_ptr_null(strstr(sel + 1, "-l select="));  /* only that one */
     free(script);
     /* and the Torque dialect renders it too */
-    ga_slurm_settings_free(s);
-    s = ga_pbs_settings_alloc();
-    ck_assert_int_eq(ga_slurm_settings_set(s, "--pbs-dialect", "torque", &err), 0);
-    ck_assert_msg(ga_slurm_settings_resolve(s, path, NULL, NULL, &err) == GA_OK,
+    ga_sched_settings_free(s);
+    s = ga_sched_settings_alloc(GA_SCHED_PBS);
+    ck_assert_int_eq(ga_sched_settings_set(s, "--pbs-dialect", "torque", &err), 0);
+    ck_assert_msg(ga_sched_settings_resolve(s, path, NULL, NULL, &err) == GA_OK,
                   "%s", err.msg);
     script = ga_pbs_script(s, &info, &err);
     ck_assert_msg(strstr(script, "#PBS -l nodes=1:ppn=8:gpus=1\n"), "%s", script);
     free(script);
-    ga_slurm_settings_free(s);
+    ga_sched_settings_free(s);
     cJSON_Delete(ex);
     cJSON_Delete(site);
 }
@@ -436,24 +436,24 @@ START_TEST(test_cfg_sys_template)
     const char *kv[64];
     source_cfg(cfg, &buf, kv, 64);
     ga_error err;
-    ga_slurm_settings *s = ga_slurm_settings_alloc();
-    ck_assert_msg(ga_slurm_settings_resolve(s, NULL, kv_get, kv, &err) == 0,
+    ga_sched_settings *s = ga_sched_settings_alloc(GA_SCHED_SLURM);
+    ck_assert_msg(ga_sched_settings_resolve(s, NULL, kv_get, kv, &err) == 0,
                   "%s", err.msg);
     ck_assert_str_eq(s->time, kv_get(kv, "WALLTIME"));
     ck_assert_str_eq(s->partition, kv_get(kv, "QUEUE"));
     ck_assert_str_eq(s->account, kv_get(kv, "PROJECT"));
     ck_assert_int_eq(s->ntasks_per_node, atol(kv_get(kv, "PPN")));
     ck_assert_int_eq(s->max_concurrent, atol(kv_get(kv, "PROCS")));
-    ga_slurm_settings_free(s);
-    s = ga_pbs_settings_alloc();
-    ck_assert_msg(ga_slurm_settings_resolve(s, NULL, kv_get, kv, &err) == 0,
+    ga_sched_settings_free(s);
+    s = ga_sched_settings_alloc(GA_SCHED_PBS);
+    ck_assert_msg(ga_sched_settings_resolve(s, NULL, kv_get, kv, &err) == 0,
                   "%s", err.msg);
     ck_assert_str_eq(s->walltime, kv_get(kv, "WALLTIME"));
     ck_assert_str_eq(s->queue, kv_get(kv, "QUEUE"));
     ck_assert_str_eq(s->account, kv_get(kv, "PROJECT"));
     ck_assert_int_eq(s->cpus_per_task, atol(kv_get(kv, "PPN")));
     ck_assert_int_eq(s->max_concurrent, atol(kv_get(kv, "PROCS")));
-    ga_slurm_settings_free(s);
+    ga_sched_settings_free(s);
     ck_assert_str_eq(kv_get(kv, "MAX_CONCURRENT"), kv_get(kv, "PROCS"));
 
     /* ... and `gahpo run` with no --space takes PARAM_SET_FILE (given from

@@ -11,7 +11,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = fz_text(data, size);
-    ga_slurm_task_state *states;
+    ga_array_task_state *states;
     size_t n;
     ga_error err;
     if (ga_slurm_parse_squeue(text, &states, &n, &err) == GA_OK) {

@@ -1,0 +1,186 @@
+/* task.c - the job side of the Slurm and PBS executors: `gahpo _task
+ * TASKS_FILE INDEX`, run by an array task on a compute node. It finds its
+ * individual on line INDEX of the tasks file, runs the model with execvp
+ * from the command line in ind_I/task.json (exactly as the local executor
+ * does, exec/job.h), ends it on its timeout or a stop, and writes
+ * status.json for the driver (exec/array.c) to read. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "exec.h"
+#include "job.h"
+#include "../ga/util.h"
+
+static void nap(double s)
+{
+    struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+    nanosleep(&ts, NULL);  /* a signal cuts it short: callers re-check */
+}
+
+/* The individual on line `line` of the tasks file (0-based). */
+static int task_individual(const char *tasks_file, long line, long *ind,
+                           ga_error *err)
+{
+    char *text = ga_read_file(tasks_file, NULL, err);
+    if (!text)
+        return GA_EINPUT;
+    long i = 0;
+    int found = 0;
+    char *save = NULL;
+    for (char *l = strtok_r(text, "\n", &save); l && !found;
+         l = strtok_r(NULL, "\n", &save), i++)
+        if (i == line)
+            found = ga_parse_long(l, ind) == 0 && *ind >= 0;
+    free(text);
+    if (!found)
+        return ga_error_set(err, GA_EINPUT, "%s: no individual on line %ld",
+                            tasks_file, line + 1);
+    return GA_OK;
+}
+
+/* argv from task.json (caller frees with free_strings). */
+static char **task_argv(const char *dir, double *timeout, ga_error *err)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/task.json", dir);
+    char *text = ga_read_file(path, NULL, err);
+    if (!text)
+        return NULL;
+    cJSON *o = cJSON_Parse(text);
+    free(text);
+    const cJSON *a = cJSON_GetObjectItem(o, "argv");
+    const cJSON *t = cJSON_GetObjectItem(o, "timeout");
+    int n = cJSON_IsArray(a) ? cJSON_GetArraySize(a) : 0;
+    char **argv = n > 0 ? calloc((size_t)n + 1, sizeof *argv) : NULL;
+    int i = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, a) {
+        if (!argv || !cJSON_IsString(e) || !(argv[i] = ga_strdup(e->valuestring)))
+            break;
+        i++;
+    }
+    *timeout = cJSON_IsNumber(t) ? t->valuedouble : 0;
+    cJSON_Delete(o);
+    if (!argv || i != n) {
+        for (int j = 0; argv && j < i; j++)
+            free(argv[j]);
+        free(argv);
+        ga_error_set(err, GA_EINPUT, "%s: no command line (\"argv\")", path);
+        return NULL;
+    }
+    return argv;
+}
+
+/* Wait for the model; on timeout or *stop, end its group (TERM, then KILL
+ * after GA_JOB_KILL_GRACE). */
+static void wait_model(pid_t pid, double start, double timeout,
+                       volatile sig_atomic_t *stop, int *status,
+                       int *timed_out, int *stopped)
+{
+    setpgid(pid, pid);
+    ga_job_term term = { 0 };
+    for (;;) {
+        pid_t w = waitpid(pid, status, WNOHANG);
+        if (w == pid)
+            break;
+        if (w < 0 && errno != EINTR) {
+            *status = 0;
+            break;
+        }
+        double now = ga_now();
+        int stopping = stop && *stop;
+        if (ga_job_end_step(pid, stopping || (timeout > 0 &&
+                                              now - start > timeout),
+                            now, &term)) {
+            *stopped = stopping;
+            *timed_out = !stopping;
+        }
+        nap(0.01);
+    }
+    killpg(pid, SIGKILL);  /* what the model left in its group */
+    if (stop && *stop)
+        *stopped = 1;
+}
+
+int ga_exec_array_task(const char *tasks_file, const char *task_id,
+                       volatile sig_atomic_t *stop, int *exit_code,
+                       ga_error *err)
+{
+    *exit_code = 1;
+    long line, ind;
+    if (ga_parse_long(task_id, &line) != 0 || line < 0)
+        return ga_error_set(err, GA_EINPUT, "_task: bad task id \"%s\"",
+                            task_id);
+    if (task_individual(tasks_file, line, &ind, err))
+        return err->status;
+    char dir[4200];
+    const char *slash = strrchr(tasks_file, '/');
+    snprintf(dir, sizeof dir, "%.*s/ind_%ld",
+             slash ? (int)(slash - tasks_file) : 1, slash ? tasks_file : ".",
+             ind);
+    double timeout;
+    char **argv = task_argv(dir, &timeout, err);
+    if (!argv)
+        return err->status;
+    /* the task's own job id, for schedulers that know a running task only
+     * by it (Torque over Slurm: each started task is a job of its own) */
+    const char *own = getenv("PBS_JOBID");
+    if (!own || !*own)
+        own = getenv("SLURM_JOB_ID");
+    if (own && *own) {
+        char path[4300], line[128];
+        snprintf(path, sizeof path, "%s/job_id.txt", dir);
+        snprintf(line, sizeof line, "%.120s\n", own);
+        ga_error e;
+        ga_write_file_atomic(path, line, strlen(line), &e);  /* only an aid to polling */
+    }
+    double start = ga_now();
+    pid_t pid = fork();
+    int fork_errno = errno;
+    if (pid == 0)
+        ga_exec_model_child(dir, argv);
+    ga_job_argv_free(argv);
+    cJSON *st = cJSON_CreateObject();
+    const char *aj = getenv("SLURM_ARRAY_JOB_ID"), *at = getenv("SLURM_ARRAY_TASK_ID");
+    if (aj && at) {
+        char job[64];
+        snprintf(job, sizeof job, "%.30s_%.30s", aj, at);
+        cJSON_AddStringToObject(st, "job", job);
+    } else if (own && *own) {
+        cJSON_AddStringToObject(st, "job", own);
+    }
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    cJSON_AddStringToObject(st, "host", host);
+    int status = 0, timed_out = 0, stopped = 0;
+    if (pid < 0)
+        cJSON_AddStringToObject(st, "error", strerror(fork_errno));
+    else
+        wait_model(pid, start, timeout, stop, &status, &timed_out, &stopped);
+    if (pid > 0 && WIFEXITED(status)) {
+        cJSON_AddNumberToObject(st, "exit", WEXITSTATUS(status));
+        *exit_code = WEXITSTATUS(status);
+    } else if (pid > 0) {
+        cJSON_AddNumberToObject(st, "signal", WTERMSIG(status));
+        *exit_code = 128 + WTERMSIG(status);
+    }
+    cJSON_AddBoolToObject(st, "timed_out", timed_out);
+    cJSON_AddBoolToObject(st, "stopped", stopped);
+    cJSON_AddItemToObject(st, "wall_time", ga_json_number(ga_now() - start));
+    if (timed_out)
+        *exit_code = 124;
+    char path[4300];
+    snprintf(path, sizeof path, "%s/status.json", dir);
+    int rc = ga_write_json_atomic(path, st, err);
+    cJSON_Delete(st);
+    return rc;
+}
