@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../sweeps/analyze.h"
+#include "../sweeps/study.h"
 #include "../sweeps/sweep.h"
 #include "../sweeps/validate.h"
 #include "cmd_chunks.h"
@@ -271,10 +272,7 @@ static int run_one_chunk(const sweep_args *a, const sweep_spec *s,
  * how; freed by sweep_state_free. */
 typedef struct sweep_state {
     const sweep_args *a;
-    sweep_spec *s;
-    sweep_point *pts;
-    size_t np;
-    char *report;                 /* the design's report (a race's, ...) */
+    sweep_study study;            /* the spec and its design */
     char dir[4096];               /* the output directory, as given */
     char dir_abs[PATH_MAX];       /* the same, absolute (--chunks) */
     ga_sched_settings *sched;     /* --chunks: the scheduler's settings */
@@ -286,9 +284,7 @@ static void sweep_state_free(sweep_state *st)
 {
     ga_rundir_unlock(st->lock);
     ga_sched_settings_free(st->sched);
-    free(st->report);
-    sweep_points_free(st->pts, st->np, st->s->nfactors);
-    sweep_spec_free(st->s);
+    sweep_study_free(&st->study);
 }
 
 /* The sweep can run as asked in chunks: not a race (its runs depend on the
@@ -297,11 +293,11 @@ static void sweep_state_free(sweep_state *st)
 static int check_chunking(const sweep_state *st, ga_error *err)
 {
     const sweep_args *a = st->a;
-    long total = total_runs(st->s, st->np);
+    long total = total_runs(st->study.spec, st->study.npoints);
     long nchunks = a->chunk >= 0 ? a->chunks : a->nchunks;
     char record[4200];
     snprintf(record, sizeof record, "%s/chunks/chunks.json", st->dir);
-    if (nchunks > 1 && st->s->design == SWEEP_RACE)
+    if (nchunks > 1 && st->study.spec->design == SWEEP_RACE)
         return ga_error_set(err, GA_EINPUT, "%s: a race decides each "
                             "instance's runs from the ones before, so it "
                             "cannot run in chunks; use a factorial, lhs or "
@@ -321,7 +317,7 @@ static int check_chunking(const sweep_state *st, ga_error *err)
  * each chunk unless --threads says. */
 static int plan_chunks(sweep_state *st, ga_error *err)
 {
-    st->sched = sched_settings(st->a, st->s->name, err);
+    st->sched = sched_settings(st->a, st->study.spec->name, err);
     if (!st->sched)
         return err->status;
     if (!st->a->threads && st->sched->cpus_per_task > 0)
@@ -352,66 +348,66 @@ static int open_sweep_dir(sweep_state *st, ga_error *err)
 static void print_sweep_start(const sweep_state *st)
 {
     const sweep_args *a = st->a;
-    const sweep_spec *s = st->s;
+    const sweep_spec *s = st->study.spec;
     if (a->quiet)
         return;
     fprintf(stderr, "gahpo: sweep %s: %zu settings (1 reference) x %zu "
             "problems x %ld replicates = %ld runs of %ld evaluations, "
-            "into %s", s->name, st->np, s->nproblems, s->replicates,
-            total_runs(s, st->np), s->budget, st->dir);
+            "into %s", s->name, st->study.npoints, s->nproblems, s->replicates,
+            total_runs(s, st->study.npoints), s->budget, st->dir);
     if (a->chunk >= 0)
         fprintf(stderr, " (chunk %ld of %ld)", a->chunk, a->chunks);
     fprintf(stderr, "\n");
-    if (st->report && st->report[0])
-        fprintf(stderr, "%s", st->report);
+    if (st->study.report && st->study.report[0])
+        fprintf(stderr, "%s", st->study.report);
 }
 
-/* The runs: one chunk here (--chunk k/K), every chunk as a task of a
- * cluster job array (--chunks K), or all of them here. */
-static int execute_sweep(const sweep_state *st, ga_error *err)
+/* The study's runs as the tasks of a cluster job array (--chunks K). */
+static int execute_in_chunks(void *ctx, const sweep_study *study,
+                             ga_error *err)
+{
+    const sweep_state *st = ctx;
+    const sweep_args *a = st->a;
+    gahpo_chunks_opts co = {
+        .spec = study->spec, .points = study->points,
+        .npoints = study->npoints, .dir = st->dir_abs, .chunks = a->nchunks,
+        .threads = st->chunk_threads, .timeout = a->timeout,
+        .resume = a->resume, .quiet = a->quiet, .sched = st->sched,
+        .cancel = &sweep_interrupted };
+    int rc = gahpo_sweep_in_chunks(&co, err);
+    if (rc != GA_OK && sweep_interrupted)
+        ga_error_set(err, GA_EFAIL, "interrupted (the chunks in flight "
+                     "were cancelled; their journals keep what they "
+                     "finished); continue with --resume");
+    return rc;
+}
+
+/* The figures of an analysed sweep (quiet: ctx non-NULL). */
+static void figures(void *ctx, const char *dir)
+{
+    make_figures(dir, ctx != NULL);
+}
+
+/* The whole study here or on a cluster: runs, analysis, figures,
+ * validation (a chunk, --chunk k/K, runs only its part). */
+static int run_sweep(sweep_state *st, ga_error *err)
 {
     const sweep_args *a = st->a;
     bar b = { isatty(2), -1 };
     if (a->chunk >= 0)
-        return run_one_chunk(a, st->s, st->pts, st->np, st->dir, &b, err);
-    if (a->nchunks) {
-        gahpo_chunks_opts co = {
-            .spec = st->s, .points = st->pts, .npoints = st->np,
-            .dir = st->dir_abs, .chunks = a->nchunks,
-            .threads = st->chunk_threads, .timeout = a->timeout,
-            .resume = a->resume, .quiet = a->quiet, .sched = st->sched,
-            .cancel = &sweep_interrupted };
-        int rc = gahpo_sweep_in_chunks(&co, err);
-        if (rc != GA_OK && sweep_interrupted)
-            ga_error_set(err, GA_EFAIL, "interrupted (the chunks in flight "
-                         "were cancelled; their journals keep what they "
-                         "finished); continue with --resume");
-        return rc;
-    }
-    return sweep_execute(st->s, st->pts, st->np, st->dir, (int)a->threads,
-                         a->resume, &sweep_interrupted,
-                         a->quiet ? NULL : progress, &b, err);
-}
-
-/* The driver's analysis of the whole sweep (a chunk is only a part): the
- * statistics and report, the figures, the held-out validation. */
-static int analyse_sweep(const sweep_state *st, ga_error *err)
-{
-    const sweep_args *a = st->a;
-    sweep_analysis an = { GAHPO_VERSION, a->quiet ? NULL : stdout, 1, 0, -1,
-                          0, NULL };
-    int rc = sweep_analyze(st->dir, &an, err);
-    cJSON_Delete(an.tuned);
-    if (rc != GA_OK)
-        return rc;
-    make_figures(st->dir, a->quiet);
-    if (st->s->nvalidation) {
-        rc = sweep_validate(st->s, st->pts, an.selected, st->dir,
-                            (int)a->threads, err);
-        if (rc == GA_OK && !a->quiet)
-            printf("(held-out validation appended to %s/report.md)\n",
-                   st->dir);
-    }
+        return run_one_chunk(a, st->study.spec, st->study.points,
+                             st->study.npoints, st->dir, &b, err);
+    sweep_study_opts o = {
+        .dir = st->dir, .threads = (int)a->threads, .resume = a->resume,
+        .cancel = &sweep_interrupted, .progress = a->quiet ? NULL : progress,
+        .progress_ctx = &b, .execute = a->nchunks ? execute_in_chunks : NULL,
+        .execute_ctx = st,
+        .analysis = { GAHPO_VERSION, a->quiet ? NULL : stdout, 1, 0, -1, 0,
+                      NULL },
+        .analysed = figures, .analysed_ctx = a->quiet ? (void *)st : NULL };
+    int rc = sweep_study_run(&st->study, &o, err);
+    if (rc == GA_OK && st->study.spec->nvalidation && !a->quiet)
+        printf("(held-out validation appended to %s/report.md)\n", st->dir);
     return rc;
 }
 
@@ -424,15 +420,15 @@ int gahpo_cmd_sweep(int argc, char **argv)
     ga_error err;
     ga_error_clear(&err);
     sweep_state st = { .a = &a, .chunk_threads = a.threads, .lock = -1 };
-    st.s = sweep_spec_load(a.spec_path, &err);
-    if (!st.s) {
+    sweep_spec *spec = sweep_spec_load(a.spec_path, &err);
+    if (!spec) {
         fprintf(stderr, "gahpo: %s\n", err.msg);
         return err.status;
     }
     snprintf(st.dir, sizeof st.dir, "%s", a.out ? a.out : "");
     if (!a.out)
-        snprintf(st.dir, sizeof st.dir, "results/%s", st.s->name);
-    rc = sweep_design(st.s, &st.pts, &st.np, &st.report, &err);
+        snprintf(st.dir, sizeof st.dir, "results/%s", spec->name);
+    rc = sweep_study_open(&st.study, spec, &err);
     if (rc == GA_OK)
         rc = check_chunking(&st, &err);
     if (rc == GA_OK && a.nchunks)
@@ -442,9 +438,7 @@ int gahpo_cmd_sweep(int argc, char **argv)
     if (rc == GA_OK) {
         print_sweep_start(&st);
         gahpo_on_stop_signals(on_signal);
-        rc = execute_sweep(&st, &err);
-        if (rc == GA_OK && a.chunk < 0)
-            rc = analyse_sweep(&st, &err);
+        rc = run_sweep(&st, &err);
     }
     if (rc != GA_OK)
         fprintf(stderr, "gahpo: %s\n", err.msg);
@@ -592,40 +586,36 @@ static int select_per_workers(const tune_args *a, const sweep_spec *s,
     return GA_OK;
 }
 
-/* The sweep of one budget class into OUT/bBUDGET (resumed if begun), its
- * analysis and validation, then its selections into entries. */
+/* The study of one budget class into OUT/bBUDGET (resumed if begun):
+ * runs, analysis, validation; then its selections into entries. */
 static int tune_budget(const tune_args *a, const char *text, long budget,
                        double factor, cJSON *entries, ga_error *err)
 {
     char *t = spec_for_budget(text, budget, err);
-    sweep_spec *s = sweep_spec_parse(t, a->spec_path, err);
+    sweep_spec *s = t ? sweep_spec_parse(t, a->spec_path, err) : NULL;
     free(t);
+    if (!s)
+        return err->status;
     char dir[4200];
     snprintf(dir, sizeof dir, "%s/b%ld", a->out, budget);
-    sweep_point *pts = NULL;
-    size_t np = 0;
-    char *report = NULL;
-    int rc = sweep_design(s, &pts, &np, &report, err);
+    sweep_study st;
+    int rc = sweep_study_open(&st, s, err);
+    if (rc)
+        return rc;
     bar bb = { isatty(2), -1 };
     if (!a->quiet)
         fprintf(stderr, "gahpo: tune: budget %ld: %zu settings x %zu problems "
-                "x %ld replicates, into %s\n", budget, np, s->nproblems,
-                s->replicates, dir);
+                "x %ld replicates, into %s\n", budget, st.npoints,
+                st.spec->nproblems, st.spec->replicates, dir);
+    sweep_study_opts o = {
+        .dir = dir, .threads = (int)a->threads, .resume = 1,
+        .cancel = &sweep_interrupted, .progress = a->quiet ? NULL : progress,
+        .progress_ctx = &bb,
+        .analysis = { GAHPO_VERSION, NULL, 1, 0, -1, 0, NULL } };
+    rc = sweep_study_run(&st, &o, err);
     if (rc == GA_OK)
-        rc = sweep_execute(s, pts, np, dir, (int)a->threads, 1,
-                           &sweep_interrupted, a->quiet ? NULL : progress, &bb,
-                           err);
-    sweep_analysis an = { GAHPO_VERSION, NULL, 1, 0, -1, 0, NULL };
-    if (rc == GA_OK)
-        rc = sweep_analyze(dir, &an, err);
-    cJSON_Delete(an.tuned);
-    if (rc == GA_OK && s->nvalidation)
-        rc = sweep_validate(s, pts, an.selected, dir, (int)a->threads, err);
-    if (rc == GA_OK)
-        rc = select_per_workers(a, s, dir, budget, factor, entries, err);
-    free(report);
-    sweep_points_free(pts, np, s->nfactors);
-    sweep_spec_free(s);
+        rc = select_per_workers(a, st.spec, dir, budget, factor, entries, err);
+    sweep_study_free(&st);
     return rc;
 }
 
