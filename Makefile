@@ -1,4 +1,5 @@
-# gahpo - every entry point: make, make test, make test-slurm, make asan,
+# gahpo - every entry point: make, make test, make unit, make quick,
+# make test-slurm, make asan,
 # make fuzz, make fault, make bench, make sweep, make install PREFIX=...,
 # make clean, make deps.
 
@@ -36,7 +37,7 @@ endif
 CHECKER  = $(BUILD)/tests/check_gahpo
 BENCHES  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bench_*.c))
 
-.PHONY: all deps-build layers test test-slurm unit asan bench sweep tune seed-study install clean deps
+.PHONY: all deps-build layers test test-slurm unit quick asan bench sweep tune seed-study install clean deps
 
 all: $(BIN)
 
@@ -100,14 +101,19 @@ test-slurm: $(BIN) $(CHECKER)
 	    $(CHECKER) || rc=1; \
 	done; exit $$rc
 
-# Only the fast unit suites (used by asan; the full run takes minutes).
-unit: $(BIN) $(CHECKER)
+# The unit suites only: one module each, in-process, no binary run (seconds).
+unit: $(CHECKER)
+	GAHPO_DATA_DIR=$(CURDIR) GAHPO_TEST_UNIT=1 $(CHECKER)
+
+# Unit and integration suites, without the DEAP comparison and the
+# convergence runs (used by asan; the full run takes minutes).
+quick: $(BIN) $(CHECKER)
 	GAHPO_BIN=$(abspath $(BIN)) GAHPO_DATA_DIR=$(CURDIR) GAHPO_TEST_QUICK=1 $(CHECKER)
 
 asan:
 	$(MAKE) BUILD=build/asan \
 	  EXTRA_CFLAGS="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	  EXTRA_LDFLAGS="-fsanitize=address,undefined" unit
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined" quick
 
 # Fuzzing (tests/fuzz/, docs/TESTING.md): a libFuzzer harness per reader,
 # built with clang, ASan and UBSan into build/fuzz/ from the library's own

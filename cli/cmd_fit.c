@@ -118,7 +118,7 @@ static cJSON *metrics_json(const sur_metrics *m)
 }
 
 /* The encoded inputs, objective and CV fold of every point, for side-by-side
- * comparisons (scripts/compare_sklearn.py). */
+ * comparisons (tests/oracles/compare_sklearn.py). */
 static int export_encoded(const char *path, const sur_model *m,
                           const size_t *fold_of, ga_error *err)
 {

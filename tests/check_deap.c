@@ -1,5 +1,5 @@
 /* check_deap.c - statistical equivalence with DEAP 1.3 itself: runs
- * scripts/compare_deap.py (Debian's python3-deap, /usr/bin/python3), which
+ * tests/oracles/compare_deap.py (Debian's python3-deap, /usr/bin/python3), which
  * compares final-best and evaluation-count distributions over 31 seeds with
  * Mann-Whitney and Kolmogorov-Smirnov tests and checks that a deliberately
  * wrong setting is caught. */
@@ -17,7 +17,7 @@ START_TEST(test_equivalent_to_deap)
         ck_abort_msg("/usr/bin/python3 missing: run scripts/install-deps.sh");
     }
     char script[4096];
-    snprintf(script, sizeof script, "%s/scripts/compare_deap.py", tu_root());
+    snprintf(script, sizeof script, "%s/tests/oracles/compare_deap.py", tu_root());
     /* hundreds of short runs: their scratch directories go to memory when
      * the machine has /dev/shm, so disk syncs do not set the pace */
     char *env[] = { access("/dev/shm", W_OK) == 0 ? "TMPDIR=/dev/shm" : NULL,

@@ -744,7 +744,7 @@ START_TEST(test_compare_sklearn_quick)
         return;
     }
     char script[4096];
-    snprintf(script, sizeof script, "%s/scripts/compare_sklearn.py", tu_root());
+    snprintf(script, sizeof script, "%s/tests/oracles/compare_sklearn.py", tu_root());
     char *so, *se;
     int rc = tu_run((char *[]){ "/usr/bin/python3", script, "--gahpo", G,
                                 "--max-points", "150", "--restarts", "2", NULL },

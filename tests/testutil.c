@@ -72,6 +72,12 @@ int tu_quick(void)
     return q && *q && strcmp(q, "0") != 0;
 }
 
+int tu_unit_only(void)
+{
+    const char *u = getenv("GAHPO_TEST_UNIT");
+    return u && *u && strcmp(u, "0") != 0;
+}
+
 static char *slurp_fd(int fd)
 {
     size_t cap = 4096, n = 0;

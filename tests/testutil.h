@@ -88,6 +88,9 @@ int tu_slurm_tasks_left(const char *id, double within);
 void tu_assert_same_run(const char *ref, const char *got);
 
 /* Quick mode ($GAHPO_TEST_QUICK set): long suites are left out. */
+/* $GAHPO_TEST_UNIT: the unit suites only; a unit suite leaves out its
+ * tests that run the gahpo binary or Python. */
+int tu_unit_only(void);
 int tu_quick(void);
 
 #endif

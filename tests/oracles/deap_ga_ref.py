@@ -2,7 +2,7 @@
 """Reference GA run set up the way CANDLE Supervisor's deap_ga.py sets it up.
 
 gahpo replaces deap_ga.py, so this is the yardstick the statistical
-comparison (scripts/compare_deap.py) and the speed comparison
+comparison (tests/oracles/compare_deap.py) and the speed comparison
 (scripts/bench_deap.py) measure gahpo against.  It drives python3-deap 1.3
 itself (eaSimple / eaMuPlusLambda, cxUniform, selTournament, HallOfFame,
 Statistics) on float-only test functions, with CANDLE's per-gene Gaussian

@@ -21,7 +21,7 @@ The "teeth" checks make sure the test can fail: gahpo with tournsize 2 is
 compared against DEAP with tournsize 4, and that difference must be detected
 (some p <= alpha); if it is not, the script itself is failing.
 
-    scripts/compare_deap.py [--gahpo PATH] [--seeds N] [--quick] [--jobs N]
+    tests/oracles/compare_deap.py [--gahpo PATH] [--seeds N] [--quick] [--jobs N]
                             [--alpha A] [--seed-offset K] [--evals-vs-sample]
                             [--gahpo-arg ARG ...]
 
@@ -47,7 +47,7 @@ from scipy import stats
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import deap_ga_ref  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent.parent
 RUN_TIMEOUT = 600  # seconds for one gahpo run
 
 TINY = dict(deap_ga_ref.CANDLE_DEFAULTS)          # pop 16, 5 iterations

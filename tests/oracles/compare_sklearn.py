@@ -11,7 +11,7 @@ times side by side, and checks gahpo's Spearman and R^2 are at least
 scikit-learn's minus 0.02 and its fit is faster (exit 1 if not).
 
 Usage:
-  /usr/bin/python3 scripts/compare_sklearn.py [--gahpo bin/gahpo]
+  /usr/bin/python3 tests/oracles/compare_sklearn.py [--gahpo bin/gahpo]
       [--case NAME:SPACE:LOG[:log]] ... [--max-points N] [--restarts R]
       [--cv K] [--seed S] [--markdown]
 Without --case: the DeepTTC log (synthetic stand-in) and the synthetic
@@ -34,7 +34,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_CASES = [
     "deepttc:surrogates/data/deepttc/space.json:surrogates/data/deepttc/log.jsonl",
     "synthetic_mixed:surrogates/data/synthetic_mixed/space.json:"
