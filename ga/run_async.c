@@ -565,6 +565,103 @@ static int setup(arun *a, double *elapsed, ga_error *err)
     return rc;
 }
 
+/* The run's own stops: its wall-clock limit (what is in flight is
+ * stopped) or its budget used up (nothing left in flight). 1 when done. */
+static int run_stopped(arun *a, double elapsed)
+{
+    const ga_run_opts *o = a->o;
+    double limit = o->settings->max_seconds;
+    char why[256];
+    if (limit > 0 && elapsed >= limit) {
+        snprintf(why, sizeof why, "wall-clock limit reached (%.1f s >= "
+                 "max_seconds %g); %zu evaluations in flight were stopped",
+                 elapsed, limit, a->nf);
+        ga_steady_stop(a->st, why);
+        if (o->executor->stop)
+            o->executor->stop(o->executor->ctx);
+        a->nf = 0;
+        return a->done = 1;
+    }
+    return 0;
+}
+
+/* The loop: fill the flight, checkpoint, start, wait, take the results,
+ * until the run is done, fails or is interrupted. */
+static int run_loop(arun *a, double t0, ga_error *err)
+{
+    const ga_run_opts *o = a->o;
+    double limit = o->settings->max_seconds;
+    int rc = GA_OK, dirty = 1;
+    /* resumed with evaluations in flight, it waits for them before asking
+     * for more, as the uninterrupted run did before its checkpoint's next
+     * fill: an executor that finishes in order (in-process) gives the same
+     * run */
+    int refill = a->nf == 0;
+    while (rc == GA_OK && !a->done) {
+        if (o->cancel && *o->cancel) {
+            /* a signal between two waits: what is in flight is stopped as
+             * a wait would have stopped it; the checkpoint lists it */
+            if (o->executor->stop)
+                o->executor->stop(o->executor->ctx);
+            return ga_error_set(err, GA_EFAIL, "interrupted");
+        }
+        if (run_stopped(a, ga_now() - t0))
+            break;
+        size_t added = 0;
+        if (refill && (rc = fill(a, &added, &dirty, err)))
+            break;
+        refill = 1;
+        if (a->nf == 0) {
+            a->done = 1;
+            a->by_budget = !ga_steady_stopping(a->st, NULL);
+            if (a->by_budget) {
+                char why[256];
+                snprintf(why, sizeof why, "num_iter reached (%ld evaluations: "
+                         "population_size + (num_iter - 1) x lambda)",
+                         a->budget);
+                ga_steady_ended(a->st, why);
+            }
+            break;
+        }
+        /* the checkpoint knows the new ones before any of them starts, and
+         * the log lines it counts on (cached ones) are on disk before it */
+        if (dirty) {
+            if (fsync(fileno(a->log)) != 0)
+                return ga_error_set(err, GA_EFAIL, "%s: cannot sync: %s",
+                                    a->log_path, strerror(errno));
+            if ((rc = write_outputs(a, 0, err)) ||
+                (rc = save_checkpoint(a, ga_now() - t0, err)))
+                break;
+            dirty = 0;
+        }
+        if ((rc = start_jobs(a, added, err)) ||
+            (rc = wait_jobs(a, limit > 0 ? t0 + limit : 0, err)))
+            break;
+        rc = take_results(a, err);
+        dirty = 1;
+    }
+    return rc;
+}
+
+/* The files of the state so far, also after a failure or an interruption
+ * (rc, its error in err): outputs, and the last checkpoint when done. */
+static int finish(arun *a, double t0, int rc, ga_error *err)
+{
+    ga_error again;
+    if (a->done && ga_steady_row_pending(a->st) > 0 && rc == GA_OK) {
+        rc = ga_steady_close_row(a->st, err);
+        if (rc == GA_OK)
+            report_row(a);
+        a->tail_row = 1;
+    }
+    int rc2 = write_outputs(a, 1, rc == GA_OK ? err : &again);
+    if (rc == GA_OK)
+        rc = rc2;
+    if (rc == GA_OK && a->done)
+        rc = save_checkpoint(a, ga_now() - t0, err);
+    return rc;
+}
+
 int ga_run_async(const ga_run_opts *o, ga_error *err)
 {
     arun a;
@@ -591,89 +688,13 @@ int ga_run_async(const ga_run_opts *o, ga_error *err)
     if (rc == GA_OK)
         rc = setup(&a, &elapsed, err);
     double t0 = ga_now() - elapsed;
-    int dirty = 1, ready = rc == GA_OK;
-    double limit = o->settings->max_seconds;
-    /* resumed with evaluations in flight, it waits for them before asking
-     * for more, as the uninterrupted run did before its checkpoint's next
-     * fill: an executor that finishes in order (in-process) gives the same
-     * run */
-    int refill = a.nf == 0;
-    while (rc == GA_OK && !a.done) {
-        if (o->cancel && *o->cancel) {
-            /* a signal between two waits: what is in flight is stopped as
-             * a wait would have stopped it; the checkpoint lists it */
-            if (o->executor->stop)
-                o->executor->stop(o->executor->ctx);
-            rc = ga_error_set(err, GA_EFAIL, "interrupted");
-            break;
-        }
-        elapsed = ga_now() - t0;
-        if (limit > 0 && elapsed >= limit) {
-            char why[256];
-            snprintf(why, sizeof why, "wall-clock limit reached (%.1f s >= "
-                     "max_seconds %g); %zu evaluations in flight were stopped",
-                     elapsed, limit, a.nf);
-            ga_steady_stop(a.st, why);
-            if (o->executor->stop)
-                o->executor->stop(o->executor->ctx);
-            a.nf = 0;
-            a.done = 1;
-            break;
-        }
-        size_t added = 0;
-        if (refill && (rc = fill(&a, &added, &dirty, err)))
-            break;
-        refill = 1;
-        if (a.nf == 0) {
-            a.done = 1;
-            a.by_budget = !ga_steady_stopping(a.st, NULL);
-            if (a.by_budget) {
-                char why[256];
-                snprintf(why, sizeof why, "num_iter reached (%ld evaluations: "
-                         "population_size + (num_iter - 1) x lambda)",
-                         a.budget);
-                ga_steady_ended(a.st, why);
-            }
-            break;
-        }
-        /* the checkpoint knows the new ones before any of them starts, and
-         * the log lines it counts on (cached ones) are on disk before it */
-        if (dirty) {
-            elapsed = ga_now() - t0;
-            if (fsync(fileno(a.log)) != 0) {
-                rc = ga_error_set(err, GA_EFAIL, "%s: cannot sync: %s",
-                                  a.log_path, strerror(errno));
-                break;
-            }
-            if ((rc = write_outputs(&a, 0, err)) ||
-                (rc = save_checkpoint(&a, elapsed, err)))
-                break;
-            dirty = 0;
-        }
-        if ((rc = start_jobs(&a, added, err)))
-            break;
-        if ((rc = wait_jobs(&a, limit > 0 ? t0 + limit : 0, err)))
-            break;
-        rc = take_results(&a, err);
-        dirty = 1;
-    }
-    if (ready && a.st) {
-        /* also after a failure or an interruption: the state so far (not
-         * when the checkpoint could not be read: the files stay as they
-         * are) */
-        ga_error again;
-        if (a.done && ga_steady_row_pending(a.st) > 0 && rc == GA_OK) {
-            rc = ga_steady_close_row(a.st, err);
-            if (rc == GA_OK)
-                report_row(&a);
-            a.tail_row = 1;
-        }
-        int rc2 = write_outputs(&a, 1, rc == GA_OK ? err : &again);
-        if (rc == GA_OK)
-            rc = rc2;
-        if (rc == GA_OK && a.done)
-            rc = save_checkpoint(&a, ga_now() - t0, err);
-    }
+    int ready = rc == GA_OK;
+    if (ready)
+        rc = run_loop(&a, t0, err);
+    /* not when the checkpoint could not be read: the files stay as they
+     * are */
+    if (ready && a.st)
+        rc = finish(&a, t0, rc, err);
     /* on an error, jobs in flight on a cluster stay: the checkpoint lists
      * them and --resume finds them again (local ones end with the
      * executor) */
