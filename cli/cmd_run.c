@@ -5,6 +5,7 @@
  * executor, the summary printed. */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -85,25 +86,6 @@ static void setting_key(const char *name, char key[64])
             *c = '_';
 }
 
-/* o if it is a flag without a value (--quiet, --cache, ...): 1 and a set
- * from it; 0 if o is not one. */
-static int parse_run_flag(run_args *a, const char *o)
-{
-    if (!strcmp(o, "--no-env"))
-        a->no_env = 1;
-    else if (!strcmp(o, "--no-param-flags"))
-        a->param_flags = 0;
-    else if (!strcmp(o, "--quiet"))
-        a->quiet = 1;
-    else if (!strcmp(o, "--no-tuned-defaults"))
-        a->no_tuned = 1;
-    else if (!strcmp(o, "--cache") || !strcmp(o, "--no-cache"))
-        a->cache = strcmp(o, "--cache") == 0 ? 1 : 0;
-    else
-        return 0;
-    return 1;
-}
-
 /* o a GA setting (--num-iter, or its short forms --stall and --max-time),
  * kept in order for resolve_settings: 0, or 2 after a usage message. */
 static int parse_run_setting(run_args *a, const char *o, const char *v)
@@ -123,60 +105,101 @@ static int parse_run_setting(run_args *a, const char *o, const char *v)
     return 0;
 }
 
-/* Option o with its value v into a: 0, or 2 after a usage message. The
- * executor's own options are tried before the settings, --executor and
- * --retries before the Slurm and PBS ones (which include them). */
+/* gahpo run's own options, as data: a flag sets an int to a value; an
+ * option with a value is a string, a count >= 1 or seconds >= 0 (and may
+ * mark that it was given), or one of a few words. */
+enum { FLAG, TEXT, COUNT, SECONDS, CHOICE };
+
+typedef struct run_option {
+    const char *name;
+    int kind;
+    size_t off;              /* the member of run_args it fills */
+    int flag_value;          /* FLAG: the value set */
+    ptrdiff_t given;         /* COUNT, SECONDS: an int member set to 1; -1 */
+    const char *bad;         /* COUNT, SECONDS, CHOICE: the usage message */
+} run_option;
+
+#define ARG(m) offsetof(run_args, m)
+static const run_option run_options[] = {
+    { "--no-env", FLAG, ARG(no_env), 1, -1, NULL },
+    { "--no-param-flags", FLAG, ARG(param_flags), 0, -1, NULL },
+    { "--quiet", FLAG, ARG(quiet), 1, -1, NULL },
+    { "--no-tuned-defaults", FLAG, ARG(no_tuned), 1, -1, NULL },
+    { "--cache", FLAG, ARG(cache), 1, -1, NULL },
+    { "--no-cache", FLAG, ARG(cache), 0, -1, NULL },
+    { "--space", TEXT, ARG(space_file), 0, -1, NULL },
+    { "--problem", TEXT, ARG(problem), 0, -1, NULL },
+    { "--out", TEXT, ARG(out), 0, -1, NULL },
+    { "--settings", TEXT, ARG(settings_file), 0, -1, NULL },
+    { "--tuned-defaults", TEXT, ARG(tuned_file), 0, -1, NULL },
+    { "--budget", COUNT, ARG(budget), 0, -1,
+      "run: --budget must be a number of evaluations >= 1, got '%s'" },
+    { "--init-population", TEXT, ARG(init_file), 0, -1, NULL },
+    { "--resume", TEXT, ARG(resume_dir), 0, -1, NULL },
+    { "--executor", CHOICE, ARG(executor), 0, -1,
+      "run: --executor must be local, slurm or pbs, got '%s'" },
+    { "--site", TEXT, ARG(site), 0, -1, NULL },
+    { "--retries", TEXT, ARG(retries), 0, -1, NULL },
+    { "--result-file", TEXT, ARG(result_file), 0, -1, NULL },
+    { "--result-key", TEXT, ARG(result_key), 0, -1, NULL },
+    { "--jobs", COUNT, ARG(jobs), 0, ARG(jobs_set),
+      "run: --jobs must be an integer >= 1, got '%s'" },
+    { "--timeout", SECONDS, ARG(timeout), 0, ARG(timeout_set),
+      "run: --timeout must be seconds >= 0, got '%s'" },
+};
+#define NRUN_OPTIONS (sizeof run_options / sizeof run_options[0])
+
+static const run_option *find_run_option(const char *o)
+{
+    for (size_t i = 0; i < NRUN_OPTIONS; i++)
+        if (!strcmp(run_options[i].name, o))
+            return &run_options[i];
+    return NULL;
+}
+
+/* Option d with its value v into a: 0, or 2 after a usage message. */
+static int set_run_option(run_args *a, const run_option *d, const char *v)
+{
+    char *m = (char *)a + d->off;
+    switch (d->kind) {
+    case TEXT:
+        *(const char **)m = v;
+        return 0;
+    case CHOICE:
+        if (strcmp(v, "local") && strcmp(v, "slurm") && strcmp(v, "pbs"))
+            return gahpo_usage(d->bad, v);
+        *(const char **)m = v;
+        return 0;
+    case COUNT:
+        if (ga_parse_long(v, (long *)m) != 0 || *(long *)m < 1)
+            return gahpo_usage(d->bad, v);
+        break;
+    case SECONDS:
+        if (ga_parse_double(v, (double *)m) != 0 || *(double *)m < 0)
+            return gahpo_usage(d->bad, v);
+        break;
+    }
+    if (d->given >= 0)
+        *(int *)((char *)a + d->given) = 1;
+    return 0;
+}
+
+/* Option o with its value v into a: gahpo run's own (the table, tried
+ * first: --executor and --retries are also scheduler options), a Slurm
+ * or PBS option, or a GA setting. 0, or 2 after a usage message. */
 static int parse_run_option(run_args *a, const char *o, const char *v)
 {
-    if (!strcmp(o, "--space"))
-        a->space_file = v;
-    else if (!strcmp(o, "--problem"))
-        a->problem = v;
-    else if (!strcmp(o, "--out"))
-        a->out = v;
-    else if (!strcmp(o, "--settings"))
-        a->settings_file = v;
-    else if (!strcmp(o, "--tuned-defaults"))
-        a->tuned_file = v;
-    else if (!strcmp(o, "--budget")) {
-        if (ga_parse_long(v, &a->budget) != 0 || a->budget < 1)
-            return gahpo_usage("run: --budget must be a number of "
-                               "evaluations >= 1, got '%s'", v);
-    } else if (!strcmp(o, "--init-population"))
-        a->init_file = v;
-    else if (!strcmp(o, "--resume"))
-        a->resume_dir = v;
-    else if (!strcmp(o, "--executor")) {
-        if (strcmp(v, "local") && strcmp(v, "slurm") && strcmp(v, "pbs"))
-            return gahpo_usage("run: --executor must be local, slurm or "
-                               "pbs, got '%s'", v);
-        a->executor = v;
-    } else if (!strcmp(o, "--site"))
-        a->site = v;
-    else if (!strcmp(o, "--retries"))
-        a->retries = v;
-    else if (ga_sched_option_known(o)) {
+    const run_option *d = find_run_option(o);
+    if (d)
+        return set_run_option(a, d, v);
+    if (ga_sched_option_known(o)) {
         if (a->nslurm >= 64)
             return gahpo_usage("run: too many Slurm options");
         a->slurm_keys[a->nslurm] = o;
         a->slurm_values[a->nslurm++] = v;
-    } else if (!strcmp(o, "--result-file"))
-        a->result_file = v;
-    else if (!strcmp(o, "--result-key"))
-        a->result_key = v;
-    else if (!strcmp(o, "--jobs")) {
-        if (ga_parse_long(v, &a->jobs) != 0 || a->jobs < 1)
-            return gahpo_usage("run: --jobs must be an integer >= 1, got "
-                               "'%s'", v);
-        a->jobs_set = 1;
-    } else if (!strcmp(o, "--timeout")) {
-        if (ga_parse_double(v, &a->timeout) != 0 || a->timeout < 0)
-            return gahpo_usage("run: --timeout must be seconds >= 0, got "
-                               "'%s'", v);
-        a->timeout_set = 1;
-    } else
-        return parse_run_setting(a, o, v);
-    return 0;
+        return 0;
+    }
+    return parse_run_setting(a, o, v);
 }
 
 /* gahpo run's command line into a, over the defaults: 0, or 2 after a
@@ -203,8 +226,11 @@ static int parse_run_args(int argc, char **argv, run_args *a)
         if (strncmp(o, "--", 2) != 0)
             return gahpo_usage("run: unexpected argument '%s' (put the model "
                                "command after --)", o);
-        if (parse_run_flag(a, o))
+        const run_option *flag = find_run_option(o);
+        if (flag && flag->kind == FLAG) {
+            *(int *)((char *)a + flag->off) = flag->flag_value;
             continue;
+        }
         if (i + 1 >= argc)
             return gahpo_usage("run: %s needs a value", o);
         int rc = parse_run_option(a, o, argv[++i]);
