@@ -115,9 +115,10 @@ static int write_runs_csv(const char *out, const sim_result *g,
                                     x->time_to_target, x->utilization,
                                     x->best_true, x->evals);
         }
-    char path[4200];
-    snprintf(path, sizeof path, "%s/runs.csv", out);
-    int rc = ga_write_file_atomic(path, csv, len, err);
+    char path[GA_PATH_MAX];
+    int rc = ga_path(path, sizeof path, err, "%s/runs.csv", out);
+    if (rc == GA_OK)
+        rc = ga_write_file_atomic(path, csv, len, err);
     free(csv);
     return rc;
 }
@@ -213,9 +214,10 @@ static int write_report(const async_args *a, const async_summary *sum,
         100 * sum->utilization[0], 100 * sum->utilization[1],
         sum->best_true[0], sum->best_true[1],
         sum->ratio, sum->lo, sum->hi, sum->pval);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/report.md", a->out);
-    int rc = ga_write_file_atomic(path, rep, (size_t)rl, err);
+    char path[GA_PATH_MAX];
+    int rc = ga_path(path, sizeof path, err, "%s/report.md", a->out);
+    if (rc == GA_OK)
+        rc = ga_write_file_atomic(path, rep, (size_t)rl, err);
     if (rc == GA_OK)
         fputs(rep, stdout);
     return rc;

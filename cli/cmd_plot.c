@@ -119,9 +119,10 @@ static int write_plot_data(const char *out, const ga_space *space,
                                           log->genes[r * log->dim + sel[j]]));
         len += (size_t)snprintf(dat + len, cap - len, "%.10g\n", log->y[r]);
     }
-    char path[4200];
-    snprintf(path, sizeof path, "%s/space.dat", out);
-    int rc = ga_write_file_atomic(path, dat, len, err);
+    char path[GA_PATH_MAX];
+    int rc = ga_path(path, sizeof path, err, "%s/space.dat", out);
+    if (rc == GA_OK)
+        rc = ga_write_file_atomic(path, dat, len, err);
     free(dat);
     return rc;
 }
@@ -167,9 +168,10 @@ static int write_plot_script(const plot_args *a, const ga_space *space,
                     gp_text(pi->name, q2, sizeof q2), j + 1, i + 1, k + 1);
         }
     len += (size_t)snprintf(gp + len, cap - len, "unset multiplot\n");
-    char path[4200];
-    snprintf(path, sizeof path, "%s/plots.gp", a->out);
-    int rc = ga_write_file_atomic(path, gp, len, err);
+    char path[GA_PATH_MAX];
+    int rc = ga_path(path, sizeof path, err, "%s/plots.gp", a->out);
+    if (rc == GA_OK)
+        rc = ga_write_file_atomic(path, gp, len, err);
     free(gp);
     return rc;
 }

@@ -248,7 +248,7 @@ static int resolve_settings(const run_args *a, ga_settings *s, char *tuned_used,
     /* tuned defaults: the file given, or $GAHPO_TUNED_DEFAULTS, or the
      * committed sweeps/tuned_defaults.json (per budget and workers: applied
      * when --budget says which) */
-    char builtin[4096];
+    char builtin[GA_PATH_MAX];
     ga_error ignore;
     const char *tuned = a->tuned_file ? a->tuned_file
                         : a->no_env ? NULL : getenv("GAHPO_TUNED_DEFAULTS");
@@ -318,13 +318,14 @@ static void print_summary(const char *dir, const ga_space *space,
            dir);
 }
 
-/* The summary of a run that has no engine to ask (async): best.json. */
+/* The summary of a run that has no engine to ask (async): best.json (one
+ * not read, or whose name is too long, is a run not finished). */
 static void print_best_file(const char *dir)
 {
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/best.json", dir);
+    char path[GA_PATH_MAX];
     ga_error e;
-    char *text = ga_read_file(path, NULL, &e);
+    char *text = ga_path(path, sizeof path, &e, "%s/best.json", dir) ? NULL
+                 : ga_read_file(path, NULL, &e);
     cJSON *o = text ? cJSON_Parse(text) : NULL;
     free(text);
     const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, "stop_reason");
@@ -361,10 +362,10 @@ static int load_run_config(const char *dir, run_args *a, ga_settings *s,
     a->problem = cfg->problem;
     a->command = cfg->command;
     a->ncommand = (int)cfg->ncommand;
-    char what[PATH_MAX + 32];
-    snprintf(what, sizeof what, "%s/run.json", dir);
+    char what[GA_PATH_MAX];
     ga_exec_saved sv;
-    if ((rc = ga_exec_config_from_json(cfg->executor, what, &sv, err)))
+    if ((rc = ga_path(what, sizeof what, err, "%s/run.json", dir)) ||
+        (rc = ga_exec_config_from_json(cfg->executor, what, &sv, err)))
         return rc;
     if (!a->jobs_set && sv.jobs >= 0)
         a->jobs = sv.jobs;
@@ -741,21 +742,22 @@ static int read_init_file(const run_args *a, run_state *st, ga_error *err)
 }
 
 /* The model command as run.json keeps it, its path working from the job
- * directories: 0, or -1 out of memory. */
+ * directories: 0, or -1 (err: out of memory, or the absolute path too
+ * long). */
 static int absolute_command(const run_args *a, run_state *st, ga_error *err)
 {
     st->command_abs = calloc((size_t)a->ncommand + 1, sizeof *st->command_abs);
     for (int i = 0; st->command_abs && i < a->ncommand; i++) {
         /* a relative path made absolute, symlinks kept (the command as
          * typed: /usr/bin/python3 stays python3, not python3.11) */
-        char buf[PATH_MAX], cwd[PATH_MAX];
+        char buf[GA_PATH_MAX], cwd[PATH_MAX];
         if (i == 0 && strchr(a->command[0], '/') && a->command[0][0] != '/' &&
-            getcwd(cwd, sizeof cwd) &&
-            snprintf(buf, sizeof buf, "%s/%s", cwd, a->command[0] +
-                     (strncmp(a->command[0], "./", 2) ? 0 : 2)) <
-                (int)sizeof buf)
+            getcwd(cwd, sizeof cwd)) {
+            if (ga_path(buf, sizeof buf, err, "%s/%s", cwd, a->command[0] +
+                        (strncmp(a->command[0], "./", 2) ? 0 : 2)))
+                return -1;
             st->command_abs[i] = ga_strdup(buf);
-        else
+        } else
             st->command_abs[i] = ga_strdup(a->command[i]);
     }
     int lost = !st->command_abs;

@@ -23,7 +23,7 @@ int ga_run_write_outputs(const char *dir, const ga_space *space,
                          const ga_engine *eng, const ga_settings *settings,
                          int with_population, ga_error *err)
 {
-    char path[4096];
+    char path[GA_PATH_MAX];
     size_t nrows;
     const ga_stats_row *rows = ga_engine_stats(eng, &nrows);
     int rc = ga_rundir_write_stats(dir, rows, nrows, err);
@@ -57,8 +57,9 @@ int ga_run_write_outputs(const char *dir, const ga_space *space,
         cJSON_AddItemToObject(best, "hall_of_fame",
                               ga_rundir_individuals_json(space, hof, hof_fit, nhof));
     }
-    snprintf(path, sizeof path, "%s/best.json", dir);
-    rc = ga_write_json_built(path, best, err);
+    rc = ga_path(path, sizeof path, err, "%s/best.json", dir);
+    if (rc == GA_OK)
+        rc = ga_write_json_built(path, best, err);
     cJSON_Delete(best);
     if (rc || !with_population)
         return rc;
@@ -69,8 +70,9 @@ int ga_run_write_outputs(const char *dir, const ga_space *space,
     cJSON_AddNumberToObject(pj, "generation", (double)ga_engine_generation(eng));
     cJSON_AddItemToObject(pj, "population",
                           ga_rundir_individuals_json(space, pop, pop_fit, npop));
-    snprintf(path, sizeof path, "%s/population.json", dir);
-    rc = ga_write_json_built(path, pj, err);
+    rc = ga_path(path, sizeof path, err, "%s/population.json", dir);
+    if (rc == GA_OK)
+        rc = ga_write_json_built(path, pj, err);
     cJSON_Delete(pj);
     return rc;
 }
@@ -356,7 +358,7 @@ static int start_resume(const ga_run_opts *o, const char *log_path,
 
 int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
 {
-    char log_path[4096];
+    char log_path[GA_PATH_MAX];
     ga_engine *eng = NULL;
     double elapsed = 0;
     FILE *log = NULL;
@@ -369,9 +371,10 @@ int ga_run(const ga_run_opts *o, ga_engine **engine_out, ga_error *err)
         *engine_out = NULL;
     if (o->settings->strategy == GA_ASYNC)
         return ga_run_async(o, err);
-    if ((rc = ga_mkdirs(o->dir, err)) != GA_OK)
+    if ((rc = ga_path(log_path, sizeof log_path, err, "%s/evals.jsonl",
+                      o->dir)) != GA_OK ||
+        (rc = ga_mkdirs(o->dir, err)) != GA_OK)
         return rc;
-    snprintf(log_path, sizeof log_path, "%s/evals.jsonl", o->dir);
     identity = ga_rundir_identity(o->run_uid, o->space, o->settings);
     if (!identity)
         return ga_error_set(err, GA_EFAIL, "out of memory");

@@ -39,7 +39,7 @@ typedef struct arun {
     long width;               /* evaluations kept in flight */
     ga_steady *st;
     FILE *log;
-    char log_path[4096];
+    char log_path[GA_PATH_MAX];
     ga_cache *cache;
     /* in flight: index and genes, in the order asked */
     size_t *fidx;
@@ -401,9 +401,10 @@ static int write_outputs(const arun *a, int with_population, ga_error *err)
         cJSON_AddStringToObject(b, "stop_reason", why);
     else
         cJSON_AddNullToObject(b, "stop_reason");
-    char path[4200];
-    snprintf(path, sizeof path, "%s/best.json", o->dir);
-    rc = ga_write_json_built(path, b, err);
+    char path[GA_PATH_MAX];
+    rc = ga_path(path, sizeof path, err, "%s/best.json", o->dir);
+    if (rc == GA_OK)
+        rc = ga_write_json_built(path, b, err);
     cJSON_Delete(b);
     if (rc || !with_population)
         return rc;
@@ -417,8 +418,9 @@ static int write_outputs(const arun *a, int with_population, ga_error *err)
     cJSON_AddNumberToObject(pj, "generation", (double)nrows - 1);
     cJSON_AddItemToObject(pj, "population",
                           ga_rundir_individuals_json(o->space, pop, fit, n));
-    snprintf(path, sizeof path, "%s/population.json", o->dir);
-    rc = ga_write_json_built(path, pj, err);
+    rc = ga_path(path, sizeof path, err, "%s/population.json", o->dir);
+    if (rc == GA_OK)
+        rc = ga_write_json_built(path, pj, err);
     cJSON_Delete(pj);
     return rc;
 }
@@ -519,14 +521,15 @@ static int setup(arun *a, double *elapsed, ga_error *err)
                                 a->log_path, strerror(errno));
         return save_checkpoint(a, 0, err);
     }
+    char ckpt[GA_PATH_MAX];
+    if (ga_path(ckpt, sizeof ckpt, err, "%s/checkpoint.json", o->dir))
+        return GA_EINPUT;
     cJSON *root = ga_rundir_load_checkpoint(o->dir, o->run_uid, o->space,
                                              o->settings, o->warn,
                                              o->warn_ctx, err);
     if (!root)
         return err->status;  /* GA_EFAIL: out of memory, not a bad file */
     const cJSON *strat = cJSON_GetObjectItemCaseSensitive(root, "strategy");
-    char ckpt[4200];
-    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.json", o->dir);
     if (!cJSON_IsString(strat) || strcmp(strat->valuestring, "async") != 0)
         rc = ga_error_set(err, GA_EINPUT, "%s: not the checkpoint of an async "
                           "run", ckpt);
@@ -673,11 +676,13 @@ int ga_run_async(const ga_run_opts *o, ga_error *err)
     a.lambda = ga_settings_lambda(o->settings);
     a.budget = o->settings->population_size +
                (o->settings->num_iter - 1) * a.lambda;
-    snprintf(a.log_path, sizeof a.log_path, "%s/evals.jsonl", o->dir);
     double elapsed = 0;
     int rc = ga_settings_validate(o->settings, err);
     if (rc == GA_OK && a.dim == 0)
         rc = ga_error_set(err, GA_EINPUT, "the space has no parameters");
+    if (rc == GA_OK)
+        rc = ga_path(a.log_path, sizeof a.log_path, err, "%s/evals.jsonl",
+                     o->dir);
     if (rc == GA_OK)
         rc = ga_mkdirs(o->dir, err);
     if (rc == GA_OK &&

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +21,11 @@
 
 int ga_rundir_lock(const char *dir, ga_error *err)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, GA_RUNDIR_LOCK_NAME);
+    /* at most PATH_MAX: a longer name the OS refuses, in a message the
+     * path would fill to its end */
+    char path[PATH_MAX];
+    if (ga_path(path, sizeof path, err, "%s/%s", dir, GA_RUNDIR_LOCK_NAME))
+        return -1;
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0) {
         ga_error_set(err, errno == ENOENT || errno == ENOTDIR ? GA_EINPUT
@@ -83,9 +87,9 @@ int ga_rundir_remove_stale_temp(const char *dir)
             c++;
         if (*c)  /* not NAME.tmp.DIGITS */
             continue;
-        char path[4200];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        removed += unlink(path) == 0;
+        char path[GA_PATH_MAX];  /* a name too long: left, as unlink would */
+        if (ga_path(path, sizeof path, NULL, "%s/%s", dir, e->d_name) == GA_OK)
+            removed += unlink(path) == 0;
     }
     closedir(d);
     return removed;
@@ -283,6 +287,9 @@ int ga_rundir_check_identity(const cJSON *saved, const char *uid,
 int ga_rundir_save_checkpoint(const char *dir, cJSON *o, const cJSON *identity,
                               ga_error *err)
 {
+    char path[GA_PATH_MAX];
+    if (ga_path(path, sizeof path, err, "%s/checkpoint.json", dir))
+        return GA_EINPUT;
     cJSON *format = cJSON_CreateNumber(GA_CHECKPOINT_FORMAT);
     if (!format || !cJSON_AddItemToObject(o, "format", format) ||
         !cJSON_AddItemReferenceToObject(o, "run", (cJSON *)identity)) {
@@ -293,8 +300,6 @@ int ga_rundir_save_checkpoint(const char *dir, cJSON *o, const cJSON *identity,
     char *text = cJSON_PrintUnformatted(o);
     if (!text)
         return ga_error_set(err, GA_EFAIL, "out of memory");
-    char path[4200];
-    snprintf(path, sizeof path, "%s/checkpoint.json", dir);
     int rc = ga_write_file_atomic(path, text, strlen(text), err);
     free(text);
     return rc;
@@ -307,8 +312,9 @@ cJSON *ga_rundir_load_checkpoint(const char *dir, const char *uid,
                                  void *warn_ctx, ga_error *err)
 {
     int fmt, *format = &fmt;
-    char path[4200];
-    snprintf(path, sizeof path, "%s/checkpoint.json", dir);
+    char path[GA_PATH_MAX];
+    if (ga_path(path, sizeof path, err, "%s/checkpoint.json", dir))
+        return NULL;
     ga_error e;
     char *text = ga_read_file(path, NULL, &e);
     if (!text) {
@@ -367,7 +373,7 @@ cJSON *ga_rundir_load_checkpoint(const char *dir, const char *uid,
 int ga_rundir_begin(const char *dir, const char *shown, int resume_asked,
                     int *resume, ga_error *err)
 {
-    char path[4200];
+    char path[GA_PATH_MAX];
     if (ga_path(path, sizeof path, err, "%s/checkpoint.json", dir))
         return err->status;
     int have = access(path, F_OK) == 0;
@@ -381,8 +387,9 @@ int ga_rundir_begin(const char *dir, const char *shown, int resume_asked,
 
 int ga_rundir_check_fresh(const char *dir, ga_error *err)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/evals.jsonl", dir);
+    char path[GA_PATH_MAX];
+    if (ga_path(path, sizeof path, err, "%s/evals.jsonl", dir))
+        return GA_EINPUT;
     struct stat st;
     if (stat(path, &st) == 0 && st.st_size > 0)
         return ga_error_set(err, GA_EINPUT, "%s holds %lld bytes of "
@@ -425,7 +432,7 @@ cJSON *ga_rundir_individuals_json(const ga_space *space, const double *genes,
 int ga_rundir_write_stats(const char *dir, const ga_stats_row *rows,
                           size_t nrows, ga_error *err)
 {
-    char path[4200];
+    char path[GA_PATH_MAX];
     if (ga_path(path, sizeof path, err, "%s/stats.csv", dir))
         return err->status;
     ga_strbuf csv = GA_STRBUF_INIT;
@@ -585,7 +592,7 @@ int ga_rundir_prefill_cache(const char *path, const ga_space *space, ga_cache *c
 
 int ga_run_config_save(const char *dir, const ga_run_config *c, ga_error *err)
 {
-    char path[4200];
+    char path[GA_PATH_MAX];
     if (ga_path(path, sizeof path, err, "%s/run.json", dir))
         return err->status;
     ga_json_oom_clear();
@@ -663,7 +670,7 @@ static int read_command(const cJSON *o, ga_run_config *c, const char *path,
 int ga_run_config_load(const char *dir, ga_run_config *c, ga_error *err)
 {
     memset(c, 0, sizeof *c);
-    char path[4200];
+    char path[GA_PATH_MAX];
     if (ga_path(path, sizeof path, err, "%s/run.json", dir))
         return err->status;
     char *text = ga_read_file(path, NULL, err);

@@ -57,7 +57,8 @@
  * it. On a network file system it relies on the server's POSIX locks (NFS
  * v3 with lockd, v4, Lustre and GPFS with locking on). Returns the open
  * descriptor (>= 0), or -1 with GA_EINPUT naming the pid and host that hold
- * it (GA_EFAIL when the lock file cannot be made). */
+ * it, or ga_path's "path too long" when dir/.gahpo.lock reaches PATH_MAX
+ * bytes (GA_EFAIL when the lock file cannot be made). */
 int ga_rundir_lock(const char *dir, ga_error *err);
 /* Release a lock taken by ga_rundir_lock (fd < 0: nothing). */
 void ga_rundir_unlock(int fd);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -144,10 +145,11 @@ char *ga_read_file(const char *path, size_t *len, ga_error *err)
 int ga_write_file_atomic(const char *path, const char *data, size_t len,
                          ga_error *err)
 {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >=
-        (int)sizeof tmp)
-        return ga_error_set(err, GA_EINPUT, "%s: path too long", path);
+    /* at most PATH_MAX: a longer name the OS refuses, in a message the
+     * path would fill to its end */
+    char tmp[PATH_MAX];
+    if (ga_path(tmp, sizeof tmp, err, "%s.tmp.%ld", path, (long)getpid()))
+        return GA_EINPUT;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return ga_error_set(err, GA_EFAIL, "%s: cannot create: %s", tmp,
@@ -179,8 +181,8 @@ int ga_write_file_atomic(const char *path, const char *data, size_t len,
                             path, strerror(e));
     }
     /* the rename itself is durable once the directory is synced */
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
+    char dir[PATH_MAX];
+    ga_path(dir, sizeof dir, NULL, "%s", path);  /* fits: tmp is longer */
     char *slash = strrchr(dir, '/');
     if (slash)
         *(slash == dir ? slash + 1 : slash) = '\0';
@@ -403,9 +405,10 @@ int ga_parse_long(const char *text, long *out)
 
 int ga_mkdirs(const char *path, ga_error *err)
 {
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return ga_error_set(err, GA_EINPUT, "%s: path too long", path);
+    /* a name the OS would refuse fails before any parent is made */
+    char buf[PATH_MAX];
+    if (ga_path(buf, sizeof buf, err, "%s", path))
+        return GA_EINPUT;
     for (char *p = buf + 1; *p; p++) {
         if (*p != '/')
             continue;
@@ -423,24 +426,27 @@ int ga_mkdirs(const char *path, ga_error *err)
 
 int ga_data_path(const char *relative, char *out, size_t size, ga_error *err)
 {
-    char bases[3][4200];
+    /* a place whose name is too long holds nothing: it is skipped */
+    char bases[3][GA_PATH_MAX];
     int n = 0;
     const char *env = getenv("GAHPO_DATA_DIR");
     if (env && *env)
-        snprintf(bases[n++], sizeof bases[0], "%s", env);
-    char exe[4000];
+        n += ga_path(bases[n], sizeof bases[0], NULL, "%s", env) == GA_OK;
+    char exe[GA_PATH_MAX];  /* readlink cuts silently: a full buffer is cut */
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len > 0) {
+    if (len > 0 && len < (ssize_t)sizeof exe - 1) {
         exe[len] = '\0';
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';  /* the binary's directory */
-            snprintf(bases[n++], sizeof bases[0], "%s/..", exe);
-            snprintf(bases[n++], sizeof bases[0], "%s/../share/gahpo", exe);
+            n += ga_path(bases[n], sizeof bases[0], NULL, "%s/..", exe)
+                 == GA_OK;
+            n += ga_path(bases[n], sizeof bases[0], NULL,
+                         "%s/../share/gahpo", exe) == GA_OK;
         }
     }
     for (int i = 0; i < n; i++) {
-        if (snprintf(out, size, "%s/%s", bases[i], relative) >= (int)size)
+        if (ga_path(out, size, NULL, "%s/%s", bases[i], relative) != GA_OK)
             continue;
         if (access(out, R_OK) == 0)
             return GA_OK;

@@ -35,7 +35,9 @@ char *ga_read_regular(const char *path, const char *name, size_t max,
                       size_t *len, ga_error *err);
 
 /* Write data to path atomically: a temp file beside it, fsync, rename.
- * A reader sees the old file or the new one, never a part. */
+ * A reader sees the old file or the new one, never a part. GA_EINPUT
+ * (ga_path's message) when the temp file's name is PATH_MAX bytes or more,
+ * GA_EFAIL naming the file for the rest. */
 int ga_write_file_atomic(const char *path, const char *data, size_t len,
                          ga_error *err);
 
@@ -120,6 +122,9 @@ int ga_parse_double(const char *text, double *out);
 /* Parse a whole string as a long. 0 on success, -1 otherwise. */
 int ga_parse_long(const char *text, long *out);
 
+/* The buffer for a built path: PATH_MAX (4096) plus room for a file name. */
+#define GA_PATH_MAX 4352
+
 /* The one way the library builds a file name: snprintf(buf, size, fmt,
  * ...) that fails instead of cutting. GA_OK, or GA_EINPUT "path too long
  * (over N bytes): <its start>..." in err (buf then holds "") when the
@@ -127,14 +132,17 @@ int ga_parse_long(const char *text, long *out);
 int ga_path(char *buf, size_t size, ga_error *err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Create directory path and its parents (mode 0777 & umask). */
+/* Create directory path and its parents (mode 0777 & umask). GA_EINPUT
+ * (ga_path's message) for a name of PATH_MAX bytes or more, before any
+ * directory is made; GA_EFAIL naming the directory mkdir refused. */
 int ga_mkdirs(const char *path, ga_error *err);
 
 /* Find a data file shipped with gahpo (e.g. "problems/spaces/cnn.json",
  * "surrogates/models/deepttc.json"): tried in $GAHPO_DATA_DIR, beside the
  * running binary's parent directory (a build tree: bin/..), and in its
  * ../share/gahpo (an installed tree). Writes the first that exists into
- * out; GA_EINPUT naming the places tried if none does. */
+ * out (a place whose name does not fit in size is passed over); GA_EINPUT
+ * naming the places tried if none does. */
 int ga_data_path(const char *relative, char *out, size_t size, ga_error *err);
 
 /* Seconds on a monotonic clock. */

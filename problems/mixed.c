@@ -360,9 +360,9 @@ prob_problem *prob_mixed_alloc(const char *name, int noisy, ga_error *err)
         ga_error_set(err, GA_EINPUT, "unknown mixed problem '%s'", name);
         return NULL;
     }
-    char rel[256], path[4096];
-    snprintf(rel, sizeof rel, "problems/spaces/%s.json", name);
-    if (ga_data_path(rel, path, sizeof path, err) != GA_OK)
+    char rel[GA_PATH_MAX], path[GA_PATH_MAX];
+    if (ga_path(rel, sizeof rel, err, "problems/spaces/%s.json", name) ||
+        ga_data_path(rel, path, sizeof path, err) != GA_OK)
         return NULL;
     prob_problem *p = calloc(1, sizeof *p);
     mixed *m = calloc(1, sizeof *m);

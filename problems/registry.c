@@ -53,7 +53,7 @@ static prob_problem *lookup_bbob(const char *name, ga_error *err)
 /* "surrogate:NAME[:noisy]": surrogates/models/NAME.json. */
 static prob_problem *lookup_surrogate(const char *rest, ga_error *err)
 {
-    char model[128], rel[256], path[4096];
+    char model[128], rel[GA_PATH_MAX], path[GA_PATH_MAX];
     const char *colon = strchr(rest, ':');
     size_t n = colon ? (size_t)(colon - rest) : strlen(rest);
     int noisy = colon && strcmp(colon + 1, "noisy") == 0;
@@ -67,8 +67,8 @@ static prob_problem *lookup_surrogate(const char *rest, ga_error *err)
     }
     memcpy(model, rest, n);
     model[n] = '\0';
-    snprintf(rel, sizeof rel, "surrogates/models/%s.json", model);
-    if (ga_data_path(rel, path, sizeof path, err) != GA_OK)
+    if (ga_path(rel, sizeof rel, err, "surrogates/models/%s.json", model) ||
+        ga_data_path(rel, path, sizeof path, err) != GA_OK)
         return NULL;
     char pname[160];
     snprintf(pname, sizeof pname, "surrogate:%s%s", model, noisy ? ":noisy" : "");

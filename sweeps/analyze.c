@@ -25,9 +25,11 @@ static int write_tuned(const char *dir, sweep_analysis *an,
     cJSON *o = sweep_tuned_build(l, sel, an->version, err);
     if (!o)
         return err->status;
-    char path[4200];
-    snprintf(path, sizeof path, "%s/tuned_defaults.json", dir);
-    int rc = an->write_files ? ga_write_json_atomic(path, o, err) : GA_OK;
+    char path[GA_PATH_MAX];
+    int rc = an->write_files ? ga_path(path, sizeof path, err,
+                                       "%s/tuned_defaults.json", dir) : GA_OK;
+    if (rc == GA_OK && an->write_files)
+        rc = ga_write_json_atomic(path, o, err);
     an->tuned = o;
     return rc;
 }
@@ -37,7 +39,7 @@ int sweep_analyze(const char *dir, sweep_analysis *an, ga_error *err)
     sweep_loaded l;
     sweep_selection sel;
     ga_strbuf rep = GA_STRBUF_INIT;
-    char path[4200];
+    char path[GA_PATH_MAX];
     an->tuned = NULL;
     memset(&sel, 0, sizeof sel);
     int rc = sweep_load(dir, an, &l, err);
@@ -52,7 +54,8 @@ int sweep_analyze(const char *dir, sweep_analysis *an, ga_error *err)
     /* the figures first: report.md shows them */
     if (rc == GA_OK && an->write_files)
         rc = sweep_plots_write(dir, &l, &sel, err);
-    snprintf(path, sizeof path, "%s/report.md", dir);
+    if (rc == GA_OK && an->write_files)
+        rc = ga_path(path, sizeof path, err, "%s/report.md", dir);
     if (rc == GA_OK && an->write_files)
         rc = ga_strbuf_write(&rep, path, err);
     if (rc == GA_OK) {

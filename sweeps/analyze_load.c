@@ -198,9 +198,10 @@ static int apply_options(const char *dir, const sweep_analysis *an,
 int sweep_load(const char *dir, const sweep_analysis *an, sweep_loaded *l,
                ga_error *err)
 {
-    char path[4200];
+    char path[GA_PATH_MAX];
     memset(l, 0, sizeof *l);
-    snprintf(path, sizeof path, "%s/spec.json", dir);
+    if (ga_path(path, sizeof path, err, "%s/spec.json", dir))
+        return GA_EINPUT;
     if (!(l->spec = sweep_spec_load(path, err)))
         return err->status;
     int rc = sweep_design(l->spec, &l->points, &l->npoints, &l->design_report,
@@ -209,7 +210,8 @@ int sweep_load(const char *dir, const sweep_analysis *an, sweep_loaded *l,
         rc = apply_options(dir, an, l->spec, err);
     if (rc)
         return rc;
-    snprintf(path, sizeof path, "%s/runs.csv", dir);
+    if (ga_path(path, sizeof path, err, "%s/runs.csv", dir))
+        return GA_EINPUT;
     char *text = ga_read_file(path, NULL, err);
     ga_csv *runs = text ? ga_csv_parse(text, path, err) : NULL;
     free(text);

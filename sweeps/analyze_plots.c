@@ -53,11 +53,13 @@ static int heat_map(const char *pdir, const sweep_loaded *l,
                     ga_error *err)
 {
     const sweep_factor *fa = &l->spec->factors[a], *fb = &l->spec->factors[b];
-    char path[4300];
+    char path[GA_PATH_MAX];
     ga_strbuf dat = GA_STRBUF_INIT;
     heat_data(&dat, l, sel, a, b);
-    snprintf(path, sizeof path, "%s/heat_%s_%s.dat", pdir, fa->name, fb->name);
-    int rc = ga_strbuf_write(&dat, path, err);
+    int rc = ga_path(path, sizeof path, err, "%s/heat_%s_%s.dat", pdir,
+                     fa->name, fb->name);
+    if (rc == GA_OK)
+        rc = ga_strbuf_write(&dat, path, err);
     ga_strbuf_free(&dat);
     if (rc)
         return rc;
@@ -127,13 +129,15 @@ static int curves(const char *pdir, const sweep_loaded *l, const size_t *show,
     for (size_t k = 0; k < nshow; k++)
         curve_data(&cur, &ecdf, l, show[k], v);
     free(v);
-    char path[4300];
+    char path[GA_PATH_MAX];
     int rc = errno == ENOMEM ? ga_error_set(err, GA_EFAIL, "out of memory")
                              : GA_OK;
-    snprintf(path, sizeof path, "%s/curves.dat", pdir);
+    if (rc == GA_OK)
+        rc = ga_path(path, sizeof path, err, "%s/curves.dat", pdir);
     if (rc == GA_OK)
         rc = ga_strbuf_write(&cur, path, err);
-    snprintf(path, sizeof path, "%s/ecdf.dat", pdir);
+    if (rc == GA_OK)
+        rc = ga_path(path, sizeof path, err, "%s/ecdf.dat", pdir);
     if (rc == GA_OK)
         rc = ga_strbuf_write(&ecdf, path, err);
     ga_strbuf_free(&cur);
@@ -164,9 +168,10 @@ static void curves_script(ga_strbuf *gp, const size_t *show, size_t nshow)
 int sweep_plots_write(const char *dir, const sweep_loaded *l,
                       const sweep_selection *sel, ga_error *err)
 {
-    char pdir[4200], path[4300];
-    snprintf(pdir, sizeof pdir, "%s/plots", dir);
-    int rc = ga_mkdirs(pdir, err);
+    char pdir[GA_PATH_MAX], path[GA_PATH_MAX];
+    int rc = ga_path(pdir, sizeof pdir, err, "%s/plots", dir);
+    if (rc == GA_OK)
+        rc = ga_mkdirs(pdir, err);
     if (rc)
         return rc;
     ga_strbuf gp = GA_STRBUF_INIT;
@@ -190,7 +195,8 @@ int sweep_plots_write(const char *dir, const sweep_loaded *l,
     if (rc == GA_OK)
         rc = curves(pdir, l, show, nshow, err);
     curves_script(&gp, show, nshow);
-    snprintf(path, sizeof path, "%s/plots.gp", pdir);
+    if (rc == GA_OK)
+        rc = ga_path(path, sizeof path, err, "%s/plots.gp", pdir);
     if (rc == GA_OK)
         rc = ga_strbuf_write(&gp, path, err);
     ga_strbuf_free(&gp);

@@ -94,10 +94,12 @@ int sweep_summary_write(const char *dir, const sweep_loaded *l,
                 summary_row(&csv, l, sel, p, q, buf, n);
         }
     free(buf);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    char path[GA_PATH_MAX];
     int rc = errno == ENOMEM ? ga_error_set(err, GA_EFAIL, "out of memory")
-                             : ga_strbuf_write(&csv, path, err);
+                             : ga_path(path, sizeof path, err, "%s/summary.csv",
+                                       dir);
+    if (rc == GA_OK)
+        rc = ga_strbuf_write(&csv, path, err);
     ga_strbuf_free(&csv);
     return rc;
 }

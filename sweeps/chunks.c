@@ -81,8 +81,11 @@ int sweep_merge_chunks(const sweep_spec *s, size_t npoints, const char *dir,
         goto out;
     }
     for (long k = 0; k < nchunks && rc == GA_OK; k++) {
-        char path[4200];
-        snprintf(path, sizeof path, "%s/runs.csv", chunk_dirs[k]);
+        char path[GA_PATH_MAX];
+        if (ga_path(path, sizeof path, err, "%s/runs.csv", chunk_dirs[k])) {
+            rc = GA_EINPUT;
+            break;
+        }
         char *text = texts[2 * k] = ga_read_file(path, NULL, err);
         if (!text) {
             rc = GA_EINPUT;
@@ -94,11 +97,13 @@ int sweep_merge_chunks(const sweep_spec *s, size_t npoints, const char *dir,
             break;
         }
         rc = take_rows(text, path, rows, total, k, nchunks, 0, err);
-        /* timings are a record, not a result: a chunk without them is
-         * left out of timings.csv */
-        snprintf(path, sizeof path, "%s/timings.csv", chunk_dirs[k]);
+        /* timings are a record, not a result: a chunk without them (or
+         * whose timings.csv is too long a name) is left out of timings.csv */
         ga_error ignore;
-        char *tt = texts[2 * k + 1] = ga_read_file(path, NULL, &ignore);
+        char *tt = NULL;
+        if (ga_path(path, sizeof path, &ignore, "%s/timings.csv",
+                    chunk_dirs[k]) == GA_OK)
+            tt = texts[2 * k + 1] = ga_read_file(path, NULL, &ignore);
         if (rc == GA_OK && tt)  /* a torn last line: the lines before it */
             take_rows(tt, path, times, total, k, nchunks, 1, &ignore);
     }
@@ -107,11 +112,13 @@ int sweep_merge_chunks(const sweep_spec *s, size_t npoints, const char *dir,
             rc = ga_error_set(err, GA_EINPUT, "%s/runs.csv: run %ld is "
                               "missing (chunk %ld did not finish)",
                               chunk_dirs[i % nchunks], i, i % nchunks);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/runs.csv", dir);
+    char path[GA_PATH_MAX];
+    if (rc == GA_OK)
+        rc = ga_path(path, sizeof path, err, "%s/runs.csv", dir);
     if (rc == GA_OK)
         rc = write_joined(path, header, rows, total, err);
-    snprintf(path, sizeof path, "%s/timings.csv", dir);
+    if (rc == GA_OK)
+        rc = ga_path(path, sizeof path, err, "%s/timings.csv", dir);
     if (rc == GA_OK)
         rc = write_joined(path, "run,seconds\n", times, total, err);
 out:

@@ -181,7 +181,7 @@ int sweep_write_design(const sweep_spec *s, const sweep_point *pts, size_t n,
                        const char *dir, ga_error *err)
 {
     ga_strbuf csv = GA_STRBUF_INIT;
-    char path[4200];
+    char path[GA_PATH_MAX];
     ga_strbuf_append(&csv, "point,reference");
     for (size_t k = 0; k < s->nfactors; k++)
         ga_strbuf_printf(&csv, ",%s", s->factors[k].name);
@@ -192,12 +192,14 @@ int sweep_write_design(const sweep_spec *s, const sweep_point *pts, size_t n,
             ga_strbuf_printf(&csv, ",%s", pts[i].values[k]);
         ga_strbuf_append(&csv, "\n");
     }
-    snprintf(path, sizeof path, "%s/design.csv", dir);
-    int rc = ga_strbuf_write(&csv, path, err);
+    int rc = ga_path(path, sizeof path, err, "%s/design.csv", dir);
+    if (rc == GA_OK)
+        rc = ga_strbuf_write(&csv, path, err);
     ga_strbuf_free(&csv);
     if (rc)
         return rc;
-    snprintf(path, sizeof path, "%s/spec.json", dir);
+    if (ga_path(path, sizeof path, err, "%s/spec.json", dir))
+        return GA_EINPUT;
     return ga_write_file_atomic(path, s->text, strlen(s->text), err);
 }
 
@@ -464,9 +466,10 @@ static int race(exec_ctx *x, size_t np, const char *dir, ga_error *err)
         x->planned = x->finished + (long)rs.nalive * (ninst - inst - 1);
     }
     if (rc == GA_OK && !x->failed && !(x->cancel && *x->cancel)) {
-        char path[4200];
-        snprintf(path, sizeof path, "%s/race.csv", dir);
-        rc = ga_strbuf_write(&log, path, err);
+        char path[GA_PATH_MAX];
+        rc = ga_path(path, sizeof path, err, "%s/race.csv", dir);
+        if (rc == GA_OK)
+            rc = ga_strbuf_write(&log, path, err);
     }
     ga_strbuf_free(&log);
     free(rs.alive);
@@ -490,7 +493,7 @@ static int prepare(const sweep_spec *s, const sweep_point *pts, size_t npoints,
                    const char *dir, int resume, long chunk, long nchunks,
                    ga_error *err)
 {
-    char journal[4200], runs[4200], path[4200];
+    char journal[GA_PATH_MAX], runs[GA_PATH_MAX], path[GA_PATH_MAX];
     long total = (long)npoints * (long)s->nproblems * s->replicates;
     if (nchunks < 1 || chunk < 0 || chunk >= nchunks)
         return ga_error_set(err, GA_EINPUT, "chunk %ld of %ld: want 0 <= chunk "
@@ -502,17 +505,21 @@ static int prepare(const sweep_spec *s, const sweep_point *pts, size_t npoints,
     if (nchunks > total)
         return ga_error_set(err, GA_EINPUT, "%ld chunks for %ld runs: at most "
                             "one chunk per run", nchunks, total);
-    int rc = ga_mkdirs(dir, err);
+    /* the names first: a directory is made only if they fit */
+    int rc = ga_path(journal, sizeof journal, err, "%s/runs.journal", dir);
+    if (rc == GA_OK)
+        rc = ga_path(runs, sizeof runs, err, "%s/runs.csv", dir);
+    if (rc == GA_OK)
+        rc = ga_path(path, sizeof path, err, "%s/spec.json", dir);
+    if (rc == GA_OK)
+        rc = ga_mkdirs(dir, err);
     if (rc)
         return rc;
-    snprintf(journal, sizeof journal, "%s/runs.journal", dir);
-    snprintf(runs, sizeof runs, "%s/runs.csv", dir);
     if (!resume && (access(journal, F_OK) == 0 || access(runs, F_OK) == 0))
         return ga_error_set(err, GA_EINPUT, "%s already holds a sweep; continue "
                             "it with --resume or choose another --out", dir);
     if (resume) {
         /* the same spec, or the journal's rows mean something else */
-        snprintf(path, sizeof path, "%s/spec.json", dir);
         ga_error e;
         char *old = ga_read_file(path, NULL, &e);
         int unread = !old && e.status == GA_EFAIL;  /* there, but not read */
@@ -534,9 +541,10 @@ static int open_ctx(exec_ctx *x, const char *dir, int resume, long chunk,
                     long nchunks, ga_error *err)
 {
     const sweep_spec *s = x->s;
-    char journal[4200], timings[4200];
-    snprintf(journal, sizeof journal, "%s/runs.journal", dir);
-    snprintf(timings, sizeof timings, "%s/timings.csv", dir);
+    char journal[GA_PATH_MAX], timings[GA_PATH_MAX];
+    if (ga_path(journal, sizeof journal, err, "%s/runs.journal", dir) ||
+        ga_path(timings, sizeof timings, err, "%s/timings.csv", dir))
+        return GA_EINPUT;
     x->rows = calloc((size_t)x->total + 1, sizeof *x->rows);
     x->errors = malloc(((size_t)x->total + 1) * sizeof *x->errors);
     x->probs = calloc(s->nproblems, sizeof *x->probs);
@@ -601,7 +609,9 @@ static int execute_chunk(exec_ctx *x, long chunk, long nchunks, ga_error *err)
  * race leaves out the runs its dropped settings never made). */
 static int write_runs(const exec_ctx *x, const char *dir, ga_error *err)
 {
-    char path[4200];
+    char path[GA_PATH_MAX];
+    if (ga_path(path, sizeof path, err, "%s/runs.csv", dir))
+        return GA_EINPUT;
     char *header = sweep_runs_header(x->s);
     ga_strbuf csv = GA_STRBUF_INIT;
     if (!header)
@@ -611,7 +621,6 @@ static int write_runs(const exec_ctx *x, const char *dir, ga_error *err)
     for (long i = 0; i < x->total; i++)
         if (x->rows[i])
             ga_strbuf_append(&csv, x->rows[i]);
-    snprintf(path, sizeof path, "%s/runs.csv", dir);
     int rc = ga_strbuf_write(&csv, path, err);
     ga_strbuf_free(&csv);
     return rc;

@@ -116,8 +116,9 @@ static int compare_pairs(const sweep_spec *s, size_t selected, double **e,
 /* md appended to dir/report.md (a report that is not there: md alone). */
 static int append_report(const char *dir, const ga_strbuf *md, ga_error *err)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/report.md", dir);
+    char path[GA_PATH_MAX];
+    if (ga_path(path, sizeof path, err, "%s/report.md", dir))
+        return GA_EINPUT;
     ga_error e2;
     char *old = ga_read_file(path, NULL, &e2);
     if (!old && e2.status == GA_EFAIL)  /* there, but not read: keep it */
@@ -135,9 +136,10 @@ static int append_report(const char *dir, const ga_strbuf *md, ga_error *err)
 static int add_provenance(const sweep_spec *s, const char *dir,
                           const evidence *ev, ga_error *err)
 {
-    char path[4200];
+    char path[GA_PATH_MAX];
     size_t n = s->nvalidation * (size_t)s->replicates;
-    snprintf(path, sizeof path, "%s/tuned_defaults.json", dir);
+    if (ga_path(path, sizeof path, err, "%s/tuned_defaults.json", dir))
+        return GA_EINPUT;
     ga_error e2;
     char *text = ga_read_file(path, NULL, &e2);
     if (!text && e2.status == GA_EFAIL)
@@ -188,8 +190,9 @@ int sweep_validate(const sweep_spec *s, const sweep_point *pts, size_t selected,
         rc = run_pairs(s, pts, selected, probs, threads, e, err);
     if (rc == GA_OK)
         rc = compare_pairs(s, selected, e, &csv, &md, &ev, err);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/validation.csv", dir);
+    char path[GA_PATH_MAX];
+    if (rc == GA_OK)
+        rc = ga_path(path, sizeof path, err, "%s/validation.csv", dir);
     if (rc == GA_OK)
         rc = ga_strbuf_write(&csv, path, err);
     if (rc == GA_OK)

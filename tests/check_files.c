@@ -1,7 +1,9 @@
 /* check_files.c - unit tests of the ga/ modules that hold the bytes of a
  * run: the fitness cache, checkpoint numbers (state.h), exact number
  * formatting, atomic writes, and the run directory's files (rundir.h: the
- * evaluation log and its reader, stats.csv, how a run begins). */
+ * evaluation log and its reader, stats.csv, how a run begins); outside
+ * make unit, gahpo run given a directory too long for its files. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -368,6 +370,73 @@ START_TEST(test_run_config)
 }
 END_TEST
 
+/* ---- a run directory too long for its files ---------------------------- */
+
+/* base/aaa/aaa/...: nested directories (names of at most 200 bytes) to an
+ * absolute path of exactly len bytes in out, made when make is set. */
+static void long_dir(const char *base, size_t len, int make, char *out)
+{
+    size_t n = strlen(base);
+    memcpy(out, base, n + 1);
+    while (n < len) {
+        size_t rest = len - n;  /* a slash and a name, or more of them */
+        size_t part = rest <= 201 ? rest - 1 : rest - 201 < 2 ? 100 : 200;
+        out[n++] = '/';
+        memset(out + n, 'a', part);
+        n += part;
+        out[n] = '\0';
+        if (make)
+            ck_assert_int_eq(mkdir(out, 0700), 0);
+    }
+}
+
+/* A name over PATH_MAX is never cut to one that fits: gahpo run refuses
+ * an --out the system cannot take before making any of it, and a
+ * directory whose own files' names are too long once its first file (the
+ * lock) is made; both with exit 2 and a message that says so (the path
+ * would fill a message to its end), nothing written but the lock. */
+START_TEST(test_rundir_too_long)
+{
+    char *base = tu_tmpdir("longdir");
+    ck_assert(base && strlen(base) < 2000);
+    char dir[4400], want[128], cmd[256];
+    char *out = NULL, *err = NULL;
+    snprintf(want, sizeof want, "path too long (over %d bytes): %.40s",
+             PATH_MAX - 1, base);
+
+    long_dir(base, 4200, 0, dir);
+    int rc = tu_run((char *[]){ (char *)tu_gahpo(), "run", "--problem",
+                                "sphere:d2", "--out", dir, NULL },
+                    NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 2 && strstr(err, want), "exit %d: %s", rc, err);
+    snprintf(cmd, sizeof cmd, "find '%s' -mindepth 1", base);
+    char *made = tu_sh(cmd);
+    ck_assert_str_eq(made, "");  /* not one of its parents */
+    free(made);
+    free(out);
+    free(err);
+
+    /* dir/.gahpo.lock fits (PATH_MAX - 2 bytes), dir/run.json.tmp.PID not */
+    long_dir(base, PATH_MAX - 14, 1, dir);
+    rc = tu_run((char *[]){ (char *)tu_gahpo(), "run", "--problem",
+                            "sphere:d2", "--out", dir, NULL },
+                NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 2 && strstr(err, want), "exit %d: %s", rc, err);
+    snprintf(cmd, sizeof cmd, "find '%s' -type f -printf '%%f\\n'", base);
+    made = tu_sh(cmd);
+    ck_assert_str_eq(made, ".gahpo.lock\n");  /* no run.json.tm, no run.j */
+    free(made);
+    char lock[PATH_MAX];
+    ck_assert_int_lt(snprintf(lock, sizeof lock, "%s/.gahpo.lock", dir),
+                     (int)sizeof lock);
+    ck_assert_int_eq(access(lock, F_OK), 0);
+    free(out);
+    free(err);
+    tu_rmrf(base);
+    free(base);
+}
+END_TEST
+
 Suite *files_suite(void)
 {
     Suite *s = suite_create("files");
@@ -379,6 +448,8 @@ Suite *files_suite(void)
     tcase_add_test(tc, test_log);
     tcase_add_test(tc, test_stats_and_begin);
     tcase_add_test(tc, test_run_config);
+    if (!tu_unit_only())  /* runs gahpo */
+        tcase_add_test(tc, test_rundir_too_long);
     suite_add_tcase(s, tc);
     return s;
 }
