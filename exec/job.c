@@ -1,7 +1,8 @@
-/* job.c - one model run as a job (job.h): its inputs (params.json and its
- * command line), the child that becomes it, the TERM-then-KILL policy that
- * ends it, and the result file it leaves. The local executor and the task
- * side of the Slurm and PBS arrays both stand on it. */
+/* job.c - one job (job.h): its inputs (params.json and its command
+ * line), the child that becomes it, the TERM-then-KILL policy that ends
+ * it, running it to its end, and the result file it leaves. The local
+ * executor and the task side of the Slurm and PBS arrays both stand on
+ * it. */
 #include "job.h"
 
 #include <errno.h>
@@ -11,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cJSON.h>
@@ -78,14 +81,37 @@ char **ga_job_argv(char *const *cmd, size_t argc, const ga_space *space,
 
 /* ---- the child --------------------------------------------------------- */
 
-void ga_exec_model_child(const char *dir, char **argv)
+/* ga_job_child; index NULL: no GAHPO_JOB_INDEX. */
+static void child(const char *dir, const size_t *index, char **argv)
+    __attribute__((noreturn));
+
+static void child(const char *dir, const size_t *index, char **argv)
 {
+    /* the driver's handlers first: until here one would run in the child
+     * (Check's, for one, kills its test's process group); a signal the
+     * caller kept blocked over the fork (ga_job_run) now ends the job */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    sigset_t ends;
+    sigemptyset(&ends);
+    sigaddset(&ends, SIGINT);
+    sigaddset(&ends, SIGTERM);
+    sigprocmask(SIG_UNBLOCK, &ends, NULL);
     setpgid(0, 0);
     /* marks the model and everything it starts, so all of it can be ended
      * with the job (end_descendants) */
     setenv("GAHPO_JOB", dir, 1);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    if (index) {
+        char digits[32], *d = digits + sizeof digits - 1;
+        size_t i = *index;
+        *d = '\0';
+        do  /* by hand: snprintf is not async-signal-safe */
+            *--d = (char)('0' + i % 10);
+        while (i /= 10);
+        setenv("GAHPO_JOB_INDEX", d, 1);
+    } else {  /* none rather than a wrong one inherited from the driver */
+        unsetenv("GAHPO_JOB_INDEX");
+    }
     if (chdir(dir) != 0)
         _exit(127);
     int in = open("/dev/null", O_RDONLY);
@@ -104,6 +130,23 @@ void ga_exec_model_child(const char *dir, char **argv)
     _exit(127);
 }
 
+void ga_job_child(const char *dir, size_t index, char **argv)
+{
+    child(dir, &index, argv);
+}
+
+void ga_exec_model_child(const char *dir, char **argv)
+{
+    const char *name = strrchr(dir, '/');
+    name = name ? name + 1 : dir;
+    size_t index = 0, n = 0;
+    int ok = strncmp(name, "ind_", 4) == 0;
+    for (const char *c = name + 4; ok && *c; c++, n++) {
+        ok = *c >= '0' && *c <= '9' && n < 18;
+        index = 10 * index + (size_t)(*c - '0');
+    }
+    child(dir, ok && n > 0 ? &index : NULL, argv);
+}
 
 /* ---- ending it --------------------------------------------------------- */
 
@@ -118,6 +161,77 @@ int ga_job_end_step(pid_t pgid, int ending, double now, ga_job_term *t)
     if (t->sent && now - t->time > GA_JOB_KILL_GRACE)
         killpg(pgid, SIGKILL);
     return 0;
+}
+
+/* ---- running one to its end -------------------------------------------- */
+
+static void nap(double s)
+{
+    struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+    nanosleep(&ts, NULL);  /* a signal cuts it short: the loop re-checks */
+}
+
+/* Wait for the job pid; on its timeout or *stop, end its group. */
+static void wait_job(pid_t pid, double timeout, volatile sig_atomic_t *stop,
+                     ga_job_outcome *out)
+{
+    double start = ga_now();
+    ga_job_term term = { 0 };
+    int status = 0;
+    for (;;) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid)
+            break;
+        if (w < 0 && errno != EINTR) {  /* no status to go by */
+            snprintf(out->error, sizeof out->error, "waitpid: %s",
+                     strerror(errno));
+            break;
+        }
+        double now = ga_now();
+        int stopping = stop && *stop;
+        if (ga_job_end_step(pid, stopping || (timeout > 0 &&
+                                              now - start > timeout),
+                            now, &term)) {
+            out->stopped = stopping;
+            out->timed_out = !stopping;
+        }
+        nap(0.01);
+    }
+    killpg(pid, SIGKILL);  /* what the job left in its group */
+    if (stop && *stop)
+        out->stopped = 1;
+    if (out->error[0])
+        return;
+    out->exited = WIFEXITED(status);
+    out->exit_code = out->exited ? WEXITSTATUS(status) : 0;
+    out->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+void ga_job_run(const char *dir, size_t index, char **argv, double timeout,
+                volatile sig_atomic_t *stop, ga_job_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    /* INT and TERM wait over the fork: the child takes them only once its
+     * own handlers are the defaults (child) */
+    sigset_t ends, before;
+    sigemptyset(&ends);
+    sigaddset(&ends, SIGINT);
+    sigaddset(&ends, SIGTERM);
+    sigprocmask(SIG_BLOCK, &ends, &before);
+    double start = ga_now();
+    pid_t pid = fork();
+    if (pid == 0)
+        ga_job_child(dir, index, argv);
+    int fork_errno = errno;
+    sigprocmask(SIG_SETMASK, &before, NULL);
+    if (pid < 0) {
+        snprintf(out->error, sizeof out->error, "%s", strerror(fork_errno));
+    } else {
+        setpgid(pid, pid);  /* also here, so killpg works at once */
+        out->started = 1;
+        wait_job(pid, timeout, stop, out);
+    }
+    out->wall_time = ga_now() - start;
 }
 
 /* ---- the result file ------------------------------------------------

@@ -1,12 +1,15 @@
-/* job.h - internal to the executors: one model run as a job, a command in
- * a directory with a timeout. Its inputs (params.json and the command
- * line), the forked child that becomes the model, the TERM-then-KILL
- * policy that ends it, and the result file it leaves (job.c). The local
+/* job.h - internal to the executors: one job, a command in a directory
+ * with a timeout. Its inputs (params.json and the command line), the
+ * forked child that becomes it, the TERM-then-KILL policy that ends it,
+ * running it to its end, and the result file it leaves (job.c). The local
  * executor runs jobs directly; a Slurm or PBS array task (`gahpo _task`)
- * runs one job on a compute node. */
+ * runs one job on a compute node with ga_job_run. An exit-status job (a
+ * sweep's chunk) is the same command without params.json, --name value or
+ * a result file: its exit status is its outcome. */
 #ifndef EXEC_JOB_H
 #define EXEC_JOB_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -33,10 +36,20 @@ void ga_job_argv_free(char **argv);
 
 /* ---- the child --------------------------------------------------------- */
 
-/* In a forked child: become a process group, go to dir, stdin from
- * /dev/null, stdout/stderr to stdout.txt/stderr.txt there, GAHPO_JOB=dir
- * in the environment, execvp argv. Only async-signal-safe calls; on
- * failure exits 127 with a note in stderr. Never returns. */
+/* In a forked child: SIGINT and SIGTERM back to their defaults and
+ * unblocked, become a process group, go to dir, stdin from /dev/null,
+ * stdout/stderr to stdout.txt/stderr.txt there, in the environment
+ * GAHPO_JOB=dir (it marks the job's processes, so all of them can be ended
+ * with it) and GAHPO_JOB_INDEX=index (which job this is: the individual's
+ * index in its generation, a chunk's number), then execvp argv.
+ * Async-signal-safe calls but setenv; on failure exits 127 with a note in
+ * stderr. Never returns. */
+void ga_job_child(const char *dir, size_t index, char **argv)
+    __attribute__((noreturn));
+
+/* ga_job_child with the index read from dir's last component, ind_I (the
+ * job directories of every executor are gen_G/ind_I); a dir not named so
+ * gets no GAHPO_JOB_INDEX. The local executor's call. */
 void ga_exec_model_child(const char *dir, char **argv) __attribute__((noreturn));
 
 /* ---- ending it --------------------------------------------------------- */
@@ -56,6 +69,31 @@ typedef struct ga_job_term {
  * GA_JOB_KILL_GRACE has passed since, SIGKILL it (each later call). Returns
  * 1 when this call sent the SIGTERM, else 0. */
 int ga_job_end_step(pid_t pgid, int ending, double now, ga_job_term *t);
+
+/* ---- running one to its end -------------------------------------------- */
+
+/* How a job run by ga_job_run ended. */
+typedef struct ga_job_outcome {
+    int started;        /* a child was forked */
+    int exited;         /* it exited with exit_code; else (started, no
+                           error) a signal ended it */
+    int exit_code;
+    int signal;
+    int timed_out;      /* its timeout ended it */
+    int stopped;        /* *stop ended it */
+    double wall_time;   /* seconds, from the fork to its end */
+    char error[256];    /* why there is no exit status (fork or waitpid
+                           failed); "" otherwise */
+} ga_job_outcome;
+
+/* Run argv as job `index` in dir (ga_job_child) and wait for it. When
+ * timeout (> 0, seconds) has passed or *stop is set (stop may be NULL),
+ * end its process group: SIGTERM, SIGKILL GA_JOB_KILL_GRACE later
+ * (ga_job_end_step). What it leaves in its group is killed once it ends.
+ * Blocks until then; the outcome into *out. The caller must not reap
+ * children itself meanwhile (a SIGCHLD handler, SIG_IGN). */
+void ga_job_run(const char *dir, size_t index, char **argv, double timeout,
+                volatile sig_atomic_t *stop, ga_job_outcome *out);
 
 /* ---- the result -------------------------------------------------------- */
 

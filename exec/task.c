@@ -1,17 +1,14 @@
 /* task.c - the job side of the Slurm and PBS executors: `gahpo _task
  * TASKS_FILE INDEX`, run by an array task on a compute node. It finds its
- * individual on line INDEX of the tasks file, runs the model with execvp
- * from the command line in ind_I/task.json (exactly as the local executor
- * does, exec/job.h), ends it on its timeout or a stop, and writes
- * status.json for the driver (exec/array.c) to read. */
-#include <errno.h>
+ * job on line INDEX of the tasks file, runs the command line in
+ * ind_I/task.json as job I (ga_job_run, exec/job.h: execvp in its own
+ * process group, ended on its timeout or a stop, exactly as the local
+ * executor runs a model), and writes status.json for the driver
+ * (exec/array.c) to read. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cJSON.h>
@@ -19,12 +16,6 @@
 #include "exec.h"
 #include "job.h"
 #include "../ga/util.h"
-
-static void nap(double s)
-{
-    struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
-    nanosleep(&ts, NULL);  /* a signal cuts it short: callers re-check */
-}
 
 /* The individual on line `line` of the tasks file (0-based). */
 static int task_individual(const char *tasks_file, long line, long *ind,
@@ -80,37 +71,6 @@ static char **task_argv(const char *dir, double *timeout, ga_error *err)
     return argv;
 }
 
-/* Wait for the model; on timeout or *stop, end its group (TERM, then KILL
- * after GA_JOB_KILL_GRACE). */
-static void wait_model(pid_t pid, double start, double timeout,
-                       volatile sig_atomic_t *stop, int *status,
-                       int *timed_out, int *stopped)
-{
-    setpgid(pid, pid);
-    ga_job_term term = { 0 };
-    for (;;) {
-        pid_t w = waitpid(pid, status, WNOHANG);
-        if (w == pid)
-            break;
-        if (w < 0 && errno != EINTR) {
-            *status = 0;
-            break;
-        }
-        double now = ga_now();
-        int stopping = stop && *stop;
-        if (ga_job_end_step(pid, stopping || (timeout > 0 &&
-                                              now - start > timeout),
-                            now, &term)) {
-            *stopped = stopping;
-            *timed_out = !stopping;
-        }
-        nap(0.01);
-    }
-    killpg(pid, SIGKILL);  /* what the model left in its group */
-    if (stop && *stop)
-        *stopped = 1;
-}
-
 int ga_exec_array_task(const char *tasks_file, const char *task_id,
                        volatile sig_atomic_t *stop, int *exit_code,
                        ga_error *err)
@@ -143,11 +103,8 @@ int ga_exec_array_task(const char *tasks_file, const char *task_id,
         ga_error e;
         ga_write_file_atomic(path, line, strlen(line), &e);  /* only an aid to polling */
     }
-    double start = ga_now();
-    pid_t pid = fork();
-    int fork_errno = errno;
-    if (pid == 0)
-        ga_exec_model_child(dir, argv);
+    ga_job_outcome out;
+    ga_job_run(dir, (size_t)ind, argv, timeout, stop, &out);
     ga_job_argv_free(argv);
     cJSON *st = cJSON_CreateObject();
     const char *aj = getenv("SLURM_ARRAY_JOB_ID"), *at = getenv("SLURM_ARRAY_TASK_ID");
@@ -161,22 +118,19 @@ int ga_exec_array_task(const char *tasks_file, const char *task_id,
     char host[256] = "";
     gethostname(host, sizeof host - 1);
     cJSON_AddStringToObject(st, "host", host);
-    int status = 0, timed_out = 0, stopped = 0;
-    if (pid < 0)
-        cJSON_AddStringToObject(st, "error", strerror(fork_errno));
-    else
-        wait_model(pid, start, timeout, stop, &status, &timed_out, &stopped);
-    if (pid > 0 && WIFEXITED(status)) {
-        cJSON_AddNumberToObject(st, "exit", WEXITSTATUS(status));
-        *exit_code = WEXITSTATUS(status);
-    } else if (pid > 0) {
-        cJSON_AddNumberToObject(st, "signal", WTERMSIG(status));
-        *exit_code = 128 + WTERMSIG(status);
+    if (out.error[0]) {
+        cJSON_AddStringToObject(st, "error", out.error);
+    } else if (out.exited) {
+        cJSON_AddNumberToObject(st, "exit", out.exit_code);
+        *exit_code = out.exit_code;
+    } else {
+        cJSON_AddNumberToObject(st, "signal", out.signal);
+        *exit_code = 128 + out.signal;
     }
-    cJSON_AddBoolToObject(st, "timed_out", timed_out);
-    cJSON_AddBoolToObject(st, "stopped", stopped);
-    cJSON_AddItemToObject(st, "wall_time", ga_json_number(ga_now() - start));
-    if (timed_out)
+    cJSON_AddBoolToObject(st, "timed_out", out.timed_out);
+    cJSON_AddBoolToObject(st, "stopped", out.stopped);
+    cJSON_AddItemToObject(st, "wall_time", ga_json_number(out.wall_time));
+    if (out.timed_out)
         *exit_code = 124;
     char path[4300];
     snprintf(path, sizeof path, "%s/status.json", dir);

@@ -1,11 +1,14 @@
 /* check_job.c - unit tests of the job module (exec/job.h) the executors
  * share: params.json, the model's command line, ending a process group
- * (TERM, then KILL), and ga_path, the one path builder. */
+ * (TERM, then KILL), running a job to its end (exit status, GAHPO_JOB and
+ * GAHPO_JOB_INDEX, timeout, stop, a command that cannot run), and
+ * ga_path, the one path builder. The jobs run /bin/sh. */
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -147,6 +150,118 @@ START_TEST(test_end_step)
 }
 END_TEST
 
+/* Runs `sh -c script` as job `index` in a fresh directory (its path into
+ * dir, caller frees); the outcome into *out. */
+static char *run_sh(const char *tag, const char *script, size_t index,
+                    double timeout, volatile sig_atomic_t *stop,
+                    ga_job_outcome *out)
+{
+    char *dir = tu_tmpdir(tag);
+    char *argv[] = { "sh", "-c", (char *)script, NULL };
+    ga_job_run(dir, index, argv, timeout, stop, out);
+    return dir;
+}
+
+/* The text of dir/file (caller frees), asserted present. */
+static char *job_file(const char *dir, const char *file)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    char *t = tu_read(path);
+    ck_assert_msg(t != NULL, "no %s", path);
+    return t;
+}
+
+/* Exit 0 and exit 3 are exit statuses; the job runs in its directory with
+ * GAHPO_JOB and GAHPO_JOB_INDEX, its output in stdout.txt. */
+START_TEST(test_run_exit)
+{
+    ga_job_outcome out;
+    char *dir = run_sh("job-run0", "echo \"$GAHPO_JOB_INDEX $GAHPO_JOB $PWD\"",
+                       7, 0, NULL, &out);
+    ck_assert(out.started && out.exited && !out.timed_out && !out.stopped);
+    ck_assert_int_eq(out.exit_code, 0);
+    ck_assert_str_eq(out.error, "");
+    ck_assert(out.wall_time >= 0 && out.wall_time < 10);
+    char want[9000];
+    snprintf(want, sizeof want, "7 %s %s\n", dir, dir);
+    char *seen = job_file(dir, "stdout.txt");
+    ck_assert_str_eq(seen, want);
+    free(seen);
+    tu_rmrf(dir);
+    free(dir);
+    /* index 0 is an index too; a failure is its exit status */
+    dir = run_sh("job-run3", "echo $GAHPO_JOB_INDEX; exit 3", 0, 0, NULL, &out);
+    ck_assert(out.started && out.exited);
+    ck_assert_int_eq(out.exit_code, 3);
+    seen = job_file(dir, "stdout.txt");
+    ck_assert_str_eq(seen, "0\n");
+    free(seen);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Its timeout ends a job (TERM), as does a stop; a command that cannot
+ * be executed exits 127 with a note in stderr.txt. */
+START_TEST(test_run_ended)
+{
+    ga_job_outcome out;
+    char *dir = run_sh("job-timeout", "exec sleep 30", 0, 0.2, NULL, &out);
+    ck_assert(out.started && !out.exited && out.timed_out && !out.stopped);
+    ck_assert_int_eq(out.signal, SIGTERM);
+    ck_assert(out.wall_time >= 0.2 && out.wall_time < 10);
+    tu_rmrf(dir);
+    free(dir);
+    volatile sig_atomic_t stop = 1;
+    dir = run_sh("job-stop", "exec sleep 30", 0, 0, &stop, &out);
+    ck_assert(out.started && !out.exited && out.stopped && !out.timed_out);
+    ck_assert_int_eq(out.signal, SIGTERM);
+    tu_rmrf(dir);
+    free(dir);
+    dir = tu_tmpdir("job-noexec");
+    char *argv[] = { "/nonexistent/model", NULL };
+    ga_job_run(dir, 1, argv, 0, NULL, &out);
+    ck_assert(out.started && out.exited);
+    ck_assert_int_eq(out.exit_code, 127);
+    char *note = job_file(dir, "stderr.txt");
+    ck_assert_msg(strstr(note, "cannot execute the model command: "
+                         "/nonexistent/model"), "%s", note);
+    free(note);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* The local executor's child: the index from its directory's name ind_I;
+ * a directory not so named gets none (not the driver's own). */
+START_TEST(test_model_child_index)
+{
+    const char *names[] = { "ind_12", "ind_0", "other", "ind_", "ind_1x" };
+    const char *want[] = { "12\n", "0\n", "none\n", "none\n", "none\n" };
+    char *top = tu_tmpdir("job-child");
+    setenv("GAHPO_JOB_INDEX", "99", 1);  /* the driver's, if it had one */
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char dir[4300];
+        snprintf(dir, sizeof dir, "%s/%s", top, names[i]);
+        ck_assert_int_eq(mkdir(dir, 0755), 0);
+        char *argv[] = { "sh", "-c", "echo ${GAHPO_JOB_INDEX-none}", NULL };
+        pid_t pid = fork();
+        if (pid == 0)
+            ga_exec_model_child(dir, argv);
+        int status;
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        char *seen = job_file(dir, "stdout.txt");
+        ck_assert_msg(!strcmp(seen, want[i]), "%s: %s", names[i], seen);
+        free(seen);
+    }
+    unsetenv("GAHPO_JOB_INDEX");
+    tu_rmrf(top);
+    free(top);
+}
+END_TEST
+
 /* ga_path: the name, or an error naming the limit, never a cut name. */
 START_TEST(test_path)
 {
@@ -174,6 +289,9 @@ Suite *job_suite(void)
     tcase_add_test(tc, test_argv_too_long);
     tcase_add_test(tc, test_params);
     tcase_add_test(tc, test_end_step);
+    tcase_add_test(tc, test_run_exit);
+    tcase_add_test(tc, test_run_ended);
+    tcase_add_test(tc, test_model_child_index);
     tcase_add_test(tc, test_path);
     suite_add_tcase(s, tc);
     return s;
