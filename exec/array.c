@@ -7,7 +7,9 @@
  * `gahpo _task TASKS_FILE INDEX`, which runs the model with execvp exactly
  * as the local executor does and writes status.json. Hyperparameter values
  * never pass through a shell. Results come back from the status files, with
- * the scheduler's own account for tasks that died without one. */
+ * the scheduler's own account for tasks that died without one. Exit-status
+ * jobs (no result file: a sweep's chunks) have no params.json and no
+ * --name value; a status of exit 0 is their success. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -176,7 +178,7 @@ typedef struct slurm_ctx {
     long jobs;
     double timeout;
     int param_flags;
-    char *result_file;
+    char *result_file;    /* NULL: exit-status jobs (exec.h) */
     char *result_key;
     ga_sched_settings *s;
     struct gen *flow;     /* streamed jobs: the run's tasks (submit, wait) */
@@ -287,9 +289,12 @@ static int prepare_task(gen *g, size_t k, ga_error *err)
     snprintf(path, sizeof path, "%s/job_id.txt", t->dir);
     unlink(path);
     t->own[0] = '\0';
-    snprintf(path, sizeof path, "%s/%s", t->dir, g->c->result_file);
-    unlink(path);
-    int rc = ga_job_write_params(g->space, t->genes, t->dir, err);
+    int rc = GA_OK;
+    if (g->c->result_file) {  /* exit-status jobs take no parameters */
+        snprintf(path, sizeof path, "%s/%s", t->dir, g->c->result_file);
+        unlink(path);
+        rc = ga_job_write_params(g->space, t->genes, t->dir, err);
+    }
     if (rc)
         return rc;
     ga_strbuf b = { 0 };
@@ -347,10 +352,14 @@ static void read_status(const char *dir, status *st)
     cJSON_Delete(o);
 }
 
-/* The result file, read as the local executor reads it. */
+/* The result file, read as the local executor reads it; an exit-status
+ * job's success (it exited 0) is fitness 0. */
 static void read_result(const slurm_ctx *c, const char *dir, ga_result *r)
 {
-    ga_exec_read_result(dir, c->result_file, c->result_key, r);
+    if (c->result_file)
+        ga_exec_read_result(dir, c->result_file, c->result_key, r);
+    else
+        r->fitness = 0;
 }
 
 static void task_job_id(const gen *g, const task *t, char *buf, size_t size)
@@ -1077,7 +1086,8 @@ static int gen_init(gen *g, slurm_ctx *c, const ga_space *space,
         t->copy = malloc((space->n ? space->n : 1) * sizeof(double));
         if (!t->copy)
             return ga_error_set(err, GA_EFAIL, "out of memory");
-        memcpy(t->copy, jobs[k].genes, space->n * sizeof(double));
+        if (space->n)  /* exit-status jobs may have no genes */
+            memcpy(t->copy, jobs[k].genes, space->n * sizeof(double));
         t->genes = t->copy;
         t->argv_json = argv_json(c, space, jobs[k].genes);
         if (!t->argv_json)
@@ -1245,7 +1255,8 @@ static int flow_add(slurm_ctx *c, const ga_space *space, const ga_job *job,
         return ga_error_set(err, GA_EFAIL, "cannot build the command line "
                             "(out of memory or a value over 64 KiB)");
     }
-    memcpy(t->copy, job->genes, space->n * sizeof(double));
+    if (space->n)  /* exit-status jobs may have no genes */
+        memcpy(t->copy, job->genes, space->n * sizeof(double));
     t->genes = t->copy;
     snprintf(t->dir, sizeof t->dir, "%s/ind_%zu", g->dir, job->index);
     g->n++;
@@ -1336,10 +1347,16 @@ ga_executor *ga_exec_array_alloc(const ga_exec_array_opts *o,
         ga_error_set(err, GA_EINPUT, "run directory must be absolute");
         return NULL;
     }
-    if (!o->result_file[0] || strstr(o->result_file, "..") ||
-        strchr(o->result_file, '/')) {
+    if (o->result_file && (!o->result_file[0] ||
+                           strstr(o->result_file, "..") ||
+                           strchr(o->result_file, '/'))) {
         ga_error_set(err, GA_EINPUT, "--result-file must be a plain file name "
                      "inside the job directory, got \"%s\"", o->result_file);
+        return NULL;
+    }
+    if (!o->result_file && o->param_flags) {
+        ga_error_set(err, GA_EINPUT, "exit-status jobs (no result file) "
+                     "take no parameters: param_flags must be 0");
         return NULL;
     }
     ga_executor *ex = calloc(1, sizeof *ex);
@@ -1382,12 +1399,13 @@ ga_executor *ga_exec_array_alloc(const ga_exec_array_opts *o,
               (*ch >= '0' && *ch <= '9') || *ch == '.' || *ch == '-'))
             *ch = '_';
     c->gahpo = ga_strdup(gahpo);
-    c->result_file = ga_strdup(o->result_file);
-    c->result_key = ga_strdup(o->result_key);
+    int by_status = !o->result_file;
+    c->result_file = by_status ? NULL : ga_strdup(o->result_file);
+    c->result_key = by_status ? NULL : ga_strdup(o->result_key);
     c->s = o->sched ? ga_sched_settings_copy(o->sched)
                     : ga_sched_settings_alloc(GA_SCHED_SLURM);
-    if (!c->run_dir || !c->run_id || !c->gahpo || !c->result_file ||
-        !c->result_key || !c->s)
+    int have_result = by_status || (c->result_file && c->result_key);
+    if (!c->run_dir || !c->run_id || !c->gahpo || !have_result || !c->s)
         goto oom;
     if (c->s->retries < 0)
         c->s->retries = 0;

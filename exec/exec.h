@@ -27,7 +27,9 @@ typedef struct ga_exec_local_opts {
     long jobs;               /* at most this many at once (>= 1) */
     double timeout;          /* seconds per job; 0 none */
     int param_flags;         /* append --name value for each parameter */
-    const char *result_file; /* relative to the job directory */
+    const char *result_file; /* relative to the job directory; required here
+                                (exit-status jobs are the array
+                                executor's) */
     const char *result_key;  /* key in a JSON object result */
     long retries;            /* runs again a failed job up to this many more
                                 times (0: none) */
@@ -37,7 +39,8 @@ typedef struct ga_exec_local_opts {
 } ga_exec_local_opts;
 
 /* Copies everything it needs from opts. Each model runs with GAHPO_JOB=its
- * job directory in its environment; when the model ends, every process
+ * job directory and GAHPO_JOB_INDEX=its index (ga_job.index) in its
+ * environment (exec/job.h); when the model ends, every process
  * still carrying that entry (descendants, also those that left the model's
  * process group with setsid) is killed. The pid file of a job directory
  * records "pid deadline" (the epoch second its --timeout ends, 0 none): a
@@ -112,6 +115,19 @@ cJSON *ga_sched_settings_to_json(const ga_sched_settings *s);
 int ga_sched_settings_apply_json(ga_sched_settings *s, const cJSON *o,
                                  const char *what, ga_error *err);
 
+/* The array executors run each job as the local executor runs a model:
+ * in DIR/gen_G/ind_I, with GAHPO_JOB=that directory and GAHPO_JOB_INDEX=I
+ * (ga_job.index) in its environment.
+ *
+ * Exit-status jobs (result_file NULL): a command that takes no
+ * hyperparameters and whose outcome is its exit status, as a sweep's
+ * chunks are. No params.json is written and no result file read;
+ * param_flags must be 0, the space may be empty (a ga_space of 0
+ * parameters, { 0 }) and the jobs' genes NULL. Each job learns which one
+ * it is from GAHPO_JOB_INDEX. Exit status 0 is success, reported as
+ * fitness 0 with no reason; anything else fails with the usual reason
+ * (exit status, signal, timeout, the scheduler's state) and is retried as
+ * any failure. */
 typedef struct ga_exec_array_opts {
     char *const *argv;           /* model command, as for the local executor */
     size_t argc;
@@ -119,21 +135,23 @@ typedef struct ga_exec_array_opts {
     long jobs;                   /* default for max_concurrent */
     double timeout;              /* seconds per evaluation, inside the task */
     int param_flags;
-    const char *result_file;
-    const char *result_key;
+    const char *result_file;     /* relative to the job directory; NULL:
+                                    exit-status jobs */
+    const char *result_key;      /* not read for exit-status jobs */
     const ga_sched_settings *sched;  /* Slurm or PBS settings; copied */
     const char *gahpo;           /* binary the tasks run; NULL: this one */
 } ga_exec_array_opts;
 
-/* Copies everything it needs from opts. */
+/* Copies everything it needs from opts. GA_EINPUT (NULL) for a result
+ * file that is not a plain name, or param_flags with exit-status jobs. */
 ga_executor *ga_exec_slurm_alloc(const ga_exec_array_opts *opts, ga_error *err);
 
-/* The job side of both Slurm and PBS (array.c),
- * `gahpo _task TASKS_FILE TASK_ID`: runs the model of line
- * TASK_ID of TASKS_FILE in its job directory (argv from task.json, execvp,
- * timeout, stop on *stop) and writes status.json there (and, as it starts,
- * job_id.txt: its own scheduler job id). *exit_code is what the task process
- * should exit with. */
+/* The job side of both Slurm and PBS (task.c),
+ * `gahpo _task TASKS_FILE TASK_ID`: runs the job I on line TASK_ID of
+ * TASKS_FILE in its job directory ind_I (ga_job_run: argv from task.json,
+ * execvp, GAHPO_JOB_INDEX=I, timeout, stop on *stop) and writes
+ * status.json there (and, as it starts, job_id.txt: its own scheduler job
+ * id). *exit_code is what the task process should exit with. */
 int ga_exec_array_task(const char *tasks_file, const char *task_id,
                        volatile sig_atomic_t *stop, int *exit_code,
                        ga_error *err);
