@@ -1,12 +1,14 @@
 /* cmd_chunks.c - a sweep on a cluster: chunk k of K (the runs with
  * run % K == k) is task k of one Slurm or PBS job array, and runs its share
- * with OpenMP on its node. No scheduler code of its own: the chunks are the
- * "individuals" of the array executor (exec/array.c), whose model
- * command is `gahpo sweep DIR/spec.json --out . --resume --chunk k/K`, so
- * `gahpo _task`, retries, scancel/qdel on signals and reattach after a
- * crash are the executor's. A chunk keeps its own journal in its job
+ * with OpenMP on its node. No scheduler code of its own: the chunks are
+ * exit-status jobs of the array executor (exec/exec.h), one command for
+ * all, `gahpo sweep DIR/spec.json --out . --resume --chunk-of K`, each
+ * told its k by GAHPO_JOB_INDEX; `gahpo _task`, retries, scancel/qdel on
+ * signals and reattach after a crash are the executor's. A chunk is done
+ * when it exits 0 having written its record, chunk.json (written here too,
+ * for `gahpo sweep --chunk`). It keeps its own journal in its job
  * directory, so a retried chunk continues where it stopped; a finished
- * chunk (its chunk.json) is never submitted again. */
+ * chunk is never submitted again. */
 #include "cmd_chunks.h"
 
 #include <errno.h>
@@ -19,7 +21,7 @@
 
 #include "../ga/util.h"
 
-#define CHUNK_RESULT "chunk.json"
+#define CHUNK_RECORD "chunk.json"
 
 /* Where the array executor runs chunk k: DIR/chunks/gen_0/ind_k. */
 static void chunk_dir(const char *dir, long k, char *buf, size_t size)
@@ -27,24 +29,58 @@ static void chunk_dir(const char *dir, long k, char *buf, size_t size)
     snprintf(buf, size, "%s/chunks/gen_0/ind_%ld", dir, k);
 }
 
+int gahpo_chunk_write_record(const char *dir, long k, long K, long runs,
+                             ga_error *err)
+{
+    char path[GA_PATH_MAX];
+    if (ga_path(path, sizeof path, err, "%s/%s", dir, CHUNK_RECORD))
+        return err->status;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "chunk", (double)k);
+    cJSON_AddNumberToObject(o, "chunks", (double)K);
+    cJSON_AddNumberToObject(o, "runs", (double)runs);
+    int rc = ga_write_json_atomic(path, o, err);
+    cJSON_Delete(o);
+    return rc;
+}
+
 /* 1 when chunk k of K has finished: its chunk.json says so (it is written
- * after the chunk's runs.csv, before the chunk exits). */
+ * after the chunk's runs.csv, before the chunk exits 0). Records of the
+ * version that ran chunks as a fake parameter also hold "val_loss": 0,
+ * which is not read: such sweeps resume. */
 static int chunk_finished(const char *cdir, long k, long K)
 {
     char path[4400];
-    snprintf(path, sizeof path, "%s/%s", cdir, CHUNK_RESULT);
+    snprintf(path, sizeof path, "%s/%s", cdir, CHUNK_RECORD);
     ga_error e;
     char *text = ga_read_file(path, NULL, &e);
     cJSON *o = text ? cJSON_Parse(text) : NULL;
     free(text);
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(o, "chunk");
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "chunks");
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "val_loss");
     int done = cJSON_IsNumber(c) && c->valuedouble == (double)k &&
-               cJSON_IsNumber(n) && n->valuedouble == (double)K &&
-               cJSON_IsNumber(v) && v->valuedouble == 0;
+               cJSON_IsNumber(n) && n->valuedouble == (double)K;
     cJSON_Delete(o);
     return done;
+}
+
+int gahpo_chunk_from_env(const char *K_text, long *k, long *K, char *why,
+                         size_t size)
+{
+    const char *index = getenv("GAHPO_JOB_INDEX");
+    if (ga_parse_long(K_text, K) != 0 || *K < 1)
+        snprintf(why, size, "--chunk-of K wants the number of chunks, an "
+                 "integer >= 1, got '%.100s'", K_text);
+    else if (!index || !*index)
+        snprintf(why, size, "--chunk-of %ld reads the chunk's number from "
+                 "GAHPO_JOB_INDEX, which is not set (the array executor sets "
+                 "it; by hand, use --chunk k/K)", *K);
+    else if (ga_parse_long(index, k) != 0 || *k < 0 || *k >= *K)
+        snprintf(why, size, "--chunk-of %ld: GAHPO_JOB_INDEX is '%.100s', not "
+                 "a chunk in 0..%ld", *K, index, *K - 1);
+    else
+        return 0;
+    return -1;
 }
 
 /* The directory holds no other sweep (or, resuming, this one with the same
@@ -104,30 +140,6 @@ static int check_dir(const gahpo_chunks_opts *o, const char *sched,
     return rc;
 }
 
-/* The one-parameter space of the array: "chunk", values "0/K" .. "K-1/K",
- * which reach each task as `--chunk k/K` (argv, no shell). */
-static ga_space *chunk_space(long K, ga_error *err)
-{
-    cJSON *a = cJSON_CreateArray(), *p = cJSON_CreateObject();
-    cJSON_AddItemToArray(a, p);
-    cJSON_AddStringToObject(p, "name", "chunk");
-    cJSON_AddStringToObject(p, "type", "categorical");
-    cJSON_AddStringToObject(p, "element_type", "string");
-    cJSON *vals = cJSON_AddArrayToObject(p, "values");
-    for (long k = 0; k < K; k++) {
-        char v[64];
-        snprintf(v, sizeof v, "%ld/%ld", k, K);
-        cJSON_AddItemToArray(vals, cJSON_CreateString(v));
-    }
-    char *text = cJSON_PrintUnformatted(a);
-    cJSON_Delete(a);
-    ga_space *space = text ? ga_space_parse(text, "chunks", err) : NULL;
-    if (!text)
-        ga_error_set(err, GA_EFAIL, "out of memory");
-    free(text);
-    return space;
-}
-
 /* The last non-empty line of a chunk's stderr.txt (its own error), or "". */
 static void last_words(const char *cdir, char *buf, size_t size)
 {
@@ -148,34 +160,46 @@ static void last_words(const char *cdir, char *buf, size_t size)
 
 typedef struct chunk_watch {
     const ga_job *jobs;
-    double *fitness;             /* per job, NaN until it finished well */
+    const char *dir;             /* the sweep's */
+    int *finished;               /* per job: exited 0 with its record */
     char (*reason)[512];
     size_t done, n;
     long K;
     int quiet;
 } chunk_watch;
 
+/* A chunk's job ended: done when it succeeded (exit status 0) and its
+ * record says so. */
 static void on_chunk(void *ctx, size_t j, const ga_result *r)
 {
     chunk_watch *w = ctx;
-    w->fitness[j] = r->fitness;
-    snprintf(w->reason[j], sizeof w->reason[j], "%s", r->reason);
+    long k = (long)w->jobs[j].index;
+    char cdir[4300];
+    chunk_dir(w->dir, k, cdir, sizeof cdir);
+    int ok = isfinite(r->fitness);  /* an exit-status job: exit 0 */
+    w->finished[j] = ok && chunk_finished(cdir, k, w->K);
+    if (ok && !w->finished[j])
+        snprintf(w->reason[j], sizeof w->reason[j], "exit status 0 but no "
+                 "%s of chunk %ld/%ld (job %.63s)", CHUNK_RECORD, k, w->K,
+                 r->job_id);
+    else
+        snprintf(w->reason[j], sizeof w->reason[j], "%s", r->reason);
     w->done++;
     if (w->quiet)
         return;
-    if (isfinite(r->fitness))
+    if (w->finished[j])
         fprintf(stderr, "gahpo: chunk %zu/%ld finished (job %s); %zu of %zu "
                 "ended\n", w->jobs[j].index, w->K, r->job_id, w->done, w->n);
     else
         fprintf(stderr, "gahpo: chunk %zu/%ld failed: %s\n", w->jobs[j].index,
-                w->K, r->reason);
+                w->K, w->reason[j]);
 }
 
 /* Submit, watch and collect the chunks in jobs[0..n). */
 static int run_chunks(const gahpo_chunks_opts *o, const ga_job *jobs, size_t n,
                       ga_error *err)
 {
-    char self[PATH_MAX], spec[4300], run_dir[4300], threads[32];
+    char self[PATH_MAX], spec[4300], run_dir[4300], threads[32], K[32];
     ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
     if (len <= 0)
         return ga_error_set(err, GA_EFAIL, "cannot find the gahpo binary "
@@ -184,34 +208,35 @@ static int run_chunks(const gahpo_chunks_opts *o, const ga_job *jobs, size_t n,
     snprintf(spec, sizeof spec, "%s/spec.json", o->dir);
     snprintf(run_dir, sizeof run_dir, "%s/chunks", o->dir);
     snprintf(threads, sizeof threads, "%ld", o->threads);
-    /* the chunk's output is its job directory: --out . */
+    snprintf(K, sizeof K, "%ld", o->chunks);
+    /* one command for every chunk, its output its job directory (--out .),
+     * its k from GAHPO_JOB_INDEX */
     char *argv[] = { self, "sweep", spec, "--out", ".", "--resume",
-                     "--threads", threads, NULL };
-    size_t argc = o->threads > 0 ? 8 : 6;
-    ga_space *space = chunk_space(o->chunks, err);
-    if (!space)
-        return err->status;
+                     "--chunk-of", K, "--threads", threads, NULL };
+    size_t argc = o->threads > 0 ? 10 : 8;
+    const ga_space no_params = { 0 };
     ga_exec_array_opts so = {
         .argv = argv, .argc = argc, .run_dir = run_dir, .jobs = o->chunks,
-        .timeout = o->timeout, .param_flags = 1, .result_file = CHUNK_RESULT,
-        .result_key = "val_loss", .sched = o->sched };
+        .timeout = o->timeout, .param_flags = 0, .result_file = NULL,
+        .sched = o->sched };
     ga_executor *ex = (o->sched->kind == GA_SCHED_PBS) ? ga_exec_pbs_alloc(&so, err)
                                     : ga_exec_slurm_alloc(&so, err);
-    chunk_watch w = { jobs, calloc(n, sizeof *w.fitness),
+    chunk_watch w = { jobs, o->dir, calloc(n, sizeof *w.finished),
                       calloc(n, sizeof *w.reason), 0, n, o->chunks, o->quiet };
     int rc = GA_OK;
     if (!ex)
         rc = err->status;
-    else if (!w.fitness || !w.reason)
+    else if (!w.finished || !w.reason)
         rc = ga_error_set(err, GA_EFAIL, "out of memory");
     else
-        rc = ga_executor_run(ex, space, jobs, n, on_chunk, &w, o->cancel, err);
+        rc = ga_executor_run(ex, &no_params, jobs, n, on_chunk, &w, o->cancel,
+                             err);
     /* every failed chunk, with its reason and its own last words */
     size_t failed = 0, used = 0;
     char msg[sizeof err->msg];
     msg[0] = '\0';
     for (size_t j = 0; rc == GA_OK && j < n; j++) {
-        if (isfinite(w.fitness[j]))
+        if (w.finished[j])
             continue;
         char cdir[4300], words[400];
         chunk_dir(o->dir, (long)jobs[j].index, cdir, sizeof cdir);
@@ -228,10 +253,9 @@ static int run_chunks(const gahpo_chunks_opts *o, const ga_job *jobs, size_t n,
     if (failed)
         rc = ga_error_set(err, GA_EFAIL, "%.1800s; the finished chunks are "
                           "kept: continue with --resume", msg);
-    free(w.fitness);
+    free(w.finished);
     free(w.reason);
     ga_executor_free(ex);
-    ga_space_free(space);
     return rc;
 }
 
@@ -245,9 +269,8 @@ int gahpo_sweep_in_chunks(const gahpo_chunks_opts *o, ga_error *err)
         return rc;
     long K = o->chunks;
     ga_job *jobs = calloc((size_t)K, sizeof *jobs);
-    double *genes = calloc((size_t)K, sizeof *genes);
     char **dirs = calloc((size_t)K, sizeof *dirs);
-    if (!jobs || !genes || !dirs) {
+    if (!jobs || !dirs) {
         rc = ga_error_set(err, GA_EFAIL, "out of memory");
         goto out;
     }
@@ -261,16 +284,17 @@ int gahpo_sweep_in_chunks(const gahpo_chunks_opts *o, ga_error *err)
         }
         /* status first: a task writes it after its chunk.json, so a status
          * without chunk.json is an attempt that failed or was stopped; the
-         * executor would collect it as this attempt's result, so it goes */
+         * executor would collect it as this attempt's result (a reattach),
+         * so it goes */
         snprintf(status, sizeof status, "%s/status.json", cdir);
         int ended = access(status, F_OK) == 0;
         if (chunk_finished(cdir, k, K))
             continue;
         if (ended)
             unlink(status);
-        genes[k] = (double)k;
+        /* an exit-status job: no genes, its index the chunk's number */
         jobs[n++] = (ga_job){ .generation = 0, .index = (size_t)k,
-                              .genes = &genes[k] };
+                              .genes = NULL };
     }
     if (!o->quiet) {
         fprintf(stderr, "gahpo: %ld chunks of about %ld runs as one %s job "
@@ -290,6 +314,5 @@ out:
         free(dirs[k]);
     free(dirs);
     free(jobs);
-    free(genes);
     return rc;
 }

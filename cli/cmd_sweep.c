@@ -152,6 +152,11 @@ static int parse_sweep_args(int argc, char **argv, sweep_args *a)
                 if (parse_chunk(v, &a->chunk, &a->chunks) != 0)
                     return sweep_usage("--chunk wants k/K with 0 <= k < K, got "
                                        "'%s'", v);
+            } else if (!strcmp(o, "--chunk-of")) {  /* k from the job */
+                char why[300];
+                if (gahpo_chunk_from_env(v, &a->chunk, &a->chunks, why,
+                                         sizeof why) != 0)
+                    return sweep_usage("%s", why);
             } else if (!strcmp(o, "--executor")) {
                 if (strcmp(v, "local") && strcmp(v, "slurm") && strcmp(v, "pbs"))
                     return sweep_usage("--executor must be local, slurm or pbs, "
@@ -254,18 +259,9 @@ static int run_one_chunk(const sweep_args *a, const sweep_spec *s,
     if (rc != GA_OK)
         return rc;
     long total = total_runs(s, np);
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "chunk", (double)a->chunk);
-    cJSON_AddNumberToObject(o, "chunks", (double)a->chunks);
-    cJSON_AddNumberToObject(o, "runs",
-                            (double)((total - a->chunk + a->chunks - 1) /
-                                     a->chunks));
-    cJSON_AddNumberToObject(o, "val_loss", 0);
-    char path[4300];
-    snprintf(path, sizeof path, "%s/chunk.json", dir);
-    rc = ga_write_json_atomic(path, o, err);
-    cJSON_Delete(o);
-    return rc;
+    return gahpo_chunk_write_record(dir, a->chunk, a->chunks,
+                                    (total - a->chunk + a->chunks - 1) /
+                                        a->chunks, err);
 }
 
 /* A sweep being run: what was asked, the design, where, and on a cluster

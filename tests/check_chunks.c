@@ -1,13 +1,15 @@
 /* check_chunks.c - sweeps beyond one machine: `gahpo sweep SPEC --executor
- * slurm|pbs --chunks K`. Without a scheduler: chunks run by hand
- * (--chunk k/K) merge into the one-machine runs.csv, and bad input is
- * refused with exit 2. Against the real local Slurm (scripts/slurm-start.sh;
- * skipped, visibly, when sinfo finds none) and the project's PBS Pro
- * EMULATOR (tests/pbs-emulator, not a real PBS server), one test over both
- * (cluster.h): byte-identical runs.csv. Against Slurm alone: a cancelled
- * chunk retried from its journal, a failed chunk reported and resumed
- * alone, kill -9 of the driver then --resume without rerunning a finished
- * chunk. */
+ * slurm|pbs --chunks K`, each chunk an exit-status job of the array
+ * executor.
+ * Without a scheduler: chunks run by hand (--chunk k/K, or --chunk-of K
+ * with GAHPO_JOB_INDEX as a task runs them) merge into the one-machine
+ * runs.csv, and bad input is refused with exit 2. Against the real local
+ * Slurm (scripts/slurm-start.sh; skipped, visibly, when sinfo finds none)
+ * and the project's PBS Pro EMULATOR (tests/pbs-emulator, not a real PBS
+ * server), tests over both (cluster.h): exit-status jobs (outcome, index),
+ * byte-identical runs.csv. Against Slurm alone: a cancelled chunk retried
+ * from its journal, a failed chunk reported and resumed alone, kill -9 of
+ * the driver then --resume without rerunning a finished chunk. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <math.h>
+
 #include <cJSON.h>
 
+#include "../exec/exec.h"
 #include "../ga/util.h"
 #include "../sweeps/sweep.h"
 #include "cluster.h"
@@ -122,8 +127,12 @@ static void assert_runs_once(const char *chunk_dir, long k, long K)
 
 /* ---- without a scheduler -------------------------------------------------- */
 
-/* Chunks run by hand (what each array task runs) merge into the
- * one-machine runs.csv; a rerun chunk resumes from its journal. */
+/* Chunks run by hand merge into the one-machine runs.csv (chunk 1 as an
+ * array task runs it: --chunk-of 3, its k in GAHPO_JOB_INDEX); a rerun
+ * chunk resumes from its journal. chunk.json records the chunk, and no
+ * objective. They are where a cluster sweep keeps its chunks: with the
+ * records the previous version wrote (its fake objective, "val_loss": 0),
+ * --resume finds every chunk finished and submits nothing. */
 START_TEST(test_chunks_merge_by_hand)
 {
     char spec[4200];
@@ -132,11 +141,16 @@ START_TEST(test_chunks_merge_by_hand)
     for (int k = 0; k < 3; k++) {
         char chunk[16];
         snprintf(chunk, sizeof chunk, "%d/3", k);
-        snprintf(cdirs[k], sizeof cdirs[k], "%s/c%d", dir, k);
+        snprintf(cdirs[k], sizeof cdirs[k], "%s/out/chunks/gen_0/ind_%d", dir,
+                 k);
         char *o, *e;
-        int rc = tu_run((char *[]){ G, "sweep", spec, "--chunk", chunk, "--out",
-                                    cdirs[k], "--threads", "1", "--quiet",
-                                    NULL }, NULL, NULL, &o, &e);
+        char *by_hand[] = { G, "sweep", spec, "--chunk", chunk, "--out",
+                            cdirs[k], "--threads", "1", "--quiet", NULL };
+        char *as_task[] = { G, "sweep", spec, "--chunk-of", "3", "--out",
+                            cdirs[k], "--threads", "1", "--quiet", NULL };
+        char *index[] = { "GAHPO_JOB_INDEX=1", NULL };
+        int rc = k == 1 ? tu_run(as_task, NULL, index, &o, &e)
+                        : tu_run(by_hand, NULL, NULL, &o, &e);
         ck_assert_msg(rc == 0, "chunk %d: %s", k, e);
         free(o);
         free(e);
@@ -148,7 +162,7 @@ START_TEST(test_chunks_merge_by_hand)
         ck_assert_int_eq(cJSON_GetObjectItem(cj, "chunk")->valueint, k);
         ck_assert_int_eq(cJSON_GetObjectItem(cj, "chunks")->valueint, 3);
         ck_assert_int_eq(cJSON_GetObjectItem(cj, "runs")->valueint, NRUNS / 3);
-        ck_assert(cJSON_GetObjectItem(cj, "val_loss")->valuedouble == 0);
+        ck_assert_ptr_null(cJSON_GetObjectItem(cj, "val_loss"));
         cJSON_Delete(cj);
         free(text);
         snprintf(path, sizeof path, "%s/runs.csv", cdirs[k]);
@@ -186,6 +200,28 @@ START_TEST(test_chunks_merge_by_hand)
                      GA_EINPUT);
     ck_assert_msg(strstr(err.msg, "not a run of chunk 0"), "%s", err.msg);
     ck_assert_int_eq(sweep_merge_chunks(s, np, dir, 2, dirs, &err), GA_EINPUT);
+    /* the records as the previous version wrote them, then a resume */
+    char out[4300];
+    snprintf(out, sizeof out, "%s/out", dir);
+    for (int k = 0; k < 3; k++) {
+        snprintf(path, sizeof path, "%s/chunk.json", cdirs[k]);
+        char old[256];
+        snprintf(old, sizeof old, "{\"chunk\": %d, \"chunks\": 3, \"runs\": "
+                 "%d, \"val_loss\": 0}\n", k, NRUNS / 3);
+        tu_write(path, old);
+    }
+    snprintf(path, sizeof path, "%s/chunks/chunks.json", out);
+    tu_write(path, "{\"chunks\": 3, \"scheduler\": \"slurm\"}\n");
+    ck_assert_int_eq(tu_run((char *[]){ G, "sweep", spec, "--executor", "slurm",
+                                        "--chunks", "3", "--out", out,
+                                        "--resume", NULL }, NULL, NULL, &o,
+                            &e), 0);
+    ck_assert_msg(strstr(e, "3 already finished"), "%s", e);
+    free(o);
+    free(e);
+    snprintf(path, sizeof path, "%s/chunks/gen_0/jobs.txt", out);
+    ck_assert(!exists(path));                  /* nothing submitted */
+    assert_same_as_reference(out);
     free(report);
     sweep_points_free(pts, np, s->nfactors);
     sweep_spec_free(s);
@@ -208,25 +244,41 @@ START_TEST(test_chunks_bad_input)
     struct {
         const char *args[8];
         const char *expect;
+        char *env;               /* one NAME=VALUE, or NULL */
     } cases[] = {
-        { { spec, "--executor", "slurm", "--chunks", "0" }, "--chunks must be" },
-        { { spec, "--executor", "slurm", "--chunks", "x" }, "--chunks must be" },
-        { { spec, "--chunks", "3" }, "give --executor slurm or pbs" },
+        { { spec, "--executor", "slurm", "--chunks", "0" },
+          "--chunks must be", NULL },
+        { { spec, "--executor", "slurm", "--chunks", "x" },
+          "--chunks must be", NULL },
+        { { spec, "--chunks", "3" }, "give --executor slurm or pbs", NULL },
         { { spec, "--executor", "local", "--chunks", "3" },
-          "--executor local runs the whole sweep" },
-        { { spec, "--executor", "slurm" }, "needs --chunks K" },
+          "--executor local runs the whole sweep", NULL },
+        { { spec, "--executor", "slurm" }, "needs --chunks K", NULL },
         { { spec, "--executor", "slurm", "--chunks", "451" },
-          "only 450 runs" },
+          "only 450 runs", NULL },
         { { spec, "--executor", "pbs", "--chunks", "100000" },
-          "only 450 runs" },
-        { { race, "--executor", "slurm", "--chunks", "2" }, "race" },
-        { { spec, "--partition", "debug" }, "need --executor slurm or pbs" },
+          "only 450 runs", NULL },
+        { { race, "--executor", "slurm", "--chunks", "2" }, "race", NULL },
+        { { spec, "--partition", "debug" },
+          "need --executor slurm or pbs", NULL },
         { { spec, "--executor", "pbs", "--chunks", "2", "--partition", "x" },
-          "--partition" },
-        { { spec, "--chunk", "3/3" }, "--chunk wants k/K" },
-        { { spec, "--chunk", "1" }, "--chunk wants k/K" },
+          "--partition", NULL },
+        { { spec, "--chunk", "3/3" }, "--chunk wants k/K", NULL },
+        { { spec, "--chunk", "1" }, "--chunk wants k/K", NULL },
         { { spec, "--chunk", "0/2", "--executor", "slurm", "--chunks", "2" },
-          "--chunk k/K runs one chunk" },
+          "--chunk k/K runs one chunk", NULL },
+        { { spec, "--chunk-of", "3" },
+          "GAHPO_JOB_INDEX, which is not set", NULL },
+        { { spec, "--chunk-of", "3" }, "GAHPO_JOB_INDEX is '3', not a chunk "
+          "in 0..2", "GAHPO_JOB_INDEX=3" },
+        { { spec, "--chunk-of", "3" }, "GAHPO_JOB_INDEX is '-1'",
+          "GAHPO_JOB_INDEX=-1" },
+        { { spec, "--chunk-of", "3" }, "GAHPO_JOB_INDEX is 'x'",
+          "GAHPO_JOB_INDEX=x" },
+        { { spec, "--chunk-of", "0" }, "--chunk-of K wants the number of "
+          "chunks", "GAHPO_JOB_INDEX=0" },
+        { { spec, "--chunk-of", "2", "--executor", "pbs", "--chunks", "2" },
+          "--chunk k/K runs one chunk", "GAHPO_JOB_INDEX=0" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *argv[16] = { G, "sweep" };
@@ -236,8 +288,8 @@ START_TEST(test_chunks_bad_input)
         argv[n++] = "--out";
         argv[n++] = out;
         argv[n] = NULL;
-        char *o, *e;
-        int rc = tu_run(argv, NULL, NULL, &o, &e);
+        char *o, *e, *env[] = { cases[i].env, NULL };
+        int rc = tu_run(argv, NULL, env, &o, &e);
         ck_assert_msg(rc == 2, "case %zu: exit %d: %s", i, rc, e);
         ck_assert_msg(strstr(e, cases[i].expect), "case %zu: expected '%s' "
                       "in: %s", i, cases[i].expect, e);
@@ -458,6 +510,88 @@ END_TEST
 
 /* ---- over each scheduler (cluster.h) --------------------------------------- */
 
+typedef struct status_seen {
+    ga_result r[3];
+    int reported[3];
+} status_seen;
+
+static void on_status(void *ctx, size_t k, const ga_result *r)
+{
+    status_seen *p = ctx;
+    ck_assert(k < 3 && !p->reported[k]);
+    p->r[k] = *r;
+    p->reported[k] = 1;
+}
+
+/* Exit-status jobs, what the chunks are: with no result file, the array
+ * executor's exit 0 is fitness 0 and no reason, exit 3 a failure naming
+ * its exit status; each job is told its index (GAHPO_JOB_INDEX); no
+ * params.json, nothing after the command; an empty space and no genes.
+ * Parameters for exit-status jobs are refused. */
+START_TEST(test_exit_status_jobs)
+{
+    const cluster_backend *b = &cluster_backends[_i];
+    if (!b->available())
+        return;
+    char *dir = cluster_tmpdir(b, "chunks-status"), run[4300], path[4400];
+    snprintf(run, sizeof run, "%s/run", dir);
+    char *cmd[] = { "/bin/sh", "-c", "echo $GAHPO_JOB_INDEX > index.txt; "
+                    "test \"$GAHPO_JOB_INDEX\" != 1 || exit 3" };
+    ga_error err;
+    ga_sched_settings *s = ga_sched_settings_alloc(b->dialect ? GA_SCHED_PBS
+                                                              : GA_SCHED_SLURM);
+    ck_assert_ptr_nonnull(s);
+    if (b->dialect)
+        ck_assert_int_eq(ga_sched_settings_set(s, "--pbs-dialect", b->dialect,
+                                               &err), GA_OK);
+    ck_assert_msg(ga_sched_settings_resolve(s, NULL, NULL, NULL, &err) == GA_OK,
+                  "%s", err.msg);
+    ga_exec_array_opts o = { .argv = cmd, .argc = 3, .run_dir = run,
+                             .jobs = 3, .sched = s, .gahpo = tu_gahpo() };
+    ga_executor *ex = b->dialect ? ga_exec_pbs_alloc(&o, &err)
+                                 : ga_exec_slurm_alloc(&o, &err);
+    ck_assert_msg(ex != NULL, "%s", err.msg);
+    const ga_space none = { 0 };
+    ga_job jobs[3] = { { 0, 0, NULL }, { 0, 1, NULL }, { 0, 2, NULL } };
+    status_seen seen = { 0 };
+    ck_assert_msg(ga_executor_run(ex, &none, jobs, 3, on_status, &seen, NULL,
+                                  &err) == GA_OK, "%s", err.msg);
+    ga_executor_free(ex);
+    for (int k = 0; k < 3; k++) {
+        const ga_result *r = &seen.r[k];
+        ck_assert(seen.reported[k]);
+        if (k == 1) {
+            ck_assert(isnan(r->fitness));
+            ck_assert_msg(strstr(r->reason, "exit status 3") &&
+                          strstr(r->reason, b->label), "%s", r->reason);
+        } else {
+            ck_assert_msg(r->fitness == 0 && !r->reason[0], "job %d: %g %s",
+                          k, r->fitness, r->reason);
+        }
+        char want[8];
+        snprintf(want, sizeof want, "%d\n", k);
+        snprintf(path, sizeof path, "%s/gen_0/ind_%d/index.txt", run, k);
+        char *index = tu_read(path);
+        ck_assert_msg(index && !strcmp(index, want), "%s: %s", path, index);
+        free(index);
+        snprintf(path, sizeof path, "%s/gen_0/ind_%d/params.json", run, k);
+        ck_assert(!exists(path));
+        snprintf(path, sizeof path, "%s/gen_0/ind_%d/task.json", run, k);
+        char *task = tu_read(path);
+        ck_assert_msg(strstr(task, "|| exit 3\"],"), "%s", task);
+        free(task);
+    }
+    o.param_flags = 1;
+    ck_assert_ptr_null(b->dialect ? ga_exec_pbs_alloc(&o, &err)
+                                  : ga_exec_slurm_alloc(&o, &err));
+    ck_assert_int_eq(err.status, GA_EINPUT);
+    ck_assert_msg(strstr(err.msg, "take no parameters"), "%s", err.msg);
+    ga_sched_settings_free(s);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 /* Three chunks, one array, a thread each: the one-machine runs.csv byte
  * for byte, analysed; each task ran its chunk through argv; the sweep as
  * run is recorded, and a plain rerun or other chunks are refused. */
@@ -497,12 +631,24 @@ START_TEST(test_same_as_one_machine)
     free(jobs);
     snprintf(path, sizeof path, "%s/chunks/gen_0/array_0.sh", out);
     cluster_assert_script(b, path, "gahpo-sweep-chunky", 2, 3);
-    /* each task ran its chunk through argv: --chunk k/3, nothing in a shell */
+    /* each task is an exit-status job, one command for all: --chunk-of 3,
+     * its k from GAHPO_JOB_INDEX; no parameters, no objective */
     chunk_path(out, 2, "task.json", path, sizeof path);
     char *task = tu_read(path);
-    ck_assert_ptr_nonnull(strstr(task, "\"--chunk\",\"2/3\""));
-    ck_assert_ptr_nonnull(strstr(task, "\"--threads\",\"1\""));
+    ck_assert_ptr_nonnull(strstr(task, "\"--resume\",\"--chunk-of\",\"3\","
+                                       "\"--threads\",\"1\"]"));
+    ck_assert_ptr_null(strstr(task, "2/3"));
     free(task);
+    chunk_path(out, 2, "params.json", path, sizeof path);
+    ck_assert(!exists(path));
+    chunk_path(out, 2, "chunk.json", path, sizeof path);
+    char *text = tu_read(path);
+    cJSON *record = text ? cJSON_Parse(text) : NULL;
+    ck_assert_ptr_nonnull(record);
+    ck_assert_int_eq(cJSON_GetObjectItem(record, "chunk")->valueint, 2);
+    ck_assert_ptr_null(cJSON_GetObjectItem(record, "val_loss"));
+    cJSON_Delete(record);
+    free(text);
     for (int k = 0; k < 3; k++) {
         char cdir[4300];
         chunk_path(out, k, "", cdir, sizeof cdir);
@@ -537,6 +683,8 @@ Suite *chunks_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_chunks_merge_by_hand);
     tcase_add_test(tc, test_chunks_bad_input);
+    tcase_add_loop_test(tc, test_exit_status_jobs, CLUSTER_SLURM,
+                        CLUSTER_PRO + 1);
     tcase_add_loop_test(tc, test_same_as_one_machine, CLUSTER_SLURM,
                         CLUSTER_PRO + 1);
     tcase_add_test(tc, test_slurm_chunk_retried);
