@@ -81,11 +81,7 @@ char **ga_job_argv(char *const *cmd, size_t argc, const ga_space *space,
 
 /* ---- the child --------------------------------------------------------- */
 
-/* ga_job_child; index NULL: no GAHPO_JOB_INDEX. */
-static void child(const char *dir, const size_t *index, char **argv)
-    __attribute__((noreturn));
-
-static void child(const char *dir, const size_t *index, char **argv)
+void ga_job_child(const char *dir, size_t index, char **argv)
 {
     /* the driver's handlers first: until here one would run in the child
      * (Check's, for one, kills its test's process group); a signal the
@@ -101,17 +97,12 @@ static void child(const char *dir, const size_t *index, char **argv)
     /* marks the model and everything it starts, so all of it can be ended
      * with the job (end_descendants) */
     setenv("GAHPO_JOB", dir, 1);
-    if (index) {
-        char digits[32], *d = digits + sizeof digits - 1;
-        size_t i = *index;
-        *d = '\0';
-        do  /* by hand: snprintf is not async-signal-safe */
-            *--d = (char)('0' + i % 10);
-        while (i /= 10);
-        setenv("GAHPO_JOB_INDEX", d, 1);
-    } else {  /* none rather than a wrong one inherited from the driver */
-        unsetenv("GAHPO_JOB_INDEX");
-    }
+    char digits[32], *d = digits + sizeof digits - 1;
+    *d = '\0';
+    do  /* by hand: snprintf is not async-signal-safe */
+        *--d = (char)('0' + index % 10);
+    while (index /= 10);
+    setenv("GAHPO_JOB_INDEX", d, 1);
     if (chdir(dir) != 0)
         _exit(127);
     int in = open("/dev/null", O_RDONLY);
@@ -128,24 +119,6 @@ static void child(const char *dir, const size_t *index, char **argv)
     (void)!write(2, argv[0], strlen(argv[0]));
     (void)!write(2, "\n", 1);
     _exit(127);
-}
-
-void ga_job_child(const char *dir, size_t index, char **argv)
-{
-    child(dir, &index, argv);
-}
-
-void ga_exec_model_child(const char *dir, char **argv)
-{
-    const char *name = strrchr(dir, '/');
-    name = name ? name + 1 : dir;
-    size_t index = 0, n = 0;
-    int ok = strncmp(name, "ind_", 4) == 0;
-    for (const char *c = name + 4; ok && *c; c++, n++) {
-        ok = *c >= '0' && *c <= '9' && n < 18;
-        index = 10 * index + (size_t)(*c - '0');
-    }
-    child(dir, ok && n > 0 ? &index : NULL, argv);
 }
 
 /* ---- ending it --------------------------------------------------------- */

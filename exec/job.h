@@ -47,11 +47,6 @@ void ga_job_argv_free(char **argv);
 void ga_job_child(const char *dir, size_t index, char **argv)
     __attribute__((noreturn));
 
-/* ga_job_child with the index read from dir's last component, ind_I (the
- * job directories of every executor are gen_G/ind_I); a dir not named so
- * gets no GAHPO_JOB_INDEX. The local executor's call. */
-void ga_exec_model_child(const char *dir, char **argv) __attribute__((noreturn));
-
 /* ---- ending it --------------------------------------------------------- */
 
 /* Seconds between SIGTERM and SIGKILL when a job is ended. */

@@ -286,7 +286,7 @@ static int start_job(local_ctx *c, const ga_space *space, const ga_job *job,
     s->start = ga_now();
     pid_t pid = fork();
     if (pid == 0)
-        ga_exec_model_child(s->dir, argv);
+        ga_job_child(s->dir, job->index, argv);
     ga_job_argv_free(argv);
     if (pid < 0) {
         r->fitness = NAN;

@@ -233,27 +233,27 @@ START_TEST(test_run_ended)
 }
 END_TEST
 
-/* The local executor's child: the index from its directory's name ind_I;
- * a directory not so named gets none (not the driver's own). */
-START_TEST(test_model_child_index)
+/* The child every executor forks: GAHPO_JOB_INDEX is the job's index (0
+ * too), replacing the driver's own. */
+START_TEST(test_child_index)
 {
-    const char *names[] = { "ind_12", "ind_0", "other", "ind_", "ind_1x" };
-    const char *want[] = { "12\n", "0\n", "none\n", "none\n", "none\n" };
+    const size_t index[] = { 12, 0, 1234567 };
+    const char *want[] = { "12\n", "0\n", "1234567\n" };
     char *top = tu_tmpdir("job-child");
     setenv("GAHPO_JOB_INDEX", "99", 1);  /* the driver's, if it had one */
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    for (size_t i = 0; i < sizeof index / sizeof index[0]; i++) {
         char dir[4300];
-        snprintf(dir, sizeof dir, "%s/%s", top, names[i]);
+        snprintf(dir, sizeof dir, "%s/ind_%zu", top, i);
         ck_assert_int_eq(mkdir(dir, 0755), 0);
         char *argv[] = { "sh", "-c", "echo ${GAHPO_JOB_INDEX-none}", NULL };
         pid_t pid = fork();
         if (pid == 0)
-            ga_exec_model_child(dir, argv);
+            ga_job_child(dir, index[i], argv);
         int status;
         ck_assert_int_eq(waitpid(pid, &status, 0), pid);
         ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
         char *seen = job_file(dir, "stdout.txt");
-        ck_assert_msg(!strcmp(seen, want[i]), "%s: %s", names[i], seen);
+        ck_assert_msg(!strcmp(seen, want[i]), "%zu: %s", index[i], seen);
         free(seen);
     }
     unsetenv("GAHPO_JOB_INDEX");
@@ -291,7 +291,7 @@ Suite *job_suite(void)
     tcase_add_test(tc, test_end_step);
     tcase_add_test(tc, test_run_exit);
     tcase_add_test(tc, test_run_ended);
-    tcase_add_test(tc, test_model_child_index);
+    tcase_add_test(tc, test_child_index);
     tcase_add_test(tc, test_path);
     suite_add_tcase(s, tc);
     return s;
