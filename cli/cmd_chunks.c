@@ -215,12 +215,12 @@ static int run_chunks(const gahpo_chunks_opts *o, const ga_job *jobs, size_t n,
                      "--chunk-of", K, "--threads", threads, NULL };
     size_t argc = o->threads > 0 ? 10 : 8;
     const ga_space no_params = { 0 };
-    ga_exec_array_opts so = {
+    /* exit-status jobs on the sweep's scheduler (result_file NULL) */
+    ga_exec_spec spec_ex = {
         .argv = argv, .argc = argc, .run_dir = run_dir, .jobs = o->chunks,
         .timeout = o->timeout, .param_flags = 0, .result_file = NULL,
         .sched = o->sched };
-    ga_executor *ex = (o->sched->kind == GA_SCHED_PBS) ? ga_exec_pbs_alloc(&so, err)
-                                    : ga_exec_slurm_alloc(&so, err);
+    ga_executor *ex = ga_exec_alloc(&spec_ex, err);
     chunk_watch w = { jobs, o->dir, calloc(n, sizeof *w.finished),
                       calloc(n, sizeof *w.reason), 0, n, o->chunks, o->quiet };
     int rc = GA_OK;

@@ -239,7 +239,8 @@ typedef struct ga_exec_spec {
     long jobs;
     double timeout;
     int param_flags;
-    const char *result_file, *result_key;
+    const char *result_file, *result_key;  /* result_file NULL with sched:
+                                              exit-status jobs */
     long retries;            /* local only (a scheduler's are in sched) */
     int end_orphans;         /* local only (ga_exec_local_opts) */
     const ga_sched_settings *sched;  /* Slurm or PBS (its pbs flag); NULL:
