@@ -23,10 +23,12 @@
 
 #define CHUNK_RECORD "chunk.json"
 
-/* Where the array executor runs chunk k: DIR/chunks/gen_0/ind_k. */
-static void chunk_dir(const char *dir, long k, char *buf, size_t size)
+/* Where the array executor runs chunk k: DIR/chunks/gen_0/ind_k, into
+ * buf (GA_PATH_MAX); ga_path's status and message. */
+static int chunk_dir(const char *dir, long k, char *buf, size_t size,
+                     ga_error *err)
 {
-    snprintf(buf, size, "%s/chunks/gen_0/ind_%ld", dir, k);
+    return ga_path(buf, size, err, "%s/chunks/gen_0/ind_%ld", dir, k);
 }
 
 int gahpo_chunk_write_record(const char *dir, long k, long K, long runs,
@@ -50,8 +52,9 @@ int gahpo_chunk_write_record(const char *dir, long k, long K, long runs,
  * which is not read: such sweeps resume. */
 static int chunk_finished(const char *cdir, long k, long K)
 {
-    char path[4400];
-    snprintf(path, sizeof path, "%s/%s", cdir, CHUNK_RECORD);
+    char path[GA_PATH_MAX];  /* a name too long: not finished, as no record */
+    if (ga_path(path, sizeof path, NULL, "%s/%s", cdir, CHUNK_RECORD))
+        return 0;
     ga_error e;
     char *text = ga_read_file(path, NULL, &e);
     cJSON *o = text ? cJSON_Parse(text) : NULL;
@@ -88,11 +91,15 @@ int gahpo_chunk_from_env(const char *K_text, long *k, long *K, char *why,
 static int check_dir(const gahpo_chunks_opts *o, const char *sched,
                      ga_error *err)
 {
-    char runs[4300], journal[4300], record[4300], spec[4300];
-    snprintf(runs, sizeof runs, "%s/runs.csv", o->dir);
-    snprintf(journal, sizeof journal, "%s/runs.journal", o->dir);
-    snprintf(record, sizeof record, "%s/chunks/chunks.json", o->dir);
-    snprintf(spec, sizeof spec, "%s/spec.json", o->dir);
+    char runs[GA_PATH_MAX], journal[GA_PATH_MAX], record[GA_PATH_MAX];
+    char spec[GA_PATH_MAX], chunks[GA_PATH_MAX];
+    if (ga_path(runs, sizeof runs, err, "%s/runs.csv", o->dir) ||
+        ga_path(journal, sizeof journal, err, "%s/runs.journal", o->dir) ||
+        ga_path(record, sizeof record, err, "%s/chunks/chunks.json",
+                o->dir) ||
+        ga_path(spec, sizeof spec, err, "%s/spec.json", o->dir) ||
+        ga_path(chunks, sizeof chunks, err, "%s/chunks", o->dir))
+        return err->status;
     int have_record = access(record, F_OK) == 0;
     if (!o->resume && (have_record || access(runs, F_OK) == 0 ||
                        access(journal, F_OK) == 0))
@@ -128,8 +135,6 @@ static int check_dir(const gahpo_chunks_opts *o, const char *sched,
     cJSON_Delete(r);
     if (rc)
         return rc;
-    char chunks[4300];
-    snprintf(chunks, sizeof chunks, "%s/chunks", o->dir);
     if (ga_mkdirs(chunks, err))
         return err->status;
     cJSON *rec = cJSON_CreateObject();
@@ -143,11 +148,12 @@ static int check_dir(const gahpo_chunks_opts *o, const char *sched,
 /* The last non-empty line of a chunk's stderr.txt (its own error), or "". */
 static void last_words(const char *cdir, char *buf, size_t size)
 {
-    char path[4400];
-    snprintf(path, sizeof path, "%s/stderr.txt", cdir);
+    char path[GA_PATH_MAX];  /* a name too long: nothing, as no file */
+    buf[0] = '\0';
+    if (ga_path(path, sizeof path, NULL, "%s/stderr.txt", cdir))
+        return;
     ga_error e;
     char *text = ga_read_file(path, NULL, &e);
-    buf[0] = '\0';
     if (!text)
         return;
     size_t n = strlen(text);
@@ -174,10 +180,10 @@ static void on_chunk(void *ctx, size_t j, const ga_result *r)
 {
     chunk_watch *w = ctx;
     long k = (long)w->jobs[j].index;
-    char cdir[4300];
-    chunk_dir(w->dir, k, cdir, sizeof cdir);
+    char cdir[GA_PATH_MAX];  /* fits: gahpo_sweep_in_chunks built it first */
     int ok = isfinite(r->fitness);  /* an exit-status job: exit 0 */
-    w->finished[j] = ok && chunk_finished(cdir, k, w->K);
+    w->finished[j] = ok && chunk_dir(w->dir, k, cdir, sizeof cdir, NULL) ==
+                     GA_OK && chunk_finished(cdir, k, w->K);
     if (ok && !w->finished[j])
         snprintf(w->reason[j], sizeof w->reason[j], "exit status 0 but no "
                  "%s of chunk %ld/%ld (job %.63s)", CHUNK_RECORD, k, w->K,
@@ -199,14 +205,16 @@ static void on_chunk(void *ctx, size_t j, const ga_result *r)
 static int run_chunks(const gahpo_chunks_opts *o, const ga_job *jobs, size_t n,
                       ga_error *err)
 {
-    char self[PATH_MAX], spec[4300], run_dir[4300], threads[32], K[32];
+    char self[PATH_MAX], spec[GA_PATH_MAX], run_dir[GA_PATH_MAX];
+    char threads[32], K[32];
     ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
     if (len <= 0)
         return ga_error_set(err, GA_EFAIL, "cannot find the gahpo binary "
                             "(/proc/self/exe)");
     self[len] = '\0';
-    snprintf(spec, sizeof spec, "%s/spec.json", o->dir);
-    snprintf(run_dir, sizeof run_dir, "%s/chunks", o->dir);
+    if (ga_path(spec, sizeof spec, err, "%s/spec.json", o->dir) ||
+        ga_path(run_dir, sizeof run_dir, err, "%s/chunks", o->dir))
+        return err->status;
     snprintf(threads, sizeof threads, "%ld", o->threads);
     snprintf(K, sizeof K, "%ld", o->chunks);
     /* one command for every chunk, its output its job directory (--out .),
@@ -238,8 +246,10 @@ static int run_chunks(const gahpo_chunks_opts *o, const ga_job *jobs, size_t n,
     for (size_t j = 0; rc == GA_OK && j < n; j++) {
         if (w.finished[j])
             continue;
-        char cdir[4300], words[400];
-        chunk_dir(o->dir, (long)jobs[j].index, cdir, sizeof cdir);
+        char cdir[GA_PATH_MAX], words[400];
+        if ((rc = chunk_dir(o->dir, (long)jobs[j].index, cdir, sizeof cdir,
+                            err)))
+            break;
         last_words(cdir, words, sizeof words);
         if (used < sizeof msg)
             used += (size_t)snprintf(msg + used, sizeof msg - used, "%schunk "
@@ -250,7 +260,7 @@ static int run_chunks(const gahpo_chunks_opts *o, const ga_job *jobs, size_t n,
                                      words[0] ? "]" : "", cdir);
         failed++;
     }
-    if (failed)
+    if (failed && rc == GA_OK)
         rc = ga_error_set(err, GA_EFAIL, "%.1800s; the finished chunks are "
                           "kept: continue with --resume", msg);
     free(w.finished);
@@ -276,8 +286,10 @@ int gahpo_sweep_in_chunks(const gahpo_chunks_opts *o, ga_error *err)
     }
     size_t n = 0;
     for (long k = 0; k < K; k++) {
-        char cdir[4300], status[4400];
-        chunk_dir(o->dir, k, cdir, sizeof cdir);
+        char cdir[GA_PATH_MAX], status[GA_PATH_MAX];
+        if ((rc = chunk_dir(o->dir, k, cdir, sizeof cdir, err)) ||
+            (rc = ga_path(status, sizeof status, err, "%s/status.json", cdir)))
+            goto out;
         if (!(dirs[k] = ga_strdup(cdir))) {
             rc = ga_error_set(err, GA_EFAIL, "out of memory");
             goto out;
@@ -286,7 +298,6 @@ int gahpo_sweep_in_chunks(const gahpo_chunks_opts *o, ga_error *err)
          * without chunk.json is an attempt that failed or was stopped; the
          * executor would collect it as this attempt's result (a reattach),
          * so it goes */
-        snprintf(status, sizeof status, "%s/status.json", cdir);
         int ended = access(status, F_OK) == 0;
         if (chunk_finished(cdir, k, K))
             continue;

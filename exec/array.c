@@ -200,7 +200,7 @@ typedef struct task {
     size_t index;         /* the individual's index (ind_I) */
     const double *genes;
     double *copy;         /* a copy of the genes (async), else NULL */
-    char dir[4096];
+    char dir[GA_PATH_MAX];  /* gen's dir/ind_I, built by ga_path */
 } task;
 
 typedef struct sub {
@@ -221,7 +221,7 @@ typedef struct gen {
     sub *subs;
     size_t nsubs;
     long next_number;
-    char dir[3900];
+    char dir[GA_PATH_MAX];  /* run_dir/gen_G, built by ga_path */
     ga_result_fn done;
     void *done_ctx;
     size_t ndone;
@@ -283,15 +283,19 @@ static int prepare_task(gen *g, size_t k, ga_error *err)
     task *t = &g->t[k];
     if (ga_mkdirs(t->dir, err))
         return err->status;
-    char path[4200];
-    snprintf(path, sizeof path, "%s/status.json", t->dir);
+    char path[GA_PATH_MAX];
+    if (ga_path(path, sizeof path, err, "%s/status.json", t->dir))
+        return err->status;
     unlink(path);
-    snprintf(path, sizeof path, "%s/job_id.txt", t->dir);
+    if (ga_path(path, sizeof path, err, "%s/job_id.txt", t->dir))
+        return err->status;
     unlink(path);
     t->own[0] = '\0';
     int rc = GA_OK;
     if (g->c->result_file) {  /* exit-status jobs take no parameters */
-        snprintf(path, sizeof path, "%s/%s", t->dir, g->c->result_file);
+        if (ga_path(path, sizeof path, err, "%s/%s", t->dir,
+                    g->c->result_file))
+            return err->status;
         unlink(path);
         rc = ga_job_write_params(g->space, t->genes, t->dir, err);
     }
@@ -303,8 +307,9 @@ static int prepare_task(gen *g, size_t k, ga_error *err)
     ga_strbuf_printf(&b, "{\"argv\":%s,\"timeout\":%s}\n", t->argv_json, tm);
     if (b.oom)
         return ga_error_set(err, GA_EFAIL, "out of memory");
-    snprintf(path, sizeof path, "%s/task.json", t->dir);
-    rc = write_text(path, b.data, err);
+    rc = ga_path(path, sizeof path, err, "%s/task.json", t->dir);
+    if (rc == GA_OK)
+        rc = write_text(path, b.data, err);
     free(b.data);
     return rc;
 }
@@ -322,8 +327,9 @@ static void read_status(const char *dir, status *st)
 {
     memset(st, 0, sizeof *st);
     st->wall_time = NAN;
-    char path[4200];
-    snprintf(path, sizeof path, "%s/status.json", dir);
+    char path[GA_PATH_MAX];  /* a name too long: no status, as a missing file */
+    if (ga_path(path, sizeof path, NULL, "%s/status.json", dir))
+        return;
     ga_error e;
     /* in the job directory, where the model runs: read it as untrusted */
     char *text = ga_read_regular(path, "status.json", 65536, NULL, &e);
@@ -528,10 +534,13 @@ static int submit_one(gen *g, ga_error *err)
     slurm_ctx *c = g->c;
     long limit = array_limit(c);
     long number = g->next_number++;
-    char tasks[4300], script_path[4300], jobs_txt[4300];
-    snprintf(tasks, sizeof tasks, "%s/array_%ld.tasks", g->dir, number);
-    snprintf(script_path, sizeof script_path, "%s/array_%ld.sh", g->dir, number);
-    snprintf(jobs_txt, sizeof jobs_txt, "%s/jobs.txt", g->dir);
+    char tasks[GA_PATH_MAX], script_path[GA_PATH_MAX], jobs_txt[GA_PATH_MAX];
+    if (ga_path(tasks, sizeof tasks, err, "%s/array_%ld.tasks", g->dir,
+                number) ||
+        ga_path(script_path, sizeof script_path, err, "%s/array_%ld.sh",
+                g->dir, number) ||
+        ga_path(jobs_txt, sizeof jobs_txt, err, "%s/jobs.txt", g->dir))
+        return err->status;
     ga_strbuf b = { 0 };
     size_t count = 0, *taken = malloc((g->n ? g->n : 1) * sizeof *taken);
     if (!taken)
@@ -593,8 +602,10 @@ static int submit_array(gen *g, long number, const char *tasks,
     /* a driver that dies after the scheduler took the array but before
      * jobs.txt has its id leaves this marker: --resume then asks the
      * scheduler for the script's job (adopt_unrecorded) */
-    char marker[4400];
-    snprintf(marker, sizeof marker, "%s/array_%ld.submitting", g->dir, number);
+    char marker[GA_PATH_MAX];
+    if ((rc = ga_path(marker, sizeof marker, err, "%s/array_%ld.submitting",
+                      g->dir, number)))
+        return rc;
     if ((rc = write_text(marker, "", err)))
         return rc;
     if ((rc = submit_cmd(g, &info, script_path, s->id, sizeof s->id, err)))
@@ -661,8 +672,9 @@ static void read_own_id(task *t)
 {
     if (t->own[0])
         return;
-    char path[4200];
-    snprintf(path, sizeof path, "%s/job_id.txt", t->dir);
+    char path[GA_PATH_MAX];  /* a name too long: not known, as no file */
+    if (ga_path(path, sizeof path, NULL, "%s/job_id.txt", t->dir))
+        return;
     FILE *f = fopen(path, "r");
     if (!f)
         return;
@@ -838,9 +850,10 @@ static void cancel_all(gen *g)
     for (size_t k = 0; k < g->n; k++) {
         if (g->t[k].state != T_FLIGHT)
             continue;
-        char path[4200];
-        snprintf(path, sizeof path, "%s/status.json", g->t[k].dir);
-        unlink(path);
+        char path[GA_PATH_MAX];  /* a name too long: left, as unlink would */
+        if (ga_path(path, sizeof path, NULL, "%s/status.json",
+                    g->t[k].dir) == GA_OK)
+            unlink(path);
     }
 }
 
@@ -849,8 +862,9 @@ static void cancel_all(gen *g)
 /* task.json of a task holds this argv: it is this individual's. */
 static int same_task(const task *t)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/task.json", t->dir);
+    char path[GA_PATH_MAX];  /* a name too long: not this task's, as no file */
+    if (ga_path(path, sizeof path, NULL, "%s/task.json", t->dir))
+        return 0;
     ga_error e;
     char *text = ga_read_regular(path, "task.json", 1 << 24, NULL, &e);
     cJSON *o = text ? cJSON_Parse(text) : NULL;
@@ -866,11 +880,13 @@ static int same_task(const task *t)
 /* Index in tasks file `number` of each line: which job k it is (or -1). */
 static long *read_tasks_file(gen *g, long number, size_t *count)
 {
-    char path[4300];
-    snprintf(path, sizeof path, "%s/array_%ld.tasks", g->dir, number);
+    char path[GA_PATH_MAX];  /* a name too long: unread, as a missing file */
+    *count = 0;
+    if (ga_path(path, sizeof path, NULL, "%s/array_%ld.tasks", g->dir,
+                number))
+        return NULL;
     ga_error e;
     char *text = ga_read_file(path, NULL, &e);
-    *count = 0;
     if (!text)
         return NULL;
     size_t lines = 0;
@@ -984,9 +1000,12 @@ static int adopt_unrecorded(gen *g, const char *recorded, ga_error *err)
         if (sscanf(e->d_name, "array_%ld.%31s", &number, tail) != 2 ||
             strcmp(tail, "submitting") != 0 || number < 0)
             continue;
-        char marker[4400], script[4400], line[64], id[128];
-        snprintf(marker, sizeof marker, "%s/%s", g->dir, e->d_name);
-        snprintf(script, sizeof script, "%s/array_%ld.sh", g->dir, number);
+        char marker[GA_PATH_MAX], script[GA_PATH_MAX], line[64], id[128];
+        if ((rc = ga_path(marker, sizeof marker, err, "%s/%s", g->dir,
+                          e->d_name)) ||
+            (rc = ga_path(script, sizeof script, err, "%s/array_%ld.sh",
+                          g->dir, number)))
+            break;
         snprintf(line, sizeof line, "%ld ", number);
         if (number >= g->next_number)
             g->next_number = number + 1;
@@ -1005,10 +1024,12 @@ static int adopt_unrecorded(gen *g, const char *recorded, ga_error *err)
             break;
         }
         if (f == 0) {
-            char rec[200], jobs_txt[4300];
+            char rec[200], jobs_txt[GA_PATH_MAX];
             snprintf(rec, sizeof rec, "%ld %s\n", number, id);
-            snprintf(jobs_txt, sizeof jobs_txt, "%s/jobs.txt", g->dir);
-            rc = append_line(jobs_txt, rec, err);
+            rc = ga_path(jobs_txt, sizeof jobs_txt, err, "%s/jobs.txt",
+                         g->dir);
+            if (rc == GA_OK)
+                rc = append_line(jobs_txt, rec, err);
             if (rc == GA_OK)
                 rc = adopt(g, number, id, err);
         }
@@ -1025,8 +1046,9 @@ static int adopt_unrecorded(gen *g, const char *recorded, ga_error *err)
  * a task that ends in between is found either way. */
 static int reattach(gen *g, ga_error *err)
 {
-    char path[4300];
-    snprintf(path, sizeof path, "%s/jobs.txt", g->dir);
+    char path[GA_PATH_MAX];
+    if (ga_path(path, sizeof path, err, "%s/jobs.txt", g->dir))
+        return err->status;
     ga_error e;
     char *text = ga_read_file(path, NULL, &e);
     char *recorded = text ? ga_strdup(text) : NULL;
@@ -1068,9 +1090,9 @@ static int gen_init(gen *g, slurm_ctx *c, const ga_space *space,
     g->space = space;
     g->generation = jobs[0].generation;
     g->n = g->cap = n;
-    snprintf(g->dir, sizeof g->dir, "%s/gen_%ld", c->run_dir,
-             jobs[0].generation);
-    if (ga_mkdirs(g->dir, err))
+    if (ga_path(g->dir, sizeof g->dir, err, "%s/gen_%ld", c->run_dir,
+                jobs[0].generation) ||
+        ga_mkdirs(g->dir, err))
         return err->status;
     g->t = calloc(n, sizeof *g->t);
     if (!g->t)
@@ -1081,7 +1103,9 @@ static int gen_init(gen *g, slurm_ctx *c, const ga_space *space,
                                 "generation per call", c->b->label);
         task *t = &g->t[k];
         t->sub = -1;
-        snprintf(t->dir, sizeof t->dir, "%s/ind_%zu", g->dir, jobs[k].index);
+        if (ga_path(t->dir, sizeof t->dir, err, "%s/ind_%zu", g->dir,
+                    jobs[k].index))
+            return err->status;
         t->index = jobs[k].index;
         t->copy = malloc((space->n ? space->n : 1) * sizeof(double));
         if (!t->copy)
@@ -1224,9 +1248,9 @@ static int flow_add(slurm_ctx *c, const ga_space *space, const ga_job *job,
         g->c = c;
         g->async = 1;
         g->generation = job->generation;
-        snprintf(g->dir, sizeof g->dir, "%s/gen_%ld", c->run_dir,
-                 job->generation);
-        if (ga_mkdirs(g->dir, err))
+        if (ga_path(g->dir, sizeof g->dir, err, "%s/gen_%ld", c->run_dir,
+                    job->generation) ||
+            ga_mkdirs(g->dir, err))
             return err->status;
         watch_init(g);
     }
@@ -1244,6 +1268,8 @@ static int flow_add(slurm_ctx *c, const ga_space *space, const ga_job *job,
     }
     task *t = &g->t[g->n];
     memset(t, 0, sizeof *t);
+    if (ga_path(t->dir, sizeof t->dir, err, "%s/ind_%zu", g->dir, job->index))
+        return err->status;
     t->sub = -1;
     t->state = T_WAIT;
     t->index = job->index;
@@ -1258,7 +1284,6 @@ static int flow_add(slurm_ctx *c, const ga_space *space, const ga_job *job,
     if (space->n)  /* exit-status jobs may have no genes */
         memcpy(t->copy, job->genes, space->n * sizeof(double));
     t->genes = t->copy;
-    snprintf(t->dir, sizeof t->dir, "%s/ind_%zu", g->dir, job->index);
     g->n++;
     return GA_OK;
 }

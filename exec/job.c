@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,7 +34,7 @@ int ga_job_write_params(const ga_space *space, const double *genes,
     for (size_t i = 0; i < space->n; i++)
         cJSON_AddItemToObject(o, space->params[i].name,
                               ga_param_gene_to_json(&space->params[i], genes[i]));
-    char path[4200];
+    char path[GA_PATH_MAX];
     if (ga_path(path, sizeof path, err, "%s/params.json", dir)) {
         cJSON_Delete(o);
         return err->status;
@@ -391,13 +392,20 @@ int ga_parse_result(const char *text, const char *key, double *value,
 }
 
 /* The text of dir/file and its length, or NULL with the reason in
- * r->reason. */
+ * r->reason (a name the system would refuse: ga_path's message, errno
+ * ENAMETOOLONG). */
 static char *read_result_text(const char *dir, const char *file, size_t *len,
                               ga_result *r)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, file);
+    /* at most PATH_MAX: a longer name the system refuses, in a reason the
+     * path would fill before saying why */
+    char path[PATH_MAX];
     ga_error e;
+    if (ga_path(path, sizeof path, &e, "%s/%s", dir, file)) {
+        snprintf(r->reason, sizeof r->reason, "%.400s", e.msg);
+        errno = ENAMETOOLONG;
+        return NULL;
+    }
     char *text = ga_read_regular(path, file, GA_RESULT_MAX_BYTES, len, &e);
     if (!text && errno == ENOENT)
         snprintf(r->reason, sizeof r->reason, "no result file %.300s", file);

@@ -59,7 +59,7 @@ typedef struct slot {
     int adopted;          /* a model started by an earlier driver: not our
                              child, its exit status unknown */
     double deadline;      /* adopted: the epoch second its timeout ends */
-    char dir[4096];
+    char dir[GA_PATH_MAX];  /* run_dir/gen_G/ind_I, built by ga_path */
 } slot;
 
 static void local_stop(void *p);
@@ -86,8 +86,9 @@ static void local_free(void *p)
 /* The pid file's "pid deadline" (deadline 0: none); 0, or -1. */
 static int read_pid_file(const char *dir, long *pid, double *deadline)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/pid", dir);
+    char path[GA_PATH_MAX];  /* a name too long: no pid file, as none */
+    if (ga_path(path, sizeof path, NULL, "%s/pid", dir))
+        return -1;
     FILE *f = fopen(path, "r");
     if (!f)
         return -1;
@@ -234,8 +235,9 @@ static int adopt_orphan(slot *s)
  * working directory is the job directory), so a reused pid is left alone. */
 static void stop_orphan(const char *dir)
 {
-    char path[4200], cwd[4200], link[64];
-    snprintf(path, sizeof path, "%s/pid", dir);
+    char path[GA_PATH_MAX], cwd[4200], link[64];
+    if (ga_path(path, sizeof path, NULL, "%s/pid", dir))
+        return;  /* a name too long: no pid file, as none */
     FILE *f = fopen(path, "r");
     long pid = 0;
     if (!f)
@@ -262,8 +264,14 @@ static void stop_orphan(const char *dir)
 static int start_job(local_ctx *c, const ga_space *space, const ga_job *job,
                      slot *s, ga_result *r, ga_error *err)
 {
-    snprintf(s->dir, sizeof s->dir, "%s/gen_%ld/ind_%zu", c->run_dir,
-             job->generation, job->index);
+    /* every name before the directory is made: one too long fails the run
+     * (GA_EINPUT, ga_path's message), as a directory that cannot be made */
+    char result[GA_PATH_MAX], pid_path[GA_PATH_MAX];
+    if (ga_path(s->dir, sizeof s->dir, err, "%s/gen_%ld/ind_%zu", c->run_dir,
+                job->generation, job->index) ||
+        ga_path(result, sizeof result, err, "%s/%s", s->dir, c->result_file) ||
+        ga_path(pid_path, sizeof pid_path, err, "%s/pid", s->dir))
+        return err->status;
     s->job = *job;
     s->adopted = 0;
     if (ga_mkdirs(s->dir, err) != GA_OK)
@@ -273,9 +281,7 @@ static int start_job(local_ctx *c, const ga_space *space, const ga_job *job,
     stop_orphan(s->dir);
     end_descendants(c, s->dir);
     /* a result left by an interrupted earlier attempt must not count */
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", s->dir, c->result_file);
-    unlink(path);
+    unlink(result);
     if (ga_job_write_params(space, job->genes, s->dir, err) != GA_OK)
         return err->status;
     char **argv = ga_job_argv(c->argv, c->argc, space, job->genes,
@@ -297,8 +303,7 @@ static int start_job(local_ctx *c, const ga_space *space, const ga_job *job,
     setpgid(pid, pid);  /* also in the parent, so killpg works at once */
     /* the deadline too, so a driver that takes it over after a crash
      * still ends it on time */
-    snprintf(path, sizeof path, "%s/pid", s->dir);
-    FILE *pf = fopen(path, "w");
+    FILE *pf = fopen(pid_path, "w");
     if (pf) {
         fprintf(pf, "%ld %.0f\n", (long)pid, c->timeout > 0 ?
                 ceil((double)time(NULL) + c->timeout) : 0.0);

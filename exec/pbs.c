@@ -5,6 +5,7 @@
  * `gahpo _task`, status files, retries, cancel, reattach) is array.c's,
  * shared with the Slurm executor; this file is the PBS backend of it,
  * including, for PBS Pro, finding a submission jobs.txt never recorded. */
+#include <limits.h>
 #include <math.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -546,10 +547,8 @@ static int ends_with_arg(const char *s, const char *tail)
 static int workdir_of(const cJSON *vars, char *buf, size_t size)
 {
     const cJSON *w = cJSON_GetObjectItemCaseSensitive(vars, "PBS_O_WORKDIR");
-    if (cJSON_IsString(w)) {
-        snprintf(buf, size, "%s", w->valuestring);
-        return 0;
-    }
+    if (cJSON_IsString(w))  /* too long: none, never a cut name */
+        return ga_path(buf, size, NULL, "%s", w->valuestring) ? -1 : 0;
     if (!cJSON_IsString(vars))
         return -1;
     const char *key = "PBS_O_WORKDIR=", *v = vars->valuestring;
@@ -561,8 +560,11 @@ static int workdir_of(const cJSON *vars, char *buf, size_t size)
     for (v += strlen(key); *v && *v != ','; v++) {
         if (*v == '\\' && v[1])
             v++;
-        if (n + 1 < size)
-            buf[n++] = *v;
+        if (n + 1 >= size) {  /* too long: none, never a cut name */
+            buf[0] = '\0';
+            return -1;
+        }
+        buf[n++] = *v;
     }
     buf[n] = '\0';
     return 0;
@@ -583,10 +585,12 @@ int ga_pbs_find_in_qstat_json(const char *text, const char *script,
     const char *slash = strrchr(script, '/');
     if (!slash || !slash[1])
         return -1;
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%.*s", (int)(slash - script), script);
+    char dir[PATH_MAX];  /* the script's: a longer one was never written */
+    if (ga_path(dir, sizeof dir, NULL, "%.*s", (int)(slash - script),
+                script))
+        return -1;  /* cannot tell, as for qstat's text */
     if (!dir[0])
-        snprintf(dir, sizeof dir, "/");
+        ga_path(dir, sizeof dir, NULL, "/");
     cJSON *o = cJSON_Parse(text ? text : "");
     if (!cJSON_IsObject(o)) {
         cJSON_Delete(o);
@@ -605,7 +609,7 @@ int ga_pbs_find_in_qstat_json(const char *text, const char *script,
         const cJSON *args = cJSON_GetObjectItemCaseSensitive(
                           j, "Submit_arguments");
         const cJSON *owner = cJSON_GetObjectItemCaseSensitive(j, "Job_Owner");
-        char wd[4096];
+        char wd[PATH_MAX];
         if (!cJSON_IsString(args) ||
             (!ends_with_arg(args->valuestring, script) &&
              !ends_with_arg(args->valuestring, slash + 1)) ||

@@ -429,14 +429,18 @@ static const struct {
 
 static int apply_site(ga_sched_settings *s, const char *site, ga_error *err)
 {
+    /* at most PATH_MAX, and a site's name at most 511 bytes (a file name
+     * is at most 255): a longer one fails with ga_path's short message,
+     * not cut to another site's name nor refused by the system in a
+     * message the name would fill */
     char path[PATH_MAX];
     if (!strchr(site, '/') && !strstr(site, ".json")) {
         char rel[512];
-        snprintf(rel, sizeof rel, "sites/%.400s.json", site);
-        if (ga_data_path(rel, path, sizeof path, err))
+        if (ga_path(rel, sizeof rel, err, "sites/%s.json", site) ||
+            ga_data_path(rel, path, sizeof path, err))
             return GA_EINPUT;
-    } else {
-        snprintf(path, sizeof path, "%s", site);
+    } else if (ga_path(path, sizeof path, err, "%s", site)) {
+        return GA_EINPUT;
     }
     char *text = ga_read_file(path, NULL, err);
     if (!text)

@@ -5,6 +5,7 @@
  * process group, ended on its timeout or a stop, exactly as the local
  * executor runs a model), and writes status.json for the driver
  * (exec/array.c) to read. */
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +42,11 @@ static int task_individual(const char *tasks_file, long line, long *ind,
 /* argv from task.json (caller frees with free_strings). */
 static char **task_argv(const char *dir, double *timeout, ga_error *err)
 {
-    char path[4400];
-    snprintf(path, sizeof path, "%s/task.json", dir);
+    /* at most PATH_MAX: a longer name the system refuses, in a message the
+     * path would fill to its end */
+    char path[PATH_MAX];
+    if (ga_path(path, sizeof path, err, "%s/task.json", dir))
+        return NULL;
     char *text = ga_read_file(path, NULL, err);
     if (!text)
         return NULL;
@@ -82,11 +86,16 @@ int ga_exec_array_task(const char *tasks_file, const char *task_id,
                             task_id);
     if (task_individual(tasks_file, line, &ind, err))
         return err->status;
-    char dir[4200];
+    /* every name before the job runs: one too long is an error (exit 2)
+     * and no model runs, whose status could not be written */
+    char dir[GA_PATH_MAX], status_path[GA_PATH_MAX], id_path[GA_PATH_MAX];
     const char *slash = strrchr(tasks_file, '/');
-    snprintf(dir, sizeof dir, "%.*s/ind_%ld",
-             slash ? (int)(slash - tasks_file) : 1, slash ? tasks_file : ".",
-             ind);
+    if (ga_path(dir, sizeof dir, err, "%.*s/ind_%ld",
+                slash ? (int)(slash - tasks_file) : 1,
+                slash ? tasks_file : ".", ind) ||
+        ga_path(status_path, sizeof status_path, err, "%s/status.json", dir) ||
+        ga_path(id_path, sizeof id_path, err, "%s/job_id.txt", dir))
+        return err->status;
     double timeout;
     char **argv = task_argv(dir, &timeout, err);
     if (!argv)
@@ -97,11 +106,10 @@ int ga_exec_array_task(const char *tasks_file, const char *task_id,
     if (!own || !*own)
         own = getenv("SLURM_JOB_ID");
     if (own && *own) {
-        char path[4300], line[128];
-        snprintf(path, sizeof path, "%s/job_id.txt", dir);
+        char line[128];
         snprintf(line, sizeof line, "%.120s\n", own);
         ga_error e;
-        ga_write_file_atomic(path, line, strlen(line), &e);  /* only an aid to polling */
+        ga_write_file_atomic(id_path, line, strlen(line), &e);  /* only an aid to polling */
     }
     ga_job_outcome out;
     ga_job_run(dir, (size_t)ind, argv, timeout, stop, &out);
@@ -132,9 +140,7 @@ int ga_exec_array_task(const char *tasks_file, const char *task_id,
     cJSON_AddItemToObject(st, "wall_time", ga_json_number(out.wall_time));
     if (out.timed_out)
         *exit_code = 124;
-    char path[4300];
-    snprintf(path, sizeof path, "%s/status.json", dir);
-    int rc = ga_write_json_atomic(path, st, err);
+    int rc = ga_write_json_atomic(status_path, st, err);
     cJSON_Delete(st);
     return rc;
 }

@@ -3,6 +3,7 @@
  * into NaN with its reason, timeouts, and hostile values reaching the model
  * byte for byte without running anything. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -773,6 +774,58 @@ START_TEST(test_read_regular)
 }
 END_TEST
 
+/* A run directory whose own files fit but whose job directory's do not
+ * (DIR/gen_0/ind_0 is made, its params.json's temp file would be PATH_MAX
+ * bytes or more): the run stops with exit 2 and "path too long" naming the
+ * start of the path, and no file is written under gen_0, not one under a
+ * cut name. */
+START_TEST(test_job_dir_too_long)
+{
+    char *base = tu_tmpdir("longjob");
+    ck_assert(base && strlen(base) < 2000);
+    char space[4200], dir[PATH_MAX], want[128], cmd[2 * PATH_MAX + 100];
+    snprintf(space, sizeof space, "%s/hp.json", base);
+    tu_write(space, space_text);
+    /* DIR: PATH_MAX - 30 bytes; DIR/checkpoint.json.tmp.PID fits (PIDs have
+     * at most 7 digits), DIR/gen_0/ind_0/params.json.tmp.PID does not */
+    size_t n = strlen(base), len = PATH_MAX - 30;
+    memcpy(dir, base, n + 1);
+    while (n < len) {
+        size_t rest = len - n;  /* a slash and a name, or more of them */
+        size_t part = rest <= 201 ? rest - 1 : rest - 201 < 2 ? 100 : 200;
+        dir[n++] = '/';
+        memset(dir + n, 'a', part);
+        n += part;
+        dir[n] = '\0';
+        ck_assert_int_eq(mkdir(dir, 0700), 0);
+    }
+    snprintf(want, sizeof want, "path too long (over %d bytes): %.40s",
+             PATH_MAX - 1, base);
+    char *out = NULL, *err = NULL;
+    int rc = tu_run((char *[]){ G, "run", "--no-env", "--space", space,
+                                "--out", dir, "--population-size", "2",
+                                "--num-iter", "1", "--quiet", "--", model,
+                                "ok", NULL },
+                    NULL, NULL, &out, &err);
+    ck_assert_msg((rc == 1 || rc == 2) && strstr(err, want), "exit %d: %s",
+                  rc, err);
+    snprintf(cmd, sizeof cmd, "test -d '%s/gen_0/ind_0' || echo no ind_0; "
+             "find '%s/gen_0' -type f", dir, dir);
+    char *made = tu_sh(cmd);
+    ck_assert_str_eq(made, "");  /* ind_0 made, nothing in it */
+    free(made);
+    snprintf(cmd, sizeof cmd, "find '%s' -name 'params*' -o -name 'pid*'",
+             base);
+    made = tu_sh(cmd);
+    ck_assert_str_eq(made, "");  /* nowhere under a cut name either */
+    free(made);
+    free(out);
+    free(err);
+    tu_rmrf(base);
+    free(base);
+}
+END_TEST
+
 Suite *local_suite(void)
 {
     Suite *s = suite_create("local");
@@ -791,6 +844,7 @@ Suite *local_suite(void)
     tcase_add_test(tc, test_async_local);
     tcase_add_test(tc, test_async_max_seconds);
     tcase_add_test(tc, test_async_local_kill_resume);
+    tcase_add_test(tc, test_job_dir_too_long);
     suite_add_tcase(s, tc);
     /* the result file alone: fast, and safe to run before a fix (a FIFO
      * would hang the old reader: the timeout ends it) */
