@@ -9,14 +9,6 @@
 #include "suites.h"
 #include "testutil.h"
 
-static double sphere(const double *x, size_t d)
-{
-    double s = 0;
-    for (size_t i = 0; i < d; i++)
-        s += x[i] * x[i];
-    return s;
-}
-
 /* Ask, evaluate with sphere, tell; returns the batch size. */
 static size_t step(ga_engine *e)
 {
@@ -24,27 +16,17 @@ static size_t step(ga_engine *e)
     ga_engine_ask(e, &b);
     double *f = malloc((b.count + 1) * sizeof *f);
     for (size_t k = 0; k < b.count; k++)
-        f[k] = sphere(b.genes + k * b.dim, b.dim);
+        f[k] = tu_sphere(b.genes + k * b.dim, b.dim);
     ga_error err;
     ck_assert_int_eq(ga_engine_tell(e, f, &err), GA_OK);
     free(f);
     return b.count;
 }
 
-static ga_settings base(void)
-{
-    ga_settings s;
-    ga_settings_defaults(&s);
-    s.population_size = 20;
-    s.num_iter = 15;
-    s.seed = 42;
-    return s;
-}
-
 START_TEST(test_mu_plus_lambda_counts)
 {
     ga_space *sp = ga_space_alloc_box(5, -5, 5);
-    ga_settings s = base();
+    ga_settings s = tu_small_settings();
     ga_error err;
     ga_engine *e = ga_engine_alloc(sp, &s, &err);
     ck_assert_ptr_nonnull(e);
@@ -69,7 +51,7 @@ START_TEST(test_reproduction_costs_nothing)
      * their fitness; over 200 generations of lambda 10 the mean count per
      * generation is 4 with sd sqrt(10*.4*.6/200) = 0.035 */
     ga_space *sp = ga_space_alloc_box(3, -5, 5);
-    ga_settings s = base();
+    ga_settings s = tu_small_settings();
     s.cx_prob = 0.1;
     s.mut_prob = 0.3;
     s.num_iter = 201;
@@ -90,7 +72,7 @@ START_TEST(test_simple_counts)
     /* varAnd: an individual is re-evaluated if its pair crossed (0.2) or it
      * mutated (0.8): P = 1 - 0.8*0.2 = 0.84 per individual */
     ga_space *sp = ga_space_alloc_box(3, -5, 5);
-    ga_settings s = base();
+    ga_settings s = tu_small_settings();
     s.strategy = GA_SIMPLE;
     s.num_iter = 201;
     ga_error err;
@@ -111,7 +93,7 @@ END_TEST
 START_TEST(test_stats_and_hof)
 {
     ga_space *sp = ga_space_alloc_box(4, -5, 5);
-    ga_settings s = base();
+    ga_settings s = tu_small_settings();
     s.hof_size = 3;
     ga_error err;
     ga_engine *e = ga_engine_alloc(sp, &s, &err);
@@ -120,7 +102,7 @@ START_TEST(test_stats_and_hof)
         ga_batch b;
         ga_engine_ask(e, &b);
         for (size_t k = 0; k < b.count; k++)
-            best_seen = fmin(best_seen, sphere(b.genes + k * 4, 4));
+            best_seen = fmin(best_seen, tu_sphere(b.genes + k * 4, 4));
         step(e);
         size_t n, nh;
         const double *pf, *hf;
@@ -130,7 +112,7 @@ START_TEST(test_stats_and_hof)
         const ga_stats_row *r = &rows[n - 1];
         double sum = 0, lo = INFINITY, hi = -INFINITY;
         for (size_t i = 0; i < 20; i++) {
-            ck_assert_double_eq(pf[i], sphere(pop + i * 4, 4));
+            ck_assert_double_eq(pf[i], tu_sphere(pop + i * 4, 4));
             sum += pf[i];
             lo = fmin(lo, pf[i]);
             hi = fmax(hi, pf[i]);
@@ -145,7 +127,7 @@ START_TEST(test_stats_and_hof)
         ck_assert_uint_eq(nh, 3);
         ck_assert_double_eq(hf[0], best_seen);  /* best ever evaluated */
         ck_assert(hf[0] <= hf[1] && hf[1] <= hf[2]);
-        ck_assert_double_eq(hf[0], sphere(hof, 4));
+        ck_assert_double_eq(hf[0], tu_sphere(hof, 4));
         ck_assert(memcmp(hof, hof + 4, 4 * sizeof(double)) != 0);
     }
     ga_engine_free(e);
@@ -162,7 +144,7 @@ static void run_to_end(ga_engine *e)
 START_TEST(test_same_seed_same_run)
 {
     ga_space *sp = ga_space_alloc_box(6, -5, 5);
-    ga_settings s = base();
+    ga_settings s = tu_small_settings();
     ga_error err;
     ga_engine *a = ga_engine_alloc(sp, &s, &err);
     ga_engine *b = ga_engine_alloc(sp, &s, &err);
@@ -189,7 +171,7 @@ END_TEST
 START_TEST(test_save_restore_exact)
 {
     ga_space *sp = ga_space_alloc_box(5, -5, 5);
-    ga_settings s = base();
+    ga_settings s = tu_small_settings();
     s.strategy = _i % 2 ? GA_SIMPLE : GA_MU_PLUS_LAMBDA;
     s.hof_size = 2;
     ga_error err;
@@ -229,7 +211,7 @@ END_TEST
 START_TEST(test_hof_tie_order)
 {
     ga_space *sp = ga_space_alloc_box(2, -5, 5);
-    ga_settings s = base();
+    ga_settings s = tu_small_settings();
     s.hof_size = 3;
     ga_error err;
     ga_engine *e = ga_engine_alloc(sp, &s, &err);
@@ -257,7 +239,7 @@ START_TEST(test_restore_rejects_mismatch)
 {
     ga_space *sp = ga_space_alloc_box(5, -5, 5);
     ga_space *other = ga_space_alloc_box(4, -5, 5);
-    ga_settings s = base();
+    ga_settings s = tu_small_settings();
     ga_error err;
     ga_engine *e = ga_engine_alloc(sp, &s, &err);
     cJSON *state = ga_engine_save(e);
@@ -294,7 +276,7 @@ static int tell_failing(ga_engine *e, size_t nfail, double value, ga_error *err)
 START_TEST(test_nan_mean_rule)
 {
     ga_space *sp = ga_space_alloc_box(2, -5, 5);
-    ga_settings s = base();
+    ga_settings s = tu_small_settings();
     ga_error err;
     ga_engine *e = ga_engine_alloc(sp, &s, &err);
     /* gen 0: 4 fail, 16 valid values 10+4 .. 10+19: mean 21.5 */
@@ -327,7 +309,7 @@ END_TEST
 START_TEST(test_nan_worst_and_fail)
 {
     ga_space *sp = ga_space_alloc_box(2, -5, 5);
-    ga_settings s = base();
+    ga_settings s = tu_small_settings();
     s.nan_policy = GA_NAN_WORST;
     ga_error err;
     ga_engine *e = ga_engine_alloc(sp, &s, &err);
@@ -354,7 +336,7 @@ END_TEST
 START_TEST(test_stop_target_and_stall)
 {
     ga_space *sp = ga_space_alloc_box(2, -5, 5);
-    ga_settings s = base();
+    ga_settings s = tu_small_settings();
     s.num_iter = 1000;
     s.target = 1e-3;
     ga_error err;
@@ -392,7 +374,7 @@ END_TEST
 START_TEST(test_seed_population)
 {
     ga_space *sp = ga_space_alloc_box(2, -5, 5);
-    ga_settings s = base();
+    ga_settings s = tu_small_settings();
     ga_error err;
     ga_engine *e = ga_engine_alloc(sp, &s, &err);
     double init[] = { 1, 2, 3, 4 };

@@ -13,24 +13,6 @@
 #include "suites.h"
 #include "testutil.h"
 
-static double sphere(const double *x, size_t d)
-{
-    double s = 0;
-    for (size_t i = 0; i < d; i++)
-        s += x[i] * x[i];
-    return s;
-}
-
-static ga_settings base(void)
-{
-    ga_settings s;
-    ga_settings_defaults(&s);
-    s.population_size = 20;
-    s.num_iter = 15;
-    s.seed = 42;
-    return s;
-}
-
 /* The asynchronous steady-state GA: random until the population is full,
  * then children of it; a told individual replaces the worst only if it is
  * better, so the population's best never gets worse; failures are dropped;
@@ -38,7 +20,7 @@ static ga_settings base(void)
 START_TEST(test_steady_state)
 {
     ga_space *sp = ga_space_alloc_box(4, -5, 5);
-    ga_settings s = base();
+    ga_settings s = tu_small_settings();
     s.population_size = 10;
     ga_error err;
     ga_steady *a = ga_steady_alloc(sp, &s, &err);
@@ -51,7 +33,7 @@ START_TEST(test_steady_state)
         ck_assert_int_eq(memcmp(g, h, sizeof g), 0);
         for (int k = 0; k < 4; k++)
             ck_assert(g[k] >= -5 && g[k] <= 5);
-        double f = i % 17 == 3 ? NAN : sphere(g, 4);
+        double f = i % 17 == 3 ? NAN : tu_sphere(g, 4);
         ga_steady_tell(a, g, f);
         ga_steady_tell(b, h, f);
         double best = ga_steady_best(a, NULL);
@@ -61,7 +43,7 @@ START_TEST(test_steady_state)
     ck_assert_int_eq(ga_steady_evaluations(a), 500);
     const double *bg;
     double best = ga_steady_best(a, &bg);
-    ck_assert_double_eq(best, sphere(bg, 4));
+    ck_assert_double_eq(best, tu_sphere(bg, 4));
     ck_assert(best < 0.5);  /* it optimises: random search gets ~5 here */
     ga_steady_free(a);
     ga_steady_free(b);
@@ -74,7 +56,7 @@ END_TEST
 START_TEST(test_rows)
 {
     ga_space *sp = ga_space_alloc_box(3, -5, 5);
-    ga_settings s = base();
+    ga_settings s = tu_small_settings();
     s.population_size = 8;
     s.offspring_prop = 0.5;  /* lambda 4 */
     ga_error err;
@@ -83,7 +65,7 @@ START_TEST(test_rows)
     int made, rows_made = 0;
     for (int i = 0; i < 20; i++) {
         ga_steady_ask(st, g);
-        double f = i == 9 ? NAN : sphere(g, 3);
+        double f = i == 9 ? NAN : tu_sphere(g, 3);
         ck_assert_int_eq(ga_steady_told(st, g, f, (size_t)i, "boom", &made,
                                         &err), GA_OK);
         rows_made += made;
@@ -135,7 +117,7 @@ END_TEST
 START_TEST(test_nan_rules)
 {
     ga_space *sp = ga_space_alloc_box(2, -1, 1);
-    ga_settings s = base();
+    ga_settings s = tu_small_settings();
     s.population_size = 4;
     s.nan_policy = GA_NAN_FAIL;
     ga_error err;
@@ -173,7 +155,7 @@ END_TEST
 START_TEST(test_stops)
 {
     ga_space *sp = ga_space_alloc_box(2, -1, 1);
-    ga_settings s = base();
+    ga_settings s = tu_small_settings();
     s.population_size = 4;
     s.target = 10;  /* any sphere value in the box reaches it */
     ga_error err;
@@ -184,7 +166,7 @@ START_TEST(test_stops)
     ga_steady_ask(st, g);
     ck_assert_int_eq(ga_steady_stopping(st, &why), 0);
     ck_assert_str_eq(why, "");
-    ck_assert_int_eq(ga_steady_told(st, g, sphere(g, 2), 0, NULL, &made, &err),
+    ck_assert_int_eq(ga_steady_told(st, g, tu_sphere(g, 2), 0, NULL, &made, &err),
                      GA_OK);
     ck_assert_int_eq(ga_steady_stopping(st, &why), 1);
     ck_assert_msg(!strncmp(why, "target reached (best ", 21), "%s", why);
@@ -229,7 +211,7 @@ END_TEST
 START_TEST(test_rules_checkpoint)
 {
     ga_space *sp = ga_space_alloc_box(3, -5, 5);
-    ga_settings s = base();
+    ga_settings s = tu_small_settings();
     s.population_size = 6;
     ga_error err;
     ga_steady *st = ga_steady_alloc(sp, &s, &err);
@@ -237,7 +219,7 @@ START_TEST(test_rules_checkpoint)
     int made;
     for (int i = 0; i < 17; i++) {
         ga_steady_ask(st, g);
-        ga_steady_told(st, g, i == 4 ? NAN : sphere(g, 3), (size_t)i, NULL,
+        ga_steady_told(st, g, i == 4 ? NAN : tu_sphere(g, 3), (size_t)i, NULL,
                        &made, &err);
     }
     ga_steady_stop(st, "why not");

@@ -468,3 +468,20 @@ void tu_assert_same_run(const char *ref, const char *got)
     free(b);
 }
 
+double tu_sphere(const double *x, size_t d)
+{
+    double s = 0;
+    for (size_t i = 0; i < d; i++)
+        s += x[i] * x[i];
+    return s;
+}
+
+ga_settings tu_small_settings(void)
+{
+    ga_settings s;
+    ga_settings_defaults(&s);
+    s.population_size = 20;
+    s.num_iter = 15;
+    s.seed = 42;
+    return s;
+}

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "../ga/settings.h"
+
 /* Path of the gahpo binary under test ($GAHPO_BIN, else bin/gahpo). */
 const char *tu_gahpo(void);
 /* Path of the test model, tests/models/model.py under tu_root(). */
@@ -92,5 +94,10 @@ void tu_assert_same_run(const char *ref, const char *got);
  * tests that run the gahpo binary or Python. */
 int tu_unit_only(void);
 int tu_quick(void);
+
+/* The sphere function, sum x^2, for the engine's and steady GA's tests. */
+double tu_sphere(const double *x, size_t d);
+/* CANDLE's defaults with population 20, 15 generations, seed 42. */
+ga_settings tu_small_settings(void);
 
 #endif
