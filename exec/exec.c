@@ -1,5 +1,6 @@
 /* exec.c - the executor factory (exec.h): in-process, local, Slurm or PBS
  * from one spec, and a run's executor as run.json records it. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +31,8 @@ ga_executor *ga_exec_alloc(const ga_exec_spec *s, ga_error *err)
 
 cJSON *ga_exec_config_to_json(const ga_exec_spec *s, int cache)
 {
-    ga_json_oom_clear();
+    int outer = ga_json_oom_begin();
     cJSON *ex = cJSON_CreateObject();
-    if (!ex)
-        return NULL;
     cJSON_AddNumberToObject(ex, "jobs", (double)s->jobs);
     cJSON_AddNumberToObject(ex, "timeout", s->timeout);
     cJSON_AddBoolToObject(ex, "param_flags", s->param_flags);
@@ -46,8 +45,9 @@ cJSON *ga_exec_config_to_json(const ga_exec_spec *s, int cache)
     if (s->sched)
         ga_json_add(ex, type, ga_sched_settings_to_json(s->sched));
     cJSON_AddBoolToObject(ex, "cache", cache > 0);
-    if (ga_json_oom()) {
+    if (ga_json_oom_end(outer) || !ex) {
         cJSON_Delete(ex);
+        errno = ENOMEM;
         return NULL;
     }
     return ex;

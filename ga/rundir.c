@@ -719,7 +719,7 @@ int ga_run_config_load(const char *dir, ga_run_config *c, ga_error *err)
 cJSON *ga_run_config_init_json(const ga_space *space, const double *genes,
                                size_t count)
 {
-    ga_json_oom_clear();
+    int outer = ga_json_oom_begin();
     cJSON *ip = cJSON_CreateArray();
     for (size_t k = 0; ip && k < count; k++) {
         cJSON *ind = cJSON_CreateObject();
@@ -729,8 +729,9 @@ cJSON *ga_run_config_init_json(const ga_space *space, const double *genes,
                                               genes[k * space->n + i]));
         cJSON_AddItemToArray(ip, ind);
     }
-    if (ip && ga_json_oom()) {
+    if (ga_json_oom_end(outer) || !ip) {
         cJSON_Delete(ip);
+        errno = ENOMEM;
         return NULL;
     }
     return ip;

@@ -446,10 +446,13 @@ int ga_settings_validate(const ga_settings *s, ga_error *err)
 
 cJSON *ga_settings_to_json(const ga_settings *s)
 {
-    ga_json_oom_clear();
+    int outer = ga_json_oom_begin();
     cJSON *o = cJSON_CreateObject();
-    if (!o)
+    if (!o) {
+        ga_json_oom_end(outer);
+        errno = ENOMEM;
         return NULL;
+    }
     cJSON_AddNumberToObject(o, "num_iter", (double)s->num_iter);
     cJSON_AddNumberToObject(o, "population_size", (double)s->population_size);
     cJSON_AddStringToObject(o, "strategy", ga_strategy_name(s->strategy));
@@ -468,7 +471,8 @@ cJSON *ga_settings_to_json(const ga_settings *s)
     else
         ga_json_add(o, "target", ga_json_number(s->target));
     ga_json_add(o, "max_seconds", ga_json_number(s->max_seconds));
-    if (cJSON_GetArraySize(o) != 15) {  /* a member could not be made */
+    /* a member could not be made */
+    if (ga_json_oom_end(outer) || cJSON_GetArraySize(o) != 15) {
         cJSON_Delete(o);
         errno = ENOMEM;
         return NULL;

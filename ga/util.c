@@ -280,6 +280,21 @@ int ga_json_oom(void)
     return errno == ENOMEM;
 }
 
+int ga_json_oom_begin(void)
+{
+    int saved = errno;
+    errno = 0;
+    return saved;
+}
+
+int ga_json_oom_end(int saved)
+{
+    int oom = errno == ENOMEM;
+    if (!oom)
+        errno = saved;
+    return oom;
+}
+
 int ga_write_json_built(const char *path, const cJSON *item, ga_error *err)
 {
     if (!item || ga_json_oom())

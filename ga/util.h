@@ -70,6 +70,14 @@ int ga_json_oom(void);
  * item is NULL): a document missing a part is never written. */
 int ga_write_json_built(const char *path, const cJSON *item, ga_error *err);
 
+/* For a function that builds and returns a cJSON tree, which its caller
+ * may call in the middle of building its own: ga_json_oom_begin clears the
+ * flag and returns the caller's; ga_json_oom_end(saved) returns 1 when this
+ * builder ran out of memory, and leaves the flag set if either did, so a
+ * failure before the call is not forgotten. */
+int ga_json_oom_begin(void);
+int ga_json_oom_end(int saved);
+
 /* o[key] = item, or item deleted when it cannot be added (out of memory;
  * errno is then ENOMEM, as ga_json_oom reads it): nothing leaks either
  * way. 0, or -1. */

@@ -339,6 +339,69 @@ START_TEST(test_fault_csv_reader)
 }
 END_TEST
 
+/* run.json is written whole or not at all: a model run of one generation
+ * (the model `true`, which writes no result) with each of its allocations
+ * failing in turn, every n until run.json is behind it; wherever a
+ * run.json was written, it holds the
+ * space, the command, the settings and the executor, so --resume can
+ * rebuild the run. (A builder nested in another once cleared the
+ * out-of-memory flag, and run.json went out without its space.) */
+START_TEST(test_fault_run_json_whole)
+{
+    char *tmp = tu_tmpdir("fault-runjson");
+    char space[4300], out[4300], path[4300], assign[4400];
+    snprintf(space, sizeof space, "%s/hp.json", tmp);
+    snprintf(out, sizeof out, "%s/run", tmp);
+    snprintf(path, sizeof path, "%s/counts", tmp);
+    tu_write(space, "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-2,"
+                    "\"upper\":2}, {\"name\":\"n\",\"type\":\"int\","
+                    "\"lower\":1,\"upper\":5}]");
+    char *argv[] = { G, "run", "--no-env", "--space", space,
+                     "--population-size", "4", "--num-iter", "1", "--seed", "5",
+                     "--out", out, "--quiet", "--", "true", NULL };
+    snprintf(assign, sizeof assign, "GAHPO_FAULT_COUNT=%s", path);
+    char *count_env[] = { assign, "ASAN_OPTIONS=detect_leaks=0", NULL };
+    char *err;
+    run(argv, 1, count_env, &err);  /* the model fails: exit 0 or 1 */
+    free(err);
+    char *text = tu_read(path);
+    long allocs = 0, writes, fired;
+    ck_assert(text && sscanf(text, "allocs %ld writes %ld fired %ld", &allocs,
+                             &writes, &fired) == 3);
+    free(text);
+    char runjson[4400];
+    snprintf(runjson, sizeof runjson, "%s/run.json", out);
+    /* allocations after run.json is written cannot change it: the scan
+     * ends once 20 runs in a row wrote it whole */
+    long written = 0, streak = 0;
+    for (long n = 1; n <= allocs && streak < 20; n++) {
+        tu_rmrf(out);
+        snprintf(assign, sizeof assign, "GAHPO_FAULT_ALLOC=%ld", n);
+        char *env[] = { assign, "ASAN_OPTIONS=detect_leaks=0", NULL };
+        int rc = run(argv, 1, env, &err);
+        ck_assert_msg(!strstr(err, "Sanitizer") && !strstr(err, "runtime error"),
+                      "n = %ld: a sanitizer report:\n%s", n, err);
+        free(err);
+        ck_assert_msg(rc == 0 || rc == 1, "n = %ld: exit %d", n, rc);
+        char *j = tu_read(runjson);
+        if (!j) {
+            streak = 0;
+            continue;
+        }
+        written++;
+        streak++;
+        ck_assert_msg(strstr(j, "\"space\"") && strstr(j, "\"command\"") &&
+                      strstr(j, "\"settings\"") && strstr(j, "\"executor\"") &&
+                      strstr(j, "\"num_iter\""),
+                      "n = %ld: run.json is not whole:\n%s", n, j);
+        free(j);
+    }
+    ck_assert_int_gt(written, 0);
+    tu_rmrf(tmp);
+    free(tmp);
+}
+END_TEST
+
 START_TEST(test_fault_skipped)
 {
     if (tu_quick())
@@ -359,6 +422,7 @@ Suite *fault_suite(void)
     if (fault_built() && !tu_quick()) {
         tcase_add_loop_test(tc, test_fault, 0, (int)(NTESTS * parts()));
         tcase_add_test(tc, test_fault_csv_reader);
+        tcase_add_test(tc, test_fault_run_json_whole);
     }
     else
         tcase_add_test(tc, test_fault_skipped);
