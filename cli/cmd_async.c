@@ -13,6 +13,7 @@
 #include "../sweeps/async_sim.h"
 #include "../sweeps/stats.h"
 #include "../ga/settings.h"
+#include "../ga/strbuf.h"
 #include "../ga/util.h"
 
 static int usage(void)
@@ -102,24 +103,22 @@ static int simulate_seeds(const prob_problem *p, const ga_settings *s,
 static int write_runs_csv(const char *out, const sim_result *g,
                           const sim_result *r, size_t n, ga_error *err)
 {
-    size_t cap = 256 + n * 256, len = 0;
-    char *csv = malloc(cap);
-    len += (size_t)snprintf(csv, cap, "seed,mode,makespan,time_to_target,"
-                            "utilization,best_true,evals\n");
+    ga_strbuf csv = GA_STRBUF_INIT;
+    ga_strbuf_append(&csv, "seed,mode,makespan,time_to_target,utilization,"
+                     "best_true,evals\n");
     for (size_t i = 0; i < n; i++)
         for (int m = 0; m < 2; m++) {
             const sim_result *x = m ? &r[i] : &g[i];
-            len += (size_t)snprintf(csv + len, cap - len, "%zu,%s,%.6g,%.6g,"
-                                    "%.6g,%.10g,%ld\n", i + 1,
-                                    m ? "async" : "mu_plus_lambda", x->makespan,
-                                    x->time_to_target, x->utilization,
-                                    x->best_true, x->evals);
+            ga_strbuf_printf(&csv, "%zu,%s,%.6g,%.6g,%.6g,%.10g,%ld\n", i + 1,
+                             m ? "async" : "mu_plus_lambda", x->makespan,
+                             x->time_to_target, x->utilization, x->best_true,
+                             x->evals);
         }
     char path[GA_PATH_MAX];
     int rc = ga_path(path, sizeof path, err, "%s/runs.csv", out);
     if (rc == GA_OK)
-        rc = ga_write_file_atomic(path, csv, len, err);
-    free(csv);
+        rc = ga_strbuf_write(&csv, path, err);
+    ga_strbuf_free(&csv);
     return rc;
 }
 
@@ -134,15 +133,26 @@ typedef struct async_summary {
 
 /* The medians of both modes over the n seeds, and the paired comparison
  * of their times to target. */
-static void summarise(const sim_result *g, const sim_result *r, size_t n,
-                      async_summary *sum)
+static int summarise(const sim_result *g, const sim_result *r, size_t n,
+                     async_summary *sum, ga_error *err)
 {
     double *v[2][4];
+    int lost = 0;
     for (int m = 0; m < 2; m++)
         for (int c = 0; c < 4; c++)
-            v[m][c] = malloc(n * sizeof(double));
-    double *ratio = malloc(n * sizeof *ratio), *x = malloc(n * sizeof *x),
-           *y = malloc(n * sizeof *y);
+            lost |= !(v[m][c] = malloc((n ? n : 1) * sizeof(double)));
+    double *ratio = malloc((n ? n : 1) * sizeof *ratio),
+           *x = malloc((n ? n : 1) * sizeof *x),
+           *y = malloc((n ? n : 1) * sizeof *y);
+    if (lost || !ratio || !x || !y) {
+        for (int m = 0; m < 2; m++)
+            for (int c = 0; c < 4; c++)
+                free(v[m][c]);
+        free(ratio);
+        free(x);
+        free(y);
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    }
     sum->reached[0] = sum->reached[1] = 0;
     for (size_t i = 0; i < n; i++)
         for (int m = 0; m < 2; m++) {
@@ -176,6 +186,7 @@ static void summarise(const sim_result *g, const sim_result *r, size_t n,
     free(ratio);
     free(x);
     free(y);
+    return GA_OK;
 }
 
 /* OUT/report.md, also printed: the command, the simulation, the table. */
@@ -239,16 +250,18 @@ int gahpo_cmd_async_experiment(int argc, char **argv)
     ga_settings s;
     ga_settings_defaults(&s);  /* CANDLE's: pop 16, mu_plus_lambda, ... */
     size_t n = (size_t)a.seeds;
-    sim_result *g = calloc(n, sizeof *g), *r = calloc(n, sizeof *r);
-    rc = simulate_seeds(p, &s, &a, g, r, &err);
+    sim_result *g = calloc(n ? n : 1, sizeof *g), *r = calloc(n ? n : 1, sizeof *r);
+    rc = g && r ? simulate_seeds(p, &s, &a, g, r, &err)
+                : ga_error_set(&err, GA_EFAIL, "out of memory");
     if (rc == GA_OK)
         rc = ga_mkdirs(a.out, &err);
     if (rc == GA_OK)
         rc = write_runs_csv(a.out, g, r, n, &err);
     if (rc == GA_OK) {
         async_summary sum;
-        summarise(g, r, n, &sum);
-        rc = write_report(&a, &sum, n, &err);
+        rc = summarise(g, r, n, &sum, &err);
+        if (rc == GA_OK)
+            rc = write_report(&a, &sum, n, &err);
     }
     if (rc != GA_OK)
         fprintf(stderr, "gahpo: %s\n", err.msg);

@@ -12,6 +12,7 @@
 #include "../surrogates/log.h"
 #include "cmd_util.h"
 #include "../ga/space.h"
+#include "../ga/strbuf.h"
 #include "../ga/util.h"
 
 #define MAX_PLOT_PARAMS 6
@@ -110,20 +111,19 @@ static int write_plot_data(const char *out, const ga_space *space,
                            const sur_log *log, const size_t *sel, size_t k,
                            ga_error *err)
 {
-    size_t cap = 64 + log->n * (k + 1) * 26, len = 0;
-    char *dat = malloc(cap);
+    ga_strbuf dat = GA_STRBUF_INIT;
     for (size_t r = 0; r < log->n; r++) {
         for (size_t j = 0; j < k; j++)
-            len += (size_t)snprintf(dat + len, cap - len, "%.10g ",
-                                    coord(&space->params[sel[j]],
-                                          log->genes[r * log->dim + sel[j]]));
-        len += (size_t)snprintf(dat + len, cap - len, "%.10g\n", log->y[r]);
+            ga_strbuf_printf(&dat, "%.10g ",
+                             coord(&space->params[sel[j]],
+                                   log->genes[r * log->dim + sel[j]]));
+        ga_strbuf_printf(&dat, "%.10g\n", log->y[r]);
     }
     char path[GA_PATH_MAX];
     int rc = ga_path(path, sizeof path, err, "%s/space.dat", out);
     if (rc == GA_OK)
-        rc = ga_write_file_atomic(path, dat, len, err);
-    free(dat);
+        rc = ga_strbuf_write(&dat, path, err);
+    ga_strbuf_free(&dat);
     return rc;
 }
 
@@ -135,10 +135,8 @@ static int write_plot_script(const plot_args *a, const ga_space *space,
     const char *objective = a->objective ? a->objective : "val_loss";
     /* labels are cut to 255 bytes, so the script's buffer size holds */
     char q1[4200], q2[256];
-    size_t cap = 16384 + k * k * 4096, len = 0;
-    char *gp = malloc(cap);
-    len += (size_t)snprintf(gp + len, cap - len,
-        "# made by gahpo plot-space from %s; run: gnuplot plots.gp\n"
+    ga_strbuf gp = GA_STRBUF_INIT;
+    ga_strbuf_printf(&gp, "# made by gahpo plot-space from %s; run: gnuplot plots.gp\n"
         "set terminal pngcairo size %zu,%zu noenhanced font ',8'\n"
         "set output 'space.png'\nset palette defined (0 'dark-green', 0.5 "
         "'yellow', 1 'red')\nunset key\nunset colorbox\n"
@@ -150,29 +148,29 @@ static int write_plot_script(const plot_args *a, const ga_space *space,
         for (size_t j = 0; j < k; j++) {
             const ga_param *pi = &space->params[sel[i]], *pj = &space->params[sel[j]];
             if (j > i) {
-                len += (size_t)snprintf(gp + len, cap - len, "set multiplot next\n");
+                ga_strbuf_printf(&gp, "set multiplot next\n");
                 continue;
             }
-            len += (size_t)snprintf(gp + len, cap - len, "set xlabel '%s%s'\n",
+            ga_strbuf_printf(&gp, "set xlabel '%s%s'\n",
                                     pj->log_scale ? "log10 " : "",
                                     gp_text(pj->name, q2, sizeof q2));
             if (i == j)
-                len += (size_t)snprintf(gp + len, cap - len, "set ylabel '%s'\n"
+                ga_strbuf_printf(&gp, "set ylabel '%s'\n"
                     "plot 'space.dat' using %zu:%zu:%zu with points pt 7 ps 0.5 "
                     "palette\n", gp_text(objective, q2, sizeof q2), j + 1, k + 1,
                     k + 1);
             else
-                len += (size_t)snprintf(gp + len, cap - len, "set ylabel '%s%s'\n"
+                ga_strbuf_printf(&gp, "set ylabel '%s%s'\n"
                     "plot 'space.dat' using %zu:%zu:%zu with points pt 7 ps 0.5 "
                     "palette\n", pi->log_scale ? "log10 " : "",
                     gp_text(pi->name, q2, sizeof q2), j + 1, i + 1, k + 1);
         }
-    len += (size_t)snprintf(gp + len, cap - len, "unset multiplot\n");
+    ga_strbuf_printf(&gp, "unset multiplot\n");
     char path[GA_PATH_MAX];
     int rc = ga_path(path, sizeof path, err, "%s/plots.gp", a->out);
     if (rc == GA_OK)
-        rc = ga_write_file_atomic(path, gp, len, err);
-    free(gp);
+        rc = ga_strbuf_write(&gp, path, err);
+    ga_strbuf_free(&gp);
     return rc;
 }
 
