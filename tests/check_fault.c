@@ -114,6 +114,19 @@ static int copy_dir(const char *from, const char *to)
     return ok;
 }
 
+/* The counts GAHPO_FAULT_COUNT wrote into path: allocations and writes
+ * into *allocs and *writes; returns how many faults fired. */
+static long read_counts(const char *path, long *allocs, long *writes)
+{
+    char *text = tu_read(path);
+    long fired = -1;
+    ck_assert_msg(text && sscanf(text, "allocs %ld writes %ld fired %ld",
+                                 allocs, writes, &fired) == 3,
+                  "no counts in %s", path);
+    free(text);
+    return fired;
+}
+
 /* How many allocations and writes the fault build makes for argv. */
 static void count(char **argv, const char *tmp, long *allocs, long *writes)
 {
@@ -126,13 +139,7 @@ static void count(char **argv, const char *tmp, long *allocs, long *writes)
     ck_assert_msg(rc == 0, "the fault build without a fault failed (%d): %s",
                   rc, err);
     free(err);
-    char *text = tu_read(path);
-    long fired = -1;
-    ck_assert_msg(text && sscanf(text, "allocs %ld writes %ld fired %ld",
-                                 allocs, writes, &fired) == 3,
-                  "no counts in %s", path);
-    ck_assert_int_eq(fired, 0);
-    free(text);
+    ck_assert_int_eq(read_counts(path, allocs, writes), 0);  /* none fired */
 }
 
 static long stride_for(long n)
@@ -320,11 +327,8 @@ START_TEST(test_fault_csv_reader)
     ck_assert_int_eq(run(argv, 1, count_env, &err), 2);
     ck_assert_msg(strstr(err, "has 25 individuals"), "%s", err);
     free(err);
-    char *text = tu_read(path);
-    long allocs = 0, writes, fired;
-    ck_assert(text && sscanf(text, "allocs %ld writes %ld fired %ld", &allocs,
-                             &writes, &fired) == 3);
-    free(text);
+    long allocs = 0, writes;
+    read_counts(path, &allocs, &writes);
     for (long n = 1; n <= allocs; n++) {
         snprintf(assign, sizeof assign, "GAHPO_FAULT_ALLOC=%ld", n);
         char *env[] = { assign, NULL };
@@ -364,11 +368,8 @@ START_TEST(test_fault_run_json_whole)
     char *err;
     run(argv, 1, count_env, &err);  /* the model fails: exit 0 or 1 */
     free(err);
-    char *text = tu_read(path);
-    long allocs = 0, writes, fired;
-    ck_assert(text && sscanf(text, "allocs %ld writes %ld fired %ld", &allocs,
-                             &writes, &fired) == 3);
-    free(text);
+    long allocs = 0, writes;
+    read_counts(path, &allocs, &writes);
     char runjson[4400];
     snprintf(runjson, sizeof runjson, "%s/run.json", out);
     /* allocations after run.json is written cannot change it: the scan
