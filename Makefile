@@ -6,11 +6,16 @@
 CC      ?= gcc
 BUILD   ?= build
 PREFIX  ?= /usr/local
-PKGS     = gsl libcjson check
+PKGS     = gsl libcjson openblas check
 # Recursive (=) so pkg-config runs when a recipe needs the flags, after the
 # deps prerequisite has installed what was missing.
 PKG_CFLAGS = $(shell pkg-config --cflags gsl libcjson)
-PKG_LIBS   = $(shell pkg-config --libs gsl libcjson)
+# GSL's BLAS calls (the surrogates' Cholesky and solves) go to OpenBLAS, its
+# OpenMP build (Debian's libopenblas-openmp-dev): threaded where the caller
+# is serial, one thread inside an OpenMP sweep. BLAS_LIBS=-lgslcblas builds
+# against GSL's reference CBLAS instead.
+BLAS_LIBS ?= $(shell pkg-config --libs openblas)
+PKG_LIBS   = $(filter-out -lgslcblas,$(shell pkg-config --libs gsl libcjson)) $(BLAS_LIBS)
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS   = $(shell pkg-config --libs check)
 
@@ -44,7 +49,7 @@ all: $(BIN)
 # A plain build needs the C libraries only (deps-build); the tests, studies
 # and comparisons need Check, Python's DEAP and scikit-learn, gnuplot (deps).
 deps-build:
-	@pkg-config --exists gsl libcjson && command -v $(CC) >/dev/null \
+	@pkg-config --exists gsl libcjson openblas && command -v $(CC) >/dev/null \
 	  || scripts/install-deps.sh build
 
 deps:

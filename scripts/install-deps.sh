@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # install-deps.sh [build] - installs what gahpo needs, from Debian's
 # packages: with `build`, only what a plain `make` needs (a C compiler,
-# GSL, cJSON); without, also what the tests, the studies and the
+# GSL, OpenBLAS, cJSON); without, also what the tests, the studies and the
 # comparisons need (Check, DEAP, scikit-learn, gnuplot; as root also Slurm
 # and clang). As root: apt-get installs the missing ones. Otherwise: prints
 # the exact command to run and exits 1.
 set -euo pipefail
 
-BUILD_PACKAGES=(build-essential pkg-config libgsl-dev libcjson-dev)
+BUILD_PACKAGES=(build-essential pkg-config libgsl-dev libcjson-dev libopenblas-openmp-dev)
 PACKAGES=("${BUILD_PACKAGES[@]}" check
           python3-deap python3-scipy python3-numpy python3-sklearn gnuplot-nox)
 # The Slurm executor's tests run against a real one-node Slurm
