@@ -1,18 +1,22 @@
-/* bench_bbob.c - evaluations per second of each BBOB function at D = 10 and
- * D = 40 (instance 1, one thread, batches through p->eval), next to the
- * rates of COCO's own evaluator recorded in ../shared/testdata/bbob/
- * README.md ("Speed anchor"). COCO cannot be built here, so its column is
- * that recorded reference, not a measurement from this run.
+/* bench_bbob.c - gahpo's evaluations per second of each BBOB function at
+ * D = 10 and D = 40 (instance 1, one thread, batches through p->eval), by
+ * CPU time and by wall time, with the load average. COCO's rates from
+ * ../shared/testdata/bbob/README.md are printed beside them as what they
+ * are, figures recorded elsewhere on another CPU, with no ratio: a ratio
+ * needs COCO measured in the same run (scripts/bench_coco.sh, called by
+ * `make bench COCO_DIR=...`; DEVELOPERS.md).
  * Usage: bench_bbob [seconds per function and dimension, default 0.3] */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../problems/bbob.h"
 
 /* COCO's coco_evaluate_function, evaluations per CPU-second, instance 1,
- * one thread: the README's "Speed anchor" table (2-core Xeon, +-30%). */
+ * one thread: the README's "Speed anchor" table, recorded on an Intel Xeon
+ * (2 cores, +-30%), not on this machine. */
 static const double coco_d10[25] = {
     0, 9.07e6, 855e3, 640e3, 622e3, 4.44e6, 2.27e6, 2.01e6, 5.77e6, 5.43e6,
     743e3, 811e3, 2.43e6, 3.94e6, 2.04e6, 493e3, 207e3, 663e3, 654e3, 2.08e6,
@@ -27,15 +31,25 @@ static const double coco_d40[25] = {
 #define BATCH 256
 #define REPEATS 3
 
-static double cpu_seconds(void)
+typedef struct rates {
+    double cpu, wall;  /* evaluations per CPU-second and per wall-second */
+} rates;
+
+static double clock_seconds(clockid_t id)
 {
     struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    clock_gettime(id, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* Evaluations per CPU-second of function fid in dim dimensions. */
-static double rate(int fid, size_t dim, double seconds)
+static double median3(double a, double b, double c)
+{
+    return fmax(fmin(a, b), fmin(fmax(a, b), c));
+}
+
+/* Median over REPEATS slices of function fid in dim dimensions, each slice
+ * `seconds / REPEATS` of CPU time. */
+static rates rate(int fid, size_t dim, double seconds)
 {
     ga_error err;
     prob_problem *p = prob_bbob_alloc(fid, dim, 1, &err);
@@ -44,39 +58,53 @@ static double rate(int fid, size_t dim, double seconds)
         exit(1);
     }
     double *x = malloc(BATCH * dim * sizeof *x), f[BATCH], sink = 0;
+    if (!x) {
+        fprintf(stderr, "bench_bbob: out of memory\n");
+        exit(1);
+    }
     unsigned long long s = 12345 + (unsigned long long)fid;
     for (size_t i = 0; i < BATCH * dim; i++) {
         s = s * 6364136223846793005ULL + 1442695040888963407ULL;
         x[i] = ((double)(s >> 11) / 9007199254740992.0) * 10 - 5;
     }
     p->eval(p, x, BATCH, f, NULL);  /* warm up */
-    /* best of REPEATS slices: the machine is shared, and other work only
-     * ever slows a slice down */
-    double best = 0;
+    double cpu[REPEATS], wall[REPEATS];
     for (int r = 0; r < REPEATS; r++) {
         long evals = 0;
-        double t0 = cpu_seconds(), t;
+        double c0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID), c;
+        double w0 = clock_seconds(CLOCK_MONOTONIC);
         do {
             p->eval(p, x, BATCH, f, NULL);
             sink += f[0];
             evals += BATCH;
-            t = cpu_seconds();
-        } while (t - t0 < seconds / REPEATS);
-        best = fmax(best, (double)evals / (t - t0));
+            c = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
+        } while (c - c0 < seconds / REPEATS);
+        cpu[r] = (double)evals / (c - c0);
+        wall[r] = (double)evals / (clock_seconds(CLOCK_MONOTONIC) - w0);
     }
     if (sink == 1234.5)  /* keep the loop */
         printf(" ");
     free(x);
     prob_free(p);
-    return best;
+    return (rates){median3(cpu[0], cpu[1], cpu[2]),
+                   median3(wall[0], wall[1], wall[2])};
 }
 
-static void human(double r, char *buf, size_t n)
+static const char *human(double r, char *buf, size_t n)
 {
-    if (r >= 1e6)
+    if (r >= 999.5e3)  /* not "1000 k" */
         snprintf(buf, n, "%.2f M", r / 1e6);
     else
         snprintf(buf, n, "%.0f k", r / 1e3);
+    return buf;
+}
+
+static void print_load(const char *when)
+{
+    double load[3];
+    if (getloadavg(load, 3) == 3)
+        printf("load average %s: %.2f %.2f %.2f (1, 5, 15 min; %ld CPUs)\n",
+               when, load[0], load[1], load[2], sysconf(_SC_NPROCESSORS_ONLN));
 }
 
 int main(int argc, char **argv)
@@ -84,29 +112,34 @@ int main(int argc, char **argv)
     double seconds = argc > 1 ? atof(argv[1]) : 0.3;
     if (!(seconds > 0))
         seconds = 0.3;
-    printf("gahpo BBOB bench: evaluations per CPU-second, instance 1, one thread,"
-           " batches of %d,\nbest of %d slices of %g s\n", BATCH, REPEATS,
-           seconds / REPEATS);
-    printf("(command: build/tests/bench_bbob %g; COCO = the rates recorded in "
-           "../shared/testdata/bbob/README.md,\n not measured here: COCO's code "
-           "cannot be built on this machine)\n", seconds);
-    printf("%4s | %10s %10s %7s | %10s %10s %7s\n", "f", "gahpo D10", "COCO D10",
-           "ratio", "gahpo D40", "COCO D40", "ratio");
-    double log10_sum = 0, log40_sum = 0;
+    printf("gahpo BBOB bench (command: build/tests/bench_bbob %g): evaluations "
+           "per CPU-second and per\nwall-second, instance 1, one thread, "
+           "batches of %d, median of %d slices of %g CPU-s.\n", seconds,
+           BATCH, REPEATS, seconds / REPEATS);
+    printf("COCO: recorded elsewhere (CPU: Intel Xeon, 2 cores, +-30%%; "
+           "../shared/testdata/bbob/README.md),\nnot measured in this run and "
+           "not comparable, so no ratio; for one, run make bench COCO_DIR=...\n"
+           "(scripts/bench_coco.sh, DEVELOPERS.md).\n");
+    print_load("at start");
+    printf("%3s | %9s %9s %12s | %9s %9s %12s\n", "", "gahpo D10", "D10",
+           "COCO D10", "gahpo D40", "D40", "COCO D40");
+    printf("%3s | %9s %9s %12s | %9s %9s %12s\n", "f", "/CPU-s", "/wall-s",
+           "(elsewhere)", "/CPU-s", "/wall-s", "(elsewhere)");
+    double c0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
+    double w0 = clock_seconds(CLOCK_MONOTONIC);
     for (int fid = 1; fid <= 24; fid++) {
-        double r10 = rate(fid, 10, seconds), r40 = rate(fid, 40, seconds);
-        char a[32], b[32], c[32], d[32];
-        human(r10, a, sizeof a);
-        human(coco_d10[fid], b, sizeof b);
-        human(r40, c, sizeof c);
-        human(coco_d40[fid], d, sizeof d);
-        printf("%4d | %10s %10s %6.1fx | %10s %10s %6.1fx\n", fid, a, b,
-               r10 / coco_d10[fid], c, d, r40 / coco_d40[fid]);
+        rates r10 = rate(fid, 10, seconds), r40 = rate(fid, 40, seconds);
+        char a[32], b[32], c[32], d[32], e[32], g[32];
+        printf("%3d | %9s %9s %12s | %9s %9s %12s\n", fid,
+               human(r10.cpu, a, sizeof a), human(r10.wall, b, sizeof b),
+               human(coco_d10[fid], c, sizeof c), human(r40.cpu, d, sizeof d),
+               human(r40.wall, e, sizeof e), human(coco_d40[fid], g, sizeof g));
         fflush(stdout);
-        log10_sum += log(r10 / coco_d10[fid]);
-        log40_sum += log(r40 / coco_d40[fid]);
     }
-    printf("geometric mean ratio: D=10 %.2fx, D=40 %.2fx (goal >= 2x)\n",
-           exp(log10_sum / 24), exp(log40_sum / 24));
+    double cpu = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    double wall = clock_seconds(CLOCK_MONOTONIC) - w0;
+    printf("whole run: %.1f CPU-s in %.1f wall-s (%.0f%% of one CPU)\n", cpu,
+           wall, 100 * cpu / wall);
+    print_load("at end");
     return 0;
 }
