@@ -84,6 +84,13 @@ $(BUILD)/tests/bench_%: $(BUILD)/obj/tests/bench_%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) $^ $(PKG_LIBS) -lm -o $@
 
+# bench_engine built to count the engine's random draws (by kind) for the
+# draw microbenchmark; the timing build has no wrapper in its path.
+$(BUILD)/tests/bench_engine_count: tests/bench_engine.c $(LIB) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DBENCH_COUNT_DRAWS $(ALL_LDFLAGS) $< $(LIB) $(PKG_LIBS) -lm \
+	  -Wl,--wrap=ga_rng_alloc,--wrap=gsl_ran_gaussian_ziggurat -o $@
+
 # Unit, integration, DEAP-equivalence and convergence tests: one Check run,
 # whose summary line closes the output.
 test: deps layers $(BIN) $(CHECKER) fuzz-build fault-build
@@ -208,7 +215,7 @@ fault: $(BIN) $(CHECKER) fault-build
 	GAHPO_BIN=$(abspath $(BIN)) GAHPO_DATA_DIR=$(CURDIR) CK_RUN_SUITE=fault \
 	  GAHPO_FAULT_STRIDE=$(FAULT_STRIDE) CK_DEFAULT_TIMEOUT=3600 $(CHECKER)
 
-bench: deps $(BIN) $(BENCHES)
+bench: deps $(BIN) $(BENCHES) $(BUILD)/tests/bench_engine_count
 	scripts/bench.sh $(BUILD)/tests $(abspath $(BIN))
 
 # The study: sweeps/default.json into results/default/ (resumes

@@ -8,6 +8,7 @@
 
 #include "../problems/problem.h"
 #include "exec.h"
+#include "../ga/rng.h"
 #include "../ga/util.h"
 
 typedef struct problem_ctx {
@@ -120,7 +121,7 @@ ga_executor *ga_exec_problem_alloc(const prob_problem *problem,
     ga_executor *ex = calloc(1, sizeof *ex);
     problem_ctx *c = calloc(1, sizeof *c);
     if (c)
-        c->noise = gsl_rng_alloc(gsl_rng_mt19937);
+        c->noise = ga_rng_alloc(0);
     if (!ex || !c || !c->noise) {
         free(ex);
         problem_free(c);

@@ -1,7 +1,8 @@
 /* engine.c - eaSimple and eaMuPlusLambda as an ask/tell state machine.
  *
- * Populations live in preallocated flat arrays (genes of individual i at
- * i*dim) swapped between generations; nothing is allocated per offspring.
+ * Individuals live in one preallocated pool of slots (dim genes each); the
+ * population and the offspring are arrays of slot numbers, so selection
+ * moves indices, not genes, and nothing is allocated per offspring.
  * The random stream is consumed only inside tell (variation) and alloc
  * (initial draw), so the engine's state after each tell is a checkpoint. */
 #include "engine.h"
@@ -14,12 +15,15 @@
 #include <gsl/gsl_rng.h>
 
 #include "ops.h"
+#include "rng.h"
 #include "state.h"
 #include "util.h"
 
-/* 2: the stop's kind is saved, so a run that reached num_iter can be
- * extended; 1 (before it) is still read. */
-#define STATE_VERSION 2
+/* 3: the generator is xoshiro256++ (rng_type says which; "mt19937" when
+ * the run began before it); 2: the stop's kind is saved, so a run that
+ * reached num_iter can be extended. 1 and 2 (mt19937 only) are still read,
+ * and such a run goes on with mt19937. */
+#define STATE_VERSION 3
 
 /* Why the run stopped: a run that reached num_iter may be continued with a
  * larger num_iter; the others stay stopped. */
@@ -35,14 +39,20 @@ struct ga_engine {
     const ga_space *space;
     ga_settings set;
     size_t dim, n, lambda, noff;  /* noff: offspring per generation */
+    size_t cap;                   /* offspring slots: max(n, lambda) */
     gsl_rng *rng;
 
-    double *pop, *pop_fit;        /* n individuals */
-    double *off, *off_fit;        /* noff offspring (n in generation 0) */
+    double *pool;                 /* n + cap slots of dim genes */
+    size_t *pop_slot, *off_slot;  /* the population's n, the offspring's cap */
+    size_t *next_slot;            /* selection's scratch (n) */
+    unsigned char *used;          /* slots the population holds (breeding) */
+    double *pop_fit;              /* n individuals */
+    double *off_fit;              /* noff offspring (n in generation 0) */
     unsigned char *off_valid;
-    double *next;                 /* scratch population for selection */
     double *next_fit;
     double *comb_fit;             /* parents + children fitness (mu+lambda) */
+    double *scratch;              /* the second child of a crossover (dim) */
+    double *view;                 /* the population gathered (n x dim) */
 
     double *batch;                /* pending individuals, contiguous */
     size_t *batch_index;
@@ -79,13 +89,17 @@ void ga_engine_free(ga_engine *e)
     if (!e)
         return;
     gsl_rng_free(e->rng);
-    free(e->pop);
+    free(e->pool);
+    free(e->pop_slot);
+    free(e->off_slot);
+    free(e->next_slot);
+    free(e->used);
     free(e->pop_fit);
-    free(e->off);
     free(e->off_fit);
     free(e->off_valid);
-    free(e->next);
     free(e->next_fit);
+    free(e->scratch);
+    free(e->view);
     free(e->comb_fit);
     free(e->batch);
     free(e->batch_index);
@@ -125,16 +139,22 @@ static ga_engine *engine_new(const ga_space *space, const ga_settings *s,
     e->noff = e->lambda;
     size_t cap = e->n > e->lambda ? e->n : e->lambda;
     size_t d = e->dim;
+    e->cap = cap;
     int failed = 0;
-    e->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    e->rng = ga_rng_alloc(s->seed);
     failed |= !e->rng;
-    e->pop = xcalloc(e->n * d, sizeof(double), &failed);
-    e->pop_fit = xcalloc(e->n, sizeof(double), &failed);
-    e->off = xcalloc(cap * d, sizeof(double), &failed);
+    e->pool = xcalloc((e->n + cap) * d, sizeof(double), &failed);
+    e->pop_slot = xcalloc(e->n, sizeof(size_t), &failed);
+    e->off_slot = xcalloc(cap, sizeof(size_t), &failed);
+    e->next_slot = xcalloc(e->n, sizeof(size_t), &failed);
+    e->used = xcalloc(e->n + cap, 1, &failed);
+    /* the fitness arrays are swapped with each other: all cap long */
+    e->pop_fit = xcalloc(cap, sizeof(double), &failed);
     e->off_fit = xcalloc(cap, sizeof(double), &failed);
     e->off_valid = xcalloc(cap, 1, &failed);
-    e->next = xcalloc(e->n * d, sizeof(double), &failed);
-    e->next_fit = xcalloc(e->n, sizeof(double), &failed);
+    e->next_fit = xcalloc(cap, sizeof(double), &failed);
+    e->scratch = xcalloc(d, sizeof(double), &failed);
+    e->view = xcalloc(e->n * d, sizeof(double), &failed);
     e->comb_fit = xcalloc(e->n + e->lambda, sizeof(double), &failed);
     e->batch = xcalloc(cap * d, sizeof(double), &failed);
     e->batch_index = xcalloc(cap, sizeof(size_t), &failed);
@@ -156,11 +176,44 @@ static ga_engine *engine_new(const ga_space *space, const ga_settings *s,
         ga_engine_free(e);
         return NULL;
     }
-    gsl_rng_set(e->rng, s->seed);
+    /* the population in the first n slots, the offspring after them: how a
+     * checkpoint lays them out too */
+    for (size_t i = 0; i < e->n; i++)
+        e->pop_slot[i] = i;
+    for (size_t k = 0; k < cap; k++)
+        e->off_slot[k] = e->n + k;
     e->gen = -1;
     e->prev_mean = NAN;
     e->worst_seen = NAN;
     return e;
+}
+
+static inline double *slot_genes(const ga_engine *e, size_t slot)
+{
+    return e->pool + slot * e->dim;
+}
+
+static inline double *pop_genes(const ga_engine *e, size_t i)
+{
+    return slot_genes(e, e->pop_slot[i]);
+}
+
+static inline double *off_genes(const ga_engine *e, size_t k)
+{
+    return slot_genes(e, e->off_slot[k]);
+}
+
+/* count slots the population does not hold, for the next offspring (the
+ * pool has n + cap slots, the population holds at most n of them). */
+static void take_free_slots(ga_engine *e, size_t count)
+{
+    memset(e->used, 0, e->n + e->cap);
+    for (size_t i = 0; i < e->n; i++)
+        e->used[e->pop_slot[i]] = 1;
+    size_t k = 0;
+    for (size_t s = 0; k < count; s++)
+        if (!e->used[s])
+            e->off_slot[k++] = s;
 }
 
 /* Gather the invalid offspring into the contiguous batch. */
@@ -170,7 +223,7 @@ static void build_batch(ga_engine *e, size_t count)
     for (size_t i = 0; i < count; i++) {
         if (e->off_valid[i])
             continue;
-        memcpy(e->batch + k * d, e->off + i * d, d * sizeof(double));
+        memcpy(e->batch + k * d, off_genes(e, i), d * sizeof(double));
         e->batch_index[k++] = i;
     }
     e->nbatch = k;
@@ -184,7 +237,7 @@ ga_engine *ga_engine_alloc(const ga_space *space, const ga_settings *s,
         return NULL;
     /* generation 0: the initial population is the "offspring" to evaluate */
     for (size_t i = 0; i < e->n; i++)
-        ga_op_init(space, e->rng, e->off + i * e->dim);
+        ga_op_init(space, e->rng, off_genes(e, i));
     memset(e->off_valid, 0, e->n);
     build_batch(e, e->n);
     return e;
@@ -204,7 +257,8 @@ int ga_engine_seed_population(ga_engine *e, const double *genes, size_t count,
             return ga_error_set(err, GA_EINPUT, "initial individual %zu: "
                                 "illegal value for parameter '%s'", i / e->dim,
                                 e->space->params[i % e->dim].name);
-    memcpy(e->off, genes, count * e->dim * sizeof(double));
+    for (size_t i = 0; i < count; i++)
+        memcpy(off_genes(e, i), genes + i * e->dim, e->dim * sizeof(double));
     build_batch(e, e->n);
     return GA_OK;
 }
@@ -221,12 +275,12 @@ void ga_engine_ask(const ga_engine *e, ga_batch *b)
 /* DEAP's HallOfFame.update: insert if better than the worst kept (or room
  * is left) and not identical to one kept; a new individual goes before
  * those of equal fitness (DEAP's bisect_right on reversed keys). */
-static void hof_update(ga_engine *e, const double *genes, const double *fit,
+static void hof_update(ga_engine *e, const size_t *slots, const double *fit,
                        size_t count)
 {
     size_t d = e->dim;
     for (size_t i = 0; i < count; i++) {
-        const double *g = genes + i * d;
+        const double *g = slot_genes(e, slots[i]);
         double f = fit[i];
         if (e->nhof == e->hof_cap && !(f < e->hof_fit[e->nhof - 1]))
             continue;
@@ -267,14 +321,14 @@ static void vary_and(ga_engine *e)
     size_t d = e->dim;
     for (size_t i = 1; i < e->n; i += 2) {
         if (gsl_rng_uniform(e->rng) < s->cx_prob) {
-            ga_op_crossover(d, s->cx_indpb, e->rng, e->off + (i - 1) * d,
-                            e->off + i * d);
+            ga_op_crossover(d, s->cx_indpb, e->rng, off_genes(e, i - 1),
+                            off_genes(e, i));
             e->off_valid[i - 1] = e->off_valid[i] = 0;
         }
     }
     for (size_t i = 0; i < e->n; i++) {
         if (gsl_rng_uniform(e->rng) < s->mut_prob) {
-            ga_op_mutate(e->space, s->mut_indpb, e->rng, e->off + i * d);
+            ga_op_mutate(e->space, s->mut_indpb, e->rng, off_genes(e, i));
             e->off_valid[i] = 0;
         }
     }
@@ -284,10 +338,11 @@ static void vary_and(ga_engine *e)
 static void breed_simple(ga_engine *e)
 {
     size_t d = e->dim;
+    take_free_slots(e, e->n);
     for (size_t i = 0; i < e->n; i++) {
         size_t w = ga_op_tournament(e->pop_fit, e->n, (size_t)e->set.tournsize,
                                     e->rng);
-        memcpy(e->off + i * d, e->pop + w * d, d * sizeof(double));
+        memcpy(off_genes(e, i), pop_genes(e, w), d * sizeof(double));
         e->off_fit[i] = e->pop_fit[w];
         e->off_valid[i] = 1;
     }
@@ -300,8 +355,9 @@ static void breed_mu_plus_lambda(ga_engine *e)
 {
     const ga_settings *s = &e->set;
     size_t d = e->dim, n = e->n;
+    take_free_slots(e, e->lambda);
     for (size_t k = 0; k < e->lambda; k++) {
-        double *child = e->off + k * d;
+        double *child = off_genes(e, k);
         double u = gsl_rng_uniform(e->rng);
         if (u < s->cx_prob) {
             /* random.sample(population, 2): two distinct parents */
@@ -309,44 +365,44 @@ static void breed_mu_plus_lambda(ga_engine *e)
             size_t b = ga_op_below(e->rng, n - 1);
             if (b >= a)
                 b++;
-            memcpy(child, e->pop + a * d, d * sizeof(double));
-            /* cxUniform, keeping only the first child: its gene i comes from
-             * b where a swap happened; the second child needs no storage */
-            double *other = e->next;  /* scratch, overwritten at selection */
-            memcpy(other, e->pop + b * d, d * sizeof(double));
+            memcpy(child, pop_genes(e, a), d * sizeof(double));
+            /* cxUniform, keeping only the first child: the second is
+             * scratch */
+            double *other = e->scratch;
+            memcpy(other, pop_genes(e, b), d * sizeof(double));
             ga_op_crossover(d, s->cx_indpb, e->rng, child, other);
             e->off_valid[k] = 0;
         } else if (u < s->cx_prob + s->mut_prob) {
             size_t a = ga_op_below(e->rng, n);
-            memcpy(child, e->pop + a * d, d * sizeof(double));
+            memcpy(child, pop_genes(e, a), d * sizeof(double));
             ga_op_mutate(e->space, s->mut_indpb, e->rng, child);
             e->off_valid[k] = 0;
         } else {
             size_t a = ga_op_below(e->rng, n);
-            memcpy(child, e->pop + a * d, d * sizeof(double));
+            memcpy(child, pop_genes(e, a), d * sizeof(double));
             e->off_fit[k] = e->pop_fit[a];
             e->off_valid[k] = 1;
         }
     }
 }
 
-/* mu+lambda replacement: N tournaments over parents followed by children. */
+/* mu+lambda replacement: N tournaments over parents followed by children.
+ * A survivor keeps its slot; only its slot number moves. */
 static void select_mu_plus_lambda(ga_engine *e)
 {
-    size_t d = e->dim, n = e->n, m = e->n + e->lambda;
+    size_t n = e->n, m = e->n + e->lambda;
     memcpy(e->comb_fit, e->pop_fit, n * sizeof(double));
     memcpy(e->comb_fit + n, e->off_fit, e->lambda * sizeof(double));
     for (size_t i = 0; i < n; i++) {
         size_t w = ga_op_tournament(e->comb_fit, m, (size_t)e->set.tournsize,
                                     e->rng);
-        const double *src = w < n ? e->pop + w * d : e->off + (w - n) * d;
-        memcpy(e->next + i * d, src, d * sizeof(double));
+        e->next_slot[i] = w < n ? e->pop_slot[w] : e->off_slot[w - n];
         e->next_fit[i] = e->comb_fit[w];
     }
-    double *t = e->pop;
-    e->pop = e->next;
-    e->next = t;
-    t = e->pop_fit;
+    size_t *ts = e->pop_slot;
+    e->pop_slot = e->next_slot;
+    e->next_slot = ts;
+    double *t = e->pop_fit;
     e->pop_fit = e->next_fit;
     e->next_fit = t;
 }
@@ -455,21 +511,15 @@ int ga_engine_tell(ga_engine *e, const double *fitness, ga_error *err)
     e->evaluations += (long)e->nbatch;
     double best_before = e->nhof ? e->hof_fit[0] : INFINITY;
     e->gen++;
-    size_t d = e->dim;
-    if (e->gen == 0) {
-        memcpy(e->pop, e->off, e->n * d * sizeof(double));
-        memcpy(e->pop_fit, e->off_fit, e->n * sizeof(double));
-        hof_update(e, e->pop, e->pop_fit, e->n);
-    } else if (e->set.strategy == GA_SIMPLE) {
-        hof_update(e, e->off, e->off_fit, e->n);
-        double *t = e->pop;
-        e->pop = e->off;
-        e->off = t;
-        t = e->pop_fit;
+    if (e->gen == 0 || e->set.strategy == GA_SIMPLE) {
+        /* the offspring become the population: their slots and fitness */
+        hof_update(e, e->off_slot, e->off_fit, e->n);
+        memcpy(e->pop_slot, e->off_slot, e->n * sizeof(size_t));
+        double *t = e->pop_fit;
         e->pop_fit = e->off_fit;
         e->off_fit = t;
     } else {
-        hof_update(e, e->off, e->off_fit, e->lambda);
+        hof_update(e, e->off_slot, e->off_fit, e->lambda);
         select_mu_plus_lambda(e);
     }
     record_stats(e, (long)e->nbatch, nfailed);
@@ -508,13 +558,23 @@ const ga_stats_row *ga_engine_stats(const ga_engine *e, size_t *n)
     return e->stats;
 }
 
-const double *ga_engine_population(const ga_engine *e, size_t *n,
+/* Gather the count individuals in slots[] into out, contiguous. */
+static void gather(const ga_engine *e, const size_t *slots, size_t count,
+                   double *out)
+{
+    for (size_t i = 0; i < count; i++)
+        memcpy(out + i * e->dim, slot_genes(e, slots[i]),
+               e->dim * sizeof(double));
+}
+
+const double *ga_engine_population(ga_engine *e, size_t *n,
                                    const double **fitness)
 {
     *n = e->gen >= 0 ? e->n : 0;
     if (fitness)
         *fitness = e->pop_fit;
-    return e->pop;
+    gather(e, e->pop_slot, e->n, e->view);
+    return e->view;
 }
 
 const double *ga_engine_hof(const ga_engine *e, size_t *n,
@@ -564,10 +624,18 @@ cJSON *ga_engine_save(const ga_engine *e)
     cJSON_AddBoolToObject(o, "done", e->done);
     cJSON_AddStringToObject(o, "stop_kind", stop_kind_names[e->stop]);
     cJSON_AddStringToObject(o, "stop_reason", e->stop_reason);
-    cJSON_AddItemToObject(o, "population", ga_state_numbers(e->pop, e->n * d));
-    cJSON_AddItemToObject(o, "fitness", ga_state_numbers(e->pop_fit, e->n));
     size_t noff = e->gen < 0 ? e->n : e->noff;
-    cJSON_AddItemToObject(o, "offspring", ga_state_numbers(e->off, noff * d));
+    double *rows = malloc((e->n > noff ? e->n : noff) * d * sizeof(double));
+    if (!rows) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    gather(e, e->pop_slot, e->n, rows);
+    cJSON_AddItemToObject(o, "population", ga_state_numbers(rows, e->n * d));
+    cJSON_AddItemToObject(o, "fitness", ga_state_numbers(e->pop_fit, e->n));
+    gather(e, e->off_slot, noff, rows);
+    cJSON_AddItemToObject(o, "offspring", ga_state_numbers(rows, noff * d));
+    free(rows);
     cJSON_AddItemToObject(o, "offspring_fitness",
                           ga_state_numbers(e->off_fit, noff));
     cJSON *valid = cJSON_CreateArray();
@@ -674,9 +742,9 @@ ga_engine *ga_engine_restore(const ga_space *space, const ga_settings *s,
         ga_state_read_number(o, "population_size", &pop, err) ||
         ga_state_read_number(o, "generation", &gen, err))
         goto fail;
-    if (version != 1 && version != STATE_VERSION) {
+    if (version != 1 && version != 2 && version != STATE_VERSION) {
         ga_error_set(err, GA_EINPUT, "checkpoint: engine state version %g is "
-                     "not one this gahpo reads (1 or %d)", version,
+                     "not one this gahpo reads (1 to %d)", version,
                      STATE_VERSION);
         goto fail;
     }
@@ -701,13 +769,15 @@ ga_engine *ga_engine_restore(const ga_space *space, const ga_settings *s,
         ga_state_read_number(o, "prev_mean", &e->prev_mean, err) ||
         ga_state_read_number(o, "worst_seen", &e->worst_seen, err) ||
         ga_state_read_number(o, "stall", &stall, err) ||
-        ga_state_read_numbers(o, "population", e->pop, e->n * d, err) ||
+        ga_state_read_numbers(o, "population", e->pool, e->n * d, err) ||
         ga_state_read_numbers(o, "fitness", e->pop_fit, e->n, err) ||
-        ga_state_read_numbers(o, "offspring", e->off, noff * d, err) ||
+        ga_state_read_numbers(o, "offspring", e->pool + e->n * d, noff * d,
+                              err) ||
         ga_state_read_numbers(o, "offspring_fitness", e->off_fit, noff, err) ||
         (e->gen >= 0 &&
-         ga_state_check_genes(space, e->pop, e->n, "population", err)) ||
-        ga_state_check_genes(space, e->off, noff, "offspring", err))
+         ga_state_check_genes(space, e->pool, e->n, "population", err)) ||
+        ga_state_check_genes(space, e->pool + e->n * d, noff, "offspring",
+                             err))
         goto fail;
     if (!ga_state_counts_ok(&evals, 1) || !ga_state_counts_ok(&stall, 1) ||
         (e->gen < 0 && evals != 0)) {
@@ -752,7 +822,7 @@ ga_engine *ga_engine_restore(const ga_space *space, const ga_settings *s,
         goto fail;
     }
     if (restore_stats(e, o, err) || restore_stop(e, o, version, err) ||
-        ga_state_restore_rng(o, e->rng, err))
+        ga_state_restore_rng(o, &e->rng, version < 3, err))
         goto fail;
     if (e->extended)
         breed_next(e);

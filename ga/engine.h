@@ -64,8 +64,9 @@ const char *ga_engine_stop_reason(const ga_engine *eng);
 /* Per-generation statistics so far; *n rows. */
 const ga_stats_row *ga_engine_stats(const ga_engine *eng, size_t *n);
 
-/* The current population: n individuals of dim genes and their fitness. */
-const double *ga_engine_population(const ga_engine *eng, size_t *n,
+/* The current population: n individuals of dim genes and their fitness
+ * (the genes gathered into the engine's buffer, valid until the next call). */
+const double *ga_engine_population(ga_engine *eng, size_t *n,
                                    const double **fitness);
 
 /* Hall of fame, best first: *n entries, genes and fitness. */

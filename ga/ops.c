@@ -194,6 +194,26 @@ void ga_op_mutate(const ga_space *space, double indpb, gsl_rng *rng,
     picker pk;
     size_t n = space->n;
     picker_init(&pk, rng, indpb);
+    if (space->all_float && pk.mode == PICK_BITS) {
+        /* the test functions' case at CANDLE's indpb: one 32-bit draw picks
+         * the genes of a block of 32, and each picked gene draws its step,
+         * in one pass with no type switch (the same draws, in the same
+         * order, as the picker loop below) */
+        const ga_param *params = space->params;
+        for (size_t base = 0; base < n; base += 32) {
+            unsigned long bits = gsl_rng_get(rng) & 0xffffffffUL;
+            if (n - base < 32)
+                bits &= (1UL << (n - base)) - 1;
+            while (bits) {
+                size_t i = base + (size_t)__builtin_ctzl(bits);
+                bits &= bits - 1;
+                const ga_param *p = &params[i];
+                genes[i] = clip(genes[i] + gsl_ran_gaussian_ziggurat(rng, p->sigma),
+                                p->lower, p->upper);
+            }
+        }
+        return;
+    }
     if (space->all_float) {  /* the test functions' case: no type switch */
         for (size_t i = picker_next(&pk, 0, n); i < n;
              i = picker_next(&pk, i + 1, n)) {

@@ -20,7 +20,7 @@
 #include "util.h"
 
 int ga_run_write_outputs(const char *dir, const ga_space *space,
-                         const ga_engine *eng, const ga_settings *settings,
+                         ga_engine *eng, const ga_settings *settings,
                          int with_population, ga_error *err)
 {
     char path[GA_PATH_MAX];

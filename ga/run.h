@@ -51,7 +51,7 @@ int ga_run(const ga_run_opts *opts, ga_engine **engine_out, ga_error *err);
 /* Write stats.csv and best.json (and population.json if with_population)
  * for the engine's current state into dir, atomically. */
 int ga_run_write_outputs(const char *dir, const ga_space *space,
-                         const ga_engine *eng, const ga_settings *settings,
+                         ga_engine *eng, const ga_settings *settings,
                          int with_population, ga_error *err);
 
 /* The asynchronous steady-state run (ga/steady.h; docs/ASYNC.md): keeps

@@ -1,11 +1,14 @@
 /* state.c - exact numbers and generator states in checkpoint files. */
 #include "state.h"
 
+#include "rng.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rng.h"
 #include "space.h"
 #include "util.h"
 
@@ -82,46 +85,75 @@ void ga_state_save_rng(cJSON *o, const gsl_rng *rng)
     cJSON_AddStringToObject(o, "rng_type", gsl_rng_name(rng));
 }
 
-int ga_state_restore_rng(const cJSON *o, gsl_rng *rng, ga_error *err)
+/* mt19937's state ends with its position in the 624 words: GSL trusts
+ * it, so a bad one would read outside the state; and its words are 32-bit:
+ * a wider one would make draws beyond gsl_rng_max, and indices drawn from
+ * them beyond their arrays. */
+static int mt19937_state_ok(const unsigned char *raw, size_t size,
+                            ga_error *err)
+{
+    int mti;
+    size_t at = 624 * sizeof(unsigned long);
+    if (size < at + sizeof mti)
+        return ga_error_set(err, GA_EINPUT, "checkpoint: 'rng' is too short");
+    memcpy(&mti, raw + at, sizeof mti);
+    if (mti < 0 || mti > 624)
+        return ga_error_set(err, GA_EINPUT, "checkpoint: 'rng' state is "
+                            "corrupt (position %d outside 0..624)", mti);
+    for (size_t k = 0; k < 624; k++) {
+        unsigned long word;
+        memcpy(&word, raw + k * sizeof word, sizeof word);
+        if (word > 0xffffffffUL)
+            return ga_error_set(err, GA_EINPUT, "checkpoint: 'rng' state "
+                                "is corrupt (word %zu is wider than 32 "
+                                "bits)", k);
+    }
+    return GA_OK;
+}
+
+int ga_state_restore_rng(const cJSON *o, gsl_rng **rng, int legacy,
+                         ga_error *err)
 {
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(o, "rng_type");
-    if (!cJSON_IsString(type) || strcmp(type->valuestring, gsl_rng_name(rng)))
-        return ga_error_set(err, GA_EINPUT, "checkpoint: 'rng_type' should be "
-                            "\"%s\"", gsl_rng_name(rng));
+    const char *want = gsl_rng_name(*rng);
+    if (!cJSON_IsString(type))
+        return ga_error_set(err, GA_EINPUT, "checkpoint: 'rng_type' is "
+                            "missing");
+    int old = !strcmp(type->valuestring, "mt19937");
+    if (legacy && !old)
+        return ga_error_set(err, GA_EINPUT, "checkpoint: 'rng_type' should "
+                            "be \"mt19937\" in a checkpoint of this version");
+    if (!old && strcmp(type->valuestring, want))
+        return ga_error_set(err, GA_EINPUT, "checkpoint: 'rng_type' \"%s\" "
+                            "is not a generator this gahpo knows (\"%s\", or "
+                            "\"mt19937\" for runs started before it)",
+                            type->valuestring, want);
+    if (old && strcmp(want, "mt19937")) {
+        /* a run started by a gahpo before xoshiro256++ goes on with the
+         * generator it started with, so it stays the run it was */
+        gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+        if (!r)
+            return ga_error_set(err, GA_EFAIL, "out of memory");
+        gsl_rng_free(*rng);
+        *rng = r;
+    }
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "rng");
-    size_t size = gsl_rng_size(rng);
+    size_t size = gsl_rng_size(*rng);
     if (!cJSON_IsString(v) || strlen(v->valuestring) != 2 * size)
         return ga_error_set(err, GA_EINPUT, "checkpoint: 'rng' state is "
                             "missing or has the wrong size");
-    unsigned char *raw = gsl_rng_state(rng);
+    unsigned char *raw = gsl_rng_state(*rng);
     for (size_t k = 0; k < size; k++) {
         unsigned int byte;
         if (sscanf(v->valuestring + 2 * k, "%2x", &byte) != 1)
             return ga_error_set(err, GA_EINPUT, "checkpoint: 'rng' is not hex");
         raw[k] = (unsigned char)byte;
     }
-    /* mt19937's state ends with its position in the 624 words: GSL trusts
-     * it, so a bad one would read outside the state */
-    if (!strcmp(gsl_rng_name(rng), "mt19937")) {
-        int mti;
-        size_t at = 624 * sizeof(unsigned long);
-        if (size < at + sizeof mti)
-            return ga_error_set(err, GA_EINPUT, "checkpoint: 'rng' is too short");
-        memcpy(&mti, raw + at, sizeof mti);
-        if (mti < 0 || mti > 624)
-            return ga_error_set(err, GA_EINPUT, "checkpoint: 'rng' state is "
-                                "corrupt (position %d outside 0..624)", mti);
-        /* and its words are 32-bit: a wider one would make draws beyond
-         * gsl_rng_max, and indices drawn from them beyond their arrays */
-        for (size_t k = 0; k < 624; k++) {
-            unsigned long word;
-            memcpy(&word, raw + k * sizeof word, sizeof word);
-            if (word > 0xffffffffUL)
-                return ga_error_set(err, GA_EINPUT, "checkpoint: 'rng' state "
-                                    "is corrupt (word %zu is wider than 32 "
-                                    "bits)", k);
-        }
-    }
+    if (old)
+        return mt19937_state_ok(raw, size, err);
+    if (!ga_rng_state_ok(*rng))
+        return ga_error_set(err, GA_EINPUT, "checkpoint: 'rng' state is "
+                            "corrupt (all zero)");
     return GA_OK;
 }
 

@@ -29,9 +29,15 @@ int ga_state_read_numbers(const cJSON *o, const char *key, double *out,
 int ga_state_read_count(const cJSON *o, const char *key, long *out,
                         ga_error *err);
 /* The generator's raw state as o["rng"] (hex) and o["rng_type"]; and back
- * (GA_EINPUT when missing, of the wrong size or not hex). */
+ * into *rng (GA_EINPUT when missing, of the wrong size, not hex or not a
+ * usable state). A checkpoint's "mt19937" (every checkpoint before the
+ * engine drew from xoshiro256++; legacy says the checkpoint's version is
+ * one of those, where nothing else is allowed) replaces *rng with an
+ * mt19937 generator, so an old run goes on as it began. GA_EFAIL: out of
+ * memory. */
 void ga_state_save_rng(cJSON *o, const gsl_rng *rng);
-int ga_state_restore_rng(const cJSON *o, gsl_rng *rng, ga_error *err);
+int ga_state_restore_rng(const cJSON *o, gsl_rng **rng, int legacy,
+                         ga_error *err);
 /* v[0..n) are counts (whole numbers in 0..1e15), so casts to long are
  * defined: 1, else 0. */
 int ga_state_counts_ok(const double *v, size_t n);

@@ -9,9 +9,12 @@
 #include <gsl/gsl_rng.h>
 
 #include "ops.h"
+#include "rng.h"
 #include "state.h"
 
-#define STEADY_VERSION 1
+/* 2: the generator is xoshiro256++ (rng_type says which); 1 (mt19937) is
+ * still read, and such a run goes on with mt19937. */
+#define STEADY_VERSION 2
 
 struct ga_steady {
     const ga_space *space;
@@ -67,13 +70,12 @@ ga_steady *ga_steady_alloc(const ga_space *space, const ga_settings *set,
     s->fit = malloc(s->cap * sizeof(double));
     s->scratch = malloc(s->dim * sizeof(double));
     s->best = calloc(s->dim ? s->dim : 1, sizeof(double));
-    s->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    s->rng = ga_rng_alloc(set->seed);
     if (!s->pop || !s->fit || !s->scratch || !s->best || !s->rng) {
         ga_steady_free(s);
         ga_error_set(err, GA_EFAIL, "out of memory");
         return NULL;
     }
-    gsl_rng_set(s->rng, set->seed);
     s->best_fit = INFINITY;
     s->lambda = ga_settings_lambda(set);
     return s;
@@ -179,9 +181,9 @@ ga_steady *ga_steady_restore(const ga_space *space, const ga_settings *set,
         ga_state_read_number(o, "population_size", &cap, err) ||
         ga_state_read_number(o, "told", &told, err))
         goto fail;
-    if (v != STEADY_VERSION) {
+    if (v != 1 && v != STEADY_VERSION) {
         ga_error_set(err, GA_EINPUT, "checkpoint: steady-state version %g is "
-                     "not %d", v, STEADY_VERSION);
+                     "not one this gahpo reads (1 or %d)", v, STEADY_VERSION);
         goto fail;
     }
     if (dim != (double)s->dim || cap != (double)s->cap ||
@@ -204,7 +206,7 @@ ga_steady *ga_steady_restore(const ga_space *space, const ga_settings *set,
         ga_state_read_numbers(o, "fitness", s->fit, s->n, err) ||
         ga_state_read_number(o, "best_fitness", &s->best_fit, err) ||
         ga_state_read_numbers(o, "best", s->best, s->dim, err) ||
-        ga_state_restore_rng(o, s->rng, err) ||
+        ga_state_restore_rng(o, &s->rng, v < 2, err) ||
         ga_state_check_genes(space, s->pop, s->n, "population", err) ||
         (!isnan(s->best_fit) &&
          ga_state_check_genes(space, s->best, 1, "best", err)))

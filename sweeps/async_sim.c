@@ -10,6 +10,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "../ga/engine.h"
+#include "../ga/rng.h"
 #include "../ga/steady.h"
 
 /* Job j's duration and its evaluation noise come from generators seeded by
@@ -52,7 +53,7 @@ static void tracker_init(tracker *k, const prob_problem *p, const sim_opts *o)
     memset(k, 0, sizeof *k);
     k->p = p;
     k->o = o;
-    k->noise = gsl_rng_alloc(gsl_rng_mt19937);
+    k->noise = ga_rng_alloc(0);
     k->best_obs = k->best_true = INFINITY;
     k->time_to_target = INFINITY;
 }
@@ -69,7 +70,7 @@ int sim_generational(const prob_problem *p, const ga_settings *settings,
         return err->status;
     tracker k;
     tracker_init(&k, p, o);
-    gsl_rng *dr = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *dr = ga_rng_alloc(0);
     size_t cap = (size_t)(s.population_size > ga_settings_lambda(&s)
                               ? s.population_size : ga_settings_lambda(&s));
     double *f = malloc(cap * sizeof *f), *end = malloc(cap * sizeof *end);
@@ -144,7 +145,7 @@ int sim_async(const prob_problem *p, const ga_settings *settings,
         return err->status;
     tracker k;
     tracker_init(&k, p, o);
-    gsl_rng *dr = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *dr = ga_rng_alloc(0);
     size_t d = p->dim, W = (size_t)o->workers;
     double *genes = malloc((W * d + 1) * sizeof *genes);
     double *end = malloc((W + 1) * sizeof *end), *dur = malloc((W + 1) * sizeof *dur);

@@ -22,6 +22,7 @@
 
 #include "../ga/engine.h"
 #include "../ga/hash.h"
+#include "../ga/rng.h"
 #include "../ga/strbuf.h"
 #include "../ga/util.h"
 #include "stats.h"
@@ -36,7 +37,7 @@ unsigned long sweep_run_seed(unsigned long sweep_seed, size_t point,
         z ^= parts[i] + 0x9e3779b97f4a7c15ULL + (z << 6) + (z >> 2);
         z = ga_mix64(z);
     }
-    /* mt19937 takes 32 bits of seed; 0 would mean its default seed */
+    /* a GA seed is 32 bits (the settings' range, 1 to 2^32 - 1 here) */
     unsigned long s = (unsigned long)(z & 0xffffffffULL);
     return s ? s : 1;
 }
@@ -61,7 +62,7 @@ int sweep_run_one(const sweep_spec *spec, const ga_settings *settings,
     size_t d = p->dim;
     double *f = malloc(cap * sizeof *f);
     double *best_x = malloc(d * sizeof *best_x);
-    gsl_rng *noise = p->noisy ? gsl_rng_alloc(gsl_rng_mt19937) : NULL;
+    gsl_rng *noise = p->noisy ? ga_rng_alloc(0) : NULL;
     if (!f || !best_x || (p->noisy && !noise)) {
         free(f);
         free(best_x);

@@ -9,6 +9,7 @@
 
 #include "../exec/exec.h"
 #include "../ga/executor.h"
+#include "../ga/rng.h"
 #include "../problems/problem.h"
 #include "suites.h"
 #include "testutil.h"
@@ -115,7 +116,7 @@ START_TEST(test_inprocess_protocol)
     ck_assert_ptr_nonnull(ex);
     size_t d = p->dim;
     double *genes = calloc(4 * d, sizeof *genes);
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *r = ga_rng_alloc(0);  /* the executor's generator */
     for (size_t k = 0; k < 4 * d; k++)  /* lower bounds: valid genes */
         genes[k] = p->space->params[k % d].lower;
     ga_job jobs[4] = { { 0, 4, genes }, { 0, 9, genes + d },

@@ -15,6 +15,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "../ga/cache.h"
+#include "../ga/rng.h"
 #include "../ga/rundir.h"
 #include "../ga/state.h"
 #include "../ga/util.h"
@@ -74,16 +75,43 @@ START_TEST(test_state_numbers)
     ck_assert_msg(strstr(err.msg, "v"), "%s", err.msg);
     cJSON_Delete(o);
     /* the generator's state round-trips: the same draws after */
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937), *r2 = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(r, 7);
+    gsl_rng *r = ga_rng_alloc(7), *r2 = ga_rng_alloc(8);
     for (int i = 0; i < 100; i++)
         gsl_rng_get(r);
     o = cJSON_CreateObject();
     ga_state_save_rng(o, r);
-    ck_assert_int_eq(ga_state_restore_rng(o, r2, &err), GA_OK);
+    ck_assert_str_eq(cJSON_GetObjectItem(o, "rng_type")->valuestring,
+                     "xoshiro256++");
+    ck_assert_int_eq(ga_state_restore_rng(o, &r2, 0, &err), GA_OK);
     for (int i = 0; i < 10; i++)
         ck_assert_uint_eq(gsl_rng_get(r), gsl_rng_get(r2));
+    /* a checkpoint version that only had mt19937 refuses anything else */
+    ck_assert_int_eq(ga_state_restore_rng(o, &r2, 1, &err), GA_EINPUT);
+    ck_assert_msg(strstr(err.msg, "mt19937"), "%s", err.msg);
+    /* an all-zero state would draw zeros forever */
+    cJSON_ReplaceItemInObject(o, "rng", cJSON_CreateString(
+        "0000000000000000000000000000000000000000000000000000000000000000"));
+    ck_assert_int_eq(ga_state_restore_rng(o, &r2, 0, &err), GA_EINPUT);
+    ck_assert_msg(strstr(err.msg, "all zero"), "%s", err.msg);
+    /* a generator it does not know is named */
+    cJSON_ReplaceItemInObject(o, "rng_type", cJSON_CreateString("ranlux"));
+    ck_assert_int_eq(ga_state_restore_rng(o, &r2, 0, &err), GA_EINPUT);
+    ck_assert_msg(strstr(err.msg, "ranlux"), "%s", err.msg);
     cJSON_Delete(o);
+    /* an older run's mt19937 state replaces the generator, and the run
+     * goes on with mt19937's own draws */
+    gsl_rng *mt = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(mt, 7);
+    for (int i = 0; i < 100; i++)
+        gsl_rng_get(mt);
+    o = cJSON_CreateObject();
+    ga_state_save_rng(o, mt);
+    ck_assert_int_eq(ga_state_restore_rng(o, &r2, 1, &err), GA_OK);
+    ck_assert_str_eq(gsl_rng_name(r2), "mt19937");
+    for (int i = 0; i < 10; i++)
+        ck_assert_uint_eq(gsl_rng_get(mt), gsl_rng_get(r2));
+    cJSON_Delete(o);
+    gsl_rng_free(mt);
     gsl_rng_free(r);
     gsl_rng_free(r2);
 }

@@ -11,6 +11,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "../ga/ops.h"
+#include "../ga/rng.h"
 #include "../ga/space.h"
 #include "suites.h"
 #include "testutil.h"
@@ -43,7 +44,7 @@ static void assert_valid(const ga_space *s, const double *g, const char *what)
 /* Thousands of random operations, every result checked. */
 static void hammer(const ga_space *s, unsigned long seed)
 {
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *r = ga_rng_alloc(0);
     gsl_rng_set(r, seed);
     size_t d = s->n;
     double *a = malloc(d * sizeof *a), *b = malloc(d * sizeof *b);
@@ -109,7 +110,7 @@ START_TEST(test_mutation_rate)
 {
     const double rates[] = { 0.02, 0.1, 0.3, 0.5, 0.8 };
     ga_space *s = ga_space_alloc_box(20, -1e6, 1e6);  /* no clipping at 0 */
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *r = ga_rng_alloc(0);
     gsl_rng_set(r, 5);
     for (int k = 0; k < 5; k++) {
         double g[20];
@@ -131,12 +132,92 @@ START_TEST(test_mutation_rate)
 }
 END_TEST
 
+/* The engine's generator is xoshiro256++: its published first outputs from
+ * the state {0, 0, 0, 1} (53 bits each through gsl_rng_uniform, the upper
+ * 32 through gsl_rng_get), full 32-bit draws, distinct seeded streams. */
+START_TEST(test_generator)
+{
+    const unsigned long long want[5] = {
+        0x800000ULL, 0x800011ULL, 0x2200000800011ULL, 0x2200044000020ULL,
+        0x22000448008A1ULL };
+    gsl_rng *r = ga_rng_alloc(0);
+    ck_assert_str_eq(gsl_rng_name(r), "xoshiro256++");
+    ck_assert_uint_eq(gsl_rng_size(r), 32);
+    const unsigned long long start[4] = { 0, 0, 0, 1 };
+    memcpy(gsl_rng_state(r), start, sizeof start);
+    for (int i = 0; i < 5; i++)
+        ck_assert_uint_eq((unsigned long long)ldexp(gsl_rng_uniform(r), 53),
+                          want[i] >> 11);
+    memcpy(gsl_rng_state(r), start, sizeof start);
+    for (int i = 0; i < 5; i++)
+        ck_assert_uint_eq(gsl_rng_get(r), want[i] >> 32);
+    /* 32 random bits per draw: the top bit half the time, the maximum near
+     * 2^32 */
+    gsl_rng_set(r, 3);
+    unsigned long top = 0, max = 0;
+    for (int i = 0; i < 100000; i++) {
+        unsigned long x = gsl_rng_get(r);
+        top += x >> 31;
+        max = x > max ? x : max;
+    }
+    ck_assert_uint_le(max, 0xffffffffUL);
+    ck_assert_uint_gt(max, 0xfff00000UL);
+    ck_assert_msg(top > 49000 && top < 51000, "top bit set %lu times", top);
+    /* seeds 0 and 1 (0 is a seed like any other) give different streams */
+    gsl_rng *r0 = ga_rng_alloc(0), *r1 = ga_rng_alloc(1);
+    int same = 0;
+    for (int i = 0; i < 8; i++)
+        same += gsl_rng_get(r0) == gsl_rng_get(r1);
+    ck_assert_int_lt(same, 2);
+    ck_assert(ga_rng_state_ok(r0));
+    gsl_rng_free(r0);
+    gsl_rng_free(r1);
+    gsl_rng_free(r);
+}
+END_TEST
+
+/* The all-float mutation at indpb 0.5 (one 32-bit draw per block of 32
+ * genes, then each picked gene's step) makes the same moves from the same
+ * draws as the general loop, at every block boundary, clipping included. */
+START_TEST(test_float_fast_path)
+{
+    const size_t dims[] = { 1, 31, 32, 33, 70 };
+    for (size_t k = 0; k < sizeof dims / sizeof dims[0]; k++) {
+        size_t d = dims[k];
+        ga_space *fast = ga_space_alloc_box(d, -1, 1);
+        ga_space *slow = ga_space_alloc_box(d, -1, 1);
+        ck_assert(fast->all_float);
+        slow->all_float = 0;  /* the per-type loop */
+        gsl_rng *r1 = ga_rng_alloc(11), *r2 = ga_rng_alloc(11);
+        double *a = calloc(d, sizeof *a), *b = calloc(d, sizeof *b);
+        long moved = 0;
+        for (int it = 0; it < 300; it++) {
+            ga_op_mutate(fast, 0.5, r1, a);
+            ga_op_mutate(slow, 0.5, r2, b);
+            for (size_t i = 0; i < d; i++) {
+                ck_assert_msg(memcmp(&a[i], &b[i], sizeof a[i]) == 0,
+                              "d=%zu gene %zu: %a vs %a", d, i, a[i], b[i]);
+                moved += a[i] == 1 || a[i] == -1;
+            }
+        }
+        ck_assert_uint_eq(gsl_rng_get(r1), gsl_rng_get(r2));
+        ck_assert_int_gt(moved, 0);  /* the bounds were reached and clipped */
+        free(a);
+        free(b);
+        gsl_rng_free(r1);
+        gsl_rng_free(r2);
+        ga_space_free(fast);
+        ga_space_free(slow);
+    }
+}
+END_TEST
+
 /* Crossover swaps each gene independently with prob indpb: check the rate
  * and that positions are uncorrelated (both genes 0 and 1 swapped ~ p^2). */
 START_TEST(test_crossover_rate)
 {
     const double rates[] = { 0.1, 0.5, 0.7 };
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *r = ga_rng_alloc(0);
     gsl_rng_set(r, 6);
     for (int k = 0; k < 3; k++) {
         long swapped = 0, both = 0, total = 0;
@@ -166,7 +247,7 @@ START_TEST(test_type_moves)
 {
     ga_error err;
     ga_space *s = ga_space_parse(mixed_space, "mixed", &err);
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *r = ga_rng_alloc(0);
     gsl_rng_set(r, 7);
     long act_counts[3] = { 0 };
     long bs_moves = 0, bs_big = 0;
@@ -198,7 +279,7 @@ START_TEST(test_log_uniform_init)
 {
     ga_error err;
     ga_space *s = ga_space_parse(mixed_space, "mixed", &err);
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *r = ga_rng_alloc(0);
     gsl_rng_set(r, 8);
     long decade[5] = { 0 };
     for (int it = 0; it < 50000; it++) {
@@ -222,7 +303,7 @@ END_TEST
 START_TEST(test_tournament_distribution)
 {
     double fit[5] = { 3, 1, 4, 0, 2 };  /* ranks: idx3=0, idx1=1, idx4=2... */
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *r = ga_rng_alloc(0);
     gsl_rng_set(r, 9);
     const long trials = 200000;
     for (size_t k = 1; k <= 4; k++) {
@@ -258,6 +339,8 @@ Suite *ops_suite(void)
     tcase_add_test(tc, test_property_mixed_space);
     tcase_add_test(tc, test_property_candle_spaces);
     tcase_add_test(tc, test_mutation_rate);
+    tcase_add_test(tc, test_generator);
+    tcase_add_test(tc, test_float_fast_path);
     tcase_add_test(tc, test_crossover_rate);
     tcase_add_test(tc, test_type_moves);
     tcase_add_test(tc, test_log_uniform_init);

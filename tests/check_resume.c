@@ -227,10 +227,15 @@ typedef struct ck_edit {
 } ck_edit;
 
 static const ck_edit ck_edits[] = {
-    /* the generator's position in its state (mt19937's mti): a crash in GSL
-     * before it was checked */
+    /* the generator's position in its state (mt19937's mti, in checkpoints
+     * before xoshiro256++): a crash in GSL before it was checked */
     { "async", { "steady", "rng", NULL }, -2, NULL },
     { "mu_plus_lambda", { "engine", "rng", NULL }, -2, NULL },
+    /* an all-zero xoshiro256++ state, which draws zeros forever */
+    { "mu_plus_lambda", { "engine", "rng", NULL }, -5, NULL },
+    { "async", { "steady", "rng", NULL }, -5, NULL },
+    /* a version-2 checkpoint (mt19937 only) claiming xoshiro256++ */
+    { "mu_plus_lambda", { "engine", "version", NULL }, -1, "2" },
     { "async", { "in_flight", NULL }, -1, "[{\"ind\": \"bad\"}]" },
     { "async", { "in_flight", NULL }, -1,
       "[{\"ind\": 3, \"genes\": [\"0x1p+40\", 0, 0]}]" },
@@ -279,16 +284,18 @@ START_TEST(test_checkpoint_edits)
         at = cJSON_GetObjectItem(at, c->path[k]);
         ck_assert_ptr_nonnull(at);
     }
-    if (c->index == -2) {  /* mt19937's mti: the int after 624 words */
-        char *hex = strdup(at->valuestring);
-        memcpy(hex + 2 * 624 * sizeof(unsigned long), "00000080", 8);
-        cJSON_ReplaceItemInObject(parent, last, cJSON_CreateString(hex));
-        free(hex);
-    } else if (c->index == -3) {  /* word 5's upper half (little-endian) */
-        char *hex = strdup(at->valuestring);
-        memcpy(hex + 2 * (5 * sizeof(unsigned long) + 4), "01", 2);
-        cJSON_ReplaceItemInObject(parent, last, cJSON_CreateString(hex));
-        free(hex);
+    int steady = !strcmp(c->path[0], "steady");
+    if (c->index == -2 || c->index == -3) {
+        /* an older run's mt19937, corrupt: its position outside 0..624, or
+         * word 5 wider than 32 bits */
+        tu_legacy_rng(parent, 5, c->index == -3 ? 5 : -1,
+                      c->index == -2 ? 1000 : -1);
+        cJSON_ReplaceItemInObject(parent, "version",
+                                  cJSON_CreateNumber(steady ? 1 : 2));
+    } else if (c->index == -5) {
+        cJSON_ReplaceItemInObject(parent, last, cJSON_CreateString(
+            "00000000000000000000000000000000"
+            "00000000000000000000000000000000"));
     } else if (c->index == -4) {  /* not done, and says so consistently */
         cJSON_ReplaceItemInObject(parent, "done", cJSON_CreateFalse());
         cJSON_ReplaceItemInObject(parent, "stop_kind",

@@ -268,6 +268,7 @@ START_TEST(test_resume_refuses_what_does_not_belong)
     cJSON *engine = cJSON_GetObjectItem(ck, "engine");
     cJSON_ReplaceItemInObject(engine, "version", cJSON_CreateNumber(1));
     cJSON_DeleteItemFromObject(engine, "stop_kind");
+    tu_legacy_rng(engine, 1, -1, -1);  /* format 1 knew only mt19937 */
     text = cJSON_PrintUnformatted(ck);
     tu_write(path, text);
     free(text);
@@ -361,6 +362,51 @@ START_TEST(test_extend_finished_run)
     tu_assert_same_run(ref, got);
     char *shrink[] = { G, "run", "--resume", got, "--num-iter", "5", NULL };
     run_refused(shrink, "not shortened");
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* A run begun before the engine drew from xoshiro256++ (engine version 2,
+ * mt19937) is extended with the generator it began with, and its new
+ * checkpoint says so (version 3, rng_type mt19937). */
+START_TEST(test_extend_legacy_generator)
+{
+    char *dir = tu_tmpdir("legacy");
+    char got[4200], path[4300];
+    snprintf(got, sizeof got, "%s/got", dir);
+    char *argv[] = { G, "run", "--no-env", "--problem", "rastrigin:d4", "--out",
+                     got, "--num-iter", "4", "--seed", "7", "--quiet", NULL };
+    run_ok(argv, NULL);
+    snprintf(path, sizeof path, "%s/checkpoint.json", got);
+    char *text = tu_read(path);
+    cJSON *ck = cJSON_Parse(text);
+    free(text);
+    cJSON *engine = cJSON_GetObjectItem(ck, "engine");
+    cJSON_ReplaceItemInObject(engine, "version", cJSON_CreateNumber(2));
+    tu_legacy_rng(engine, 7, -1, -1);
+    char *mt_state = strdup(cJSON_GetObjectItem(engine, "rng")->valuestring);
+    text = cJSON_PrintUnformatted(ck);
+    tu_write(path, text);
+    free(text);
+    cJSON_Delete(ck);
+    char *extend[] = { G, "run", "--resume", got, "--num-iter", "8", "--quiet",
+                       NULL };
+    run_ok(extend, NULL);
+    text = tu_read(path);
+    ck = cJSON_Parse(text);
+    free(text);
+    engine = cJSON_GetObjectItem(ck, "engine");
+    ck_assert_int_eq(cJSON_GetObjectItem(engine, "version")->valueint, 3);
+    ck_assert_str_eq(cJSON_GetObjectItem(engine, "rng_type")->valuestring,
+                     "mt19937");
+    ck_assert_int_eq(cJSON_GetObjectItem(engine, "generation")->valueint, 7);
+    /* and it drew from it: the state moved on */
+    ck_assert_str_ne(cJSON_GetObjectItem(engine, "rng")->valuestring, mt_state);
+    cJSON_Delete(ck);
+    free(mt_state);
+    snprintf(path, sizeof path, "%s/stats.csv", got);
+    ck_assert_int_eq(tu_count_lines(path), 9);  /* header + 8 generations */
     tu_rmrf(dir);
     free(dir);
 }
@@ -732,6 +778,7 @@ Suite *rundir_suite(void)
     tcase_add_test(tc, test_resume_refuses_what_does_not_belong);
     tcase_add_test(tc, test_stale_temp_files_removed);
     tcase_add_loop_test(tc, test_extend_finished_run, 0, 2);
+    tcase_add_test(tc, test_extend_legacy_generator);
     tcase_add_loop_test(tc, test_kill9_random_moments, 0, 2);
     suite_add_tcase(s, tc);
     TCase *tp = tcase_create("processes");

@@ -17,6 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gsl/gsl_rng.h>
+
+#include "../ga/state.h"
+
 const char *tu_gahpo(void)
 {
     static char path[PATH_MAX];
@@ -484,4 +488,20 @@ ga_settings tu_small_settings(void)
     s.num_iter = 15;
     s.seed = 42;
     return s;
+}
+
+void tu_legacy_rng(cJSON *obj, unsigned long seed, int wide, int mti)
+{
+    gsl_rng *mt = gsl_rng_alloc(gsl_rng_mt19937);
+    ck_assert_ptr_nonnull(mt);
+    gsl_rng_set(mt, seed);
+    unsigned char *raw = gsl_rng_state(mt);
+    if (wide >= 0)  /* the upper half of a word (little-endian) */
+        raw[(size_t)wide * sizeof(unsigned long) + 4] = 1;
+    if (mti >= 0)
+        memcpy(raw + 624 * sizeof(unsigned long), &mti, sizeof mti);
+    cJSON_DeleteItemFromObject(obj, "rng");
+    cJSON_DeleteItemFromObject(obj, "rng_type");
+    ga_state_save_rng(obj, mt);
+    gsl_rng_free(mt);
 }

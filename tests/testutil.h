@@ -100,4 +100,11 @@ double tu_sphere(const double *x, size_t d);
 /* CANDLE's defaults with population 20, 15 generations, seed 42. */
 ga_settings tu_small_settings(void);
 
+/* Give obj (a checkpoint's "engine" or "steady" object) the generator of
+ * the checkpoints before xoshiro256++: an mt19937 seeded with seed, with
+ * its word `wide` made wider than 32 bits (-1: none) and its position set
+ * to mti (-1: left as it is). The version is the caller's to set. */
+struct cJSON;
+void tu_legacy_rng(struct cJSON *obj, unsigned long seed, int wide, int mti);
+
 #endif
