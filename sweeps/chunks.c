@@ -120,7 +120,7 @@ int sweep_merge_chunks(const sweep_spec *s, size_t npoints, const char *dir,
     if (rc == GA_OK)
         rc = ga_path(path, sizeof path, err, "%s/timings.csv", dir);
     if (rc == GA_OK)
-        rc = write_joined(path, "run,seconds\n", times, total, err);
+        rc = write_joined(path, SWEEP_TIMINGS_HEADER, times, total, err);
 out:
     for (long k = 0; texts && k < 2 * nchunks; k++)
         free(texts[k]);

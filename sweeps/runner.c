@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
@@ -42,6 +43,15 @@ unsigned long sweep_run_seed(unsigned long sweep_seed, size_t point,
     return s ? s : 1;
 }
 
+/* CPU time of the calling thread: a run's own, whatever else the machine
+ * runs. */
+static double thread_cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 int sweep_run_one(const sweep_spec *spec, const ga_settings *settings,
                   const prob_problem *p, unsigned long seed, sweep_result *r,
                   ga_error *err)
@@ -51,7 +61,7 @@ int sweep_run_one(const sweep_spec *spec, const ga_settings *settings,
     s.stall_generations = 0;
     s.target = NAN;
     s.max_seconds = 0;
-    double t0 = ga_now();
+    double t0 = ga_now(), c0 = thread_cpu_now();
     ga_engine *e = ga_engine_alloc(p->space, &s, err);
     if (!e)
         return err->status;
@@ -120,6 +130,7 @@ int sweep_run_one(const sweep_spec *spec, const ga_settings *settings,
         p->eval(p, best_x, 1, &r->true_best, NULL);
     r->error = r->true_best - f_opt;
     r->seconds = ga_now() - t0;
+    r->cpu_seconds = thread_cpu_now() - c0;
     free(f);
     free(best_x);
     gsl_rng_free(noise);
@@ -202,6 +213,37 @@ int sweep_write_design(const sweep_spec *s, const sweep_point *pts, size_t n,
     if (ga_path(path, sizeof path, err, "%s/spec.json", dir))
         return GA_EINPUT;
     return ga_write_file_atomic(path, s->text, strlen(s->text), err);
+}
+
+/* A journal's rows were drawn with this gahpo's generator (DIR/generator
+ * names it; a sweep begun before the file existed drew from mt19937):
+ * rows from two generators in one runs.csv would be two experiments. */
+static int same_generator(const char *dir, const char *journal, ga_error *err)
+{
+    if (access(journal, F_OK) != 0)
+        return GA_OK;  /* nothing run yet */
+    char path[GA_PATH_MAX];
+    int rc = ga_path(path, sizeof path, err, "%s/generator", dir);
+    if (rc)
+        return rc;
+    ga_error e;
+    char *text = ga_read_file(path, NULL, &e);
+    if (!text && e.status == GA_EFAIL && access(path, F_OK) == 0)
+        return ga_error_set(err, GA_EFAIL, "%s", e.msg);
+    const char *want = ga_rng_xoshiro256pp->name;
+    size_t n = strlen(want);
+    int same = text && !strncmp(text, want, n) && !strcmp(text + n, "\n");
+    char was[64];
+    snprintf(was, sizeof was, "%s", text ? text : "mt19937\n");
+    was[strcspn(was, "\n")] = '\0';
+    free(text);
+    if (!same)
+        return ga_error_set(err, GA_EINPUT, "%s: its runs were drawn from "
+                            "another generator (%s, by an older gahpo) than "
+                            "this gahpo's %s; their rows and new ones would be "
+                            "two experiments in one runs.csv: start the sweep "
+                            "in another --out", dir, was, want);
+    return GA_OK;
 }
 
 /* Rows already in the journal: "index,row" lines; a torn last line is cut.
@@ -329,7 +371,8 @@ static void execute_ids(exec_ctx *x, const long *ids, long n)
             x->errors[run] = r.error;
             fprintf(x->journal, "%ld,%s", run, row);
             fflush(x->journal);
-            fprintf(x->timings, "%ld,%.6f\n", run, r.seconds);
+            fprintf(x->timings, "%ld,%.6f,%.6f\n", run, r.seconds,
+                    r.cpu_seconds);
             x->finished++;
             if (x->progress)
                 x->progress(x->progress_ctx, x->finished, x->planned,
@@ -532,8 +575,17 @@ static int prepare(const sweep_spec *s, const sweep_point *pts, size_t npoints,
             return ga_error_set(err, GA_EINPUT, "%s/spec.json differs from this "
                                 "spec: resume with the spec the sweep started "
                                 "with", dir);
+        if ((rc = same_generator(dir, journal, err)))
+            return rc;
     }
-    return sweep_write_design(s, pts, npoints, dir, err);
+    if ((rc = sweep_write_design(s, pts, npoints, dir, err)))
+        return rc;
+    if ((rc = ga_path(path, sizeof path, err, "%s/generator", dir)))
+        return rc;
+    const char *name = ga_rng_xoshiro256pp->name;
+    char line[64];
+    int n = snprintf(line, sizeof line, "%s\n", name);
+    return ga_write_file_atomic(path, line, (size_t)n, err);
 }
 
 /* x's arrays for every run, the journal's rows (resuming), the problems,
@@ -569,7 +621,7 @@ static int open_ctx(exec_ctx *x, const char *dir, int resume, long chunk,
     x->journal = fopen(journal, "a");
     x->timings = fopen(timings, "a");
     if (x->timings && new_timings)
-        fprintf(x->timings, "run,seconds\n");
+        fprintf(x->timings, SWEEP_TIMINGS_HEADER);
     if (!x->journal || !x->timings)
         return ga_error_set(err, GA_EFAIL, "%s: cannot write: %s", dir,
                             strerror(errno));

@@ -92,8 +92,12 @@ typedef struct sweep_result {
     double error;            /* true_best - f_opt (NaN if f_opt unknown) */
     double *best_at;         /* best observed - f_opt at each checkpoint */
     long *hit;               /* evaluations to reach each target, -1 never */
-    double seconds;
+    double seconds;          /* wall time of the run */
+    double cpu_seconds;      /* CPU time of the thread that ran it */
 } sweep_result;
+
+/* timings.csv: one line per run as it finishes, wall and CPU seconds. */
+#define SWEEP_TIMINGS_HEADER "run,seconds,cpu_seconds\n"
 
 /* The seed of run (point, problem, replicate) of a sweep. */
 unsigned long sweep_run_seed(unsigned long sweep_seed, size_t point,

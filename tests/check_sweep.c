@@ -221,13 +221,42 @@ START_TEST(test_resume_from_journal)
     ck_assert_ptr_nonnull(strstr(e, "--resume"));
     free(o);
     free(e);
-    ck_assert_int_eq(tu_run((char *[]){ (char *)tu_gahpo(), "sweep", spec, "--out",
-                                        out, "--resume", "--quiet", NULL },
-                            NULL, NULL, &o, &e), 0);
+    /* a journal begun by a gahpo that drew from mt19937 (no generator
+     * file, or another name in it) is not mixed with this one's rows */
+    char gen[4300];
+    snprintf(gen, sizeof gen, "%s/generator", out);
+    ck_assert_str_eq(tu_read(gen), "xoshiro256++\n");
+    char *resume[] = { (char *)tu_gahpo(), "sweep", spec, "--out", out,
+                       "--resume", "--quiet", NULL };
+    const char *before[] = { NULL, "mt19937\n" };
+    for (int k = 0; k < 2; k++) {
+        if (before[k])
+            tu_write(gen, before[k]);
+        else
+            unlink(gen);
+        ck_assert_int_eq(tu_run(resume, NULL, NULL, &o, &e), 2);
+        ck_assert_msg(strstr(e, "mt19937") && strstr(e, "another --out"), "%s",
+                      e);
+        free(o);
+        free(e);
+    }
+    tu_write(gen, "xoshiro256++\n");
+    ck_assert_int_eq(tu_run(resume, NULL, NULL, &o, &e), 0);
     free(o);
     free(e);
     char *again = tu_read(path);
     ck_assert_str_eq(full, again);
+    /* timings.csv: wall and CPU seconds of every run */
+    snprintf(path, sizeof path, "%s/timings.csv", out);
+    char *timings = tu_read(path);
+    ck_assert_msg(!strncmp(timings, "run,seconds,cpu_seconds\n", 24), "%s",
+                  timings);
+    char *row = strchr(timings, '\n') + 1;  /* run,seconds,cpu_seconds */
+    double wall, cpu;
+    long run;
+    ck_assert_int_eq(sscanf(row, "%ld,%lf,%lf", &run, &wall, &cpu), 3);
+    ck_assert(cpu >= 0 && cpu <= wall + 0.01);
+    free(timings);
     free(full);
     free(again);
     tu_rmrf(dir);
