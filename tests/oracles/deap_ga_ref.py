@@ -3,7 +3,7 @@
 
 gahpo replaces deap_ga.py, so this is the yardstick the statistical
 comparison (tests/oracles/compare_deap.py) and the speed comparison
-(scripts/bench_deap.py) measure gahpo against.  It drives python3-deap 1.3
+(scripts/bench_engine.py) measure gahpo against.  It drives python3-deap 1.3
 itself (eaSimple / eaMuPlusLambda, cxUniform, selTournament, HallOfFame,
 Statistics) on float-only test functions, with CANDLE's per-gene Gaussian
 mutation (ga_utils.FloatParameter).  Everything random comes from Python's
