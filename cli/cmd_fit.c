@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <omp.h>
+
 #include "../surrogates/cv.h"
 #include "../surrogates/log.h"
 #include "../surrogates/model.h"
@@ -15,7 +17,7 @@
 static const char *fit_usage =
     "usage: gahpo fit --space FILE --log FILE --out MODEL.json [--cv K]\n"
     "                 [--seed N] [--objective NAME] [--skip-bad] [--log-output]\n"
-    "                 [--restarts N] [--subset N] [--threads N]\n"
+    "                 [--restarts N] [--subset N|all] [--threads N]\n"
     "                 [--export-encoded CSV] [--note TEXT] [--quiet]";
 
 /* An argument error of gahpo fit, then its usage: returns 2. */
@@ -85,7 +87,10 @@ static int parse_args(int argc, char **argv, fit_args *a)
             long seed;
             if (s)
                 *s = v;
-            else if (c && parse_count(f, v, !strcmp(f, "--cv") ? 0 : 1, c))
+            else if (c == &a->subset && !strcmp(v, "all"))
+                a->subset = 0;          /* restarts on all points */
+            else if (c && parse_count(f, v, !strcmp(f, "--cv") ||
+                                      c == &a->subset ? 0 : 1, c))
                 return 2;
             else if (!c) {
                 if (ga_parse_long(v, &seed) != 0 || seed < 0)
@@ -259,6 +264,10 @@ int gahpo_cmd_fit(int argc, char **argv)
     opt.restarts = (size_t)a.restarts;
     opt.subset = (size_t)a.subset;
     opt.threads = (int)a.threads;
+    /* --threads bounds OpenBLAS too: its OpenMP build follows OpenMP's
+     * thread count (the model does not depend on it) */
+    if (a.threads > 0)
+        omp_set_num_threads((int)a.threads);
     double t0 = ga_now();
     m = sur_model_fit(space_text, a.space, log, a.log_output, &opt, &err);
     if (!m) {

@@ -30,21 +30,23 @@ static void eval(const prob_problem *p, const double *x, size_t n, double *f,
     const sur_problem_data *d = p->data;
     const sur_model *m = d->model;
     int draw = d->noisy && rng;
-    size_t s = sur_model_scratch_size(m);
-    /* one allocation per batch: encoded point, kernel vector */
-    double *scratch = malloc((s + 1) * sizeof *scratch);
+    /* one allocation per batch: the model's scratch, the means and
+     * variances; the whole batch predicted at once (BLAS for the
+     * variances), then the draws in point order, as one at a time */
+    double *scratch = malloc((sur_model_scratch_size(m) + 2 * n + 1) *
+                             sizeof *scratch);
     if (!scratch) {
         for (size_t i = 0; i < n; i++)
             f[i] = NAN;
         return;
     }
+    double *mean = scratch + sur_model_scratch_size(m), *var = mean + n;
+    sur_model_predict_latent(m, x, n, mean, draw ? var : NULL, scratch);
     for (size_t i = 0; i < n; i++) {
-        double mean, var;
-        sur_model_predict_latent(m, x + i * p->dim, 1, &mean,
-                                 draw ? &var : NULL, scratch);
+        double v = mean[i];
         if (draw)
-            mean += gsl_ran_gaussian_ziggurat(rng, sqrt(var));
-        f[i] = sur_model_output(m, mean);
+            v += gsl_ran_gaussian_ziggurat(rng, sqrt(var[i]));
+        f[i] = sur_model_output(m, v);
     }
     free(scratch);
 }

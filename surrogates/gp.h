@@ -2,8 +2,9 @@
  * scale per input (ARD), signal and noise variance, constant mean (its
  * generalized-least-squares estimate, profiled out of the likelihood).
  * Hyperparameters maximize the log marginal likelihood (analytic gradient,
- * GSL's BFGS2) from seeded restarts; the factorization is GSL's Cholesky,
- * with jitter escalation when it fails.
+ * GSL's BFGS2) from seeded restarts on a subset, refined on all points;
+ * the factorization is GSL's recursive Cholesky over BLAS level 3 (OpenBLAS
+ * in this build), with jitter escalation when it fails.
  *
  * A fitted GP is read-only: sur_gp_predict may run in many threads at once.
  * Targets are standardized internally (mean and standard deviation of y), so
@@ -22,22 +23,27 @@ typedef struct sur_gp_options {
     unsigned long seed;    /* restarts' random starting points and subsets */
     size_t restarts;       /* optimizer starts (the first from a fixed point) */
     size_t subset;         /* restarts run on this many random points when n is
-                              larger; the best is then refined on twice as
-                              many, and so on up to all points */
-    size_t max_iter;       /* BFGS iterations per restart (and per refinement
-                              stage of up to 256 points) */
-    size_t polish_iter;    /* BFGS iterations per larger refinement stage
-                              (which also get a likelihood-evaluation budget
-                              that shrinks as m^3) */
+                              larger (values below 16, or n and above: all
+                              points); the best is then refined on twice as
+                              many (a nested subset), and so on, the last
+                              stage on all points */
+    size_t max_iter;       /* BFGS iterations per restart and per subset
+                              stage */
+    size_t final_iter;     /* BFGS iterations of the all-points stage */
     size_t max_refine;     /* no refinement stage on more points than this
-                              (0: none); larger data keep the hyperparameters
-                              of the last stage and are conditioned on all
-                              points (one Cholesky) */
-    int threads;           /* OpenMP threads for the restarts (0: default) */
+                              (0: up to all points); larger data keep the
+                              hyperparameters of the last stage */
+    double tol;            /* a run stops when two BFGS iterations in a row
+                              gain less than this in log marginal likelihood
+                              (or the gradient of -lml/n is below 1e-4) */
+    int threads;           /* OpenMP threads for the restarts and the O(n^2)
+                              loops (0: OpenMP's default); OpenBLAS's threads
+                              follow OpenMP's (one inside a parallel region).
+                              Results do not depend on it */
 } sur_gp_options;
 
-/* Defaults: seed 1, 5 restarts, subset 128, 40 iterations, polish 8,
- * refinement up to 1024 points, default threads. */
+/* Defaults: seed 1, 5 restarts, subset 128, 100 iterations, 200 on all
+ * points, refinement up to all points, tol 0.01, default threads. */
 sur_gp_options sur_gp_options_default(void);
 
 /* Number of hyperparameters for d inputs: d log length scales, log signal
@@ -80,14 +86,20 @@ double sur_gp_jitter(const sur_gp *gp);
 size_t sur_gp_n(const sur_gp *gp);
 size_t sur_gp_d(const sur_gp *gp);
 
-/* Doubles of scratch sur_gp_predict needs per call. */
+/* Doubles of scratch sur_gp_predict needs per call (n x its block of 64
+ * points). */
 size_t sur_gp_scratch_size(const sur_gp *gp);
 
 /* Predictive mean and variance of the latent function at m points (x: m x d)
- * in the units of y; var may be NULL (then only O(n d) per point). With
- * with_noise, var includes the noise variance (the spread of a new
- * observation). scratch: sur_gp_scratch_size doubles, owned by the caller,
- * one per thread. */
+ * in the units of y, a batch at a time: var may be NULL (then only the
+ * kernel rows, O(n d) per point); with var, each block of 64 points is
+ * solved against the Cholesky factor by one BLAS dtrsm. With with_noise,
+ * var includes the noise variance (the spread of a new observation).
+ * Every point's mean and variance are bit-identical whatever m and the
+ * point's place in the batch (the mean is summed point by point; the
+ * solve treats columns independently: tested), and for any OpenMP or BLAS
+ * thread count. scratch: sur_gp_scratch_size doubles, owned by the caller,
+ * one per thread. Read-only on gp: many threads may predict at once. */
 void sur_gp_predict(const sur_gp *gp, const double *x, size_t m, double *mean,
                     double *var, int with_noise, double *scratch);
 

@@ -369,9 +369,12 @@ done:
     return m;
 }
 
+/* Points encoded at a time by sur_model_predict_latent. */
+#define ENCODE_BLOCK 64
+
 size_t sur_model_scratch_size(const sur_model *m)
 {
-    return m->enc->dim + sur_gp_scratch_size(m->gp);
+    return ENCODE_BLOCK * m->enc->dim + sur_gp_scratch_size(m->gp);
 }
 
 void sur_model_predict_latent(const sur_model *m, const double *genes,
@@ -379,10 +382,12 @@ void sur_model_predict_latent(const sur_model *m, const double *genes,
                               double *scratch)
 {
     size_t g = m->space->n, d = m->enc->dim;
-    for (size_t p = 0; p < npoints; p++) {
-        sur_encode(m->enc, genes + p * g, scratch);
-        sur_gp_predict(m->gp, scratch, 1, mean + p, var ? var + p : NULL, 1,
-                       scratch + d);
+    for (size_t p0 = 0; p0 < npoints; p0 += ENCODE_BLOCK) {
+        size_t b = npoints - p0 < ENCODE_BLOCK ? npoints - p0 : ENCODE_BLOCK;
+        for (size_t p = 0; p < b; p++)
+            sur_encode(m->enc, genes + (p0 + p) * g, scratch + p * d);
+        sur_gp_predict(m->gp, scratch, b, mean + p0, var ? var + p0 : NULL, 1,
+                       scratch + ENCODE_BLOCK * d);
     }
 }
 

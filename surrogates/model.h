@@ -50,9 +50,12 @@ sur_model *sur_model_load(const char *path, ga_error *err);
 /* Doubles of scratch the predict calls need (per thread). */
 size_t sur_model_scratch_size(const sur_model *m);
 
-/* For m points of genes (m x space->n): the GP's predictive mean in the
- * modelling scale (log(objective) with log_y) and, if var is not NULL, the
- * variance of a new observation (latent + noise) there. */
+/* For npoints points of genes (npoints x space->n), as one batch: the GP's
+ * predictive mean in the modelling scale (log(objective) with log_y) and,
+ * if var is not NULL, the variance of a new observation (latent + noise)
+ * there (through BLAS, 64 points per triangular solve). Each point's values
+ * are bit-identical to predicting it alone, and for any thread count
+ * (sur_gp_predict). scratch: sur_model_scratch_size doubles, per thread. */
 void sur_model_predict_latent(const sur_model *m, const double *genes,
                               size_t npoints, double *mean, double *var,
                               double *scratch);
