@@ -661,6 +661,10 @@ def git_commit(name, s, planned):
         if r.returncode != 0:
             time.sleep(5)
             continue
+        if subprocess.run(["git", "diff", "--cached", "--quiet", "HEAD",
+                           "--", d], cwd=ROOT).returncode == 0:
+            print("%s: nothing new to commit" % d, flush=True)
+            return
         r = subprocess.run(["git", "commit", "-q", "-m", msg, "--", d],
                            cwd=ROOT)
         if r.returncode == 0:
