@@ -64,8 +64,9 @@ const char *ga_engine_stop_reason(const ga_engine *eng);
 /* Per-generation statistics so far; *n rows. */
 const ga_stats_row *ga_engine_stats(const ga_engine *eng, size_t *n);
 
-/* The current population: n individuals of dim genes and their fitness
- * (the genes gathered into the engine's buffer, valid until the next call). */
+/* The current population: n individuals of dim genes and their fitness.
+ * The genes are gathered into the engine's buffer at each call (valid until
+ * the next call or tell); *fitness is valid until the next tell. */
 const double *ga_engine_population(ga_engine *eng, size_t *n,
                                    const double **fitness);
 
@@ -80,7 +81,8 @@ long ga_engine_evaluations(const ga_engine *eng);
 long ga_engine_generation(const ga_engine *eng);
 
 /* The whole state (population, pending offspring, hall of fame, statistics,
- * RNG) as JSON, for checkpoints. New object, caller owns. */
+ * RNG) as JSON, for checkpoints. New object, caller owns; NULL when out of
+ * memory. */
 cJSON *ga_engine_save(const ga_engine *eng);
 
 /* An engine restored from ga_engine_save output, with the same space and

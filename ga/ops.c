@@ -28,7 +28,7 @@ static void picker_init(picker *pk, gsl_rng *rng, double p)
     else if (p >= 1)
         pk->mode = PICK_ALL;
     else if (p == 0.5)
-        pk->mode = PICK_BITS;  /* mt19937 gives 32 fair bits per draw */
+        pk->mode = PICK_BITS;  /* the generator gives 32 fair bits a draw */
     else if (p < 0.25) {
         pk->mode = PICK_SKIP;
         pk->inv_log_q = 1.0 / log1p(-p);

@@ -30,7 +30,7 @@ void ga_op_mutate(const ga_space *space, double indpb, gsl_rng *rng,
 
 /* A uniform integer in [0, n), n <= 2^32, from one 32-bit draw in the
  * common case (Lemire's multiply-and-reject; no division). The generator
- * must give 32 random bits per draw, as mt19937 does. */
+ * must give 32 random bits per draw, as the engine's does (rng.h). */
 static inline unsigned long ga_op_below(gsl_rng *rng, unsigned long n)
 {
     unsigned long long m = (unsigned long long)gsl_rng_get(rng) * n;

@@ -127,7 +127,8 @@ static int set_value(ga_settings *s, const setting *t, const char *text,
         *(long *)base = (long)d;
         return GA_OK;
     case K_SEED:
-        /* mt19937 takes 32 bits of seed: larger ones would silently alias */
+        /* seeds are 32 bits (as mt19937's were, so a run's seed means the
+         * same everywhere): larger ones would silently alias */
         if (ga_parse_long(text, &l) != 0 || !in_range(t, (double)l))
             return ga_error_set(err, GA_EINPUT, "%s: seed must be an integer "
                                 "in [0, 4294967295], got \"%s\"", source, text);

@@ -1,7 +1,6 @@
 /* state.c - exact numbers and generator states in checkpoint files. */
 #include "state.h"
 
-#include "rng.h"
 
 #include <math.h>
 #include <stdio.h>

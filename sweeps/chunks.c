@@ -82,6 +82,10 @@ int sweep_merge_chunks(const sweep_spec *s, size_t npoints, const char *dir,
     }
     for (long k = 0; k < nchunks && rc == GA_OK; k++) {
         char path[GA_PATH_MAX];
+        /* every chunk's runs from this gahpo's generator: a chunk finished
+         * by an older gahpo (mt19937) is not joined with new ones */
+        if ((rc = sweep_check_generator(chunk_dirs[k], err)))
+            break;
         if (ga_path(path, sizeof path, err, "%s/runs.csv", chunk_dirs[k])) {
             rc = GA_EINPUT;
             break;
@@ -121,6 +125,8 @@ int sweep_merge_chunks(const sweep_spec *s, size_t npoints, const char *dir,
         rc = ga_path(path, sizeof path, err, "%s/timings.csv", dir);
     if (rc == GA_OK)
         rc = write_joined(path, SWEEP_TIMINGS_HEADER, times, total, err);
+    if (rc == GA_OK)
+        rc = sweep_write_generator(dir, err);
 out:
     for (long k = 0; texts && k < 2 * nchunks; k++)
         free(texts[k]);

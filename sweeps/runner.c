@@ -215,35 +215,46 @@ int sweep_write_design(const sweep_spec *s, const sweep_point *pts, size_t n,
     return ga_write_file_atomic(path, s->text, strlen(s->text), err);
 }
 
-/* A journal's rows were drawn with this gahpo's generator (DIR/generator
- * names it; a sweep begun before the file existed drew from mt19937):
- * rows from two generators in one runs.csv would be two experiments. */
-static int same_generator(const char *dir, const char *journal, ga_error *err)
+int sweep_check_generator(const char *dir, ga_error *err)
 {
-    if (access(journal, F_OK) != 0)
-        return GA_OK;  /* nothing run yet */
     char path[GA_PATH_MAX];
     int rc = ga_path(path, sizeof path, err, "%s/generator", dir);
     if (rc)
         return rc;
+    const char *want = ga_rng_xoshiro256pp->name;
+    if (access(path, F_OK) != 0)
+        return ga_error_set(err, GA_EINPUT, "%s: its runs were drawn from "
+                            "mt19937 (no generator file: begun by a gahpo "
+                            "before %s); its rows and new ones would be two "
+                            "experiments in one runs.csv: start the sweep in "
+                            "another --out", dir, want);
     ga_error e;
     char *text = ga_read_file(path, NULL, &e);
-    if (!text && e.status == GA_EFAIL && access(path, F_OK) == 0)
+    if (!text)
         return ga_error_set(err, GA_EFAIL, "%s", e.msg);
-    const char *want = ga_rng_xoshiro256pp->name;
     size_t n = strlen(want);
-    int same = text && !strncmp(text, want, n) && !strcmp(text + n, "\n");
+    int same = !strncmp(text, want, n) && !strcmp(text + n, "\n");
     char was[64];
-    snprintf(was, sizeof was, "%s", text ? text : "mt19937\n");
-    was[strcspn(was, "\n")] = '\0';
+    snprintf(was, sizeof was, "%s", text);
+    was[strcspn(was, "\r\n")] = '\0';
     free(text);
     if (!same)
         return ga_error_set(err, GA_EINPUT, "%s: its runs were drawn from "
-                            "another generator (%s, by an older gahpo) than "
-                            "this gahpo's %s; their rows and new ones would be "
-                            "two experiments in one runs.csv: start the sweep "
-                            "in another --out", dir, was, want);
+                            "another generator than this gahpo's %s (%s "
+                            "says '%s'); its rows and new ones would be two "
+                            "experiments in one runs.csv: start the sweep in "
+                            "another --out", dir, want, path, was);
     return GA_OK;
+}
+
+int sweep_write_generator(const char *dir, ga_error *err)
+{
+    char path[GA_PATH_MAX], line[64];
+    int rc = ga_path(path, sizeof path, err, "%s/generator", dir);
+    if (rc)
+        return rc;
+    int n = snprintf(line, sizeof line, "%s\n", ga_rng_xoshiro256pp->name);
+    return ga_write_file_atomic(path, line, (size_t)n, err);
 }
 
 /* Rows already in the journal: "index,row" lines; a torn last line is cut.
@@ -575,17 +586,14 @@ static int prepare(const sweep_spec *s, const sweep_point *pts, size_t npoints,
             return ga_error_set(err, GA_EINPUT, "%s/spec.json differs from this "
                                 "spec: resume with the spec the sweep started "
                                 "with", dir);
-        if ((rc = same_generator(dir, journal, err)))
+        /* rows already run were drawn from this gahpo's generator */
+        if (access(journal, F_OK) == 0 &&
+            (rc = sweep_check_generator(dir, err)))
             return rc;
     }
     if ((rc = sweep_write_design(s, pts, npoints, dir, err)))
         return rc;
-    if ((rc = ga_path(path, sizeof path, err, "%s/generator", dir)))
-        return rc;
-    const char *name = ga_rng_xoshiro256pp->name;
-    char line[64];
-    int n = snprintf(line, sizeof line, "%s\n", name);
-    return ga_write_file_atomic(path, line, (size_t)n, err);
+    return sweep_write_generator(dir, err);
 }
 
 /* x's arrays for every run, the journal's rows (resuming), the problems,

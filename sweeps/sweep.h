@@ -135,11 +135,21 @@ int sweep_execute_chunk(const sweep_spec *spec, const sweep_point *points,
                         volatile int *cancel, sweep_progress_fn progress,
                         void *progress_ctx, ga_error *err);
 
+/* DIR/generator names the generator its runs were drawn from
+ * ("xoshiro256++"). GA_OK when it is this gahpo's; GA_EINPUT naming what
+ * it says (no file: a sweep begun before the file existed, mt19937), since
+ * rows from two generators in one runs.csv would be two experiments;
+ * GA_EFAIL when it cannot be read. */
+int sweep_check_generator(const char *dir, ga_error *err);
+/* Write DIR/generator (atomically). */
+int sweep_write_generator(const char *dir, ga_error *err);
+
 /* Merge the runs.csv of each chunk k (chunk_dirs[k], k < nchunks) into
  * dir/runs.csv in run order (atomically), byte-identical to a sweep on one
  * machine; and their timings.csv into dir/timings.csv. GA_EINPUT naming the
  * file when a chunk's header is not this spec's, a row is not the chunk's,
- * or a run is missing or twice. */
+ * a run is missing or twice, or a chunk's runs were drawn from another
+ * generator (sweep_check_generator); dir/generator is written after. */
 int sweep_merge_chunks(const sweep_spec *spec, size_t npoints, const char *dir,
                        long nchunks, char *const *chunk_dirs, ga_error *err);
 

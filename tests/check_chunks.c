@@ -194,6 +194,18 @@ START_TEST(test_chunks_merge_by_hand)
     char path[4300];
     snprintf(path, sizeof path, "%s/timings.csv", dir);
     ck_assert_int_eq(tu_count_lines(path), 1 + NRUNS);
+    snprintf(path, sizeof path, "%s/generator", dir);
+    char *gen = tu_read(path);
+    ck_assert_str_eq(gen, "xoshiro256++\n");
+    free(gen);
+    /* a chunk finished by a gahpo that drew from mt19937 (no generator
+     * file) is not joined with the others */
+    snprintf(path, sizeof path, "%s/generator", cdirs[2]);
+    unlink(path);
+    ck_assert_int_eq(sweep_merge_chunks(s, np, dir, 3, dirs, &err), GA_EINPUT);
+    ck_assert_msg(strstr(err.msg, "mt19937") && strstr(err.msg, cdirs[2]),
+                  "%s", err.msg);
+    tu_write(path, "xoshiro256++\n");
     /* chunks in the wrong places, or one missing, are refused */
     char *swapped[3] = { cdirs[1], cdirs[0], cdirs[2] };
     ck_assert_int_eq(sweep_merge_chunks(s, np, dir, 3, swapped, &err),
