@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -586,8 +587,10 @@ static int prepare(const sweep_spec *s, const sweep_point *pts, size_t npoints,
             return ga_error_set(err, GA_EINPUT, "%s/spec.json differs from this "
                                 "spec: resume with the spec the sweep started "
                                 "with", dir);
-        /* rows already run were drawn from this gahpo's generator */
-        if (access(journal, F_OK) == 0 &&
+        /* rows already run were drawn from this gahpo's generator (a
+         * journal that holds none, or is not a file, has nothing to mix) */
+        struct stat st;
+        if (stat(journal, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
             (rc = sweep_check_generator(dir, err)))
             return rc;
     }
