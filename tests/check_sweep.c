@@ -225,7 +225,9 @@ START_TEST(test_resume_from_journal)
      * file, or another name in it) is not mixed with this one's rows */
     char gen[4300];
     snprintf(gen, sizeof gen, "%s/generator", out);
-    ck_assert_str_eq(tu_read(gen), "xoshiro256++\n");
+    char *gen_text = tu_read(gen);
+    ck_assert_str_eq(gen_text, "xoshiro256++\n");
+    free(gen_text);
     char *resume[] = { (char *)tu_gahpo(), "sweep", spec, "--out", out,
                        "--resume", "--quiet", NULL };
     const char *before[] = { NULL, "mt19937\n" };
