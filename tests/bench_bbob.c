@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../problems/bbob.h"
+#include "bench_util.h"
 
 /* COCO's coco_evaluate_function, evaluations per CPU-second, instance 1,
  * one thread: the README's "Speed anchor" table, recorded on an Intel Xeon
@@ -34,13 +35,6 @@ static const double coco_d40[25] = {
 typedef struct rates {
     double cpu, wall;  /* evaluations per CPU-second and per wall-second */
 } rates;
-
-static double clock_seconds(clockid_t id)
-{
-    struct timespec t;
-    clock_gettime(id, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 static double median3(double a, double b, double c)
 {
@@ -88,23 +82,6 @@ static rates rate(int fid, size_t dim, double seconds)
     prob_free(p);
     return (rates){median3(cpu[0], cpu[1], cpu[2]),
                    median3(wall[0], wall[1], wall[2])};
-}
-
-static const char *human(double r, char *buf, size_t n)
-{
-    if (r >= 999.5e3)  /* not "1000 k" */
-        snprintf(buf, n, "%.2f M", r / 1e6);
-    else
-        snprintf(buf, n, "%.0f k", r / 1e3);
-    return buf;
-}
-
-static void print_load(const char *when)
-{
-    double load[3];
-    if (getloadavg(load, 3) == 3)
-        printf("load average %s: %.2f %.2f %.2f (1, 5, 15 min; %ld CPUs)\n",
-               when, load[0], load[1], load[2], sysconf(_SC_NPROCESSORS_ONLN));
 }
 
 int main(int argc, char **argv)

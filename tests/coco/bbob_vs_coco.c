@@ -19,6 +19,7 @@
 #include "coco.h"
 
 #include "../../problems/bbob.h"
+#include "../bench_util.h"
 
 #define BATCH 256        /* points per timed call, as tests/bench_bbob.c */
 #define N_FAR 32         /* extra identity-check points in [-20, 20]^D */
@@ -32,23 +33,6 @@ typedef struct timing {
 typedef struct side_stats {
     double cpu_rate, wall_rate;  /* medians over the repeats, evals/s */
 } side_stats;
-
-static double clock_seconds(clockid_t id)
-{
-    struct timespec t;
-    clock_gettime(id, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static void print_load(const char *when)
-{
-    double load[3];
-    if (getloadavg(load, 3) == 3)
-        printf("load average %s: %.2f %.2f %.2f (1, 5, 15 min; %ld CPUs)\n",
-               when, load[0], load[1], load[2], sysconf(_SC_NPROCESSORS_ONLN));
-    else
-        printf("load average %s: not available\n", when);
-}
 
 /* Fills x with n points in [-a, a]^dim from a 64-bit LCG seeded by seed
  * (the generator of tests/bench_bbob.c, so both benches time the same
@@ -118,15 +102,6 @@ static side_stats summarise(const timing *t, int n)
         wall[r] = t[r].evals / t[r].wall;
     }
     return (side_stats){median(cpu, n), median(wall, n)};
-}
-
-static const char *human(double r, char *buf, size_t n)
-{
-    if (r >= 999.5e3)  /* not "1000 k" */
-        snprintf(buf, n, "%.2f M", r / 1e6);
-    else
-        snprintf(buf, n, "%.0f k", r / 1e3);
-    return buf;
 }
 
 /* Counts points of x (n of them) where the two evaluators give the same bits;
