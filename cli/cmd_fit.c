@@ -150,6 +150,24 @@ static int export_encoded(const char *path, const sur_model *m,
     return rc;
 }
 
+/* With a log-output model, the CV's out-of-fold predictions against the
+ * objective in log scale: 0, or -1 (not a log model, out of memory). */
+static int log_metrics(const sur_model *m, const sur_cv *cv, sur_metrics *out)
+{
+    if (!m->log_y)
+        return -1;
+    double *ly = malloc(2 * m->n * sizeof *ly);
+    if (!ly)
+        return -1;
+    for (size_t i = 0; i < m->n; i++) {
+        ly[i] = log(m->y[i]);
+        ly[m->n + i] = log(cv->oof[i]);
+    }
+    sur_metrics_compute(ly, ly + m->n, m->n, out);
+    free(ly);
+    return 0;
+}
+
 /* The report sections of the model file: source, fit, cv. */
 static void record_info(sur_model *m, const fit_args *a, const sur_log *log,
                         const sur_cv *cv, double fit_s, double cv_s)
@@ -177,6 +195,14 @@ static void record_info(sur_model *m, const fit_args *a, const sur_log *log,
     cJSON *folds = cJSON_AddArrayToObject(c, "folds");
     for (size_t f = 0; f < cv->k; f++)
         cJSON_AddItemToArray(folds, metrics_json(&cv->folds[f]));
+    sur_metrics lm;
+    if (log_metrics(m, cv, &lm) == 0) {
+        cJSON *l = metrics_json(&lm);
+        cJSON_AddStringToObject(l, "note", "the same out-of-fold predictions "
+                                "compared in log(objective), the scale the GP "
+                                "models");
+        cJSON_AddItemToObject(c, "log_scale", l);
+    }
     cJSON_AddItemToObject(m->info, "cv", c);
 }
 
@@ -189,6 +215,18 @@ static void print_report(const sur_model *m, const sur_cv *cv, double fit_s,
            "seed %lu: %.2f s, log marginal likelihood %.6g\n", m->n, d,
            m->space->n, a->restarts, a->seed, fit_s,
            sur_gp_fitted_lml(m->gp));
+    const double *theta = sur_gp_theta(m->gp);
+    double gp_sd = sqrt(exp(theta[d + 1])) * sur_model_output_sd(m);
+    if (!isnan(m->repeat_var))
+        printf("noise: %zu repeated configurations (%zu points): sd %.6g%s "
+               "(the GP's fitted noise sd %.6g); surrogate:NAME:noisy draws "
+               "with the repeated points' sd\n", m->repeat_groups,
+               m->repeat_points, sqrt(m->repeat_var),
+               m->log_y ? " in log(objective)" : "", gp_sd);
+    else
+        printf("noise: no repeated configurations in the log; the GP's "
+               "fitted noise sd %.6g%s is what surrogate:NAME:noisy draws "
+               "with\n", gp_sd, m->log_y ? " in log(objective)" : "");
     if (ls) {
         sur_model_length_scales(m, ls);
         printf("length scales (inputs scaled to [0,1]; small = matters):\n");
@@ -201,6 +239,10 @@ static void print_report(const sur_model *m, const sur_cv *cv, double fit_s,
     printf("cross-validation (%zu folds, seed %lu, %.2f s): R^2 %.4f  RMSE "
            "%.6g  Spearman %.4f  Kendall %.4f\n", cv->k, a->seed, cv_s,
            cv->all.r2, cv->all.rmse, cv->all.spearman, cv->all.kendall);
+    sur_metrics lm;
+    if (log_metrics(m, cv, &lm) == 0)
+        printf("  in log(objective), the scale the GP models: R^2 %.4f  RMSE "
+               "%.6g (ranks are the same)\n", lm.r2, lm.rmse);
     for (size_t f = 0; f < cv->k; f++)
         printf("  fold %zu (%zu points): R^2 %.4f  RMSE %.6g  Spearman %.4f  "
                "Kendall %.4f\n", f + 1, cv->folds[f].n, cv->folds[f].r2,

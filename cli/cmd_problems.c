@@ -1,6 +1,7 @@
 /* cmd_problems.c - `gahpo problems list | info NAME | eval NAME`: the
  * built-in test problems, a problem's space and optimum, and its value at
  * points read from stdin (one comma-separated line each). */
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,12 +12,83 @@
 #include "cmd_util.h"
 #include "commands.h"
 
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One line for a model file: its points, parameters, CV figures and the
+ * note on where its log came from (read as JSON, not fitted). */
+static void describe_model(const char *dir, const char *file)
+{
+    char path[GA_PATH_MAX], name[128];
+    ga_error err;
+    snprintf(name, sizeof name, "%.*s", (int)(strlen(file) - 5), file);
+    if (ga_path(path, sizeof path, &err, "%s/%s", dir, file))
+        return;
+    char *text = ga_read_file(path, NULL, &err);
+    cJSON *o = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    const cJSON *tr = cJSON_GetObjectItemCaseSensitive(o, "train");
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(tr, "n");
+    const cJSON *sp = cJSON_GetObjectItemCaseSensitive(o, "space");
+    const cJSON *cv = cJSON_GetObjectItemCaseSensitive(o, "cv");
+    const cJSON *r2 = cJSON_GetObjectItemCaseSensitive(cv, "r2");
+    const cJSON *rho = cJSON_GetObjectItemCaseSensitive(cv, "spearman");
+    const cJSON *src = cJSON_GetObjectItemCaseSensitive(o, "source");
+    const cJSON *note = cJSON_GetObjectItemCaseSensitive(src, "note");
+    if (!cJSON_IsNumber(n) || !cJSON_IsArray(sp)) {
+        printf("  surrogate:%-20s (not a readable model file)\n", name);
+        cJSON_Delete(o);
+        return;
+    }
+    printf("  surrogate:%-20s %4.0f points, %2d parameters", name,
+           n->valuedouble, cJSON_GetArraySize(sp));
+    if (cJSON_IsNumber(r2) && cJSON_IsNumber(rho))
+        printf(", CV R^2 %.3f Spearman %.3f", r2->valuedouble,
+               rho->valuedouble);
+    if (cJSON_IsString(note))
+        printf("; %.160s", note->valuestring);
+    printf("\n");
+    cJSON_Delete(o);
+}
+
+/* The model files in surrogates/models/, sorted by name. */
+static void list_models(void)
+{
+    char dir[GA_PATH_MAX];
+    ga_error err;
+    if (ga_data_path("surrogates/models", dir, sizeof dir, &err) != GA_OK)
+        return;
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    char *names[256];
+    size_t k = 0;
+    const struct dirent *e;
+    while ((e = readdir(d)) && k < sizeof names / sizeof *names) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && !strcmp(e->d_name + len - 5, ".json") &&
+            (names[k] = strdup(e->d_name)))
+            k++;
+    }
+    closedir(d);
+    qsort(names, k, sizeof *names, name_cmp);
+    printf("\nsurrogate models in surrogates/models/ (each also as "
+           "surrogate:NAME:noisy):\n");
+    for (size_t i = 0; i < k; i++) {
+        describe_model(dir, names[i]);
+        free(names[i]);
+    }
+}
+
 static int problems_list(void)
 {
     size_t n;
     const prob_family *f = prob_families(&n);
     for (size_t i = 0; i < n; i++)
         printf("%-22s %s\n", f[i].pattern, f[i].description);
+    list_models();
     return 0;
 }
 

@@ -240,58 +240,225 @@ static int parse_run_args(int argc, char **argv, run_args *a)
     return 0;
 }
 
-/* Settings from all sources, in precedence order. */
-static int resolve_settings(const run_args *a, ga_settings *s, char *tuned_used,
-                            size_t tuned_size, ga_error *err)
+/* Where each setting came from (ga_settings_key's order): a source's
+ * name, or NULL for the built-in CANDLE default. */
+typedef struct setting_sources {
+    const char *of[32];
+    int tuned[32];            /* set by the tuned defaults */
+    long tuned_num_iter;      /* num_iter after the tuned defaults */
+    ga_settings after_tuned;  /* the settings after the tuned defaults */
+} setting_sources;
+
+static long setting_index(const char *key)
 {
-    ga_settings_defaults(s);
-    /* tuned defaults: the file given, or $GAHPO_TUNED_DEFAULTS, or the
-     * committed sweeps/tuned_defaults.json (per budget and workers: applied
-     * when --budget says which) */
-    char builtin[GA_PATH_MAX];
+    for (size_t i = 0; i < ga_settings_count(); i++)
+        if (!strcmp(ga_settings_key(i), key))
+            return (long)i;
+    return -1;
+}
+
+/* The tuned defaults file to use, parsed: NULL with err GA_OK for none.
+ * *path is the file's name (in builtin, GA_PATH_MAX, when it is the
+ * committed one). */
+static cJSON *tuned_root(const run_args *a, const char **path, char *builtin,
+                         ga_error *err)
+{
+    /* the file given, or $GAHPO_TUNED_DEFAULTS, or the committed
+     * sweeps/tuned_defaults.json (per budget and workers: applied when
+     * --budget says which) */
     ga_error ignore;
     const char *tuned = a->tuned_file ? a->tuned_file
                         : a->no_env ? NULL : getenv("GAHPO_TUNED_DEFAULTS");
     if ((!tuned || !*tuned) && !a->no_tuned &&
-        ga_data_path("sweeps/tuned_defaults.json", builtin, sizeof builtin,
+        ga_data_path("sweeps/tuned_defaults.json", builtin, GA_PATH_MAX,
                      &ignore) == GA_OK)
         tuned = builtin;
-    tuned_used[0] = '\0';
-    if (tuned && *tuned && !a->no_tuned) {
-        char *text = ga_read_file(tuned, NULL, err);
-        if (!text)
-            return GA_EINPUT;
-        cJSON *root = ga_json_parse(text, tuned, NULL, err);
-        free(text);
-        if (!root)
-            return err->status;
-        /* workers: a cluster's resolved --max-concurrent (command line,
-         * PROCS, site profile), else --jobs, else CANDLE's MAX_CONCURRENT */
-        long workers = a->problem ? 1 : a->jobs;
-        const char *mc = a->no_env ? NULL : getenv("MAX_CONCURRENT");
-        long mcv;
-        if (!a->problem && !a->jobs_set && mc && ga_parse_long(mc, &mcv) == 0 &&
-            mcv >= 1)
-            workers = mcv;
-        if (a->sched && a->sched->max_concurrent > 0)
-            workers = a->sched->max_concurrent;
-        int rc = ga_settings_apply_tuned(s, root, tuned, a->budget, workers,
-                                         tuned_used, tuned_size, err);
-        cJSON_Delete(root);
-        if (rc != GA_OK)
-            return rc;
-    }
-    if (a->settings_file && ga_settings_load(s, a->settings_file, err) != GA_OK)
-        return GA_EINPUT;
-    if (!a->no_env && ga_settings_apply_env(s, env_lookup, NULL, err) != GA_OK)
-        return GA_EINPUT;
-    for (int i = 0; i < a->nset; i++) {
+    *path = tuned;
+    err->status = GA_OK;
+    if (!tuned || !*tuned || a->no_tuned)
+        return NULL;
+    char *text = ga_read_file(tuned, NULL, err);
+    if (!text)
+        return NULL;
+    cJSON *root = ga_json_parse(text, tuned, NULL, err);
+    free(text);
+    return root;
+}
+
+/* The workers the tuned defaults are chosen for: a cluster's resolved
+ * --max-concurrent (command line, PROCS, site profile), else --jobs, else
+ * CANDLE's MAX_CONCURRENT. */
+static long tuned_workers(const run_args *a)
+{
+    long workers = a->jobs;
+    const char *mc = a->no_env ? NULL : getenv("MAX_CONCURRENT");
+    long mcv;
+    if (!a->jobs_set && mc && ga_parse_long(mc, &mcv) == 0 && mcv >= 1)
+        workers = mcv;
+    if (a->sched && a->sched->max_concurrent > 0)
+        workers = a->sched->max_concurrent;
+    return workers;
+}
+
+typedef struct source_ctx {
+    const run_args *a;
+    const cJSON *tuned;
+    const char *tuned_path;
+    char *chosen;
+    size_t chosen_size;
+} source_ctx;
+
+static int from_tuned(ga_settings *s, source_ctx *c, ga_error *err)
+{
+    return ga_settings_apply_tuned(s, c->tuned, c->tuned_path, c->a->budget,
+                                   tuned_workers(c->a), c->chosen,
+                                   c->chosen_size, err);
+}
+
+static int from_file(ga_settings *s, source_ctx *c, ga_error *err)
+{
+    return ga_settings_load(s, c->a->settings_file, err);
+}
+
+static int from_env(ga_settings *s, source_ctx *c, ga_error *err)
+{
+    (void)c;
+    return ga_settings_apply_env(s, env_lookup, NULL, err);
+}
+
+static int from_command_line(ga_settings *s, source_ctx *c, ga_error *err)
+{
+    for (int i = 0; i < c->a->nset; i++) {
         char key[64], source[96];
-        setting_key(a->keys[i], key);
-        snprintf(source, sizeof source, "command line --%s", a->keys[i]);
-        if (ga_settings_set(s, key, a->values[i], source, err) != GA_OK)
+        setting_key(c->a->keys[i], key);
+        snprintf(source, sizeof source, "command line --%s", c->a->keys[i]);
+        if (ga_settings_set(s, key, c->a->values[i], source, err) != GA_OK)
             return GA_EINPUT;
     }
+    return GA_OK;
+}
+
+/* Apply one source to s, and mark in src the settings it sets (applied to
+ * settings unlike s as well: what comes out the same, it set). */
+static int apply_source(ga_settings *s, setting_sources *src, const char *name,
+                        int (*apply)(ga_settings *, source_ctx *, ga_error *),
+                        source_ctx *c, ga_error *err)
+{
+    ga_settings other;
+    ga_settings_unlike(s, &other);
+    char *chosen = c->chosen;
+    int rc = apply(s, c, err);
+    if (rc != GA_OK)
+        return rc;
+    char scratch[8];
+    c->chosen = scratch;
+    c->chosen_size = sizeof scratch;
+    ga_error ignore;
+    apply(&other, c, &ignore);
+    c->chosen = chosen;
+    for (size_t i = 0; i < ga_settings_count(); i++)
+        if (ga_settings_same(s, &other, i)) {
+            src->of[i] = name;
+            src->tuned[i] = !strcmp(name, "tuned defaults");
+        }
+    return GA_OK;
+}
+
+/* Settings from all sources, in precedence order: built-in, tuned
+ * defaults, settings file, environment, command line. */
+static int resolve_settings(const run_args *a, ga_settings *s, char *tuned_used,
+                            size_t tuned_size, setting_sources *src,
+                            ga_error *err)
+{
+    ga_settings_defaults(s);
+    memset(src, 0, sizeof *src);
+    tuned_used[0] = '\0';
+    source_ctx c = { a, NULL, NULL, tuned_used, tuned_size };
+    char builtin[GA_PATH_MAX];
+    cJSON *root = tuned_root(a, &c.tuned_path, builtin, err);
+    if (!root && err->status != GA_OK)
+        return err->status;
+    c.tuned = root;
+    int rc = root ? apply_source(s, src, "tuned defaults", from_tuned, &c, err)
+                  : GA_OK;
+    cJSON_Delete(root);
+    src->tuned_num_iter = s->num_iter;
+    src->after_tuned = *s;
+    if (rc == GA_OK && a->settings_file)
+        rc = apply_source(s, src, "settings file", from_file, &c, err);
+    if (rc == GA_OK && !a->no_env)
+        rc = apply_source(s, src, "environment", from_env, &c, err);
+    if (rc == GA_OK)
+        rc = apply_source(s, src, "command line", from_command_line, &c, err);
+    if (rc != GA_OK)
+        return GA_EINPUT;
+    return ga_settings_validate(s, err);
+}
+
+/* The tuned defaults applied, but every setting they change from the
+ * built-in defaults set again by a later source: say so, and do not claim
+ * them in the header. */
+static void tuned_overridden(setting_sources *src, char *tuned_used, int quiet)
+{
+    if (!tuned_used[0])
+        return;
+    ga_settings builtin;
+    ga_settings_defaults(&builtin);
+    int any = 0;
+    for (size_t i = 0; i < ga_settings_count(); i++)
+        any |= src->tuned[i] &&
+               !ga_settings_same(&src->after_tuned, &builtin, i);
+    if (any)
+        return;
+    if (!quiet)
+        fprintf(stderr, "gahpo: the settings file, environment or command "
+                "line sets every setting the tuned defaults %s give: they are "
+                "not used\n", tuned_used);
+    tuned_used[0] = '\0';
+}
+
+/* --budget N on a new run: exactly N evaluations (max_evaluations), the
+ * generations computed for the population and batch the run has, wherever
+ * they came from. */
+static int apply_budget(const run_args *a, ga_settings *s,
+                        const setting_sources *src, int quiet, ga_error *err)
+{
+    if (a->budget <= 0)
+        return GA_OK;
+    long ipop = setting_index("population_size");
+    long iiter = setting_index("num_iter");
+    const char *pop_from = src->of[ipop];
+    if (a->budget < s->population_size) {
+        if (pop_from && !src->tuned[ipop])
+            return ga_error_set(err, GA_EINPUT, "--budget %ld is less than "
+                                "population_size %ld (from the %s)", a->budget,
+                                s->population_size, pop_from);
+        if (a->budget < 2)
+            return ga_error_set(err, GA_EINPUT, "--budget %ld: a population "
+                                "needs at least 2 evaluations", a->budget);
+        if (!quiet)
+            fprintf(stderr, "gahpo: --budget %ld is less than population_size "
+                    "%ld (%s): population_size %ld\n", a->budget,
+                    s->population_size, pop_from ? pop_from : "built-in",
+                    a->budget);
+        s->population_size = a->budget;
+    }
+    long gens = ga_settings_generations_for(s, a->budget);
+    if (gens < 1)
+        return ga_error_set(err, GA_EINPUT, "--budget %ld: no generation fits "
+                            "population_size %ld", a->budget,
+                            s->population_size);
+    if (!quiet && src->of[iiter] && !src->tuned[iiter])
+        fprintf(stderr, "gahpo: num_iter %ld from the %s is replaced: --budget "
+                "%ld decides the generations\n", s->num_iter, src->of[iiter],
+                a->budget);
+    else if (!quiet && src->of[iiter] && gens != src->tuned_num_iter &&
+             ga_settings_full_batches(s))
+        fprintf(stderr, "gahpo: generations recomputed for --budget %ld: %ld "
+                "(the tuned defaults planned %ld for their own population "
+                "and offspring)\n", a->budget, gens, src->tuned_num_iter);
+    s->num_iter = gens;
+    s->max_evaluations = a->budget;
     return ga_settings_validate(s, err);
 }
 
@@ -404,15 +571,19 @@ typedef struct extension {
     const char *dir;
     ga_run_config *config;
     long from, to;        /* num_iter; equal: not extended */
+    long evals_from, evals_to;  /* max_evaluations (--budget) */
 } extension;
 
 static int write_extension(void *ctx, ga_error *err)
 {
     const extension *x = ctx;
-    if (x->from == x->to)
+    if (x->from == x->to && x->evals_from == x->evals_to)
         return GA_OK;
     int rc = ga_run_config_save(x->dir, x->config, err);
-    if (rc == GA_OK)
+    if (rc == GA_OK && x->evals_from != x->evals_to)
+        fprintf(stderr, "gahpo: extending the run to a budget of %ld "
+                "evaluations (num_iter %ld)\n", x->evals_to, x->to);
+    else if (rc == GA_OK)
         fprintf(stderr, "gahpo: extending the run from num_iter %ld to %ld\n",
                 x->from, x->to);
     return rc;
@@ -424,21 +595,33 @@ static int write_extension(void *ctx, ga_error *err)
 static int extend_run(const char *dir, run_args *a, ga_settings *s,
                       ga_run_config *config, extension *x, ga_error *err)
 {
-    *x = (extension){ dir, config, s->num_iter, s->num_iter };
+    *x = (extension){ dir, config, s->num_iter, s->num_iter,
+                      s->max_evaluations, s->max_evaluations };
     long num_iter = s->num_iter;
     for (int i = 0; i < a->nset; i++)  /* only num_iter gets here */
         if (ga_parse_long(a->values[i], &num_iter) != 0 || num_iter < 1)
             return ga_error_set(err, GA_EINPUT, "--num-iter must be a whole "
                                 "number >= 1, got '%s'", a->values[i]);
+    long max_evals = s->max_evaluations;
     if (a->budget > 0) {
-        /* the most generations whose planned evaluations fit the budget */
-        long lambda = s->strategy == GA_SIMPLE ? s->population_size
-                                               : ga_settings_lambda(s);
-        if (a->budget < s->population_size || lambda < 1)
+        /* exactly budget evaluations in all, the generations to make them */
+        num_iter = ga_settings_generations_for(s, a->budget);
+        if (num_iter < 1)
             return ga_error_set(err, GA_EINPUT, "--budget %ld is less than "
                                 "one population (%ld)", a->budget,
                                 s->population_size);
-        num_iter = 1 + (a->budget - s->population_size) / lambda;
+        if (a->budget < s->max_evaluations)
+            return ga_error_set(err, GA_EINPUT, "%s: the run's budget is %ld "
+                                "evaluations; a run can be extended (a larger "
+                                "--budget), not shortened to %ld", dir,
+                                s->max_evaluations, a->budget);
+        max_evals = a->budget;
+        if (num_iter < s->num_iter)
+            num_iter = s->num_iter;
+    }
+    if (max_evals != s->max_evaluations) {
+        config->settings.max_evaluations = max_evals;
+        s->max_evaluations = x->evals_to = max_evals;
     }
     if (num_iter == s->num_iter)
         return GA_OK;
@@ -656,8 +839,12 @@ static int load_fresh_run(run_args *a, run_state *st, ga_error *err)
 {
     if (is_cluster(a) && cluster_settings(a, err) != 0)
         return -1;
+    setting_sources src;
     if (resolve_settings(a, &st->settings, st->tuned_used,
-                         sizeof st->tuned_used, err) != GA_OK)
+                         sizeof st->tuned_used, &src, err) != GA_OK)
+        return -1;
+    tuned_overridden(&src, st->tuned_used, a->quiet);
+    if (apply_budget(a, &st->settings, &src, a->quiet, err) != GA_OK)
         return -1;
     if (a->space_file && !a->problem) {
         st->space = ga_space_load(a->space_file, err);
@@ -858,24 +1045,53 @@ static int open_executor(const run_args *a, run_state *st, ga_error *err)
     return st->exec ? 0 : -1;
 }
 
+/* The evaluations a run will make, as the header says it. */
+static void planned_evaluations(const ga_settings *s, char *buf, size_t size)
+{
+    long n = s->population_size, batch = ga_settings_batch(s);
+    if (s->max_evaluations > 0) {
+        long rest = s->max_evaluations - n;
+        long last = rest % (batch > 0 ? batch : 1);
+        if (!ga_settings_full_batches(s))
+            snprintf(buf, size, "%ld evaluations (budget; only the children "
+                     "variation changed are evaluated, so the generations "
+                     "vary)", s->max_evaluations);
+        else if (s->strategy == GA_ASYNC)
+            snprintf(buf, size, "%ld evaluations (budget)",
+                     s->max_evaluations);
+        else
+            snprintf(buf, size, "%ld evaluations (budget: %ld, then %ld "
+                     "generations of %ld%s)", s->max_evaluations, n,
+                     s->num_iter - 1, batch, last ? ", the last cut to fit"
+                                                  : "");
+        return;
+    }
+    if (s->strategy == GA_SIMPLE)
+        snprintf(buf, size, "up to %ld evaluations", n * s->num_iter);
+    else
+        snprintf(buf, size, "%ld evaluations", n + (s->num_iter - 1) * batch);
+}
+
 /* The line a run starts with, unless --quiet. */
 static void print_start(const run_args *a, const run_state *st,
                         long in_flight)
 {
     const ga_settings *s = &st->settings;
+    char evals[256];
+    planned_evaluations(s, evals, sizeof evals);
     if (!a->quiet && st->tuned_used[0])
         fprintf(stderr, "gahpo: tuned defaults from %s\n", st->tuned_used);
     if (!a->quiet && s->strategy == GA_ASYNC)
-        fprintf(stderr, "gahpo: async run, population %ld, %ld evaluations, "
-                "%ld in flight, seed %lu, %s executor, in %s\n",
-                s->population_size, s->population_size +
-                (s->num_iter - 1) * ga_settings_lambda(s),
+        fprintf(stderr, "gahpo: async run, population %ld, %s, %ld in flight, "
+                "seed %lu, %s executor, in %s\n", s->population_size, evals,
                 in_flight, s->seed, st->exec->name, st->dir);
     else if (!a->quiet)
-        fprintf(stderr, "gahpo: %s run, population %ld, %ld generations, seed "
-                "%lu, %s executor, in %s\n",
+        fprintf(stderr, "gahpo: %s run, population %ld, %s%ld generations, "
+                "%s, seed %lu, %s executor, in %s\n",
                 ga_strategy_name(s->strategy), s->population_size,
-                s->num_iter, s->seed, st->exec->name, st->dir);
+                s->max_evaluations > 0 && !ga_settings_full_batches(s)
+                    ? "up to " : "",
+                s->num_iter, evals, s->seed, st->exec->name, st->dir);
 }
 
 /* The GA, until it stops or SIGINT, SIGTERM or SIGHUP stop it (then

@@ -28,11 +28,11 @@
 /* Why the run stopped: a run that reached num_iter may be continued with a
  * larger num_iter; the others stay stopped. */
 typedef enum stop_kind {
-    STOP_NONE, STOP_NUM_ITER, STOP_TARGET, STOP_STALL, STOP_CALLER
+    STOP_NONE, STOP_NUM_ITER, STOP_TARGET, STOP_STALL, STOP_CALLER, STOP_BUDGET
 } stop_kind;
 
 static const char *const stop_kind_names[] = {
-    "none", "num_iter", "target", "stall", "caller"
+    "none", "num_iter", "target", "stall", "caller", "budget"
 };
 
 struct ga_engine {
@@ -51,6 +51,7 @@ struct ga_engine {
     unsigned char *off_valid;
     double *next_fit;
     double *comb_fit;             /* parents + children fitness (mu+lambda) */
+    size_t *order;                /* parents + children by fitness (random) */
     double *scratch;              /* the second child of a crossover (dim) */
     double *view;                 /* the population gathered (n x dim) */
 
@@ -101,6 +102,7 @@ void ga_engine_free(ga_engine *e)
     free(e->scratch);
     free(e->view);
     free(e->comb_fit);
+    free(e->order);
     free(e->batch);
     free(e->batch_index);
     free(e->tell_fit);
@@ -134,8 +136,7 @@ static ga_engine *engine_new(const ga_space *space, const ga_settings *s,
     e->set = *s;
     e->dim = space->n;
     e->n = (size_t)s->population_size;
-    e->lambda = s->strategy == GA_MU_PLUS_LAMBDA ? (size_t)ga_settings_lambda(s)
-                                                 : e->n;
+    e->lambda = (size_t)ga_settings_batch(s);
     e->noff = e->lambda;
     size_t cap = e->n > e->lambda ? e->n : e->lambda;
     size_t d = e->dim;
@@ -156,13 +157,16 @@ static ga_engine *engine_new(const ga_space *space, const ga_settings *s,
     e->scratch = xcalloc(d, sizeof(double), &failed);
     e->view = xcalloc(e->n * d, sizeof(double), &failed);
     e->comb_fit = xcalloc(e->n + e->lambda, sizeof(double), &failed);
+    e->order = xcalloc(e->n + e->lambda, sizeof(size_t), &failed);
     e->batch = xcalloc(cap * d, sizeof(double), &failed);
     e->batch_index = xcalloc(cap, sizeof(size_t), &failed);
     e->tell_fit = xcalloc(cap, sizeof(double), &failed);
     e->hof_cap = (size_t)s->hof_size;
     e->hof = xcalloc(e->hof_cap * d, sizeof(double), &failed);
     e->hof_fit = xcalloc(e->hof_cap, sizeof(double), &failed);
-    e->stats_cap = (size_t)s->num_iter;
+    /* grown as generations complete: num_iter may be a bound far above
+     * what a budget lets the run reach (simple) */
+    e->stats_cap = s->num_iter < 64 ? (size_t)s->num_iter : 64;
     e->stats = xcalloc(e->stats_cap, sizeof(ga_stats_row), &failed);
     if (failed) {
         ga_error_set(err, GA_EFAIL, "out of memory for population %zu x %zu",
@@ -216,11 +220,17 @@ static void take_free_slots(ga_engine *e, size_t count)
             e->off_slot[k++] = s;
 }
 
-/* Gather the invalid offspring into the contiguous batch. */
+/* Gather the invalid offspring into the contiguous batch: with
+ * max_evaluations, only as many as the budget has left (the first ones,
+ * in offspring order), so the run ends at exactly max_evaluations. */
 static void build_batch(ga_engine *e, size_t count)
 {
-    size_t d = e->dim, k = 0;
-    for (size_t i = 0; i < count; i++) {
+    size_t d = e->dim, k = 0, room = count;
+    if (e->set.max_evaluations > 0) {
+        long left = e->set.max_evaluations - e->evaluations;
+        room = left > 0 ? (size_t)left : 0;
+    }
+    for (size_t i = 0; i < count && k < room; i++) {
         if (e->off_valid[i])
             continue;
         memcpy(e->batch + k * d, off_genes(e, i), d * sizeof(double));
@@ -304,7 +314,22 @@ static void hof_update(ga_engine *e, const size_t *slots, const double *fit,
     }
 }
 
-/* One pass (Welford) over the population's fitness; numpy's std (ddof 0). */
+/* Room for one more statistics row: 0, or -1 when out of memory. */
+static int stats_room(ga_engine *e)
+{
+    if (e->nstats < e->stats_cap)
+        return 0;
+    size_t cap = e->stats_cap * 2;
+    ga_stats_row *p = realloc(e->stats, cap * sizeof *p);
+    if (!p)
+        return -1;
+    e->stats = p;
+    e->stats_cap = cap;
+    return 0;
+}
+
+/* One pass (Welford) over the population's fitness; numpy's std (ddof 0).
+ * stats_room has made room. */
 static void record_stats(ga_engine *e, long nevals, long nfailed)
 {
     ga_stats_row *r = &e->stats[e->nstats++];
@@ -386,13 +411,14 @@ static void breed_mu_plus_lambda(ga_engine *e)
     }
 }
 
-/* mu+lambda replacement: N tournaments over parents followed by children.
- * A survivor keeps its slot; only its slot number moves. */
-static void select_mu_plus_lambda(ga_engine *e)
+/* mu+lambda replacement: N tournaments over parents followed by the
+ * first nchild children. A survivor keeps its slot; only its slot number
+ * moves. */
+static void select_mu_plus_lambda(ga_engine *e, size_t nchild)
 {
-    size_t n = e->n, m = e->n + e->lambda;
+    size_t n = e->n, m = e->n + nchild;
     memcpy(e->comb_fit, e->pop_fit, n * sizeof(double));
-    memcpy(e->comb_fit + n, e->off_fit, e->lambda * sizeof(double));
+    memcpy(e->comb_fit + n, e->off_fit, nchild * sizeof(double));
     for (size_t i = 0; i < n; i++) {
         size_t w = ga_op_tournament(e->comb_fit, m, (size_t)e->set.tournsize,
                                     e->rng);
@@ -407,17 +433,80 @@ static void select_mu_plus_lambda(ga_engine *e)
     e->next_fit = t;
 }
 
+/* Random search keeps the best N of the parents and the first nchild
+ * children (truncation; on equal fitness the earlier one: parents first,
+ * then children in order). An insertion sort of indices: stable, no
+ * global state for a comparison, and N + nchild is a population's size. */
+static void select_best(ga_engine *e, size_t nchild)
+{
+    size_t n = e->n, m = e->n + nchild;
+    memcpy(e->comb_fit, e->pop_fit, n * sizeof(double));
+    memcpy(e->comb_fit + n, e->off_fit, nchild * sizeof(double));
+    for (size_t i = 0; i < m; i++) {
+        size_t j = i;
+        while (j > 0 && e->comb_fit[e->order[j - 1]] > e->comb_fit[i]) {
+            e->order[j] = e->order[j - 1];
+            j--;
+        }
+        e->order[j] = i;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t w = e->order[i];
+        e->next_slot[i] = w < n ? e->pop_slot[w] : e->off_slot[w - n];
+        e->next_fit[i] = e->comb_fit[w];
+    }
+    size_t *ts = e->pop_slot;
+    e->pop_slot = e->next_slot;
+    e->next_slot = ts;
+    double *t = e->pop_fit;
+    e->pop_fit = e->next_fit;
+    e->next_fit = t;
+}
+
+/* Random search's next generation: N new points from the space. */
+static void breed_random(ga_engine *e)
+{
+    take_free_slots(e, e->lambda);
+    for (size_t k = 0; k < e->lambda; k++) {
+        ga_op_init(e->space, e->rng, off_genes(e, k));
+        e->off_valid[k] = 0;
+    }
+}
+
 /* The next generation's offspring, bred from the population, as the
  * batch to evaluate. */
 static void breed_next(ga_engine *e)
 {
     if (e->set.strategy == GA_SIMPLE) {
         breed_simple(e);
-        build_batch(e, e->n);
+    } else if (e->set.strategy == GA_RANDOM) {
+        breed_random(e);
     } else {
         breed_mu_plus_lambda(e);
-        build_batch(e, e->lambda);
     }
+    build_batch(e, e->lambda);
+}
+
+/* After a tell: the offspring with a fitness moved to the front of the
+ * first count, in order; how many. All count unless the budget cut the
+ * generation (then the slots of the others are free again). */
+static size_t keep_evaluated(ga_engine *e, size_t count)
+{
+    size_t kept = 0;
+    for (size_t k = 0; k < count; k++) {
+        if (!e->off_valid[k])
+            continue;
+        if (kept != k) {
+            size_t slot = e->off_slot[kept];
+            e->off_slot[kept] = e->off_slot[k];
+            e->off_slot[k] = slot;
+            e->off_fit[kept] = e->off_fit[k];
+            e->off_valid[kept] = 1;
+            e->off_valid[k] = 0;
+        }
+        kept++;
+    }
+    return kept;
 }
 
 /* Apply the NaN policy to a batch's fitnesses, in place. */
@@ -474,7 +563,12 @@ static void check_stop(ga_engine *e, double best_before)
         e->stall = 0;
     else
         e->stall++;
-    if (e->gen + 1 >= s->num_iter) {
+    if (s->max_evaluations > 0 && e->evaluations >= s->max_evaluations) {
+        snprintf(e->stop_reason, sizeof e->stop_reason,
+                 "budget reached (%ld evaluations)", e->evaluations);
+        e->done = 1;
+        e->stop = STOP_BUDGET;
+    } else if (e->gen + 1 >= s->num_iter) {
         snprintf(e->stop_reason, sizeof e->stop_reason,
                  "num_iter reached (%ld generations)", s->num_iter);
         e->done = 1;
@@ -496,8 +590,10 @@ int ga_engine_tell(ga_engine *e, const double *fitness, ga_error *err)
 {
     if (e->done)
         return ga_error_set(err, GA_EINPUT, "tell after the run ended");
-    if (e->nstats >= e->stats_cap)  /* restore refuses such a state */
+    if (e->gen + 1 >= e->set.num_iter)  /* restore refuses such a state */
         return ga_error_set(err, GA_EFAIL, "tell past num_iter");
+    if (stats_room(e) != 0)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
     double *fit = e->tell_fit;
     memcpy(fit, fitness, e->nbatch * sizeof *fit);
     long nfailed;
@@ -511,16 +607,31 @@ int ga_engine_tell(ga_engine *e, const double *fitness, ga_error *err)
     e->evaluations += (long)e->nbatch;
     double best_before = e->nhof ? e->hof_fit[0] : INFINITY;
     e->gen++;
-    if (e->gen == 0 || e->set.strategy == GA_SIMPLE) {
+    size_t nchild = e->gen == 0 ? e->n : e->lambda;
+    size_t kept = keep_evaluated(e, nchild);
+    if (kept < nchild) {
+        /* the budget cut this generation: the next population is chosen
+         * from the parents and the children evaluated, as mu_plus_lambda
+         * chooses (simple's unevaluated children have no fitness), or the
+         * best of them for random search */
+        hof_update(e, e->off_slot, e->off_fit, kept);
+        if (e->set.strategy == GA_RANDOM)
+            select_best(e, kept);
+        else
+            select_mu_plus_lambda(e, kept);
+    } else if (e->gen == 0 || e->set.strategy == GA_SIMPLE) {
         /* the offspring become the population: their slots and fitness */
         hof_update(e, e->off_slot, e->off_fit, e->n);
         memcpy(e->pop_slot, e->off_slot, e->n * sizeof(size_t));
         double *t = e->pop_fit;
         e->pop_fit = e->off_fit;
         e->off_fit = t;
+    } else if (e->set.strategy == GA_RANDOM) {
+        hof_update(e, e->off_slot, e->off_fit, e->lambda);
+        select_best(e, e->lambda);
     } else {
         hof_update(e, e->off_slot, e->off_fit, e->lambda);
-        select_mu_plus_lambda(e);
+        select_mu_plus_lambda(e, e->lambda);
     }
     record_stats(e, (long)e->nbatch, nfailed);
     check_stop(e, best_before);
@@ -677,6 +788,8 @@ static int restore_stats(ga_engine *e, const cJSON *o, ga_error *err)
         if (!ga_state_counts_ok(row, 3) || row[0] != (double)e->nstats)
             return ga_error_set(err, GA_EINPUT, "checkpoint: bad 'stats' row "
                                 "%zu", e->nstats);
+        if (stats_room(e) != 0)
+            return ga_error_set(err, GA_EFAIL, "out of memory");
         ga_stats_row *r = &e->stats[e->nstats++];
         *r = (ga_stats_row){ (long)row[0], (long)row[1], (long)row[2],
                              row[3], row[4], row[5], row[6] };
@@ -714,13 +827,23 @@ static int restore_stop(ga_engine *e, const cJSON *o, double version,
         return ga_error_set(err, GA_EINPUT, "checkpoint: generation %ld is the "
                             "last of num_iter %ld but the run is not done",
                             e->gen, e->set.num_iter);
+    if (!e->done && e->set.max_evaluations > 0 &&
+        e->evaluations >= e->set.max_evaluations)
+        return ga_error_set(err, GA_EINPUT, "checkpoint: %ld evaluations made, "
+                            "the budget (max_evaluations %ld) is used up, but "
+                            "the run is not done", e->evaluations,
+                            e->set.max_evaluations);
     if (version < 2 && e->done && e->gen + 1 < e->set.num_iter)
         return ga_error_set(err, GA_EINPUT, "checkpoint: written by an older "
                             "gahpo, which did not record why the run stopped, "
                             "so this finished run cannot be extended; start a "
                             "new run (--init-population takes its best "
                             "individuals)");
-    if (e->done && e->stop == STOP_NUM_ITER && e->gen + 1 < e->set.num_iter) {
+    long max = e->set.max_evaluations;
+    if (e->done && ((e->stop == STOP_NUM_ITER && e->gen + 1 < e->set.num_iter &&
+                     (max == 0 || e->evaluations < max)) ||
+                    (e->stop == STOP_BUDGET && e->evaluations < max &&
+                     e->gen + 1 < e->set.num_iter))) {
         /* extended: breed the next generation as tell would have */
         e->done = 0;
         e->stop = STOP_NONE;

@@ -619,9 +619,13 @@ static int run_loop(arun *a, double t0, ga_error *err)
             a->by_budget = !ga_steady_stopping(a->st, NULL);
             if (a->by_budget) {
                 char why[256];
-                snprintf(why, sizeof why, "num_iter reached (%ld evaluations: "
-                         "population_size + (num_iter - 1) x lambda)",
-                         a->budget);
+                if (a->set->max_evaluations > 0)
+                    snprintf(why, sizeof why, "budget reached (%ld "
+                             "evaluations)", a->budget);
+                else
+                    snprintf(why, sizeof why, "num_iter reached (%ld "
+                             "evaluations: population_size + (num_iter - 1) "
+                             "x lambda)", a->budget);
                 ga_steady_ended(a->st, why);
             }
             break;
@@ -674,8 +678,10 @@ int ga_run_async(const ga_run_opts *o, ga_error *err)
     a.dim = o->space->n;
     a.width = o->in_flight > 0 ? o->in_flight : 1;
     a.lambda = ga_settings_lambda(o->settings);
-    a.budget = o->settings->population_size +
-               (o->settings->num_iter - 1) * a.lambda;
+    a.budget = o->settings->max_evaluations > 0
+                   ? o->settings->max_evaluations
+                   : o->settings->population_size +
+                         (o->settings->num_iter - 1) * a.lambda;
     double elapsed = 0;
     int rc = ga_settings_validate(o->settings, err);
     if (rc == GA_OK && a.dim == 0)

@@ -232,12 +232,18 @@ static int check_settings(const cJSON *saved, const ga_settings *settings,
     const cJSON *was;
     cJSON_ArrayForEach(was, saved) {
         const cJSON *is = cJSON_GetObjectItemCaseSensitive(now, was->string);
-        if (!strcmp(was->string, "num_iter") && cJSON_IsNumber(was) &&
-            cJSON_IsNumber(is)) {
-            if (is->valuedouble < was->valuedouble)
-                rc = ga_error_set(err, GA_EINPUT, "num_iter was %.0f and is "
-                                  "now %.0f: a run can be extended, not "
-                                  "shortened", was->valuedouble,
+        int grows = !strcmp(was->string, "num_iter") ||
+                    !strcmp(was->string, "max_evaluations");
+        if (grows && cJSON_IsNumber(was) && cJSON_IsNumber(is)) {
+            /* max_evaluations 0 is no budget: it may be given one */
+            int unset = !strcmp(was->string, "max_evaluations") &&
+                        was->valuedouble == 0;
+            if (is->valuedouble < was->valuedouble ||
+                (!unset && !strcmp(was->string, "max_evaluations") &&
+                 is->valuedouble == 0))
+                rc = ga_error_set(err, GA_EINPUT, "%s was %.0f and is now "
+                                  "%.0f: a run can be extended, not "
+                                  "shortened", was->string, was->valuedouble,
                                   is->valuedouble);
         } else {
             /* as text: numbers may be raw (ga_json_number) on one side */
@@ -254,7 +260,12 @@ static int check_settings(const cJSON *saved, const ga_settings *settings,
         if (rc)
             break;
     }
-    if (rc == GA_OK && cJSON_GetArraySize(now) != cJSON_GetArraySize(saved))
+    /* a checkpoint from before max_evaluations existed: it was off */
+    const cJSON *max = cJSON_GetObjectItemCaseSensitive(now, "max_evaluations");
+    int older = !cJSON_GetObjectItemCaseSensitive(saved, "max_evaluations") &&
+                cJSON_IsNumber(max) && max->valuedouble == 0;
+    if (rc == GA_OK &&
+        cJSON_GetArraySize(now) != cJSON_GetArraySize(saved) + older)
         rc = ga_error_set(err, GA_EINPUT, "the settings have changed since the "
                           "checkpoint: it records %d of them, the run has %d",
                           cJSON_GetArraySize(saved), cJSON_GetArraySize(now));

@@ -27,12 +27,14 @@ void ga_settings_defaults(ga_settings *s)
     s->stall_generations = 0;
     s->target = NAN;
     s->max_seconds = 0;
+    s->max_evaluations = 0;
 }
 
 const char *ga_strategy_name(ga_strategy st)
 {
     return st == GA_SIMPLE ? "simple"
-         : st == GA_MU_PLUS_LAMBDA ? "mu_plus_lambda" : "async";
+         : st == GA_MU_PLUS_LAMBDA ? "mu_plus_lambda"
+         : st == GA_RANDOM ? "random" : "async";
 }
 
 const char *ga_nan_policy_name(ga_nan_policy p)
@@ -77,6 +79,8 @@ static const setting table[] = {
       " (none turns it off)" },
     { "max_seconds", K_DOUBLE, FIELD(max_seconds), 0, GA_SETTINGS_MAX_SECONDS,
       " (0 turns it off)" },
+    { "max_evaluations", K_LONG, FIELD(max_evaluations), 0,
+      (double)GA_SETTINGS_MAX_EVALUATIONS, " (0 turns it off)" },
 };
 #undef FIELD
 #define NSETTINGS (sizeof table / sizeof table[0])
@@ -160,10 +164,12 @@ static int set_value(ga_settings *s, const setting *t, const char *text,
             s->strategy = GA_MU_PLUS_LAMBDA;
         else if (strcmp(text, "async") == 0)
             s->strategy = GA_ASYNC;
+        else if (strcmp(text, "random") == 0)
+            s->strategy = GA_RANDOM;
         else
             return ga_error_set(err, GA_EINPUT, "%s: strategy must be simple, "
-                                "mu_plus_lambda or async, got \"%s\"", source,
-                                text);
+                                "mu_plus_lambda, async or random, got \"%s\"",
+                                source, text);
         return GA_OK;
     case K_NAN:
         if (strcmp(text, "mean") == 0)
@@ -219,7 +225,8 @@ int ga_settings_apply_json(ga_settings *s, const cJSON *obj, const char *source,
                                 "offspring_prop, mut_prob, cx_prob, mut_indpb, "
                                 "cx_indpb, tournsize, seed, nan_policy, "
                                 "hof_size, stall_generations, target, "
-                                "max_seconds", source, kv->string);
+                                "max_seconds, max_evaluations", source,
+                                kv->string);
         char buf[64];
         const char *text;
         if (cJSON_IsString(kv))
@@ -382,6 +389,99 @@ long ga_settings_lambda(const ga_settings *s)
     return (long)lambda;
 }
 
+size_t ga_settings_count(void)
+{
+    return NSETTINGS;
+}
+
+const char *ga_settings_key(size_t i)
+{
+    return i < NSETTINGS ? table[i].key : NULL;
+}
+
+int ga_settings_same(const ga_settings *a, const ga_settings *b, size_t i)
+{
+    const setting *t = &table[i];
+    const char *x = (const char *)a + t->offset, *y = (const char *)b + t->offset;
+    switch (t->kind) {
+    case K_LONG:
+        return *(const long *)x == *(const long *)y;
+    case K_SEED:
+        return *(const unsigned long *)x == *(const unsigned long *)y;
+    case K_PROB:
+    case K_DOUBLE: {
+        double u = *(const double *)x, v = *(const double *)y;
+        return u == v || (isnan(u) && isnan(v));
+    }
+    case K_STRATEGY:
+        return a->strategy == b->strategy;
+    case K_NAN:
+        return a->nan_policy == b->nan_policy;
+    }
+    return 0;
+}
+
+void ga_settings_unlike(const ga_settings *s, ga_settings *out)
+{
+    *out = *s;
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        const setting *t = &table[i];
+        char *x = (char *)out + t->offset;
+        switch (t->kind) {
+        case K_LONG: {
+            long *v = (long *)x;
+            *v = *v > (long)t->min ? *v - 1 : *v + 1;
+            break;
+        }
+        case K_SEED: {
+            unsigned long *v = (unsigned long *)x;
+            *v = *v > 0 ? *v - 1 : *v + 1;
+            break;
+        }
+        case K_PROB:
+        case K_DOUBLE: {
+            double *v = (double *)x;
+            *v = isnan(*v) ? 0 : *v > t->min ? *v / 2 - 0.5 : *v + 1;
+            if (isinf(t->min) && !isnan(*v))
+                *v = isnan(*(double *)((char *)s + t->offset)) ? 0 : NAN;
+            break;
+        }
+        case K_STRATEGY:
+            out->strategy = s->strategy == GA_SIMPLE ? GA_RANDOM : GA_SIMPLE;
+            break;
+        case K_NAN:
+            out->nan_policy = s->nan_policy == GA_NAN_MEAN ? GA_NAN_FAIL
+                                                           : GA_NAN_MEAN;
+            break;
+        }
+    }
+}
+
+long ga_settings_batch(const ga_settings *s)
+{
+    if (s->strategy == GA_MU_PLUS_LAMBDA || s->strategy == GA_ASYNC)
+        return ga_settings_lambda(s);
+    return s->population_size;
+}
+
+int ga_settings_full_batches(const ga_settings *s)
+{
+    return s->strategy == GA_RANDOM || s->strategy == GA_ASYNC ||
+           (s->strategy == GA_MU_PLUS_LAMBDA &&
+            s->cx_prob + s->mut_prob >= 1.0 - 1e-12);
+}
+
+long ga_settings_generations_for(const ga_settings *s, long budget)
+{
+    long n = s->population_size, batch = ga_settings_batch(s);
+    if (budget < n || batch < 1)
+        return -1;
+    long rest = budget - n;
+    long gens = ga_settings_full_batches(s) ? 1 + (rest + batch - 1) / batch
+                                            : rest + 1;
+    return gens < GA_SETTINGS_MAX_NUM_ITER ? gens : GA_SETTINGS_MAX_NUM_ITER;
+}
+
 /* A number setting outside its range, as set in the struct directly. */
 static int check_range(const ga_settings *s, const setting *t, ga_error *err)
 {
@@ -425,7 +525,11 @@ int ga_settings_validate(const ga_settings *s, ga_error *err)
                                 ga_num(s->cx_prob).s, ga_num(s->mut_prob).s,
                                 ga_num(s->cx_prob + s->mut_prob).s);
     }
-    if (s->strategy != GA_SIMPLE) {
+    if (s->max_evaluations > 0 && s->max_evaluations < s->population_size)
+        return ga_error_set(err, GA_EINPUT, "max_evaluations %ld is less than "
+                            "one population (population_size %ld)",
+                            s->max_evaluations, s->population_size);
+    if (s->strategy == GA_MU_PLUS_LAMBDA || s->strategy == GA_ASYNC) {
         /* async spends population_size + (num_iter - 1) x lambda evaluations,
          * as mu_plus_lambda does; checked as a double, before any cast */
         double lambda = ga_round_half_even(s->offspring_prop *
@@ -472,8 +576,9 @@ cJSON *ga_settings_to_json(const ga_settings *s)
     else
         ga_json_add(o, "target", ga_json_number(s->target));
     ga_json_add(o, "max_seconds", ga_json_number(s->max_seconds));
+    cJSON_AddNumberToObject(o, "max_evaluations", (double)s->max_evaluations);
     /* a member could not be made */
-    if (ga_json_oom_end(outer) || cJSON_GetArraySize(o) != 15) {
+    if (ga_json_oom_end(outer) || cJSON_GetArraySize(o) != 16) {
         cJSON_Delete(o);
         errno = ENOMEM;
         return NULL;

@@ -27,12 +27,20 @@
 #define GA_SETTINGS_MAX_STALL 1000000000L      /* stall_generations in
                                                   [0, 1e9] */
 #define GA_SETTINGS_MAX_SECONDS 1e9            /* max_seconds in [0, 1e9] */
+#define GA_SETTINGS_MAX_EVALUATIONS 1000000000000L /* max_evaluations in
+                                                      [0, 1e12] */
 /* Probabilities lie in [0, 1], seed in [0, 2^32 - 1], target is any finite
  * number or NaN (off). */
 
 /* GA_ASYNC: the asynchronous steady-state GA (ga/steady.h), run by
- * `gahpo run` only; the generational engine takes the other two. */
-typedef enum ga_strategy { GA_SIMPLE, GA_MU_PLUS_LAMBDA, GA_ASYNC } ga_strategy;
+ * `gahpo run` only; the generational engine takes the other three.
+ * GA_RANDOM: random search, the baseline: each generation is
+ * population_size new points drawn uniformly (log-uniformly where
+ * log_scale) from the space; the population is the best population_size
+ * seen so far. */
+typedef enum ga_strategy {
+    GA_SIMPLE, GA_MU_PLUS_LAMBDA, GA_ASYNC, GA_RANDOM
+} ga_strategy;
 
 /* What a failed evaluation (NaN fitness) becomes. */
 typedef enum ga_nan_policy {
@@ -56,6 +64,9 @@ typedef struct ga_settings {
     long stall_generations; /* stop after this many without improvement; 0 off */
     double target;          /* stop when best <= target; NaN off */
     double max_seconds;     /* wall-clock limit of a run; 0 off */
+    long max_evaluations;   /* the run stops at exactly this many
+                               evaluations, its last generation cut to fit
+                               (`--budget`); 0 off */
 } ga_settings;
 
 /* Built-in CANDLE defaults: pop 16, 5 iterations, mu_plus_lambda,
@@ -103,13 +114,45 @@ int ga_settings_apply_env(ga_settings *s,
 
 /* Check the settings as a whole: every setting in its range (above), and
  * for mu_plus_lambda cx_prob + mut_prob <= 1, for mu_plus_lambda and async
- * 1 <= lambda <= GA_SETTINGS_MAX_OFFSPRING. GA_EINPUT naming the setting. */
+ * 1 <= lambda <= GA_SETTINGS_MAX_OFFSPRING, max_evaluations 0 or at least
+ * population_size. GA_EINPUT naming the setting. */
 int ga_settings_validate(const ga_settings *s, ga_error *err);
 
 /* lambda = round-half-even(offspring_prop * population_size), as Python's
  * round() in deap_ga.py; -1 when that is not a count a long holds (NaN,
  * negative, above 1e15), which ga_settings_validate refuses. */
 long ga_settings_lambda(const ga_settings *s);
+
+/* Individuals evaluated per generation after the first: lambda for
+ * mu_plus_lambda and async, population_size for random, and for simple
+ * at most population_size (only those crossover or mutation changed). */
+long ga_settings_batch(const ga_settings *s);
+
+/* Does every generation after the first evaluate a whole batch? Random
+ * search and async do, and mu_plus_lambda with cx_prob + mut_prob = 1;
+ * simple evaluates only the children variation changed, and mu_plus_lambda
+ * copies a child unchanged with probability 1 - cx_prob - mut_prob. */
+int ga_settings_full_batches(const ga_settings *s);
+
+/* Generations that make budget evaluations: with full batches the initial
+ * population, then ceil((budget - population_size) / batch) generations,
+ * the last one cut to fit; otherwise the most they can take
+ * (budget - population_size + 1: the budget ends the run first unless
+ * variation changes nothing). Capped at GA_SETTINGS_MAX_NUM_ITER; -1 when
+ * budget < population_size. */
+long ga_settings_generations_for(const ga_settings *s, long budget);
+
+/* The settings one by one, for saying where each came from: their
+ * number, the i-th's CANDLE name, and whether a and b hold the same value
+ * of it (NaN targets are the same). */
+size_t ga_settings_count(void);
+const char *ga_settings_key(size_t i);
+int ga_settings_same(const ga_settings *a, const ga_settings *b, size_t i);
+
+/* Into out: settings that differ from s in every setting (not a valid
+ * set: a value may be out of its range). Applying a source to both s and out
+ * and comparing tells which settings that source sets. */
+void ga_settings_unlike(const ga_settings *s, ga_settings *out);
 
 /* The settings as a JSON object with CANDLE names (new, caller owns);
  * NULL when out of memory (errno ENOMEM), never an object missing a key. */

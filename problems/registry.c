@@ -22,7 +22,10 @@ static const prob_family families[] = {
     { "bbob:fF:dD:iI", "BBOB function F (1-24) as COCO computes it, D >= 2, "
       "instance I >= 1; also COCO's id bbob_f015_i03_d10" },
     { "surrogate:NAME[:noisy]", "GP surrogate surrogates/models/NAME.json "
-      "(e.g. deepttc): predictive mean, or a draw with :noisy" },
+      "(listed below): predictive mean, or a draw with :noisy (the noise "
+      "measured from the log's repeated points)" },
+    { "surrogate:PATH.json[:noisy]", "a model file of yours, written by "
+      "gahpo fit (a '/' or a .json ending makes it a path)" },
     { "mixed:cnn[:noisy]", "CNN-like mixed space (9 params), optimum 0.25" },
     { "mixed:transformer[:noisy]", "DeepTTC-like mixed space (11 params), "
       "optimum 0.18" },
@@ -50,19 +53,45 @@ static prob_problem *lookup_bbob(const char *name, ga_error *err)
     return NULL;
 }
 
-/* "surrogate:NAME[:noisy]": surrogates/models/NAME.json. */
+/* "surrogate:PATH.json[:noisy]": a model file of the user's (anything
+ * with a '/' or ending in .json is a path). */
+static prob_problem *lookup_surrogate_path(const char *rest, ga_error *err)
+{
+    char path[GA_PATH_MAX];
+    size_t n = strlen(rest);
+    int noisy = n > 6 && strcmp(rest + n - 6, ":noisy") == 0;
+    if (noisy)
+        n -= 6;
+    if (n == 0 || n >= sizeof path) {
+        ga_error_set(err, GA_EINPUT, "problem 'surrogate:%s': expected "
+                     "surrogate:PATH.json or surrogate:PATH.json:noisy, PATH "
+                     "a model file written by gahpo fit", rest);
+        return NULL;
+    }
+    memcpy(path, rest, n);
+    path[n] = '\0';
+    char pname[GA_PATH_MAX + 32];
+    snprintf(pname, sizeof pname, "surrogate:%s%s", path, noisy ? ":noisy" : "");
+    return sur_problem_alloc(path, pname, noisy, err);
+}
+
+/* "surrogate:NAME[:noisy]": surrogates/models/NAME.json; a PATH instead of
+ * a NAME is the user's model file. */
 static prob_problem *lookup_surrogate(const char *rest, ga_error *err)
 {
     char model[128], rel[GA_PATH_MAX], path[GA_PATH_MAX];
     const char *colon = strchr(rest, ':');
     size_t n = colon ? (size_t)(colon - rest) : strlen(rest);
+    if (strchr(rest, '/') || (n >= 5 && strncmp(rest + n - 5, ".json", 5) == 0))
+        return lookup_surrogate_path(rest, err);
     int noisy = colon && strcmp(colon + 1, "noisy") == 0;
     if (n == 0 || n >= sizeof model || (colon && !noisy) ||
         strspn(rest, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                      "0123456789_-") != n) {
         ga_error_set(err, GA_EINPUT, "problem 'surrogate:%s': expected "
                      "surrogate:NAME or surrogate:NAME:noisy, NAME a model in "
-                     "surrogates/models/", rest);
+                     "surrogates/models/ (`gahpo problems list` shows them), "
+                     "or surrogate:PATH.json for a model file of yours", rest);
         return NULL;
     }
     memcpy(model, rest, n);

@@ -290,6 +290,11 @@ double sur_gp_jitter(const sur_gp *gp)
     return gp->jitter;
 }
 
+double sur_gp_y_sd(const sur_gp *gp)
+{
+    return gp->y_sd;
+}
+
 size_t sur_gp_n(const sur_gp *gp)
 {
     return gp->n;

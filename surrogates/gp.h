@@ -82,6 +82,10 @@ double sur_gp_fitted_lml(const sur_gp *gp);
 double sur_gp_mean_constant(const sur_gp *gp);
 double sur_gp_jitter(const sur_gp *gp);
 
+/* The standard deviation the targets were standardized by (1 when they
+ * were constant). */
+double sur_gp_y_sd(const sur_gp *gp);
+
 /* n, d of the GP. */
 size_t sur_gp_n(const sur_gp *gp);
 size_t sur_gp_d(const sur_gp *gp);

@@ -40,6 +40,7 @@ static sur_model *model_new(const char *space_text, const char *source,
     }
     m->log_y = log_y;
     m->n = n;
+    m->repeat_var = NAN;
     m->info = cJSON_CreateObject();
     m->space = ga_space_parse(space_text, source, err);
     if (!m->space)
@@ -81,6 +82,21 @@ fail:
     return NULL;
 }
 
+/* m->repeat_var from its training data: 0, or -1 when out of memory. */
+static int measure_repeats(sur_model *m)
+{
+    double *t = malloc((m->n + 1) * sizeof *t);
+    if (!t)
+        return -1;
+    for (size_t i = 0; i < m->n; i++)
+        t[i] = m->log_y ? log(m->y[i]) : m->y[i];
+    int rc = sur_repeat_variance(m->genes, t, m->n, m->space->n,
+                                 &m->repeat_var, &m->repeat_groups,
+                                 &m->repeat_points);
+    free(t);
+    return rc;
+}
+
 sur_model *sur_model_fit(const char *space_text, const char *source,
                          const sur_log *log, int log_y,
                          const sur_gp_options *opt, ga_error *err)
@@ -99,6 +115,11 @@ sur_model *sur_model_fit(const char *space_text, const char *source,
                              log_y, err);
     if (!m)
         return NULL;
+    if (measure_repeats(m) != 0) {
+        sur_model_free(m);
+        ga_error_set(err, GA_EFAIL, "out of memory");
+        return NULL;
+    }
     if (sur_gp_fit(m->gp, opt, err) != GA_OK) {
         sur_model_free(m);
         return NULL;
@@ -106,16 +127,68 @@ sur_model *sur_model_fit(const char *space_text, const char *source,
     return m;
 }
 
-/* FNV-1a over the bytes of the training data and the hyperparameters. */
+/* Order of two gene rows (memcmp of the doubles: equal rows are equal
+ * bytes, since genes are never -0 or NaN). */
+static int row_cmp(const double *a, const double *b, size_t g)
+{
+    return memcmp(a, b, g * sizeof *a);
+}
+
+int sur_repeat_variance(const double *genes, const double *t, size_t n,
+                        size_t g, double *var, size_t *groups, size_t *points)
+{
+    *var = NAN;
+    *groups = *points = 0;
+    size_t *idx = malloc((n + 1) * sizeof *idx);
+    if (!idx)
+        return -1;
+    /* insertion sort of row indices; logs are a few thousand rows */
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i;
+        while (j > 0 && row_cmp(genes + idx[j - 1] * g, genes + i * g, g) > 0) {
+            idx[j] = idx[j - 1];
+            j--;
+        }
+        idx[j] = i;
+    }
+    double ss = 0;
+    size_t dof = 0;
+    for (size_t a = 0; a < n;) {
+        size_t b = a + 1;
+        while (b < n && row_cmp(genes + idx[a] * g, genes + idx[b] * g, g) == 0)
+            b++;
+        if (b - a >= 2) {
+            double mean = 0;
+            for (size_t k = a; k < b; k++)
+                mean += t[idx[k]];
+            mean /= (double)(b - a);
+            for (size_t k = a; k < b; k++)
+                ss += (t[idx[k]] - mean) * (t[idx[k]] - mean);
+            dof += b - a - 1;
+            (*groups)++;
+            *points += b - a;
+        }
+        a = b;
+    }
+    free(idx);
+    if (*groups >= 2 && dof >= 5)
+        *var = ss / (double)dof;
+    return 0;
+}
+
+/* FNV-1a over the bytes of the training data and the hyperparameters (and
+ * the repeated points' variance when there is one). */
 static unsigned long long checksum(size_t n, size_t g, const double *genes,
                                    const double *y, size_t nt,
-                                   const double *theta, int log_y)
+                                   const double *theta, int log_y,
+                                   double repeat_var)
 {
     unsigned long long sizes[4] = { n, g, nt, (unsigned long long)log_y };
     unsigned long long h = ga_fnv1a(GA_FNV1A_INIT, sizes, sizeof sizes);
     h = ga_fnv1a(h, genes, n * g * sizeof *genes);
     h = ga_fnv1a(h, y, n * sizeof *y);
-    return ga_fnv1a(h, theta, nt * sizeof *theta);
+    h = ga_fnv1a(h, theta, nt * sizeof *theta);
+    return isnan(repeat_var) ? h : ga_fnv1a(h, &repeat_var, sizeof repeat_var);
 }
 
 static cJSON *number_array(const double *v, size_t n)
@@ -155,6 +228,12 @@ int sur_model_save(const sur_model *m, const char *path, ga_error *err)
     cJSON_AddItemToObject(k, "jitter", ga_json_number(sur_gp_jitter(m->gp)));
     cJSON_AddItemToObject(k, "log_marginal_likelihood",
                           ga_json_number(sur_gp_fitted_lml(m->gp)));
+    if (!isnan(m->repeat_var)) {
+        cJSON_AddItemToObject(k, "repeat_noise_variance",
+                              ga_json_number(m->repeat_var));
+        cJSON_AddNumberToObject(k, "repeat_groups", (double)m->repeat_groups);
+        cJSON_AddNumberToObject(k, "repeat_points", (double)m->repeat_points);
+    }
     cJSON *tr = cJSON_AddObjectToObject(o, "train");
     cJSON_AddNumberToObject(tr, "n", (double)m->n);
     cJSON *rows = cJSON_AddArrayToObject(tr, "genes");
@@ -166,7 +245,8 @@ int sur_model_save(const sur_model *m, const char *path, ga_error *err)
         cJSON_AddItemToObject(o, item->string, cJSON_Duplicate(item, 1));
     char sum[32];
     snprintf(sum, sizeof sum, "%016llx",
-             checksum(m->n, g, m->genes, m->y, nt, theta, m->log_y));
+             checksum(m->n, g, m->genes, m->y, nt, theta, m->log_y,
+                      m->repeat_var));
     cJSON_AddStringToObject(o, "checksum", sum);
     int rc = ga_write_json_atomic(path, o, err);
     cJSON_Delete(o);
@@ -337,9 +417,21 @@ sur_model *sur_model_load(const char *path, ga_error *err)
     if (!sp || load_data(path, get(o, "train"), get(o, "kernel"), sp, d, &n,
                          &genes, &y, &theta, err) != GA_OK)
         goto done;
+    /* the repeated points' noise, optional (older files, logs without
+     * repeats) */
+    const cJSON *rv = get(get(o, "kernel"), "repeat_noise_variance");
+    double repeat_var = NAN;
+    if (rv && (!cJSON_IsNumber(rv) || !(rv->valuedouble >= 0) ||
+               !isfinite(rv->valuedouble))) {
+        ga_error_set(err, GA_EINPUT, "%s: kernel.repeat_noise_variance should "
+                     "be a finite number >= 0", path);
+        goto done;
+    }
+    if (rv)
+        repeat_var = rv->valuedouble;
     char want[32];
     snprintf(want, sizeof want, "%016llx",
-             checksum(n, sp->n, genes, y, d + 2, theta, log_y));
+             checksum(n, sp->n, genes, y, d + 2, theta, log_y, repeat_var));
     if (strcmp(want, get(o, "checksum")->valuestring) != 0) {
         ga_error_set(err, GA_EINPUT, "%s: checksum mismatch: the training data "
                      "or hyperparameters were changed or corrupted (refit with "
@@ -352,6 +444,16 @@ sur_model *sur_model_load(const char *path, ga_error *err)
     if (m && sur_gp_condition(m->gp, theta, err) != GA_OK) {
         sur_model_free(m);
         m = NULL;
+    }
+    if (m) {
+        const cJSON *kern = get(o, "kernel");
+        const cJSON *ng = get(kern, "repeat_groups"), *np = get(kern,
+                                                              "repeat_points");
+        m->repeat_var = repeat_var;
+        m->repeat_groups = cJSON_IsNumber(ng) && ng->valuedouble >= 0
+                               ? (size_t)ng->valuedouble : 0;
+        m->repeat_points = cJSON_IsNumber(np) && np->valuedouble >= 0
+                               ? (size_t)np->valuedouble : 0;
     }
     const cJSON *item;
     cJSON_ArrayForEach(item, o) {
@@ -386,14 +488,22 @@ void sur_model_predict_latent(const sur_model *m, const double *genes,
         size_t b = npoints - p0 < ENCODE_BLOCK ? npoints - p0 : ENCODE_BLOCK;
         for (size_t p = 0; p < b; p++)
             sur_encode(m->enc, genes + (p0 + p) * g, scratch + p * d);
-        sur_gp_predict(m->gp, scratch, b, mean + p0, var ? var + p0 : NULL, 1,
-                       scratch + ENCODE_BLOCK * d);
+        int gp_noise = isnan(m->repeat_var);
+        sur_gp_predict(m->gp, scratch, b, mean + p0, var ? var + p0 : NULL,
+                       gp_noise, scratch + ENCODE_BLOCK * d);
+        for (size_t p = 0; var && !gp_noise && p < b; p++)
+            var[p0 + p] += m->repeat_var;
     }
 }
 
 double sur_model_output(const sur_model *m, double v)
 {
     return m->log_y ? exp(v) : v;
+}
+
+double sur_model_output_sd(const sur_model *m)
+{
+    return sur_gp_y_sd(m->gp);
 }
 
 void sur_model_length_scales(const sur_model *m, double *out)

@@ -37,6 +37,7 @@ int main(void)
         /* integration: the command, processes, schedulers, files on disk */
         srunner_add_suite(sr, surrogate_suite());
         srunner_add_suite(sr, cli_suite());
+        srunner_add_suite(sr, budget_suite());
         srunner_add_suite(sr, local_suite());
         srunner_add_suite(sr, resume_suite());
         srunner_add_suite(sr, rundir_suite());

@@ -55,11 +55,16 @@ START_TEST(test_resume_in_process)
     char ref[4200], got[4200];
     snprintf(ref, sizeof ref, "%s/ref", dir);
     snprintf(got, sizeof got, "%s/got", dir);
-    const char *strategy = _i ? "simple" : "mu_plus_lambda";
+    /* 0, 1: the GAs; 2: random search; 3: --budget, which cuts the last
+     * generation to make exactly 9987 evaluations */
+    const char *const strategies[] = { "mu_plus_lambda", "simple", "random",
+                                       "mu_plus_lambda" };
+    const char *strategy = strategies[_i];
     char *ref_argv[] = { G, "run", "--no-env", "--problem", "rastrigin:d8",
-                         "--out", ref, "--population-size", "120", "--num-iter",
-                         "150", "--seed", "11", "--strategy", (char *)strategy,
-                         "--quiet", NULL };
+                         "--out", ref, "--population-size", "120",
+                         _i == 3 ? "--budget" : "--num-iter",
+                         _i == 3 ? "9987" : "150", "--seed", "11",
+                         "--strategy", (char *)strategy, "--quiet", NULL };
     char *out, *err;
     ck_assert_int_eq(tu_run(ref_argv, NULL, NULL, &out, &err), 0);
     free(out);
@@ -624,7 +629,7 @@ Suite *resume_suite(void)
     Suite *s = suite_create("resume");
     TCase *tc = tcase_create("kill9");
     tcase_set_timeout(tc, 180);
-    tcase_add_loop_test(tc, test_resume_in_process, 0, 2);
+    tcase_add_loop_test(tc, test_resume_in_process, 0, 4);
     tcase_add_test(tc, test_resume_local_model);
     tcase_add_test(tc, test_resume_async_in_process);
     tcase_add_loop_test(tc, test_resume_async_mid_batch, 0, 2);

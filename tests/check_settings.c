@@ -178,7 +178,9 @@ typedef struct bad_setting {
 static const bad_setting bad_settings[] = {
     { "mut_prob", "1.5", "probability in [0, 1]" },
     { "cx_indpb", "-0.1", "probability in [0, 1]" },
-    { "strategy", "eaSimple", "simple, mu_plus_lambda or async" },
+    { "strategy", "eaSimple", "simple, mu_plus_lambda, async or random" },
+    { "max_evaluations", "-1", "max_evaluations must be >= 0" },
+    { "max_evaluations", "2e12", "at most 1000000000000" },
     { "nan_policy", "ignore", "mean, worst or fail" },
     { "seed", "-1", "[0, 4294967295]" },
     { "seed", "4294967296", "[0, 4294967295]" },

@@ -890,6 +890,163 @@ START_TEST(test_committed_model_matches)
 }
 END_TEST
 
+/* The pooled within-group variance of repeated rows, by hand: rows A x4
+ * (1, 2, 3, 4: sum of squares 5, 3 dof) and B x3 (5, 7, 9: 8, 2 dof),
+ * C once (no group): 13 / 5. Fewer than 5 dof: none. */
+START_TEST(test_repeat_variance)
+{
+    /* rows A B A A C B A B, A = (1, 0), B = (2, 0), C = (3, 3) */
+    const double rows[] = { 1, 0, 2, 0, 1, 0, 1, 0, 3, 3, 2, 0, 1, 0, 2, 0 };
+    const double t[] = { 1, 5, 2, 3, 0, 7, 4, 9 };
+    double var;
+    size_t groups, points;
+    ck_assert_int_eq(sur_repeat_variance(rows, t, 8, 2, &var, &groups,
+                                         &points), 0);
+    ck_assert_uint_eq(groups, 2);
+    ck_assert_uint_eq(points, 7);
+    ck_assert_double_eq_tol(var, 13.0 / 5.0, 1e-12);
+    ck_assert_int_eq(sur_repeat_variance(rows, t, 5, 2, &var, &groups,
+                                         &points), 0);
+    ck_assert(isnan(var));
+}
+END_TEST
+
+/* The committed real HPO models: each is what gahpo fit makes from its
+ * committed log (the data exactly, the hyperparameters and the repeated
+ * points' noise as recorded), is listed by `gahpo problems list`, and runs
+ * as surrogate:NAME:noisy for an exact budget. */
+static const char *const real_models[] = { "mlp_digits", "gbm_breast_cancer",
+                                           "svm_wine", "forest_friedman" };
+
+START_TEST(test_real_model_committed)
+{
+    const char *name = real_models[_i];
+    char model[4096], space[4096], log[4096], out[4096], prob[256], run[4200];
+    snprintf(model, sizeof model, "%s/surrogates/models/%s.json", tu_root(),
+             name);
+    snprintf(space, sizeof space, "%s/surrogates/data/%s/space.json",
+             tu_root(), name);
+    snprintf(log, sizeof log, "%s/surrogates/data/%s/log.jsonl", tu_root(),
+             name);
+    char *so, *se;
+    ck_assert_int_eq(tu_run((char *[]){ G, "problems", "list", NULL }, NULL,
+                            NULL, &so, &se), 0);
+    snprintf(prob, sizeof prob, "surrogate:%s ", name);
+    ck_assert_msg(strstr(so, prob), "%s not listed: %s", name, so);
+    free(so);
+    free(se);
+    char *dir = tu_tmpdir("surreal");
+    snprintf(run, sizeof run, "%s/run", dir);
+    snprintf(prob, sizeof prob, "surrogate:%s:noisy", name);
+    ck_assert_int_eq(tu_run((char *[]){ G, "run", "--no-env", "--problem",
+                                        prob, "--out", run, "--budget", "30",
+                                        "--quiet", NULL }, NULL, NULL, &so,
+                            &se), 0);
+    free(so);
+    free(se);
+    char evals[4300];
+    snprintf(evals, sizeof evals, "%s/evals.jsonl", run);
+    ck_assert_int_eq(tu_count_lines(evals), 30);
+    if (tu_quick()) {
+        fprintf(stderr, "SKIPPED in quick mode: refit of %s\n", name);
+        tu_rmrf(dir);
+        free(dir);
+        return;
+    }
+    char *text = tu_read(model);
+    ck_assert_msg(text != NULL, "%s missing", model);
+    cJSON *committed = cJSON_Parse(text);
+    free(text);
+    snprintf(out, sizeof out, "%s/m.json", dir);
+    int rc = tu_run((char *[]){ G, "fit", "--space", space, "--log", log,
+                                "--out", out, "--log-output", "--cv", "0",
+                                "--quiet", NULL }, NULL, NULL, &so, &se);
+    ck_assert_msg(rc == 0, "%s", se);
+    free(so);
+    free(se);
+    text = tu_read(out);
+    cJSON *fresh = cJSON_Parse(text);
+    free(text);
+    const char *same[] = { "space", "encoding", "train" };
+    for (int i = 0; i < 3; i++)
+        ck_assert_msg(cJSON_Compare(cJSON_GetObjectItem(committed, same[i]),
+                                    cJSON_GetObjectItem(fresh, same[i]), 1),
+                      "%s: '%s' differs from what gahpo fit makes from the "
+                      "committed log (refit: docs/SURROGATES.md)", model,
+                      same[i]);
+    const cJSON *k1 = cJSON_GetObjectItem(committed, "kernel");
+    const cJSON *k2 = cJSON_GetObjectItem(fresh, "kernel");
+    const char *kkeys[] = { "log_signal_variance", "log_noise_variance",
+                            "log_marginal_likelihood",
+                            "repeat_noise_variance" };
+    for (int i = 0; i < 4; i++) {
+        const cJSON *x = cJSON_GetObjectItem(k1, kkeys[i]);
+        const cJSON *y = cJSON_GetObjectItem(k2, kkeys[i]);
+        ck_assert_msg(cJSON_IsNumber(x) && cJSON_IsNumber(y) &&
+                      fabs(x->valuedouble - y->valuedouble) <
+                          1e-3 * fmax(1, fabs(x->valuedouble)),
+                      "%s: kernel %s differs from a refit", model, kkeys[i]);
+    }
+    cJSON_Delete(committed);
+    cJSON_Delete(fresh);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* surrogate:PATH.json: a model file of the user's, by path, mean and
+ * noisy; a missing one is an error naming it. */
+START_TEST(test_surrogate_by_path)
+{
+    char *dir = tu_tmpdir("surpath");
+    char path[4096], prob[4200], noisy[4200], run[4200], evals[4300];
+    snprintf(path, sizeof path, "%s/mine.json", dir);
+    snprintf(prob, sizeof prob, "surrogate:%s", path);
+    snprintf(noisy, sizeof noisy, "surrogate:%s:noisy", path);
+    snprintf(run, sizeof run, "%s/run", dir);
+    snprintf(evals, sizeof evals, "%s/evals.jsonl", run);
+    sur_model *m = small_model();
+    ga_error err;
+    ck_assert_int_eq(sur_model_save(m, path, &err), GA_OK);
+    char *so, *se;
+    ck_assert_int_eq(tu_run((char *[]){ G, "run", "--no-env", "--problem",
+                                        noisy, "--out", run, "--budget", "40",
+                                        "--quiet", NULL }, NULL, NULL, &so,
+                            &se), 0);
+    free(so);
+    free(se);
+    ck_assert_int_eq(tu_count_lines(evals), 40);
+    /* the mean at a training point, through the command, is the model's */
+    double mean[60], var[60];
+    predict_all(m, mean, var);
+    char line[512] = "";
+    for (size_t j = 0; j < m->space->n; j++) {
+        char buf[128];
+        ga_param_gene_format(&m->space->params[j], m->genes[j], buf,
+                             sizeof buf);
+        strcat(line, j ? "," : "");
+        strcat(line, buf);
+    }
+    strcat(line, "\n");
+    ck_assert_int_eq(tu_run((char *[]){ G, "problems", "eval", prob, NULL },
+                            line, NULL, &so, &se), 0);
+    ck_assert_double_eq_tol(strtod(so, NULL), exp(mean[0]),
+                            1e-12 * exp(mean[0]));
+    free(so);
+    free(se);
+    char missing[4300];
+    snprintf(missing, sizeof missing, "surrogate:%s/none.json", dir);
+    ck_assert_int_eq(tu_run((char *[]){ G, "problems", "info", missing, NULL },
+                            NULL, NULL, &so, &se), 2);
+    ck_assert_msg(strstr(se, "none.json"), "%s", se);
+    free(so);
+    free(se);
+    sur_model_free(m);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_compare_sklearn_quick)
 {
     if (tu_quick()) {
@@ -931,6 +1088,10 @@ Suite *surrogate_suite(void)
     tcase_add_test(tc, test_surrogate_problem);
     tcase_add_test(tc, test_fit_cli);
     tcase_add_test(tc, test_committed_model_matches);
+    tcase_add_test(tc, test_repeat_variance);
+    tcase_add_loop_test(tc, test_real_model_committed, 0,
+                        (int)(sizeof real_models / sizeof real_models[0]));
+    tcase_add_test(tc, test_surrogate_by_path);
     tcase_add_test(tc, test_compare_sklearn_quick);
     suite_add_tcase(s, tc);
     return s;

@@ -20,6 +20,7 @@ Suite *problems_suite(void);
 Suite *surrogate_suite(void);
 Suite *bbob_suite(void);
 Suite *cli_suite(void);
+Suite *budget_suite(void);
 Suite *local_suite(void);
 Suite *resume_suite(void);
 Suite *rundir_suite(void);

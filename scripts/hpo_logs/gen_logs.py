@@ -632,11 +632,13 @@ Written by `scripts/hpo_logs/gen_logs.py` when the model's run stopped
 - Best in the log: {g(best['val_loss']) if best else 'n/a'} (index
   {best['index'] if best else 'n/a'}): `{json.dumps(best['params']) if best else ''}`.
 
-CI does not regenerate this log. Fit a surrogate with:
+CI does not regenerate this log. Its surrogate, `surrogate:{name}`
+(`surrogates/models/{name}.json`, docs/SURROGATES.md), was fitted with:
 
 ```sh
 bin/gahpo fit --space surrogates/data/{name}/space.json \\
-    --log surrogates/data/{name}/log.jsonl --out surrogates/models/{name}.json
+    --log surrogates/data/{name}/log.jsonl --out surrogates/models/{name}.json \\
+    --log-output
 ```
 """
     with open(os.path.join(d, "README.md.tmp"), "w") as f:
