@@ -254,12 +254,14 @@ def report(a, rows, base):
                          100 * t["effect"], 100 * t["lo"], 100 * t["hi"],
                          t["a_better"], a.seeds, t["p"], t["p_holm"],
                          verdict))
+    lines += summary(a, tests)
     lines += ["", "## Against the model's default hyperparameters", "",
               "Relative reduction 1 - loss / loss(defaults): median over "
               "seeds and 95% bootstrap interval. Loss at the defaults is the "
               "noiseless surrogate value there.", "",
               "| surrogate | loss at defaults | budget | random | ga-candle "
               "| ga-tuned |", "|---|---|---|---|---|---|"]
+    worse = set()
     for p in a.problems:
         for b in a.budgets:
             cells = []
@@ -270,7 +272,43 @@ def report(a, rows, base):
                     100 * statistics.median(red), 100 * lo, 100 * hi))
             lines.append("| %s | %.6g | %d | %s |" % (p, base[p], b,
                                                        " | ".join(cells)))
+            for m in METHODS:
+                red = [1 - v / base[p] for v in losses(rows, p, b, m, seeds)]
+                if statistics.median(red) < 0:
+                    worse.add(p)
+    if worse:
+        lines += ["", "Negative reductions: the method's best point is worse "
+                  "than the model's default hyperparameters. That is the case "
+                  "on %s: there the defaults are better than what random "
+                  "search or the GA finds (see the log's README: the defaults "
+                  "beat every point of its space-filling design)."
+                  % ", ".join(sorted(worse))]
     return "\n".join(lines) + "\n", tests
+
+
+def summary(a, tests):
+    """Plain sentences over the table: which cells are significant."""
+    out = ["", "## Summary", ""]
+    for x, y in COMPARISONS:
+        cells = [t for t in tests if t["a"] == x and t["b"] == y]
+        lower = ["%s at %d" % (t["problem"], t["budget"]) for t in cells
+                 if t["p_holm"] < 0.05 and t["effect"] < 0]
+        higher = ["%s at %d" % (t["problem"], t["budget"]) for t in cells
+                  if t["p_holm"] < 0.05 and t["effect"] >= 0]
+        out.append("- %s vs %s: significantly lower loss in %d of %d cells "
+                   "(%s); significantly higher in %d (%s); no significant "
+                   "difference in the rest." % (
+                       x, y, len(lower), len(cells),
+                       ", ".join(lower) or "none", len(higher),
+                       ", ".join(higher) or "none"))
+    out += ["", "With %d surrogates, a test with the problem as the unit "
+            "(Wilcoxon over per-surrogate median ratios) cannot reach p < "
+            "0.05 (its smallest two-sided p with 5 units is 0.0625), so no "
+            "claim is made across surrogates; each row above is about its "
+            "surrogate only. Zero paired differences (the same best point, "
+            "common at small budgets) are dropped by the Wilcoxon test "
+            "(scipy's default)." % len(a.problems)]
+    return out
 
 
 def main():
