@@ -974,19 +974,43 @@ START_TEST(test_real_model_committed)
                       "%s: '%s' differs from what gahpo fit makes from the "
                       "committed log (refit: docs/SURROGATES.md)", model,
                       same[i]);
+    /* the repeated points' noise exactly (it is the data's); the fit to
+     * within what the CPU's BLAS kernels move it: on these 1,100-point
+     * logs the optimizer stops at slightly different hyperparameters
+     * (measured: log marginal likelihood -729.43 with OpenBLAS's Haswell
+     * kernels, -728.55 with this EPYC's own), so the likelihood within 2
+     * and the two models' predictions at every logged point in the same
+     * order (Spearman >= 0.99) */
     const cJSON *k1 = cJSON_GetObjectItem(committed, "kernel");
     const cJSON *k2 = cJSON_GetObjectItem(fresh, "kernel");
-    const char *kkeys[] = { "log_signal_variance", "log_noise_variance",
-                            "log_marginal_likelihood",
-                            "repeat_noise_variance" };
-    for (int i = 0; i < 4; i++) {
-        const cJSON *x = cJSON_GetObjectItem(k1, kkeys[i]);
-        const cJSON *y = cJSON_GetObjectItem(k2, kkeys[i]);
-        ck_assert_msg(cJSON_IsNumber(x) && cJSON_IsNumber(y) &&
-                      fabs(x->valuedouble - y->valuedouble) <
-                          1e-3 * fmax(1, fabs(x->valuedouble)),
-                      "%s: kernel %s differs from a refit", model, kkeys[i]);
-    }
+    const cJSON *r1 = cJSON_GetObjectItem(k1, "repeat_noise_variance");
+    const cJSON *r2 = cJSON_GetObjectItem(k2, "repeat_noise_variance");
+    ck_assert(cJSON_IsNumber(r1) && cJSON_IsNumber(r2));
+    ck_assert_double_eq_tol(r1->valuedouble, r2->valuedouble,
+                            1e-12 * r1->valuedouble);
+    double l1 = cJSON_GetObjectItem(k1, "log_marginal_likelihood")->valuedouble;
+    double l2 = cJSON_GetObjectItem(k2, "log_marginal_likelihood")->valuedouble;
+    ck_assert_msg(fabs(l1 - l2) < 2, "%s: log marginal likelihood %.6g, a "
+                  "refit %.6g (refit: docs/SURROGATES.md)", model, l1, l2);
+    ga_error err;
+    sur_model *a = sur_model_load(model, &err), *b = sur_model_load(out, &err);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    double *pa = malloc(a->n * sizeof *pa), *pb = malloc(a->n * sizeof *pb);
+    double *scratch = malloc(sur_model_scratch_size(a) * sizeof *scratch);
+    sur_model_predict_latent(a, a->genes, a->n, pa, NULL, scratch);
+    free(scratch);
+    scratch = malloc(sur_model_scratch_size(b) * sizeof *scratch);
+    sur_model_predict_latent(b, a->genes, a->n, pb, NULL, scratch);
+    sur_metrics met;
+    sur_metrics_compute(pa, pb, a->n, &met);
+    ck_assert_msg(met.spearman >= 0.99, "%s: a refit ranks the logged points "
+                  "differently (Spearman %.4f)", model, met.spearman);
+    free(scratch);
+    free(pa);
+    free(pb);
+    sur_model_free(a);
+    sur_model_free(b);
     cJSON_Delete(committed);
     cJSON_Delete(fresh);
     tu_rmrf(dir);
@@ -1030,8 +1054,10 @@ START_TEST(test_surrogate_by_path)
     strcat(line, "\n");
     ck_assert_int_eq(tu_run((char *[]){ G, "problems", "eval", prob, NULL },
                             line, NULL, &so, &se), 0);
+    /* the command runs in a clean environment, where OpenBLAS may pick
+     * other kernels than this process: the last bits may differ */
     ck_assert_double_eq_tol(strtod(so, NULL), exp(mean[0]),
-                            1e-12 * exp(mean[0]));
+                            1e-9 * exp(mean[0]));
     free(so);
     free(se);
     char missing[4300];
