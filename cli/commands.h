@@ -44,6 +44,10 @@ int gahpo_cmd_analyze(int argc, char **argv);
  * class, a selection per worker count, results/tuned/tuned_defaults.json */
 int gahpo_cmd_tune(int argc, char **argv);
 
+/* gahpo configure SPEC [--out DIR] [--threads N] [--quiet]: iterated
+ * racing over the GA's parameters (sweeps/configure.h). */
+int gahpo_cmd_configure(int argc, char **argv);
+
 /* gahpo async-experiment [--problem NAME] [--seeds N] [--workers W]
  * [--budget B] [--median H] [--sigma S] [--target T] [--out DIR] */
 int gahpo_cmd_async_experiment(int argc, char **argv);

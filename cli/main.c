@@ -58,6 +58,9 @@ static const command commands[] = {
     { "tune", gahpo_cmd_tune,
 "  gahpo tune SPEC [--threads N] [--out DIR]\n"
 "                                   tuned defaults per budget and workers\n" },
+    { "configure", gahpo_cmd_configure,
+"  gahpo configure SPEC [--threads N] [--out DIR]\n"
+"                                   iterated racing over the GA's parameters\n" },
     { "async-experiment", gahpo_cmd_async_experiment,
 "  gahpo async-experiment [--workers W] [--budget B] ...\n"
 "                                   async vs generational GA, simulated cluster\n" },

@@ -340,6 +340,16 @@ static double row_error(const char *row, size_t nfactors)
     return c ? strtod(c, NULL) : NAN;
 }
 
+double sweep_run_score(const sweep_spec *s, const sweep_result *r)
+{
+    if (!s->race_anytime || s->ncheck == 0)
+        return r->error;
+    double sum = 0;
+    for (size_t c = 0; c < s->ncheck; c++)
+        sum += log10(fmax(r->best_at[c], 0) + 1e-12);
+    return pow(10, sum / (double)s->ncheck);
+}
+
 /* Run every listed run that is not done yet, in parallel. */
 static void execute_ids(exec_ctx *x, const long *ids, long n)
 {
@@ -380,7 +390,7 @@ static void execute_ids(exec_ctx *x, const long *ids, long n)
 #pragma omp critical(sweep_journal)
         {
             x->rows[run] = row;
-            x->errors[run] = r.error;
+            x->errors[run] = sweep_run_score(s, &r);
             fprintf(x->journal, "%ld,%s", run, row);
             fflush(x->journal);
             fprintf(x->timings, "%ld,%.6f,%.6f\n", run, r.seconds,

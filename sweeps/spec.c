@@ -48,7 +48,7 @@ static int known_key(const char *key)
         "name", "seed", "problems", "budget", "checkpoints", "replicates",
         "workers", "targets", "design", "parameters", "fixed", "constraints",
         "max_rounds", "race", "comment", "validation", "budgets",
-        "rounds_factor", "round_weight"
+        "rounds_factor", "round_weight", "configure"
     };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (!strcmp(key, keys[i]))
@@ -414,6 +414,46 @@ static int parse_design(const cJSON *o, sweep_spec *s, const char *src,
                             src);
     if (a)
         s->race_alpha = a->valuedouble;
+    const cJSON *obj = cJSON_GetObjectItemCaseSensitive(v, "objective");
+    if (obj && !(cJSON_IsString(obj) && (!strcmp(obj->valuestring, "final") ||
+                                         !strcmp(obj->valuestring, "anytime"))))
+        return ga_error_set(err, GA_EINPUT, "%s: race.objective must be "
+                            "\"final\" or \"anytime\"", src);
+    s->race_anytime = obj && !strcmp(obj->valuestring, "anytime");
+    return GA_OK;
+}
+
+/* configure: iterated racing's iterations, candidates per race, elites
+ * and tuning budget in GA runs. */
+static int parse_configure(const cJSON *o, sweep_spec *s, const char *src,
+                           ga_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "configure"), *kv;
+    s->conf_iterations = 4;
+    s->conf_candidates = 12;
+    s->conf_elites = 3;
+    s->conf_budget_runs = 0;
+    if (!v)
+        return GA_OK;
+    if (!cJSON_IsObject(v))
+        return ga_error_set(err, GA_EINPUT, "%s: 'configure' must be an object "
+                            "(iterations, candidates, elites, budget_runs)",
+                            src);
+    cJSON_ArrayForEach(kv, v)
+        if (strcmp(kv->string, "iterations") && strcmp(kv->string, "candidates")
+            && strcmp(kv->string, "elites") && strcmp(kv->string, "budget_runs"))
+            return ga_error_set(err, GA_EINPUT, "%s: configure: unknown key "
+                                "'%s' (iterations, candidates, elites, "
+                                "budget_runs)", src, kv->string);
+    if (get_long(v, "iterations", 4, 1, &s->conf_iterations, src, err) ||
+        get_long(v, "candidates", 12, 3, &s->conf_candidates, src, err) ||
+        get_long(v, "elites", 3, 1, &s->conf_elites, src, err) ||
+        get_long(v, "budget_runs", 0, 0, &s->conf_budget_runs, src, err))
+        return GA_EINPUT;
+    if (s->conf_elites >= s->conf_candidates)
+        return ga_error_set(err, GA_EINPUT, "%s: configure.elites (%ld) must be "
+                            "fewer than configure.candidates (%ld)", src,
+                            s->conf_elites, s->conf_candidates);
     return GA_OK;
 }
 
@@ -470,7 +510,8 @@ sweep_spec *sweep_spec_parse(const char *text, const char *src, ga_error *err)
     /* in order: later steps read what earlier ones set (the budget) */
     static const parse_step steps[] = {
         parse_object, parse_scalars, parse_workers, parse_problems,
-        parse_records, parse_fixed, parse_design, parse_factors
+        parse_records, parse_fixed, parse_design, parse_factors,
+        parse_configure
     };
     cJSON *o = ga_json_parse(text, src, NULL, err);
     if (!o)
@@ -706,9 +747,25 @@ static int point_values(const sweep_spec *s, sweep_point *p, ga_error *err)
 int sweep_design(const sweep_spec *s, sweep_point **out, size_t *nout,
                  char **report, ga_error *err)
 {
-    size_t n = 0, nf = s->nfactors, np = 1;
+    size_t n = 0;
     char **vals = design_values(s, &n);
-    sweep_point *pts = vals ? calloc(n + 1, sizeof *pts) : NULL;
+    if (!vals) {
+        *out = NULL;
+        *nout = 0;
+        *report = NULL;
+        return oom(err);
+    }
+    int rc = sweep_design_from(s, vals, n, out, nout, report, err);
+    free_values(vals, n * s->nfactors);
+    return rc;
+}
+
+int sweep_design_from(const sweep_spec *s, char *const *vals, size_t n,
+                      sweep_point **out, size_t *nout, char **report,
+                      ga_error *err)
+{
+    size_t nf = s->nfactors, np = 1;
+    sweep_point *pts = calloc(n + 1, sizeof *pts);
     ga_strbuf rep = GA_STRBUF_INIT;
     int rc = pts ? reference_point(s, &pts[0], err) : oom(err);
     for (size_t i = 0; rc == GA_OK && i < n; i++) {
@@ -725,7 +782,6 @@ int sweep_design(const sweep_spec *s, sweep_point **out, size_t *nout,
         if (!bad && (rc = point_values(s, &pts[np], err)) == GA_OK)
             np++;
     }
-    free_values(vals, n * nf);
     *report = rc == GA_OK ? ga_strbuf_take(&rep) : NULL;
     if (rc == GA_OK && !*report)
         rc = oom(err);

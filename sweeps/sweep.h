@@ -60,6 +60,15 @@ typedef struct sweep_spec {
                                 / the most median rounds; 0 none */
     long race_first_test;    /* race: instances before the first test */
     double race_alpha;
+    int race_anytime;        /* race: judge a run by the geometric mean of
+                                its best-so-far error at the checkpoints
+                                (quality over the budget range), not its
+                                final error */
+    /* configure (iterated racing, sweeps/configure.h) */
+    long conf_iterations;    /* races */
+    long conf_candidates;    /* settings per race, elites included */
+    long conf_elites;        /* kept from one race to the next */
+    long conf_budget_runs;   /* tuning budget in GA runs; 0: no cap */
 } sweep_spec;
 
 /* A design point: complete GA settings (seed set per run). */
@@ -83,6 +92,12 @@ int sweep_design(const sweep_spec *spec, sweep_point **points, size_t *npoints,
                  char **report, ga_error *err);
 void sweep_points_free(sweep_point *points, size_t npoints, size_t nfactors);
 
+/* As sweep_design, from given candidates: vals[i * nfactors + k] is the
+ * text of factor k in candidate i (n of them), judged as the design's. */
+int sweep_design_from(const sweep_spec *spec, char *const *vals, size_t n,
+                      sweep_point **points, size_t *npoints, char **report,
+                      ga_error *err);
+
 /* The outcome of one run. */
 typedef struct sweep_result {
     long evals, generations, rounds, idle_slots;
@@ -95,6 +110,10 @@ typedef struct sweep_result {
     double seconds;          /* wall time of the run */
     double cpu_seconds;      /* CPU time of the thread that ran it */
 } sweep_result;
+
+/* A run's score in a race: its final error, or with race_anytime the
+ * geometric mean of max(best_at, 0) + 1e-12 over the checkpoints. */
+double sweep_run_score(const sweep_spec *spec, const sweep_result *r);
 
 /* timings.csv: one line per run as it finishes, wall and CPU seconds. */
 #define SWEEP_TIMINGS_HEADER "run,seconds,cpu_seconds\n"

@@ -1,0 +1,199 @@
+/* check_configure.c - the configurator (sweeps/configure.h): iterated
+ * racing gives the same files for any thread count, keeps its tuning
+ * budget, samples inside the ranges, and refuses a bad spec or a used
+ * directory. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "../sweeps/configure.h"
+#include "suites.h"
+#include "testutil.h"
+
+#define G (char *)tu_gahpo()
+
+/* Three races of 8 candidates on three problems x 3 replicates. */
+static const char *smoke_spec =
+    "{\"name\": \"configure-smoke\", \"seed\": 11,"
+    " \"problems\": [\"sphere:d5\", \"rastrigin:d5\", \"bbob:f8:d5:i1\"],"
+    " \"budget\": 100, \"replicates\": 3, \"workers\": 1,"
+    " \"design\": \"race\","
+    " \"race\": {\"first_test\": 3, \"alpha\": 0.1, \"objective\": \"anytime\"},"
+    " \"configure\": {\"iterations\": 3, \"candidates\": 8, \"elites\": 2%s},"
+    " \"parameters\": {"
+    "  \"population_size\": {\"min\": 4, \"max\": 64, \"log\": true},"
+    "  \"strategy\": [\"simple\", \"mu_plus_lambda\"],"
+    "  \"offspring_prop\": {\"min\": 0.25, \"max\": 2},"
+    "  \"cx_prob\": {\"min\": 0, \"max\": 1},"
+    "  \"mut_prob\": {\"min\": 0, \"max\": 1},"
+    "  \"cx_indpb\": {\"min\": 0.05, \"max\": 1},"
+    "  \"mut_indpb\": {\"min\": 0.05, \"max\": 1},"
+    "  \"tournsize\": {\"min\": 1, \"max\": 10}}}";
+
+static void write_spec(const char *path, const char *extra)
+{
+    char text[4096];
+    snprintf(text, sizeof text, smoke_spec, extra);
+    tu_write(path, text);
+}
+
+static int configure(const char *spec, const char *out, const char *threads,
+                     char **err)
+{
+    char *argv[] = { G, "configure", (char *)spec, "--out", (char *)out,
+                     "--threads", (char *)threads, "--quiet", NULL };
+    char *o;
+    int rc = tu_run(argv, NULL, NULL, &o, err);
+    free(o);
+    return rc;
+}
+
+/* 1 and 2 threads: configure.csv, configure.json and every race's
+ * runs.csv and race.csv byte for byte. */
+START_TEST(test_configure_thread_count_identical)
+{
+    char *dir = tu_tmpdir("configure");
+    char spec[4200], a[4200], b[4200];
+    snprintf(spec, sizeof spec, "%s/spec.json", dir);
+    snprintf(a, sizeof a, "%s/a", dir);
+    snprintf(b, sizeof b, "%s/b", dir);
+    write_spec(spec, "");
+    char *err;
+    ck_assert_msg(configure(spec, a, "1", &err) == 0, "%s", err);
+    free(err);
+    ck_assert_msg(configure(spec, b, "2", &err) == 0, "%s", err);
+    free(err);
+    tu_assert_same_file(a, b, "configure.csv");
+    tu_assert_same_file(a, b, "configure.json");
+    const char *races[] = { "race-01/runs.csv", "race-02/runs.csv",
+                            "race-03/runs.csv", "race-03/race.csv" };
+    for (int i = 0; i < 4; i++)
+        tu_assert_same_file(a, b, races[i]);
+    /* the runs it reports are the rows of its races */
+    char path[4300];
+    snprintf(path, sizeof path, "%s/configure.json", a);
+    char *text = tu_read(path);
+    cJSON *o = cJSON_Parse(text);
+    free(text);
+    int rows = 0;
+    for (int r = 1; r <= 3; r++) {
+        snprintf(path, sizeof path, "%s/race-%02d/runs.csv", a, r);
+        rows += tu_count_lines(path) - 1;
+    }
+    ck_assert_int_eq(cJSON_GetObjectItem(o, "runs")->valueint, rows);
+    ck_assert_int_eq(cJSON_GetObjectItem(o, "races")->valueint, 3);
+    cJSON_Delete(o);
+    /* a directory that holds a configuration is not overwritten */
+    ck_assert_int_eq(configure(spec, a, "1", &err), 2);
+    ck_assert_msg(strstr(err, "already holds a configuration"), "%s", err);
+    free(err);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* budget_runs stops the races once that many GA runs are made. */
+START_TEST(test_configure_budget)
+{
+    char *dir = tu_tmpdir("configure-budget");
+    char spec[4200], out[4200], path[4300];
+    snprintf(spec, sizeof spec, "%s/spec.json", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    write_spec(spec, ", \"budget_runs\": 40");
+    char *err;
+    ck_assert_msg(configure(spec, out, "2", &err) == 0, "%s", err);
+    free(err);
+    snprintf(path, sizeof path, "%s/configure.json", out);
+    char *text = tu_read(path);
+    cJSON *o = cJSON_Parse(text);
+    free(text);
+    /* one race of 9 settings x 9 instances at most: 40 is passed after
+     * the first, so exactly one race */
+    ck_assert_int_eq(cJSON_GetObjectItem(o, "races")->valueint, 1);
+    ck_assert_int_ge(cJSON_GetObjectItem(o, "runs")->valueint, 40);
+    cJSON_Delete(o);
+    snprintf(path, sizeof path, "%s/race-02", out);
+    ck_assert_ptr_null(tu_read(path));
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* A value's position and back: inside the range, integers whole, log
+ * ranges by their logarithm, levels by index. */
+START_TEST(test_factor_positions)
+{
+    sweep_factor pop = { "population_size", 0, NULL, 4, 64, 1, 1 };
+    sweep_factor cx = { "cx_prob", 0, NULL, 0, 1, 0, 0 };
+    char *lv[] = { "simple", "mu_plus_lambda" };
+    sweep_factor st = { "strategy", 2, lv, 0, 0, 0, 0 };
+    for (int i = 0; i <= 100; i++) {
+        double q = i / 100.0;
+        char *v = sweep_factor_value(&pop, q);
+        double x = atof(v);
+        ck_assert(x >= 4 && x <= 64 && x == floor(x));
+        free(v);
+        v = sweep_factor_value(&cx, q);
+        ck_assert_double_eq_tol(atof(v), q, 1e-15);
+        ck_assert_double_eq_tol(sweep_factor_position(&cx, v), q, 1e-15);
+        free(v);
+        v = sweep_factor_value(&st, q);
+        ck_assert_str_eq(v, q < 0.5 ? "simple" : "mu_plus_lambda");
+        free(v);
+    }
+    /* log scale: 16 sits at the middle of [4, 64] */
+    ck_assert_double_eq_tol(sweep_factor_position(&pop, "16"), 0.5, 1e-12);
+    char *v = sweep_factor_value(&pop, -3);
+    ck_assert_str_eq(v, "4");
+    free(v);
+    v = sweep_factor_value(&pop, 7);
+    ck_assert_str_eq(v, "64");
+    free(v);
+}
+END_TEST
+
+/* Bad configure keys are refused before anything runs. */
+START_TEST(test_configure_bad_spec)
+{
+    char *dir = tu_tmpdir("configure-bad");
+    char spec[4200], out[4200];
+    snprintf(spec, sizeof spec, "%s/spec.json", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    const char *bad[][2] = {
+        { ", \"elites\": 9", "must be fewer than configure.candidates" },
+        { ", \"rounds\": 3", "configure: unknown key 'rounds'" },
+    };
+    for (int i = 0; i < 2; i++) {
+        char text[4096], extra[256];
+        /* replace the elites given in the template */
+        snprintf(extra, sizeof extra, "%s", bad[i][0]);
+        snprintf(text, sizeof text, smoke_spec, extra);
+        char *e = strstr(text, "\"elites\": 2, \"elites\": 9");
+        if (e)
+            memcpy(e, "             ", 13);
+        tu_write(spec, text);
+        char *err;
+        ck_assert_int_eq(configure(spec, out, "1", &err), 2);
+        ck_assert_msg(strstr(err, bad[i][1]), "%s", err);
+        free(err);
+    }
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+Suite *configure_suite(void)
+{
+    Suite *s = suite_create("configure");
+    TCase *tc = tcase_create("configure");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_factor_positions);
+    tcase_add_test(tc, test_configure_thread_count_identical);
+    tcase_add_test(tc, test_configure_budget);
+    tcase_add_test(tc, test_configure_bad_spec);
+    suite_add_tcase(s, tc);
+    return s;
+}
