@@ -11,10 +11,12 @@
 #include "../ga/rundir.h"
 #include "../ga/util.h"
 #include "../sweeps/configure.h"
+#include "../sweeps/evaluate.h"
 #include "cmd_util.h"
 
 static const char *configure_usage =
-    "usage: gahpo configure SPEC [--out DIR] [--threads N] [--quiet]";
+    "usage: gahpo configure SPEC [--out DIR] [--threads N] [--quiet]\n"
+    "                       [--compare LABEL=SETTINGS.json ...]";
 
 static volatile sig_atomic_t configure_interrupted;
 
@@ -24,10 +26,14 @@ static void on_signal(int sig)
     configure_interrupted = 1;
 }
 
+#define MAX_COMPARE 8
+
 typedef struct configure_args {
     const char *spec, *out;
     long threads;
     int quiet;
+    const char *compare[MAX_COMPARE];  /* LABEL=FILE: also on the test set */
+    int ncompare;
 } configure_args;
 
 static int usage(const char *fmt, const char *arg)
@@ -40,10 +46,17 @@ static int usage(const char *fmt, const char *arg)
 
 static int parse_args(int argc, char **argv, configure_args *a)
 {
-    *a = (configure_args){ NULL, NULL, 0, 0 };
+    memset(a, 0, sizeof *a);
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--quiet"))
             a->quiet = 1;
+        else if (!strcmp(argv[i], "--compare") && i + 1 < argc) {
+            const char *eq = strchr(argv[++i], '=');
+            if (!eq || eq == argv[i] || !eq[1] || a->ncompare >= MAX_COMPARE)
+                return usage("--compare takes LABEL=SETTINGS.json (at most 8), "
+                             "got '%s'", argv[i]);
+            a->compare[a->ncompare++] = argv[i];
+        }
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
             if (ga_parse_long(argv[++i], &a->threads) != 0 || a->threads < 1)
                 return usage("--threads must be an integer >= 1, got '%s'",
@@ -62,12 +75,98 @@ static int parse_args(int argc, char **argv, configure_args *a)
     return 0;
 }
 
+/* The test-set evidence into DIR/configure.json, under "test" (taken). */
+static int add_evidence(const char *out, const sweep_spec *s, cJSON *evidence,
+                        ga_error *err)
+{
+    char path[GA_PATH_MAX];
+    if (ga_path(path, sizeof path, err, "%s/configure.json", out)) {
+        cJSON_Delete(evidence);
+        return err->status;
+    }
+    char *text = ga_read_file(path, NULL, err);
+    cJSON *o = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    if (!o) {
+        cJSON_Delete(evidence);
+        return ga_error_set(err, GA_EFAIL, "%s: cannot read it back", path);
+    }
+    cJSON *t = cJSON_AddObjectToObject(o, "test");
+    cJSON *probs = cJSON_AddArrayToObject(t, "problems");
+    for (size_t q = 0; q < s->nvalidation; q++)
+        cJSON_AddItemToArray(probs, cJSON_CreateString(s->validation[q]));
+    cJSON_AddNumberToObject(t, "replicates", (double)s->test_replicates);
+    cJSON_AddItemToObject(t, "cells", evidence);
+    int rc = ga_write_json_atomic(path, o, err);
+    cJSON_Delete(o);
+    return rc;
+}
+
 static void progress(void *ctx, long done, long total, double seconds)
 {
     (void)ctx;
     if (done == total)
         fprintf(stderr, "configure: race of %ld runs done in %.1f s\n", total,
                 seconds);
+}
+
+/* The settings of a --compare LABEL=FILE as the spec's factor values:
+ * the spec's base, then the file. */
+static int compare_values(const sweep_spec *s, const char *arg, char **label,
+                          char **vals, ga_error *err)
+{
+    const char *eq = strchr(arg, '=');
+    *label = strndup(arg, (size_t)(eq - arg));
+    ga_settings st = s->base;
+    if (!*label)
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    if (ga_settings_load(&st, eq + 1, err) != GA_OK)
+        return GA_EINPUT;
+    return sweep_setting_values(s, &st, vals, err);
+}
+
+/* The chosen settings and the --compare ones against CANDLE's defaults on
+ * the spec's test problems (DIR/test/), the evidence into
+ * DIR/configure.json. */
+static int test_evaluation(const configure_args *a, const sweep_spec *s,
+                           const char *out, const sweep_configured *c,
+                           ga_error *err)
+{
+    size_t n = 1 + (size_t)a->ncompare, nf = s->nfactors;
+    char *labels[MAX_COMPARE + 1] = { "tuned" };
+    char **vals = calloc(n * nf + 1, sizeof *vals);
+    int rc = vals ? GA_OK : ga_error_set(err, GA_EFAIL, "out of memory");
+    for (size_t k = 0; rc == GA_OK && k < nf; k++)
+        if (!(vals[k] = strdup(c->values[k])))
+            rc = ga_error_set(err, GA_EFAIL, "out of memory");
+    for (int i = 0; rc == GA_OK && i < a->ncompare; i++)
+        rc = compare_values(s, a->compare[i], &labels[i + 1],
+                            vals + (size_t)(i + 1) * nf, err);
+    char dir[GA_PATH_MAX];
+    sweep_eval_cell *cells = NULL;
+    cJSON *evidence = NULL;
+    if (rc == GA_OK && !ga_path(dir, sizeof dir, err, "%s/test", out))
+        rc = sweep_evaluate(s, labels, vals, n, s->test_replicates, dir,
+                            (int)a->threads, &configure_interrupted, &cells,
+                            &evidence, err);
+    else if (rc == GA_OK)
+        rc = err->status;
+    if (rc == GA_OK)
+        rc = add_evidence(out, s, evidence, err);
+    for (size_t i = 0; rc == GA_OK && !a->quiet && i < n * s->ncheck; i++)
+        printf("test: %-8s at %5ld evaluations: CANDLE/%s error ratio %.3g "
+               "(95%% CI %.3g to %.3g) over %zu problems, A12 %.2f, p %.2g "
+               "(Holm %.2g)\n", labels[cells[i].setting], cells[i].evaluations,
+               labels[cells[i].setting], cells[i].ratio, cells[i].lo,
+               cells[i].hi, cells[i].problems, cells[i].a12, cells[i].p,
+               cells[i].p_holm);
+    for (size_t i = 0; vals && i < n * nf; i++)
+        free(vals[i]);
+    free(vals);
+    for (int i = 0; i < a->ncompare; i++)
+        free(labels[i + 1]);
+    free(cells);
+    return rc;
 }
 
 int gahpo_cmd_configure(int argc, char **argv)
@@ -98,6 +197,8 @@ int gahpo_cmd_configure(int argc, char **argv)
     sweep_configured c;
     rc = sweep_configure(s, out, (int)a.threads, &configure_interrupted,
                          a.quiet ? NULL : progress, NULL, &c, &err);
+    if (rc == GA_OK && s->nvalidation > 0)
+        rc = test_evaluation(&a, s, out, &c, &err);
     if (rc == GA_OK && !a.quiet) {
         printf("configure: %ld races, %ld GA runs; chosen (mean rank %.3f in "
                "the last race):\n", c.races, c.runs, c.mean_rank);
@@ -107,8 +208,7 @@ int gahpo_cmd_configure(int argc, char **argv)
     } else if (rc != GA_OK) {
         fprintf(stderr, "gahpo: %s\n", err.msg);
     }
-    if (rc == GA_OK)
-        sweep_configured_free(&c, s->nfactors);
+    sweep_configured_free(&c, s->nfactors);
     ga_rundir_unlock(lock);
     sweep_spec_free(s);
     return rc == GA_OK ? 0 : rc == GA_EINPUT ? 2 : 1;

@@ -14,6 +14,7 @@
 #include "../ga/hash.h"
 #include "../ga/strbuf.h"
 #include "../ga/util.h"
+#include "runs_row.h"
 #include "stats.h"
 
 void sweep_configured_free(sweep_configured *c, size_t nfactors)
@@ -134,30 +135,6 @@ static void race_rows_free(race_rows *rr)
     free(rr->score);
 }
 
-/* Index of column name in a CSV header line; -1 if absent. */
-static long column_of(const char *header, const char *name)
-{
-    size_t len = strlen(name);
-    long col = 0;
-    for (const char *c = header; *c && *c != '\n'; col++) {
-        const char *end = c + strcspn(c, ",\n");
-        if ((size_t)(end - c) == len && !strncmp(c, name, len))
-            return col;
-        c = *end == ',' ? end + 1 : end;
-    }
-    return -1;
-}
-
-/* Field col of a CSV line (no quoting in runs.csv). */
-static const char *field(const char *line, long col)
-{
-    for (long i = 0; i < col && line; i++) {
-        line = strpbrk(line, ",\n");
-        line = line && *line == ',' ? line + 1 : NULL;
-    }
-    return line;
-}
-
 static long problem_index(const sweep_spec *s, const char *name)
 {
     size_t len = strcspn(name, ",");
@@ -183,13 +160,13 @@ static int read_race(const sweep_spec *s, const char *dir, race_rows *rr,
     rr->point = malloc((lines + 1) * sizeof *rr->point);
     rr->instance = malloc((lines + 1) * sizeof *rr->instance);
     rr->score = malloc((lines + 1) * sizeof *rr->score);
-    long c_point = column_of(text, "point"), c_prob = column_of(text, "problem");
-    long c_rep = column_of(text, "replicate"), c_err = column_of(text, "error");
+    long c_point = sweep_column(text, "point"), c_prob = sweep_column(text, "problem");
+    long c_rep = sweep_column(text, "replicate"), c_err = sweep_column(text, "error");
     long c_at = -1;
     if (s->ncheck) {
         char name[64];
         snprintf(name, sizeof name, "best_at_%ld", s->checkpoints[0]);
-        c_at = column_of(text, name);
+        c_at = sweep_column(text, name);
     }
     int rc = rr->point && rr->instance && rr->score ? GA_OK
              : ga_error_set(err, GA_EFAIL, "out of memory");
@@ -199,19 +176,19 @@ static int read_race(const sweep_spec *s, const char *dir, race_rows *rr,
     for (const char *line = strchr(text, '\n'); rc == GA_OK && line && line[1];
          line = strchr(line + 1, '\n')) {
         const char *row = line + 1;
-        long q = problem_index(s, field(row, c_prob));
+        long q = problem_index(s, sweep_field(row, c_prob));
         size_t i = rr->n++;
-        rr->point[i] = (size_t)strtoul(field(row, c_point), NULL, 10);
-        rr->instance[i] = strtol(field(row, c_rep), NULL, 10) *
+        rr->point[i] = (size_t)strtoul(sweep_field(row, c_point), NULL, 10);
+        rr->instance[i] = strtol(sweep_field(row, c_rep), NULL, 10) *
                               (long)s->nproblems + q;
         if (s->race_anytime) {
             double sum = 0;
             for (size_t c = 0; c < s->ncheck; c++)
-                sum += log10(fmax(strtod(field(row, c_at + (long)c), NULL), 0)
+                sum += log10(fmax(strtod(sweep_field(row, c_at + (long)c), NULL), 0)
                              + 1e-12);
             rr->score[i] = pow(10, sum / (double)s->ncheck);
         } else {
-            rr->score[i] = strtod(field(row, c_err), NULL);
+            rr->score[i] = strtod(sweep_field(row, c_err), NULL);
         }
         if (q < 0)
             rc = ga_error_set(err, GA_EFAIL, "%s: a row of an unknown problem",
@@ -363,6 +340,7 @@ static int run_race(const sweep_spec *s, const char *dir, long race,
 {
     sweep_spec rs = *s;  /* shares the spec's arrays: not freed */
     rs.design = SWEEP_RACE;
+    rs.race_min_alive = s->conf_elites + 1;  /* the elites and the reference */
     unsigned long long key[2] = { s->seed, (unsigned long long)race };
     rs.seed = (unsigned long)(ga_fnv1a(GA_FNV1A_INIT, key, sizeof key) &
                               0xffffffffUL);
@@ -370,7 +348,7 @@ static int run_race(const sweep_spec *s, const char *dir, long race,
     int rc = ga_path(sub, sizeof sub, err, "%s/race-%02ld", dir, race + 1);
     if (rc == GA_OK)
         rc = sweep_design_from(&rs, vals, (size_t)s->conf_candidates, pts, np,
-                               &report, err);
+                               NULL, &report, err);
     free(report);
     if (rc == GA_OK)
         rc = sweep_execute(&rs, *pts, *np, sub, threads, 0, cancel, progress,

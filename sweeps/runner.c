@@ -422,7 +422,8 @@ typedef struct race_state {
  * alive settings (rank sums R): drop each setting whose rank sum is
  * significantly worse than the best's, |R_j - R_best| > t * sqrt(2 (b A -
  * sum R^2) / ((b-1)(k-1))), A the sum of squared within-block ranks; never
- * the reference. Their points into dropped (a list). */
+ * the reference, and the worst first while more than race_min_alive
+ * settings are left. Their points into dropped (a list). */
 static void conover_drop(const sweep_spec *s, race_state *rs, size_t b,
                          size_t k, const double *R, double *rk, char *dropped,
                          size_t size)
@@ -442,13 +443,20 @@ static void conover_drop(const sweep_spec *s, race_state *rs, size_t b,
     double dfree = ((double)b - 1) * ((double)k - 1);
     double t = gsl_cdf_tdist_Pinv(1 - s->race_alpha / 2, dfree);
     double crit = t * sqrt(fmax(0, 2 * ((double)b * A - sumR2) / dfree));
-    for (size_t j = 0; j < k; j++) {
-        if (rs->map[j] == 0 || R[j] - R[bestj] <= crit)
-            continue;
-        rs->alive[rs->map[j]] = 0;
+    for (;;) {
+        /* the worst setting still to drop */
+        size_t worst = k;
+        for (size_t j = 0; j < k; j++)
+            if (rs->map[j] != 0 && rs->alive[rs->map[j]] &&
+                R[j] - R[bestj] > crit && (worst == k || R[j] > R[worst]))
+                worst = j;
+        if (worst == k || rs->nalive <= (size_t)s->race_min_alive)
+            break;
+        rs->alive[rs->map[worst]] = 0;
         rs->nalive--;
         size_t dl = strlen(dropped);
-        snprintf(dropped + dl, size - dl, "%s%zu", dl ? " " : "", rs->map[j]);
+        snprintf(dropped + dl, size - dl, "%s%zu", dl ? " " : "",
+                 rs->map[worst]);
     }
 }
 

@@ -48,7 +48,8 @@ static int known_key(const char *key)
         "name", "seed", "problems", "budget", "checkpoints", "replicates",
         "workers", "targets", "design", "parameters", "fixed", "constraints",
         "max_rounds", "race", "comment", "validation", "budgets",
-        "rounds_factor", "round_weight", "configure"
+        "rounds_factor", "round_weight", "configure", "test",
+        "test_replicates"
     };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (!strcmp(key, keys[i]))
@@ -291,12 +292,22 @@ static int parse_problems(const cJSON *o, sweep_spec *s, const char *src,
         if (!(s->problems[s->nproblems++] = ga_strdup(kv->valuestring)))
             return oom(err);
     }
+    /* "test" is the held-out list under the name the configurator uses */
     v = cJSON_GetObjectItemCaseSensitive(o, "validation");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "test");
+    if (v && t)
+        return ga_error_set(err, GA_EINPUT, "%s: give 'test' or 'validation' "
+                            "(the same held-out list), not both", src);
+    if (get_long(o, "test_replicates", 31, 2, &s->test_replicates, src, err))
+        return GA_EINPUT;
+    if (t)
+        v = t;
     if (!v)
         return GA_OK;
     if (!cJSON_IsArray(v))
-        return ga_error_set(err, GA_EINPUT, "%s: 'validation' must be a list of "
-                            "held-out problem names", src);
+        return ga_error_set(err, GA_EINPUT, "%s: '%s' must be a list of "
+                            "held-out problem names", src, t ? "test"
+                                                             : "validation");
     if (!(s->validation = calloc((size_t)cJSON_GetArraySize(v) + 1,
                                  sizeof *s->validation)))
         return oom(err);
@@ -733,6 +744,18 @@ static int judge_candidate(const sweep_spec *s, char *const *vals,
     return 0;
 }
 
+int sweep_setting_values(const sweep_spec *s, const ga_settings *st,
+                         char **vals, ga_error *err)
+{
+    for (size_t k = 0; k < s->nfactors; k++) {
+        if (setting_text(st, s->factors[k].name, &vals[k], err))
+            return GA_EFAIL;
+        if (!vals[k] && !(vals[k] = ga_strdup("none")))
+            return oom(err);
+    }
+    return GA_OK;
+}
+
 /* A kept point's values: those actually used (after a repair). */
 static int point_values(const sweep_spec *s, sweep_point *p, ga_error *err)
 {
@@ -755,14 +778,14 @@ int sweep_design(const sweep_spec *s, sweep_point **out, size_t *nout,
         *report = NULL;
         return oom(err);
     }
-    int rc = sweep_design_from(s, vals, n, out, nout, report, err);
+    int rc = sweep_design_from(s, vals, n, out, nout, NULL, report, err);
     free_values(vals, n * s->nfactors);
     return rc;
 }
 
 int sweep_design_from(const sweep_spec *s, char *const *vals, size_t n,
-                      sweep_point **out, size_t *nout, char **report,
-                      ga_error *err)
+                      sweep_point **out, size_t *nout, long *point_of,
+                      char **report, ga_error *err)
 {
     size_t nf = s->nfactors, np = 1;
     sweep_point *pts = calloc(n + 1, sizeof *pts);
@@ -779,6 +802,10 @@ int sweep_design_from(const sweep_spec *s, char *const *vals, size_t n,
                                  s->factors[k].name, vals[i * nf + k]);
             ga_strbuf_printf(&rep, "): %s\n", why);
         }
+        if (point_of)
+            point_of[i] = bad ? (strstr(why, "the same as the reference")
+                                     ? 0 : -1)
+                              : (long)np;
         if (!bad && (rc = point_values(s, &pts[np], err)) == GA_OK)
             np++;
     }

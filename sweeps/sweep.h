@@ -60,6 +60,9 @@ typedef struct sweep_spec {
                                 / the most median rounds; 0 none */
     long race_first_test;    /* race: instances before the first test */
     double race_alpha;
+    long race_min_alive;     /* race: never fewer settings left (0: no
+                                floor; the configurator keeps its elites
+                                and the reference) */
     int race_anytime;        /* race: judge a run by the geometric mean of
                                 its best-so-far error at the checkpoints
                                 (quality over the budget range), not its
@@ -69,6 +72,8 @@ typedef struct sweep_spec {
     long conf_candidates;    /* settings per race, elites included */
     long conf_elites;        /* kept from one race to the next */
     long conf_budget_runs;   /* tuning budget in GA runs; 0: no cap */
+    long test_replicates;    /* the test-set evaluation's replicates
+                                ("test" problems are kept in validation) */
 } sweep_spec;
 
 /* A design point: complete GA settings (seed set per run). */
@@ -93,10 +98,12 @@ int sweep_design(const sweep_spec *spec, sweep_point **points, size_t *npoints,
 void sweep_points_free(sweep_point *points, size_t npoints, size_t nfactors);
 
 /* As sweep_design, from given candidates: vals[i * nfactors + k] is the
- * text of factor k in candidate i (n of them), judged as the design's. */
+ * text of factor k in candidate i (n of them), judged as the design's.
+ * point_of (n entries, may be NULL): the point each candidate became, 0
+ * when it is the reference's settings, -1 when it was dropped. */
 int sweep_design_from(const sweep_spec *spec, char *const *vals, size_t n,
-                      sweep_point **points, size_t *npoints, char **report,
-                      ga_error *err);
+                      sweep_point **points, size_t *npoints, long *point_of,
+                      char **report, ga_error *err);
 
 /* The outcome of one run. */
 typedef struct sweep_result {
@@ -110,6 +117,12 @@ typedef struct sweep_result {
     double seconds;          /* wall time of the run */
     double cpu_seconds;      /* CPU time of the thread that ran it */
 } sweep_result;
+
+/* The text of each of spec's factors in settings st, as the design
+ * writes them, into vals (nfactors, caller frees each). GA_EFAIL when out
+ * of memory. */
+int sweep_setting_values(const sweep_spec *spec, const ga_settings *st,
+                         char **vals, ga_error *err);
 
 /* A run's score in a race: its final error, or with race_anytime the
  * geometric mean of max(best_at, 0) + 1e-12 over the checkpoints. */

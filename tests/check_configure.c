@@ -10,6 +10,7 @@
 #include <cJSON.h>
 
 #include "../sweeps/configure.h"
+#include "../sweeps/evaluate.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -185,6 +186,66 @@ START_TEST(test_configure_bad_spec)
 }
 END_TEST
 
+/* A12 by hand: x = {1, 2} against y = {2, 3}: 1 < 2, 1 < 3, 2 = 2, 2 < 3:
+ * 3.5 of 4. */
+START_TEST(test_a12)
+{
+    const double x[] = { 1, 2 }, y[] = { 2, 3 };
+    ck_assert_double_eq_tol(sweep_a12(x, 2, y, 2), 0.875, 1e-15);
+    ck_assert_double_eq_tol(sweep_a12(y, 2, x, 2), 0.125, 1e-15);
+    ck_assert_double_eq_tol(sweep_a12(x, 2, x, 2), 0.5, 1e-15);
+}
+END_TEST
+
+/* With test problems, the choice and the --compare settings run against
+ * CANDLE's defaults there: evaluation.csv holds a row per setting and
+ * checkpoint, configure.json the evidence; random search at the full
+ * budget is worse than CANDLE's GA on every one of these classic
+ * functions (ratio < 1: the direction of the ratio is right). */
+START_TEST(test_configure_test_set)
+{
+    char *dir = tu_tmpdir("configure-test");
+    char spec[4200], out[4200], rnd[4200], arg[4300], path[4300];
+    snprintf(spec, sizeof spec, "%s/spec.json", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(rnd, sizeof rnd, "%s/random.json", dir);
+    snprintf(arg, sizeof arg, "random=%s", rnd);
+    tu_write(rnd, "{\"strategy\": \"random\"}");
+    write_spec(spec, "}, \"test\": [\"ackley:d5\", \"rosenbrock:d5\", "
+                     "\"griewank:d5\", \"levy:d5\", \"bbob:f10:d5:i2\"], "
+                     "\"test_replicates\": 7, \"comment\": {\"x\": 1");
+    char *argv[] = { G, "configure", spec, "--out", out, "--compare", arg,
+                     NULL };
+    char *o, *err;
+    int rc = tu_run(argv, NULL, NULL, &o, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    ck_assert_msg(strstr(o, "test: random   at   100 evaluations"), "%s", o);
+    free(o);
+    free(err);
+    snprintf(path, sizeof path, "%s/test/evaluation.csv", out);
+    ck_assert_int_eq(tu_count_lines(path), 1 + 2 * 4);
+    snprintf(path, sizeof path, "%s/configure.json", out);
+    char *text = tu_read(path);
+    cJSON *c = cJSON_Parse(text);
+    free(text);
+    const cJSON *t = cJSON_GetObjectItem(c, "test");
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(t, "problems")), 5);
+    const cJSON *cells = cJSON_GetObjectItem(t, "cells");
+    ck_assert_int_eq(cJSON_GetArraySize(cells), 8);
+    const cJSON *last = cJSON_GetArrayItem(cells, 7);
+    ck_assert_str_eq(cJSON_GetObjectItem(last, "setting")->valuestring,
+                     "random");
+    ck_assert_int_eq(cJSON_GetObjectItem(last, "evaluations")->valueint, 100);
+    ck_assert_msg(cJSON_GetObjectItem(last, "ratio")->valuedouble < 1,
+                  "random search at 100 evaluations: ratio %g",
+                  cJSON_GetObjectItem(last, "ratio")->valuedouble);
+    ck_assert(cJSON_GetObjectItem(last, "a12")->valuedouble < 0.5);
+    cJSON_Delete(c);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *configure_suite(void)
 {
     Suite *s = suite_create("configure");
@@ -194,6 +255,8 @@ Suite *configure_suite(void)
     tcase_add_test(tc, test_configure_thread_count_identical);
     tcase_add_test(tc, test_configure_budget);
     tcase_add_test(tc, test_configure_bad_spec);
+    tcase_add_test(tc, test_a12);
+    tcase_add_test(tc, test_configure_test_set);
     suite_add_tcase(s, tc);
     return s;
 }
