@@ -132,27 +132,31 @@ static int test_evaluation(const configure_args *a, const sweep_spec *s,
                            const char *out, const sweep_configured *c,
                            ga_error *err)
 {
-    size_t n = 1 + (size_t)a->ncompare, nf = s->nfactors;
+    size_t first = c ? 1 : 0, nf = s->nfactors;
+    size_t n = first + (size_t)a->ncompare;
     char *labels[MAX_COMPARE + 1] = { "tuned" };
     char **vals = calloc(n * nf + 1, sizeof *vals);
     int rc = vals ? GA_OK : ga_error_set(err, GA_EFAIL, "out of memory");
-    for (size_t k = 0; rc == GA_OK && k < nf; k++)
+    for (size_t k = 0; rc == GA_OK && c && k < nf; k++)
         if (!(vals[k] = strdup(c->values[k])))
             rc = ga_error_set(err, GA_EFAIL, "out of memory");
     for (int i = 0; rc == GA_OK && i < a->ncompare; i++)
-        rc = compare_values(s, a->compare[i], &labels[i + 1],
-                            vals + (size_t)(i + 1) * nf, err);
+        rc = compare_values(s, a->compare[i], &labels[first + (size_t)i],
+                            vals + (first + (size_t)i) * nf, err);
     char dir[GA_PATH_MAX];
     sweep_eval_cell *cells = NULL;
     cJSON *evidence = NULL;
-    if (rc == GA_OK && !ga_path(dir, sizeof dir, err, "%s/test", out))
+    if (rc == GA_OK && !ga_path(dir, sizeof dir, err, c ? "%s/test" : "%s",
+                                out))
         rc = sweep_evaluate(s, labels, vals, n, s->test_replicates, dir,
                             (int)a->threads, &configure_interrupted, &cells,
                             &evidence, err);
     else if (rc == GA_OK)
         rc = err->status;
-    if (rc == GA_OK)
+    if (rc == GA_OK && c)
         rc = add_evidence(out, s, evidence, err);
+    else
+        cJSON_Delete(evidence);
     for (size_t i = 0; rc == GA_OK && !a->quiet && i < n * s->ncheck; i++)
         printf("test: %-8s at %5ld evaluations: CANDLE/%s error ratio %.3g "
                "(95%% CI %.3g to %.3g) over %zu problems, A12 %.2f, p %.2g "
@@ -164,7 +168,7 @@ static int test_evaluation(const configure_args *a, const sweep_spec *s,
         free(vals[i]);
     free(vals);
     for (int i = 0; i < a->ncompare; i++)
-        free(labels[i + 1]);
+        free(labels[first + (size_t)i]);
     free(cells);
     return rc;
 }
@@ -209,6 +213,55 @@ int gahpo_cmd_configure(int argc, char **argv)
         fprintf(stderr, "gahpo: %s\n", err.msg);
     }
     sweep_configured_free(&c, s->nfactors);
+    ga_rundir_unlock(lock);
+    sweep_spec_free(s);
+    return rc == GA_OK ? 0 : rc == GA_EINPUT ? 2 : 1;
+}
+
+/* gahpo evaluate SPEC --out DIR LABEL=SETTINGS.json ...: settings against
+ * CANDLE's defaults on the spec's test problems, without tuning. */
+int gahpo_cmd_evaluate(int argc, char **argv)
+{
+    configure_args a;
+    memset(&a, 0, sizeof a);
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--quiet"))
+            a.quiet = 1;
+        else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+            if (ga_parse_long(argv[++i], &a.threads) != 0 || a.threads < 1)
+                return usage("--threads must be an integer >= 1, got '%s'",
+                             argv[i]);
+        } else if (!strcmp(argv[i], "--out") && i + 1 < argc)
+            a.out = argv[++i];
+        else if (strchr(argv[i], '=') && argv[i][0] != '-' &&
+                 a.ncompare < MAX_COMPARE && a.spec)
+            a.compare[a.ncompare++] = argv[i];
+        else if (argv[i][0] != '-' && !a.spec)
+            a.spec = argv[i];
+        else
+            return usage("unexpected argument '%s' (usage: gahpo evaluate SPEC "
+                         "--out DIR LABEL=SETTINGS.json ...)", argv[i]);
+    }
+    if (!a.spec || !a.out || a.ncompare == 0)
+        return usage("%s", "usage: gahpo evaluate SPEC --out DIR "
+                     "LABEL=SETTINGS.json ... (at most 8)");
+    ga_error err;
+    ga_error_clear(&err);
+    sweep_spec *s = sweep_spec_load(a.spec, &err);
+    int rc = s ? GA_OK : err.status;
+    int lock = -1;
+    if (rc == GA_OK && (ga_mkdirs(a.out, &err) != GA_OK ||
+                        (lock = ga_rundir_lock(a.out, &err)) < 0))
+        rc = err.status;
+    if (rc == GA_OK) {
+        gahpo_on_stop_signals(on_signal);
+        rc = test_evaluation(&a, s, a.out, NULL, &err);
+    }
+    if (rc != GA_OK)
+        fprintf(stderr, "gahpo: %s\n", err.msg);
+    else if (!a.quiet)
+        printf("in %s: evaluation.md evaluation.csv problems.csv runs.csv\n",
+               a.out);
     ga_rundir_unlock(lock);
     sweep_spec_free(s);
     return rc == GA_OK ? 0 : rc == GA_EINPUT ? 2 : 1;

@@ -48,6 +48,10 @@ int gahpo_cmd_tune(int argc, char **argv);
  * racing over the GA's parameters (sweeps/configure.h). */
 int gahpo_cmd_configure(int argc, char **argv);
 
+/* gahpo evaluate SPEC --out DIR LABEL=SETTINGS.json ...: settings against
+ * CANDLE's defaults on the spec's test problems (sweeps/evaluate.h). */
+int gahpo_cmd_evaluate(int argc, char **argv);
+
 /* gahpo async-experiment [--problem NAME] [--seeds N] [--workers W]
  * [--budget B] [--median H] [--sigma S] [--target T] [--out DIR] */
 int gahpo_cmd_async_experiment(int argc, char **argv);

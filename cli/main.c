@@ -61,6 +61,9 @@ static const command commands[] = {
     { "configure", gahpo_cmd_configure,
 "  gahpo configure SPEC [--threads N] [--out DIR]\n"
 "                                   iterated racing over the GA's parameters\n" },
+    { "evaluate", gahpo_cmd_evaluate,
+"  gahpo evaluate SPEC --out DIR LABEL=SETTINGS.json ...\n"
+"                                   settings vs CANDLE's on the test problems\n" },
     { "async-experiment", gahpo_cmd_async_experiment,
 "  gahpo async-experiment [--workers W] [--budget B] ...\n"
 "                                   async vs generational GA, simulated cluster\n" },

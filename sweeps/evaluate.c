@@ -83,9 +83,11 @@ static double median_log(const double *v, size_t n, double *scratch)
     return n % 2 ? scratch[n / 2] : (scratch[n / 2 - 1] + scratch[n / 2]) / 2;
 }
 
-/* One cell's statistics over the problems. */
+/* One cell's statistics over the problems; each problem's figures as a
+ * row of problems.csv into rows. */
 static void cell_stats(const sweep_spec *ts, const double *err_at, size_t p,
-                       size_t c, unsigned long seed, sweep_eval_cell *cell)
+                       size_t c, unsigned long seed, const char *label,
+                       ga_strbuf *rows, sweep_eval_cell *cell)
 {
     size_t nq = ts->nproblems, reps = (size_t)ts->replicates;
     double d[nq + 1], zero[nq + 1], a12[nq + 1];
@@ -97,9 +99,14 @@ static void cell_stats(const sweep_spec *ts, const double *err_at, size_t p,
             ref[r] = err_at[((0 * nq + q) * reps + r) * ts->ncheck + c];
             set[r] = err_at[((p * nq + q) * reps + r) * ts->ncheck + c];
         }
-        d[q] = median_log(ref, reps, scratch) - median_log(set, reps, scratch);
+        double mref = median_log(ref, reps, scratch);
+        double mset = median_log(set, reps, scratch);
+        d[q] = mref - mset;
         zero[q] = 0;
         a12[q] = sweep_a12(set, reps, ref, reps);
+        ga_strbuf_printf(rows, "%s,%ld,%s,%.17g,%.17g,%.17g\n", label,
+                         ts->checkpoints[c], ts->problems[q], mset, mref,
+                         a12[q]);
         sum_a12 += a12[q];
         cell->better += d[q] > 0;
         cell->worse += d[q] < 0;
@@ -229,6 +236,9 @@ int sweep_evaluate(const sweep_spec *s, char *const *labels,
         rc = ga_error_set(err, GA_EFAIL, "out of memory");
     if (rc == GA_OK)
         rc = read_runs(&ts, np, dir, err_at, err);
+    ga_strbuf rows = GA_STRBUF_INIT;
+    ga_strbuf_append(&rows, "setting,evaluations,problem,median_log10_error,"
+                            "median_log10_error_defaults,a12\n");
     for (size_t i = 0; rc == GA_OK && i < n; i++)
         for (size_t c = 0; c < ts.ncheck; c++) {
             sweep_eval_cell *cell = &cells[i * ts.ncheck + c];
@@ -239,7 +249,8 @@ int sweep_evaluate(const sweep_spec *s, char *const *labels,
                                            1, 1, 0.5, 0, 0 };
             else
                 cell_stats(&ts, err_at, (size_t)point_of[i], c,
-                           ts.seed + (unsigned long)(i * ts.ncheck + c), cell);
+                           ts.seed + (unsigned long)(i * ts.ncheck + c),
+                           labels[i], &rows, cell);
             p[i * ts.ncheck + c] = cell->p;
         }
     if (rc == GA_OK) {
@@ -251,6 +262,10 @@ int sweep_evaluate(const sweep_spec *s, char *const *labels,
                              : write_evaluation(&ts, labels, cells, ncells,
                                                 dir, evidence, err);
     }
+    char path[GA_PATH_MAX];
+    if (rc == GA_OK && !ga_path(path, sizeof path, err, "%s/problems.csv", dir))
+        rc = ga_strbuf_write(&rows, path, err);
+    ga_strbuf_free(&rows);
     free(point_of);
     free(err_at);
     free(p);

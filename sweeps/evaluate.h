@@ -32,7 +32,9 @@ typedef struct sweep_eval_cell {
 
 /* Run the n settings (vals[i * nfactors + k], labels[i]) and the CANDLE
  * defaults on spec's test problems, replicates each, into dir (a sweep
- * directory: runs.csv, ...; then evaluation.csv and evaluation.md).
+ * directory: runs.csv, ...; then evaluation.csv, evaluation.md and
+ * problems.csv, each problem's medians and A12 per setting and
+ * checkpoint, for comparisons between settings).
  * *cells (n x spec->ncheck, caller frees) and *evidence (a JSON array,
  * caller frees; may be NULL) come back. A setting that is the defaults
  * gets ratio 1 and p 1. GA_EINPUT when the spec has no test problems. */
