@@ -246,6 +246,40 @@ START_TEST(test_configure_test_set)
 }
 END_TEST
 
+/* gahpo evaluate: the same evaluation without tuning; problems.csv has a
+ * row per setting, checkpoint and problem; usage errors exit 2. */
+START_TEST(test_evaluate_command)
+{
+    char *dir = tu_tmpdir("evaluate");
+    char spec[4200], out[4200], rnd[4200], arg[4300], path[4300];
+    snprintf(spec, sizeof spec, "%s/spec.json", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(rnd, sizeof rnd, "%s/random.json", dir);
+    snprintf(arg, sizeof arg, "random=%s", rnd);
+    tu_write(rnd, "{\"strategy\": \"random\"}");
+    write_spec(spec, "}, \"test\": [\"ackley:d5\", \"levy:d5\"], "
+                     "\"test_replicates\": 3, \"comment\": {\"x\": 1");
+    char *argv[] = { G, "evaluate", spec, "--out", out, arg, "--quiet", NULL };
+    char *o, *err;
+    ck_assert_msg(tu_run(argv, NULL, NULL, &o, &err) == 0, "%s", err);
+    free(o);
+    free(err);
+    snprintf(path, sizeof path, "%s/problems.csv", out);
+    ck_assert_int_eq(tu_count_lines(path), 1 + 4 * 2);
+    char *bad[] = { G, "evaluate", spec, "--out", out, NULL };
+    ck_assert_int_eq(tu_run(bad, NULL, NULL, &o, &err), 2);
+    free(o);
+    free(err);
+    tu_write(rnd, "{\"strategy\": \"sideways\"}");
+    ck_assert_int_eq(tu_run(argv, NULL, NULL, &o, &err), 2);
+    ck_assert_msg(strstr(err, "random.json"), "%s", err);
+    free(o);
+    free(err);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *configure_suite(void)
 {
     Suite *s = suite_create("configure");
@@ -257,6 +291,7 @@ Suite *configure_suite(void)
     tcase_add_test(tc, test_configure_bad_spec);
     tcase_add_test(tc, test_a12);
     tcase_add_test(tc, test_configure_test_set);
+    tcase_add_test(tc, test_evaluate_command);
     suite_add_tcase(s, tc);
     return s;
 }
