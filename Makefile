@@ -42,7 +42,7 @@ endif
 CHECKER  = $(BUILD)/tests/check_gahpo
 BENCHES  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bench_*.c))
 
-.PHONY: all deps-build layers test test-slurm unit quick asan bench sweep tune hpo-study seed-study install clean deps
+.PHONY: all deps-build layers test test-slurm unit quick asan bench sweep tune configure compare-configurators hpo-study seed-study install clean deps
 
 all: $(BIN)
 
@@ -231,6 +231,21 @@ sweep: deps $(BIN)
 tune: deps $(BIN)
 	$(BIN) tune sweeps/tune.json --out results/tuned
 	cp results/tuned/tuned_defaults.json sweeps/tuned_defaults.json
+
+# The configurator (iterated racing over every GA parameter) at 100
+# evaluations on the declared training set, its choice evaluated on the
+# test set (sweeps/configure.json; under a minute on 2 cores).
+configure: deps $(BIN)
+	rm -rf results/configure-b100
+	$(BIN) configure sweeps/configure.json --out results/configure-b100
+
+# gahpo's configurator against irace at equal tuning budget, 3 tuning
+# seeds each, on the same test set (Debian's r-cran-irace; results/compare/
+# configurators/; tens of minutes).
+compare-configurators: deps $(BIN)
+	scripts/install-deps.sh compare
+	/usr/bin/python3 scripts/compare/irace_vs_configure.py sweeps/configure.json \
+	    --gahpo $(BIN) --out results/compare/configurators
 
 # The HPO study: the model's defaults vs random search vs the GA with
 # CANDLE's and with tuned defaults, on every HPO surrogate (four real, the

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# install-deps.sh [build] - installs what gahpo needs, from Debian's
-# packages: with `build`, only what a plain `make` needs (a C compiler,
-# GSL, OpenBLAS, cJSON); without, also what the tests, the studies and the
-# comparisons need (Check, DEAP, scikit-learn, gnuplot; as root also Slurm
-# and clang). As root: apt-get installs the missing ones. Otherwise: prints
+# install-deps.sh [build|compare] - installs what gahpo needs, from
+# Debian's packages: with `build`, only what a plain `make` needs (a C
+# compiler, GSL, OpenBLAS, cJSON); without, also what the tests and the
+# studies need (Check, DEAP, scikit-learn, gnuplot; as root also Slurm and
+# clang); with `compare`, also irace (r-cran-irace) for the comparisons. As root: apt-get installs the missing ones. Otherwise: prints
 # the exact command to run and exits 1.
 set -euo pipefail
 
@@ -20,6 +20,11 @@ SLURM_PACKAGES=(slurmctld slurmd slurm-client munge slurm-wlm-torque)
 # clang) and LLVM's OpenMP (clang -fopenmp). Installed as root; optional
 # otherwise: without them the fuzz smoke prints SKIPPED.
 FUZZ_PACKAGES=(clang libclang-rt-dev libomp-dev)
+# The comparisons with other tools (make compare-configurators): irace
+# from Debian (R and its packages: large, so only when asked).
+if [ "${1:-}" = compare ]; then
+  PACKAGES+=(r-cran-irace)
+fi
 if [ "${1:-}" = build ]; then
   PACKAGES=("${BUILD_PACKAGES[@]}")
   SLURM_PACKAGES=()
