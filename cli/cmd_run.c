@@ -364,10 +364,51 @@ static int apply_source(ga_settings *s, setting_sources *src, const char *name,
     return GA_OK;
 }
 
+/* One line on what the chosen tuned-defaults entry is known to do: its
+ * test-set evidence, or that it has only its tuning problems' ("" when
+ * the file has no entries). */
+static void tuned_evidence(const cJSON *root, const run_args *a, char *buf,
+                           size_t size)
+{
+    buf[0] = '\0';
+    const cJSON *e = ga_settings_tuned_entry(root, a->budget,
+                                             tuned_workers(a));
+    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(e, "evidence");
+    const cJSON *test = cJSON_GetObjectItemCaseSensitive(ev, "test");
+    const cJSON *imp = cJSON_GetObjectItemCaseSensitive(
+        ev, "improvement_over_candle_defaults");
+    const cJSON *probs = cJSON_GetObjectItemCaseSensitive(ev, "problems");
+    if (test) {
+        const cJSON *r = cJSON_GetObjectItemCaseSensitive(test, "ratio");
+        const cJSON *ci = cJSON_GetObjectItemCaseSensitive(test, "ratio_ci95");
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(test, "p_holm");
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(test, "problems");
+        if (cJSON_IsNumber(r) && cJSON_GetArraySize(ci) == 2 &&
+            cJSON_IsNumber(p) && cJSON_IsNumber(n))
+            snprintf(buf, size, "on %.0f test problems never tuned on, "
+                     "CANDLE's error / this entry's %.3g (95%% CI %.3g to "
+                     "%.3g, problems as units), p (Holm) %.2g", n->valuedouble,
+                     r->valuedouble, cJSON_GetArrayItem(ci, 0)->valuedouble,
+                     cJSON_GetArrayItem(ci, 1)->valuedouble, p->valuedouble);
+    } else if (imp) {
+        const cJSON *r = cJSON_GetObjectItemCaseSensitive(imp,
+                                                          "median_error_ratio");
+        const cJSON *ci = cJSON_GetObjectItemCaseSensitive(imp, "ci95");
+        if (cJSON_IsNumber(r) && cJSON_GetArraySize(ci) == 2)
+            snprintf(buf, size, "measured on its %d tuning problems only, no "
+                     "test set: median error ratio CANDLE/this entry %.3g "
+                     "(95%% CI %.3g to %.3g, pooled over problem x replicate "
+                     "pairs); docs/GUIDE.md section 3", cJSON_GetArraySize(probs),
+                     r->valuedouble, cJSON_GetArrayItem(ci, 0)->valuedouble,
+                     cJSON_GetArrayItem(ci, 1)->valuedouble);
+    }
+}
+
 /* Settings from all sources, in precedence order: built-in, tuned
  * defaults, settings file, environment, command line. */
 static int resolve_settings(const run_args *a, ga_settings *s, char *tuned_used,
-                            size_t tuned_size, setting_sources *src,
+                            size_t tuned_size, char *evidence,
+                            size_t evidence_size, setting_sources *src,
                             ga_error *err)
 {
     ga_settings_defaults(s);
@@ -381,6 +422,9 @@ static int resolve_settings(const run_args *a, ga_settings *s, char *tuned_used,
     c.tuned = root;
     int rc = root ? apply_source(s, src, "tuned defaults", from_tuned, &c, err)
                   : GA_OK;
+    evidence[0] = '\0';
+    if (rc == GA_OK && root && tuned_used[0])
+        tuned_evidence(root, a, evidence, evidence_size);
     cJSON_Delete(root);
     src->tuned_num_iter = s->num_iter;
     src->after_tuned = *s;
@@ -696,6 +740,7 @@ typedef struct run_state {
     size_t ninit;
     char dir[PATH_MAX];       /* the run directory, absolute */
     char tuned_used[4400];    /* the tuned defaults applied; "" none */
+    char tuned_evidence[512]; /* what is known of them, one line; "" none */
     int lock;                 /* the run directory's lock; -1 none */
     extension ext;
 } run_state;
@@ -841,7 +886,8 @@ static int load_fresh_run(run_args *a, run_state *st, ga_error *err)
         return -1;
     setting_sources src;
     if (resolve_settings(a, &st->settings, st->tuned_used,
-                         sizeof st->tuned_used, &src, err) != GA_OK)
+                         sizeof st->tuned_used, st->tuned_evidence,
+                         sizeof st->tuned_evidence, &src, err) != GA_OK)
         return -1;
     tuned_overridden(&src, st->tuned_used, a->quiet);
     if (apply_budget(a, &st->settings, &src, a->quiet, err) != GA_OK)
@@ -1081,6 +1127,8 @@ static void print_start(const run_args *a, const run_state *st,
     planned_evaluations(s, evals, sizeof evals);
     if (!a->quiet && st->tuned_used[0])
         fprintf(stderr, "gahpo: tuned defaults from %s\n", st->tuned_used);
+    if (!a->quiet && st->tuned_used[0] && st->tuned_evidence[0])
+        fprintf(stderr, "gahpo: their evidence: %s\n", st->tuned_evidence);
     if (!a->quiet && s->strategy == GA_ASYNC)
         fprintf(stderr, "gahpo: async run, population %ld, %s, %ld in flight, "
                 "seed %lu, %s executor, in %s\n", s->population_size, evals,

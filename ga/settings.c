@@ -272,6 +272,20 @@ static const cJSON *pick(const cJSON *entries, const char *key, long want,
     return best ? best : smallest;
 }
 
+const cJSON *ga_settings_tuned_entry(const cJSON *root, long budget,
+                                     long workers)
+{
+    const cJSON *entries = cJSON_GetObjectItemCaseSensitive(root, "entries");
+    if (!cJSON_IsArray(entries) || budget <= 0)
+        return NULL;
+    const cJSON *by_budget = pick(entries, "budget", budget, NULL, NULL);
+    if (!by_budget)
+        return NULL;
+    return pick(entries, "workers", workers,
+                cJSON_GetObjectItemCaseSensitive(by_budget, "budget"),
+                "budget");
+}
+
 int ga_settings_apply_tuned(ga_settings *s, const cJSON *root, const char *source,
                             long budget, long workers, char *chosen,
                             size_t chosen_size, ga_error *err)
@@ -291,13 +305,10 @@ int ga_settings_apply_tuned(ga_settings *s, const cJSON *root, const char *sourc
                             "list", source);
     if (budget <= 0)
         return GA_OK;
-    const cJSON *by_budget = pick(entries, "budget", budget, NULL, NULL);
-    if (!by_budget)
+    const cJSON *e = ga_settings_tuned_entry(root, budget, workers);
+    if (!e)
         return ga_error_set(err, GA_EINPUT, "%s: entries need numeric 'budget' "
                             "and 'workers'", source);
-    const cJSON *e = pick(entries, "workers", workers,
-                          cJSON_GetObjectItemCaseSensitive(by_budget, "budget"),
-                          "budget");
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(e, "settings");
     if (!e || ga_settings_apply_json(s, st, source, err) != GA_OK)
         return err && err->status ? err->status

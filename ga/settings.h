@@ -98,6 +98,12 @@ int ga_settings_apply_tuned(ga_settings *s, const cJSON *root, const char *sourc
                             long budget, long workers, char *chosen,
                             size_t chosen_size, ga_error *err);
 
+/* The entry of a tuned-defaults file with "entries" that
+ * ga_settings_apply_tuned applies for budget and workers; NULL when there
+ * is none (no entries, budget <= 0, no numeric budget). */
+const cJSON *ga_settings_tuned_entry(const cJSON *root, long budget,
+                                     long workers);
+
 /* Read and apply a settings JSON file. */
 int ga_settings_load(ga_settings *s, const char *path, ga_error *err);
 

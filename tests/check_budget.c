@@ -279,6 +279,41 @@ START_TEST(test_random_reproducible)
 }
 END_TEST
 
+/* The chosen tuned entry's evidence in one line: its test-set figures
+ * when it has them, else that it was measured on its tuning problems only
+ * (the committed file). */
+START_TEST(test_tuned_evidence_line)
+{
+    char *dir = tu_tmpdir("evidence");
+    char run[4200], file[4200];
+    snprintf(run, sizeof run, "%s/run", dir);
+    snprintf(file, sizeof file, "%s/tuned.json", dir);
+    char *argv[] = { G, "run", "--no-env", "--problem", "sphere:d5", "--out",
+                     run, "--budget", "100", NULL };
+    char *out, *err;
+    ck_assert_int_eq(tu_run(argv, NULL, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(err, "their evidence: measured on its 12 tuning "
+                              "problems only, no test set"), "%s", err);
+    free(out);
+    free(err);
+    tu_rmrf(run);
+    tu_write(file, "{\"entries\": [{\"budget\": 100, \"workers\": 1, "
+                   "\"settings\": {\"population_size\": 10}, \"evidence\": "
+                   "{\"test\": {\"problems\": 25, \"ratio\": 1.48, "
+                   "\"ratio_ci95\": [1.29, 1.71], \"p_holm\": 3e-06}}}]}");
+    char *with[] = { G, "run", "--no-env", "--problem", "sphere:d5", "--out",
+                     run, "--budget", "100", "--tuned-defaults", file, NULL };
+    ck_assert_int_eq(tu_run(with, NULL, NULL, &out, &err), 0);
+    ck_assert_msg(strstr(err, "their evidence: on 25 test problems never "
+                              "tuned on, CANDLE's error / this entry's 1.48 "
+                              "(95% CI 1.29 to 1.71"), "%s", err);
+    free(out);
+    free(err);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *budget_suite(void)
 {
     Suite *s = suite_create("budget");
@@ -292,6 +327,7 @@ Suite *budget_suite(void)
     tcase_add_test(tc, test_budget_below_population);
     tcase_add_test(tc, test_random_strategy);
     tcase_add_test(tc, test_random_reproducible);
+    tcase_add_test(tc, test_tuned_evidence_line);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -87,6 +87,7 @@ def irace_tune(a, spec, seed, runs, work):
         'parameterFile = "parameters.txt"',
         'forbiddenFile = "forbidden.txt"',
         'trainInstancesFile = "instances.txt"',
+        'trainInstancesDir = ""',  # instances are problem names, not files
         'targetRunner = "%s"' % (ROOT / "scripts" / "compare" /
                                  "irace_target.py"),
         "maxExperiments = %d" % runs,
