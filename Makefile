@@ -238,6 +238,7 @@ tune: deps $(BIN)
 configure: deps $(BIN)
 	rm -rf results/configure-b100
 	$(BIN) configure sweeps/configure.json --out results/configure-b100
+	/usr/bin/python3 scripts/compare/figures.py results/configure-b100/test
 
 # gahpo's configurator against irace at equal tuning budget, 3 tuning
 # seeds each, on the same test set (Debian's r-cran-irace; results/compare/

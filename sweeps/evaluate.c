@@ -265,6 +265,14 @@ int sweep_evaluate(const sweep_spec *s, char *const *labels,
     char path[GA_PATH_MAX];
     if (rc == GA_OK && !ga_path(path, sizeof path, err, "%s/problems.csv", dir))
         rc = ga_strbuf_write(&rows, path, err);
+    /* which point of runs.csv each label is (figures read it) */
+    ga_strbuf_free(&rows);
+    ga_strbuf_append(&rows, "point,setting\n0,candle\n");
+    for (size_t i = 0; i < n; i++)
+        if (point_of && point_of[i] > 0)
+            ga_strbuf_printf(&rows, "%ld,%s\n", point_of[i], labels[i]);
+    if (rc == GA_OK && !ga_path(path, sizeof path, err, "%s/labels.csv", dir))
+        rc = ga_strbuf_write(&rows, path, err);
     ga_strbuf_free(&rows);
     free(point_of);
     free(err_at);

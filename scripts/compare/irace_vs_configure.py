@@ -160,6 +160,8 @@ def main():
                      "irace%d=%s" % (seed, out / ("irace-%d.json" % seed))]
         run([a.gahpo, "evaluate", a.spec, "--out", str(edir), "--quiet"]
             + args)
+    run(["/usr/bin/python3", str(ROOT / "scripts" / "compare" / "figures.py"),
+         str(edir)])
     report(a, out, edir, choices)
 
 
@@ -185,16 +187,29 @@ def report(a, out, edir, choices):
                  a.spec, a.seeds, ", ".join(str(s) for s, _ in choices),
                  ", ".join(str(r) for _, r in choices), len(problems)), "",
              "| evaluations | ratio irace/gahpo error | problems gahpo "
-             "lower / higher | p |", "|---|---|---|---|"]
+             "lower / higher | p | p (Holm over the %d budgets) |"
+             % len(budgets), "|---|---|---|---|---|"]
+    cells = []
     for b in budgets:
         d = [statistics.mean(med[("irace", b, q)]) -
              statistics.mean(med[("gahpo", b, q)]) for q in problems]
         p = stats.wilcoxon(d).pvalue if any(d) else 1.0
-        lines.append("| %d | %.3g | %d / %d | %.2g |" % (
+        cells.append((b, d, p))
+    order = sorted(range(len(cells)), key=lambda i: cells[i][2])
+    holm, running = [0.0] * len(cells), 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (len(cells) - rank) * cells[i][2]))
+        holm[i] = running
+    for (b, d, p), ph in zip(cells, holm):
+        lines.append("| %d | %.3g | %d / %d | %.2g | %.2g |" % (
             b, 10 ** statistics.mean(d), sum(x > 0 for x in d),
-            sum(x < 0 for x in d), p))
+            sum(x < 0 for x in d), p, ph))
     lines += ["", "Each choice against CANDLE's defaults: "
-              "[test/evaluation.md](test/evaluation.md)."]
+              "[test/evaluation.md](test/evaluation.md). Figures (every "
+              "choice, CANDLE's defaults as `candle`): "
+              "[best-so-far](test/plots/best_so_far.png), "
+              "[runtime ECDF](test/plots/ecdf.png), "
+              "[performance profile](test/plots/profile.png)."]
     (out / "report.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
