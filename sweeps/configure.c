@@ -165,7 +165,9 @@ static int read_race(const sweep_spec *s, const char *dir, race_rows *rr,
     long c_at = -1;
     if (s->ncheck) {
         char name[64];
-        snprintf(name, sizeof name, "best_at_%ld", s->checkpoints[0]);
+        snprintf(name, sizeof name, s->race_anytime == 2 ? "best_time_%ld"
+                                                        : "best_at_%ld",
+                 s->checkpoints[0]);
         c_at = sweep_column(text, name);
     }
     int rc = rr->point && rr->instance && rr->score ? GA_OK

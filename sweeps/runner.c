@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <omp.h>
 
@@ -53,6 +54,82 @@ static double thread_cpu_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* The simulated clock of a run (spec "durations"): each batch's jobs
+ * list-scheduled on `workers` workers from a barrier (the next batch
+ * starts when all are done), durations log-normal, seeded by (run seed,
+ * job); every evaluation's finish time and value kept for the best at the
+ * time checkpoints. */
+typedef struct wallclock {
+    gsl_rng *rng;
+    double now;
+    double *free_at;       /* workers */
+    double *t, *v;         /* per evaluation: finish time, value */
+    long n;
+} wallclock;
+
+static int wallclock_open(wallclock *w, const sweep_spec *s)
+{
+    memset(w, 0, sizeof *w);
+    if (!(s->dur_median > 0))
+        return 0;
+    w->rng = ga_rng_alloc(0);
+    w->free_at = malloc(((size_t)s->workers + 1) * sizeof *w->free_at);
+    w->t = malloc(((size_t)s->budget + 1) * sizeof *w->t);
+    w->v = malloc(((size_t)s->budget + 1) * sizeof *w->v);
+    return w->rng && w->free_at && w->t && w->v ? 0 : -1;
+}
+
+static void wallclock_close(wallclock *w)
+{
+    gsl_rng_free(w->rng);
+    free(w->free_at);
+    free(w->t);
+    free(w->v);
+}
+
+/* The batch of k values f just evaluated. */
+static void wallclock_batch(wallclock *w, const sweep_spec *s,
+                            unsigned long seed, const double *f, size_t k)
+{
+    if (!w->rng)
+        return;
+    for (long i = 0; i < s->workers; i++)
+        w->free_at[i] = w->now;
+    double end = w->now;
+    for (size_t j = 0; j < k; j++) {
+        long i = 0;
+        for (long u = 1; u < s->workers; u++)
+            if (w->free_at[u] < w->free_at[i])
+                i = u;
+        gsl_rng_set(w->rng, prob_noise_seed(seed, -3, (size_t)w->n));
+        double d = s->dur_median *
+                   exp(s->dur_sigma * gsl_ran_gaussian_ziggurat(w->rng, 1.0));
+        w->free_at[i] += d;
+        w->t[w->n] = w->free_at[i];
+        w->v[w->n++] = f[j];
+        if (w->free_at[i] > end)
+            end = w->free_at[i];
+    }
+    w->now = end;
+}
+
+/* The best value finished by each time checkpoint, minus f_opt. */
+static void wallclock_result(const wallclock *w, const sweep_spec *s,
+                             double f_opt, sweep_result *r)
+{
+    if (!w->rng)
+        return;
+    r->sim_time = w->now;
+    for (size_t c = 0; c < s->ncheck; c++) {
+        double tc = (double)s->checkpoints[c] * s->dur_median /
+                    (double)s->workers, best = INFINITY;
+        for (long i = 0; i < w->n; i++)
+            if (w->t[i] <= tc && w->v[i] < best)
+                best = w->v[i];
+        r->best_time[c] = best - f_opt;
+    }
+}
+
 int sweep_run_one(const sweep_spec *spec, const ga_settings *settings,
                   const prob_problem *p, unsigned long seed, sweep_result *r,
                   ga_error *err)
@@ -83,6 +160,15 @@ int sweep_run_one(const sweep_spec *spec, const ga_settings *settings,
     }
     double f_opt = isnan(p->f_opt) ? 0 : p->f_opt;
     double best = INFINITY;
+    wallclock wc;
+    if (wallclock_open(&wc, spec) != 0) {
+        wallclock_close(&wc);
+        free(f);
+        free(best_x);
+        gsl_rng_free(noise);
+        ga_engine_free(e);
+        return ga_error_set(err, GA_EFAIL, "out of memory");
+    }
     size_t ci = 0;
     for (size_t t = 0; t < spec->ntargets; t++)
         r->hit[t] = -1;
@@ -97,6 +183,7 @@ int sweep_run_one(const sweep_spec *spec, const ga_settings *settings,
         if ((long)k > spec->budget - r->evals)
             k = (size_t)(spec->budget - r->evals);  /* the budget's last part */
         prob_eval_batch(p, b.genes, k, f, noise, seed, b.generation, b.index);
+        wallclock_batch(&wc, spec, seed, f, k);
         for (size_t j = 0; j < k; j++) {
             r->evals++;
             if (f[j] < best) {
@@ -130,6 +217,8 @@ int sweep_run_one(const sweep_spec *spec, const ga_settings *settings,
     if (p->noisy && isfinite(best))  /* what the recommended point is worth */
         p->eval(p, best_x, 1, &r->true_best, NULL);
     r->error = r->true_best - f_opt;
+    wallclock_result(&wc, spec, f_opt, r);
+    wallclock_close(&wc);
     r->seconds = ga_now() - t0;
     r->cpu_seconds = thread_cpu_now() - c0;
     free(f);
@@ -157,6 +246,11 @@ char *sweep_runs_header(const sweep_spec *s)
         char num[40];
         ga_format_double(s->targets[t], num, sizeof num);
         ga_strbuf_printf(&h, ",hit_%s", num);
+    }
+    if (s->dur_median > 0) {
+        ga_strbuf_append(&h, ",sim_time");
+        for (size_t c = 0; c < s->ncheck; c++)
+            ga_strbuf_printf(&h, ",best_time_%ld", s->checkpoints[c]);
     }
     ga_strbuf_append(&h, "\n");
     return ga_strbuf_take(&h);
@@ -186,6 +280,14 @@ static char *run_row(const sweep_spec *s, const sweep_point *pt, long run,
     }
     for (size_t t = 0; t < s->ntargets; t++)
         ga_strbuf_printf(&row, ",%ld", r->hit[t]);
+    if (s->dur_median > 0) {
+        ga_format_double(r->sim_time, a, sizeof a);
+        ga_strbuf_printf(&row, ",%s", a);
+        for (size_t k = 0; k < s->ncheck; k++) {
+            ga_format_double(r->best_time[k], a, sizeof a);
+            ga_strbuf_printf(&row, ",%s", a);
+        }
+    }
     ga_strbuf_append(&row, "\n");
     return ga_strbuf_take(&row);
 }
@@ -344,9 +446,10 @@ double sweep_run_score(const sweep_spec *s, const sweep_result *r)
 {
     if (!s->race_anytime || s->ncheck == 0)
         return r->error;
+    const double *at = s->race_anytime == 2 ? r->best_time : r->best_at;
     double sum = 0;
     for (size_t c = 0; c < s->ncheck; c++)
-        sum += log10(fmax(r->best_at[c], 0) + 1e-12);
+        sum += log10(fmax(at[c], 0) + 1e-12);
     return pow(10, sum / (double)s->ncheck);
 }
 
@@ -364,10 +467,11 @@ static void execute_ids(exec_ctx *x, const long *ids, long n)
         long rep = run % s->replicates;
         unsigned long seed = sweep_run_seed(s->seed, point, problem, rep);
         sweep_result r;
-        double best_at[s->ncheck + 1];
+        double best_at[s->ncheck + 1], best_time[s->ncheck + 1];
         long hit[s->ntargets + 1];
         long rounds_list[s->nworkers + 1];
         r.best_at = best_at;
+        r.best_time = best_time;
         r.hit = hit;
         r.rounds_list = rounds_list;
         ga_error e;

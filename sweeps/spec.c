@@ -49,7 +49,7 @@ static int known_key(const char *key)
         "workers", "targets", "design", "parameters", "fixed", "constraints",
         "max_rounds", "race", "comment", "validation", "budgets",
         "rounds_factor", "round_weight", "configure", "test",
-        "test_replicates"
+        "test_replicates", "durations"
     };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (!strcmp(key, keys[i]))
@@ -426,11 +426,38 @@ static int parse_design(const cJSON *o, sweep_spec *s, const char *src,
     if (a)
         s->race_alpha = a->valuedouble;
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(v, "objective");
-    if (obj && !(cJSON_IsString(obj) && (!strcmp(obj->valuestring, "final") ||
-                                         !strcmp(obj->valuestring, "anytime"))))
+    if (obj && !(cJSON_IsString(obj) &&
+                 (!strcmp(obj->valuestring, "final") ||
+                  !strcmp(obj->valuestring, "anytime") ||
+                  !strcmp(obj->valuestring, "anytime_wallclock"))))
         return ga_error_set(err, GA_EINPUT, "%s: race.objective must be "
-                            "\"final\" or \"anytime\"", src);
-    s->race_anytime = obj && !strcmp(obj->valuestring, "anytime");
+                            "\"final\", \"anytime\" or "
+                            "\"anytime_wallclock\"", src);
+    s->race_anytime = !obj ? 0 : !strcmp(obj->valuestring, "anytime") ? 1
+                      : !strcmp(obj->valuestring, "anytime_wallclock") ? 2 : 0;
+    if (s->race_anytime == 2 && !(s->dur_median > 0))
+        return ga_error_set(err, GA_EINPUT, "%s: race.objective "
+                            "\"anytime_wallclock\" needs \"durations\"", src);
+    return GA_OK;
+}
+
+/* durations: simulated job durations (log-normal median and sigma) on
+ * the spec's workers, for the wall-clock columns of runs.csv. */
+static int parse_durations(const cJSON *o, sweep_spec *s, const char *src,
+                           ga_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "durations");
+    if (!v)
+        return GA_OK;
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(v, "median");
+    const cJSON *sg = cJSON_GetObjectItemCaseSensitive(v, "sigma");
+    if (!cJSON_IsNumber(m) || !(m->valuedouble > 0) ||
+        !isfinite(m->valuedouble) || !cJSON_IsNumber(sg) ||
+        !(sg->valuedouble >= 0) || sg->valuedouble > 10)
+        return ga_error_set(err, GA_EINPUT, "%s: 'durations' needs a median > 0 "
+                            "and a sigma in [0, 10] (a log-normal)", src);
+    s->dur_median = m->valuedouble;
+    s->dur_sigma = sg->valuedouble;
     return GA_OK;
 }
 
@@ -521,8 +548,8 @@ sweep_spec *sweep_spec_parse(const char *text, const char *src, ga_error *err)
     /* in order: later steps read what earlier ones set (the budget) */
     static const parse_step steps[] = {
         parse_object, parse_scalars, parse_workers, parse_problems,
-        parse_records, parse_fixed, parse_design, parse_factors,
-        parse_configure
+        parse_records, parse_fixed, parse_durations, parse_design,
+        parse_factors, parse_configure
     };
     cJSON *o = ga_json_parse(text, src, NULL, err);
     if (!o)

@@ -66,7 +66,12 @@ typedef struct sweep_spec {
     int race_anytime;        /* race: judge a run by the geometric mean of
                                 its best-so-far error at the checkpoints
                                 (quality over the budget range), not its
-                                final error */
+                                final error; 2: at the simulated wall-clock
+                                checkpoints (best_time_*, durations) */
+    double dur_median;       /* durations: simulated job durations on
+                                `workers` workers, log-normal with this
+                                median (> 0) and shape dur_sigma; 0 off */
+    double dur_sigma;
     /* configure (iterated racing, sweeps/configure.h) */
     long conf_iterations;    /* races */
     long conf_candidates;    /* settings per race, elites included */
@@ -113,6 +118,12 @@ typedef struct sweep_result {
     double true_best;        /* noiseless value of the best observed point */
     double error;            /* true_best - f_opt (NaN if f_opt unknown) */
     double *best_at;         /* best observed - f_opt at each checkpoint */
+    double *best_time;       /* with durations: best observed - f_opt among
+                                the evaluations finished by each time
+                                checkpoint (checkpoint x median / workers,
+                                the time that many evaluations take with no
+                                worker idle) */
+    double sim_time;         /* with durations: when the last one finished */
     long *hit;               /* evaluations to reach each target, -1 never */
     double seconds;          /* wall time of the run */
     double cpu_seconds;      /* CPU time of the thread that ran it */

@@ -34,10 +34,11 @@ static int run_pairs(const sweep_spec *s, const sweep_point *pts,
         unsigned long seed = sweep_run_seed(s->seed, which[side],
                                             s->nproblems + q, (long)r);
         sweep_result res;
-        double best_at[s->ncheck + 1];
+        double best_at[s->ncheck + 1], best_time[s->ncheck + 1];
         long hit[s->ntargets + 1];
         long rounds_list[s->nworkers + 1];
         res.best_at = best_at;
+        res.best_time = best_time;
         res.hit = hit;
         res.rounds_list = rounds_list;
         ga_error e1;

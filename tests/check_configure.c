@@ -11,6 +11,7 @@
 
 #include "../sweeps/configure.h"
 #include "../sweeps/evaluate.h"
+#include "../sweeps/runs_row.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -280,6 +281,53 @@ START_TEST(test_evaluate_command)
 }
 END_TEST
 
+/* Simulated wall clock: with sigma 0 and median 1 every job takes 1, so
+ * a run's simulated time is its rounds (each batch ceil(k / workers)),
+ * and by the time checkpoint c / workers at most c evaluations have
+ * finished: the best then is no better than the best after c. */
+START_TEST(test_wallclock_columns)
+{
+    char *dir = tu_tmpdir("wallclock");
+    char spec[4200], out[4200], path[4300];
+    snprintf(spec, sizeof spec, "%s/spec.json", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    tu_write(spec, "{\"name\": \"wc\", \"seed\": 3, \"problems\": "
+                   "[\"sphere:d5\", \"rastrigin:d5\"], \"budget\": 150, "
+                   "\"replicates\": 3, \"workers\": 8, \"durations\": "
+                   "{\"median\": 1, \"sigma\": 0}, \"design\": "
+                   "\"full_factorial\", \"parameters\": "
+                   "{\"population_size\": [6, 16, 40]}}");
+    char *argv[] = { G, "sweep", spec, "--out", out, "--quiet", NULL };
+    char *o, *err;
+    ck_assert_msg(tu_run(argv, NULL, NULL, &o, &err) == 0, "%s", err);
+    free(o);
+    free(err);
+    snprintf(path, sizeof path, "%s/runs.csv", out);
+    char *text = tu_read(path);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_ptr_nonnull(strstr(text, ",sim_time,best_time_16,"));
+    long c_rounds = sweep_column(text, "rounds");
+    long c_sim = sweep_column(text, "sim_time");
+    long c_at = sweep_column(text, "best_at_128");
+    long c_t = sweep_column(text, "best_time_128");
+    ck_assert(c_rounds >= 0 && c_sim >= 0 && c_at >= 0 && c_t >= 0);
+    int rows = 0;
+    for (const char *line = strchr(text, '\n'); line && line[1];
+         line = strchr(line + 1, '\n'), rows++) {
+        const char *row = line + 1;
+        ck_assert_double_eq(strtod(sweep_field(row, c_rounds), NULL),
+                            strtod(sweep_field(row, c_sim), NULL));
+        ck_assert(strtod(sweep_field(row, c_t), NULL) >=
+                  strtod(sweep_field(row, c_at), NULL));
+    }
+    /* the reference and 6 and 40 (16 is the reference's population) */
+    ck_assert_int_eq(rows, 3 * 2 * 3);
+    free(text);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *configure_suite(void)
 {
     Suite *s = suite_create("configure");
@@ -292,6 +340,7 @@ Suite *configure_suite(void)
     tcase_add_test(tc, test_a12);
     tcase_add_test(tc, test_configure_test_set);
     tcase_add_test(tc, test_evaluate_command);
+    tcase_add_test(tc, test_wallclock_columns);
     suite_add_tcase(s, tc);
     return s;
 }
