@@ -233,12 +233,16 @@ tune: deps $(BIN)
 	cp results/tuned/tuned_defaults.json sweeps/tuned_defaults.json
 
 # The configurator (iterated racing over every GA parameter) at 100
-# evaluations on the declared training set, its choice evaluated on the
-# test set (sweeps/configure.json; under a minute on 2 cores).
+# evaluations on 1 worker, and at 200 on 16 simulated workers with
+# heavy-tailed job durations, on the declared training set, each choice
+# evaluated on the test set (sweeps/configure*.json; under a minute on 2
+# cores).
 configure: deps $(BIN)
-	rm -rf results/configure-b100
+	rm -rf results/configure-b100 results/configure-b200-w16
 	$(BIN) configure sweeps/configure.json --out results/configure-b100
 	/usr/bin/python3 scripts/compare/figures.py results/configure-b100/test
+	$(BIN) configure sweeps/configure_w16.json --out results/configure-b200-w16
+	/usr/bin/python3 scripts/compare/figures.py results/configure-b200-w16/test
 
 # gahpo's configurator against irace at equal tuning budget, 3 tuning
 # seeds each, on the same test set (Debian's r-cran-irace; results/compare/

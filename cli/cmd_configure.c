@@ -145,22 +145,25 @@ static int test_evaluation(const configure_args *a, const sweep_spec *s,
                             vals + (first + (size_t)i) * nf, err);
     char dir[GA_PATH_MAX];
     sweep_eval_cell *cells = NULL;
+    size_t ncells = 0;
     cJSON *evidence = NULL;
     if (rc == GA_OK && !ga_path(dir, sizeof dir, err, c ? "%s/test" : "%s",
                                 out))
         rc = sweep_evaluate(s, labels, vals, n, s->test_replicates, dir,
                             (int)a->threads, &configure_interrupted, &cells,
-                            &evidence, err);
+                            &ncells, &evidence, err);
     else if (rc == GA_OK)
         rc = err->status;
     if (rc == GA_OK && c)
         rc = add_evidence(out, s, evidence, err);
     else
         cJSON_Delete(evidence);
-    for (size_t i = 0; rc == GA_OK && !a->quiet && i < n * s->ncheck; i++)
-        printf("test: %-8s at %5ld evaluations: CANDLE/%s error ratio %.3g "
+    for (size_t i = 0; rc == GA_OK && !a->quiet && i < ncells; i++)
+        printf("test: %-8s at %5ld %s: CANDLE/%s error ratio %.3g "
                "(95%% CI %.3g to %.3g) over %zu problems, A12 %.2f, p %.2g "
                "(Holm %.2g)\n", labels[cells[i].setting], cells[i].evaluations,
+               cells[i].wallclock ? "evaluations' wall-clock time"
+                                  : "evaluations",
                labels[cells[i].setting], cells[i].ratio, cells[i].lo,
                cells[i].hi, cells[i].problems, cells[i].a12, cells[i].p,
                cells[i].p_holm);

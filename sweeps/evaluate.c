@@ -27,7 +27,7 @@ double sweep_a12(const double *x, size_t n, const double *y, size_t m)
  * the best-so-far error of point p on test problem q, replicate r, at
  * checkpoint c (NaN where no row). */
 static int read_runs(const sweep_spec *ts, size_t np, const char *dir,
-                     double *err_at, ga_error *err)
+                     double *err_at, double *err_time, ga_error *err)
 {
     char path[GA_PATH_MAX];
     if (ga_path(path, sizeof path, err, "%s/runs.csv", dir))
@@ -41,7 +41,9 @@ static int read_runs(const sweep_spec *ts, size_t np, const char *dir,
     char first[64];
     snprintf(first, sizeof first, "best_at_%ld", ts->checkpoints[0]);
     long c_at = sweep_column(text, first);
-    int rc = c_point < 0 || c_prob < 0 || c_rep < 0 || c_at < 0
+    snprintf(first, sizeof first, "best_time_%ld", ts->checkpoints[0]);
+    long c_time = err_time ? sweep_column(text, first) : 0;
+    int rc = c_point < 0 || c_prob < 0 || c_rep < 0 || c_at < 0 || c_time < 0
                  ? ga_error_set(err, GA_EFAIL, "%s: not a sweep's runs.csv",
                                 path)
                  : GA_OK;
@@ -61,9 +63,13 @@ static int read_runs(const sweep_spec *ts, size_t np, const char *dir,
                               "evaluation's", path);
             break;
         }
-        for (size_t c = 0; c < ts->ncheck; c++)
-            err_at[((p * nq + q) * reps + r) * ts->ncheck + c] =
-                strtod(sweep_field(row, c_at + (long)c), NULL);
+        for (size_t c = 0; c < ts->ncheck; c++) {
+            size_t at = ((p * nq + q) * reps + r) * ts->ncheck + c;
+            err_at[at] = strtod(sweep_field(row, c_at + (long)c), NULL);
+            if (err_time)
+                err_time[at] = strtod(sweep_field(row, c_time + (long)c),
+                                      NULL);
+        }
     }
     free(text);
     return rc;
@@ -104,9 +110,9 @@ static void cell_stats(const sweep_spec *ts, const double *err_at, size_t p,
         d[q] = mref - mset;
         zero[q] = 0;
         a12[q] = sweep_a12(set, reps, ref, reps);
-        ga_strbuf_printf(rows, "%s,%ld,%s,%.17g,%.17g,%.17g\n", label,
-                         ts->checkpoints[c], ts->problems[q], mset, mref,
-                         a12[q]);
+        ga_strbuf_printf(rows, "%s,%s%ld,%s,%.17g,%.17g,%.17g\n", label,
+                         cell->wallclock ? "t" : "", ts->checkpoints[c],
+                         ts->problems[q], mset, mref, a12[q]);
         sum_a12 += a12[q];
         cell->better += d[q] > 0;
         cell->worse += d[q] < 0;
@@ -145,7 +151,10 @@ static int write_evaluation(const sweep_spec *ts, char *const *labels,
                      ts->problems[0]);
     for (size_t q = 1; q < ts->nproblems; q++)
         ga_strbuf_printf(&md, ", %s", ts->problems[q]);
-    ga_strbuf_append(&md, ".\n\n| setting | evaluations | ratio | 95% CI | "
+    ga_strbuf_append(&md, ".\n\nA checkpoint tN is the simulated wall-clock "
+                          "time N evaluations take with no worker idle (N x "
+                          "median duration / workers): the best finished by "
+                          "then.\n\n| setting | evaluations | ratio | 95% CI | "
                           "better / worse problems | A12 | p | p (Holm) |\n"
                           "|---|---|---|---|---|---|---|---|\n");
     ga_strbuf_append(&csv, "setting,evaluations,problems,ratio,lo,hi,better,"
@@ -153,17 +162,19 @@ static int write_evaluation(const sweep_spec *ts, char *const *labels,
     cJSON *ev = cJSON_CreateArray();
     for (size_t i = 0; i < ncells; i++) {
         const sweep_eval_cell *c = &cells[i];
-        ga_strbuf_printf(&md, "| %s | %ld | %.3g | %.3g to %.3g | %ld / %ld | "
+        ga_strbuf_printf(&md, "| %s | %s%ld | %.3g | %.3g to %.3g | %ld / %ld | "
                          "%.2f | %.2g | %.2g |\n", labels[c->setting],
-                         c->evaluations, c->ratio, c->lo, c->hi, c->better,
+                         c->wallclock ? "t" : "", c->evaluations, c->ratio, c->lo, c->hi, c->better,
                          c->worse, c->a12, c->p, c->p_holm);
-        ga_strbuf_printf(&csv, "%s,%ld,%zu,%.17g,%.17g,%.17g,%ld,%ld,%.17g,"
-                         "%.17g,%.17g\n", labels[c->setting], c->evaluations,
+        ga_strbuf_printf(&csv, "%s,%s%ld,%zu,%.17g,%.17g,%.17g,%ld,%ld,%.17g,"
+                         "%.17g,%.17g\n", labels[c->setting],
+                         c->wallclock ? "t" : "", c->evaluations,
                          c->problems, c->ratio, c->lo, c->hi, c->better,
                          c->worse, c->a12, c->p, c->p_holm);
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "setting", labels[c->setting]);
         cJSON_AddNumberToObject(o, "evaluations", (double)c->evaluations);
+        cJSON_AddBoolToObject(o, "wallclock", c->wallclock);
         cJSON_AddNumberToObject(o, "problems", (double)c->problems);
         cJSON_AddItemToObject(o, "ratio", ga_json_number(c->ratio));
         cJSON *ci = cJSON_AddArrayToObject(o, "ratio_ci95");
@@ -194,9 +205,11 @@ static int write_evaluation(const sweep_spec *ts, char *const *labels,
 int sweep_evaluate(const sweep_spec *s, char *const *labels,
                    char *const *vals, size_t n, long replicates,
                    const char *dir, int threads, volatile int *cancel,
-                   sweep_eval_cell **cells_out, cJSON **evidence, ga_error *err)
+                   sweep_eval_cell **cells_out, size_t *ncells_out,
+                   cJSON **evidence, ga_error *err)
 {
     *cells_out = NULL;
+    *ncells_out = 0;
     if (s->nvalidation == 0)
         return ga_error_set(err, GA_EINPUT, "%s: no test problems (the spec's "
                             "\"test\")", s->name);
@@ -226,33 +239,41 @@ int sweep_evaluate(const sweep_spec *s, char *const *labels,
                            err);
     if (rc == GA_OK && cancel && *cancel)
         rc = ga_error_set(err, GA_EFAIL, "interrupted");
-    double *err_at = rc == GA_OK ? malloc((np * nq * reps * ts.ncheck + 1) *
-                                          sizeof *err_at) : NULL;
-    size_t ncells = n * ts.ncheck;
+    size_t nvals = np * nq * reps * ts.ncheck + 1;
+    int timed = ts.dur_median > 0;
+    double *err_at = rc == GA_OK ? malloc(nvals * sizeof *err_at) : NULL;
+    double *err_time = rc == GA_OK && timed ? malloc(nvals * sizeof *err_time)
+                                            : NULL;
+    size_t ncells = n * ts.ncheck * (timed ? 2 : 1);
     sweep_eval_cell *cells = calloc(ncells + 1, sizeof *cells);
     double *p = malloc((ncells + 1) * sizeof *p), *adj = malloc((ncells + 1) *
                                                                 sizeof *adj);
-    if (rc == GA_OK && (!err_at || !cells || !p || !adj))
+    if (rc == GA_OK && (!err_at || (timed && !err_time) || !cells || !p ||
+                        !adj))
         rc = ga_error_set(err, GA_EFAIL, "out of memory");
     if (rc == GA_OK)
-        rc = read_runs(&ts, np, dir, err_at, err);
+        rc = read_runs(&ts, np, dir, err_at, err_time, err);
     ga_strbuf rows = GA_STRBUF_INIT;
     ga_strbuf_append(&rows, "setting,evaluations,problem,median_log10_error,"
                             "median_log10_error_defaults,a12\n");
-    for (size_t i = 0; rc == GA_OK && i < n; i++)
-        for (size_t c = 0; c < ts.ncheck; c++) {
-            sweep_eval_cell *cell = &cells[i * ts.ncheck + c];
+    for (size_t k = 0; rc == GA_OK && k < ncells; k++) {
+        /* setting-major; within a setting the evaluation checkpoints, then
+         * the wall-clock ones */
+        size_t per = ncells / n, i = k / per, c = k % per % ts.ncheck;
+        int wall = k % per >= ts.ncheck;
+        sweep_eval_cell *cell = &cells[k];
+        if (point_of[i] == 0) {  /* the defaults themselves */
+            *cell = (sweep_eval_cell){ i, ts.checkpoints[c], wall, nq, 1, 1,
+                                       1, 1, 1, 0.5, 0, 0 };
+        } else {
             cell->setting = i;
             cell->evaluations = ts.checkpoints[c];
-            if (point_of[i] == 0)  /* the defaults themselves */
-                *cell = (sweep_eval_cell){ i, ts.checkpoints[c], nq, 1, 1, 1,
-                                           1, 1, 0.5, 0, 0 };
-            else
-                cell_stats(&ts, err_at, (size_t)point_of[i], c,
-                           ts.seed + (unsigned long)(i * ts.ncheck + c),
-                           labels[i], &rows, cell);
-            p[i * ts.ncheck + c] = cell->p;
+            cell->wallclock = wall;
+            cell_stats(&ts, wall ? err_time : err_at, (size_t)point_of[i], c,
+                       ts.seed + (unsigned long)k, labels[i], &rows, cell);
         }
+        p[k] = cell->p;
+    }
     if (rc == GA_OK) {
         errno = 0;
         sweep_holm(p, ncells, adj);
@@ -276,6 +297,7 @@ int sweep_evaluate(const sweep_spec *s, char *const *labels,
     ga_strbuf_free(&rows);
     free(point_of);
     free(err_at);
+    free(err_time);
     free(p);
     free(adj);
     sweep_points_free(pts, np, s->nfactors);
@@ -284,5 +306,6 @@ int sweep_evaluate(const sweep_spec *s, char *const *labels,
         return rc;
     }
     *cells_out = cells;
+    *ncells_out = ncells;
     return GA_OK;
 }

@@ -23,6 +23,9 @@
 typedef struct sweep_eval_cell {
     size_t setting;          /* index into the labels */
     long evaluations;        /* the checkpoint */
+    int wallclock;           /* 1: at the simulated time checkpoint
+                                evaluations x median / workers (a spec with
+                                durations), 0: after that many evaluations */
     size_t problems;
     double ratio, lo, hi;    /* defaults' error / the setting's, CI */
     double p, p_holm;        /* Wilcoxon over problems, Holm-adjusted */
@@ -35,13 +38,16 @@ typedef struct sweep_eval_cell {
  * directory: runs.csv, ...; then evaluation.csv, evaluation.md and
  * problems.csv, each problem's medians and A12 per setting and
  * checkpoint, for comparisons between settings).
- * *cells (n x spec->ncheck, caller frees) and *evidence (a JSON array,
+ * *cells (n x spec->ncheck, twice that with durations: the evaluation
+ * checkpoints, then the wall-clock ones; caller frees), *ncells, and
+ * *evidence (a JSON array,
  * caller frees; may be NULL) come back. A setting that is the defaults
  * gets ratio 1 and p 1. GA_EINPUT when the spec has no test problems. */
 int sweep_evaluate(const sweep_spec *spec, char *const *labels,
                    char *const *vals, size_t n, long replicates,
                    const char *dir, int threads, volatile int *cancel,
-                   sweep_eval_cell **cells, cJSON **evidence, ga_error *err);
+                   sweep_eval_cell **cells, size_t *ncells, cJSON **evidence,
+                   ga_error *err);
 
 /* Vargha-Delaney A12 of x (n) against y (m), lower is better: P(x < y) +
  * P(x = y) / 2 over all pairs. */

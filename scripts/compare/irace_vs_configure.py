@@ -170,6 +170,8 @@ def report(a, out, edir, choices):
     med = {}
     with open(edir / "problems.csv") as f:
         for r in csv.DictReader(f):
+            if r["evaluations"].startswith("t"):  # wall-clock rows
+                continue
             kind = "gahpo" if r["setting"].startswith("gahpo") else "irace"
             key = (kind, int(r["evaluations"]), r["problem"])
             med.setdefault(key, []).append(float(r["median_log10_error"]))

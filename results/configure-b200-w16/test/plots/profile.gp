@@ -1,0 +1,8 @@
+set terminal pngcairo size 900,600 noenhanced
+set output 'profile.png'
+set xlabel "tau (median error / the best setting's)"
+set ylabel "fraction of problems within tau"
+set logscale x
+set key outside right
+set grid
+plot 'profile.dat' index 0 with lines lw 2 title 'candle', 'profile.dat' index 1 with lines lw 2 title 'tuned'
