@@ -12,6 +12,9 @@ test/ directory): PNGs drawn by gnuplot (argv, no shell).
   profile.png       Dolan-More performance profile at the budget: the
                     fraction of problems on which a setting's median error
                     is within a factor tau of the best setting's
+  best_so_far_wallclock.png
+                    with simulated durations: as best_so_far, over the
+                    simulated wall clock
 
     scripts/compare/figures.py DIR [--out DIR/plots]
 """
@@ -39,9 +42,9 @@ def logerr(v):
     return math.log10(max(float(v), 0) + 1e-12)
 
 
-def best_so_far(labels, rows, out):
-    checks = [c for c in rows[0] if c.startswith("best_at_")]
-    evals = [int(c[len("best_at_"):]) for c in checks]
+def best_so_far(labels, rows, out, prefix="best_at_"):
+    checks = [c for c in rows[0] if c.startswith(prefix)]
+    evals = [int(c[len(prefix):]) for c in checks]
     problems = sorted({r["problem"] for r in rows})
     med = {}
     for p, name in labels.items():
@@ -54,6 +57,10 @@ def best_so_far(labels, rows, out):
         ys = [statistics.mean(med[(name, q)][i] - med[("candle", q)][0]
                               for q in problems) for i in range(len(checks))]
         lines.append((name, list(zip(evals, (10 ** y for y in ys)))))
+    if prefix == "best_time_":
+        return "best_so_far_wallclock", lines, (
+            "simulated time, in evaluations done with no worker idle",
+            "error / CANDLE's first (geometric mean over problems)", "logy")
     return "best_so_far", lines, ("evaluations", "error / CANDLE's first "
                                   "(geometric mean over problems)", "logy")
 
@@ -132,7 +139,10 @@ def main():
     labels, rows = load(d)
     if not rows:
         sys.exit("figures: %s/runs.csv has no runs" % d)
-    for make in (best_so_far, ecdf, profile):
+    makes = [best_so_far, ecdf, profile]
+    if any(c.startswith("best_time_") for c in rows[0]):
+        makes.append(lambda l, r, o: best_so_far(l, r, o, "best_time_"))
+    for make in makes:
         name, lines, axes = make(labels, rows, out)
         draw(out, name, lines, axes)
         print("figures: %s/%s.png" % (out, name))
