@@ -114,7 +114,13 @@ def default_params(problem):
     sys.exit("hpo_study: %s has no default rows" % log)
 
 
+EXTRA = {}  # --extra LABEL=SETTINGS.json: label -> settings file
+
+
 def method_args(method, budget, workers):
+    if method in EXTRA:
+        return ["--no-tuned-defaults", "--settings", EXTRA[method],
+                "--budget", str(budget)]
     if method == "random":
         return ["--strategy", "random", "--no-tuned-defaults", "--budget",
                 str(budget)]
@@ -150,7 +156,7 @@ def run_missing(a, rows, path):
     with tempfile.TemporaryDirectory() as tmp:
         jobs = [(a.gahpo, tmp, p, b, m, s, a.workers) for p in a.problems
                 for b in a.budgets for s in range(1, a.seeds + 1)
-                for m in METHODS if (p, b, m, s) not in done]
+                for m in a.methods if (p, b, m, s) not in done]
         print("hpo_study: %d runs to make (%d already in %s)"
               % (len(jobs), len(done), path), file=sys.stderr)
         new = not path.exists()
@@ -207,17 +213,19 @@ def report(a, rows, base):
     tests = []
     for p in a.problems:
         for b in a.budgets:
-            for x, y in COMPARISONS:
+            for x, y in a.comparisons:
                 lx = losses(rows, p, b, x, seeds)
                 ly = losses(rows, p, b, y, seeds)
                 ratio = [u / v - 1 for u, v in zip(lx, ly)]
                 diffs = [u - v for u, v in zip(lx, ly)]
                 pv = (stats.wilcoxon(diffs).pvalue
                       if any(d != 0 for d in diffs) else 1.0)
+                pless = (stats.wilcoxon(diffs, alternative="less").pvalue
+                         if any(d != 0 for d in diffs) else 1.0)
                 lo, hi = bootstrap_median(ratio, rng)
                 tests.append({"problem": p, "budget": b, "a": x, "b": y,
                               "effect": statistics.median(ratio), "lo": lo,
-                              "hi": hi, "p": pv,
+                              "hi": hi, "p": pv, "p_less": pless,
                               "a_better": sum(d < 0 for d in diffs)})
     for t, adj in zip(tests, holm([t["p"] for t in tests])):
         t["p_holm"] = adj
@@ -259,20 +267,21 @@ def report(a, rows, base):
               "Relative reduction 1 - loss / loss(defaults): median over "
               "seeds and 95% bootstrap interval. Loss at the defaults is the "
               "noiseless surrogate value there.", "",
-              "| surrogate | loss at defaults | budget | random | ga-candle "
-              "| ga-tuned |", "|---|---|---|---|---|---|"]
+              "| surrogate | loss at defaults | budget | %s |"
+              % " | ".join(a.methods),
+              "|---|---|---|%s" % ("---|" * len(a.methods))]
     worse = set()
     for p in a.problems:
         for b in a.budgets:
             cells = []
-            for m in METHODS:
+            for m in a.methods:
                 red = [1 - v / base[p] for v in losses(rows, p, b, m, seeds)]
                 lo, hi = bootstrap_median(red, rng)
                 cells.append("%.1f%% (%.1f to %.1f)" % (
                     100 * statistics.median(red), 100 * lo, 100 * hi))
             lines.append("| %s | %.6g | %d | %s |" % (p, base[p], b,
                                                        " | ".join(cells)))
-            for m in METHODS:
+            for m in a.methods:
                 red = [1 - v / base[p] for v in losses(rows, p, b, m, seeds)]
                 if statistics.median(red) < 0:
                     worse.add(p)
@@ -289,7 +298,7 @@ def report(a, rows, base):
 def summary(a, tests):
     """Plain sentences over the table: which cells are significant."""
     out = ["", "## Summary", ""]
-    for x, y in COMPARISONS:
+    for x, y in a.comparisons:
         cells = [t for t in tests if t["a"] == x and t["b"] == y]
         lower = ["%s at %d" % (t["problem"], t["budget"]) for t in cells
                  if t["p_holm"] < 0.05 and t["effect"] < 0]
@@ -301,6 +310,14 @@ def summary(a, tests):
                        x, y, len(lower), len(cells),
                        ", ".join(lower) or "none", len(higher),
                        ", ".join(higher) or "none"))
+    for x, y in a.comparisons:
+        if x not in EXTRA:
+            continue
+        cells = [t for t in tests if t["a"] == x and t["b"] == y]
+        out.append("- %s vs %s, one-sided (A lower), uncorrected: %s." % (
+            x, y, "; ".join("%s at %d: p %.2g" % (t["problem"], t["budget"],
+                                                   t["p_less"])
+                            for t in cells)))
     out += ["", "With %d surrogates, a test with the problem as the unit "
             "(Wilcoxon over per-surrogate median ratios) cannot reach p < "
             "0.05 (its smallest two-sided p with 5 units is 0.0625), so no "
@@ -322,7 +339,20 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                     help="runs at once")
     ap.add_argument("--out", default=str(ROOT / "results" / "hpo"))
+    ap.add_argument("--extra", action="append", default=[],
+                    help="LABEL=SETTINGS.json: also the GA with these "
+                    "settings (a settings file, no tuned defaults), compared "
+                    "with random search and CANDLE's defaults")
     a = ap.parse_args()
+    a.methods = list(METHODS)
+    a.comparisons = list(COMPARISONS)
+    for e in a.extra:
+        label, _, path = e.partition("=")
+        if not label or not path or not Path(path).is_file():
+            sys.exit("hpo_study: --extra takes LABEL=SETTINGS.json, got %r" % e)
+        EXTRA[label] = str(Path(path).resolve())
+        a.methods.append(label)
+        a.comparisons += [(label, "random"), (label, "ga-candle")]
     need_scipy()
     a.budgets = [int(b) for b in a.budgets.split(",")]
     a.problems = a.problems.split(",")
