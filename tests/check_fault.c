@@ -317,9 +317,12 @@ START_TEST(test_fault_csv_reader)
         snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "0.5,%d,r%d\n",
                  i % 5 + 1, i);
     tu_write(init, csv);
-    char *argv[] = { G, "run", "--no-env", "--space", space,
-                     "--init-population", init, "--population-size", "4",
-                     "--out", out, "--quiet", "--", "true", NULL };
+    /* --no-tuned-defaults: the parse of sweeps/tuned_defaults.json (about
+     * 1,800 allocations, each a run here) is not what this tests, and the
+     * strided test_fault covers it */
+    char *argv[] = { G, "run", "--no-env", "--no-tuned-defaults", "--space",
+                     space, "--init-population", init, "--population-size",
+                     "4", "--out", out, "--quiet", "--", "true", NULL };
     snprintf(path, sizeof path, "%s/counts", tmp);
     snprintf(assign, sizeof assign, "GAHPO_FAULT_COUNT=%s", path);
     char *count_env[] = { assign, NULL };
@@ -360,9 +363,11 @@ START_TEST(test_fault_run_json_whole)
     tu_write(space, "[{\"name\":\"x\",\"type\":\"float\",\"lower\":-2,"
                     "\"upper\":2}, {\"name\":\"n\",\"type\":\"int\","
                     "\"lower\":1,\"upper\":5}]");
-    char *argv[] = { G, "run", "--no-env", "--space", space,
-                     "--population-size", "4", "--num-iter", "1", "--seed", "5",
-                     "--out", out, "--quiet", "--", "true", NULL };
+    /* --no-tuned-defaults: as in test_fault_csv_reader */
+    char *argv[] = { G, "run", "--no-env", "--no-tuned-defaults", "--space",
+                     space, "--population-size", "4", "--num-iter", "1",
+                     "--seed", "5", "--out", out, "--quiet", "--", "true",
+                     NULL };
     snprintf(assign, sizeof assign, "GAHPO_FAULT_COUNT=%s", path);
     char *count_env[] = { assign, "ASAN_OPTIONS=detect_leaks=0", NULL };
     char *err;
