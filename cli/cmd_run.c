@@ -1127,7 +1127,10 @@ static void print_start(const run_args *a, const run_state *st,
     planned_evaluations(s, evals, sizeof evals);
     if (!a->quiet && st->tuned_used[0])
         fprintf(stderr, "gahpo: tuned defaults from %s\n", st->tuned_used);
-    if (!a->quiet && st->tuned_used[0] && st->tuned_evidence[0])
+    /* random search uses only their population (its batch size): their
+     * evidence is about the GA */
+    if (!a->quiet && st->tuned_used[0] && st->tuned_evidence[0] &&
+        s->strategy != GA_RANDOM)
         fprintf(stderr, "gahpo: their evidence: %s\n", st->tuned_evidence);
     if (!a->quiet && s->strategy == GA_ASYNC)
         fprintf(stderr, "gahpo: async run, population %ld, %s, %ld in flight, "

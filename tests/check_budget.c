@@ -297,6 +297,14 @@ START_TEST(test_tuned_evidence_line)
     free(out);
     free(err);
     tu_rmrf(run);
+    /* random search: the GA's evidence is not printed */
+    char *rnd[] = { G, "run", "--no-env", "--problem", "sphere:d5", "--out",
+                    run, "--budget", "100", "--strategy", "random", NULL };
+    ck_assert_int_eq(tu_run(rnd, NULL, NULL, &out, &err), 0);
+    ck_assert_msg(!strstr(err, "their evidence"), "%s", err);
+    free(out);
+    free(err);
+    tu_rmrf(run);
     tu_write(file, "{\"entries\": [{\"budget\": 100, \"workers\": 1, "
                    "\"settings\": {\"population_size\": 10}, \"evidence\": "
                    "{\"test\": {\"problems\": 25, \"ratio\": 1.48, "
