@@ -5,4 +5,5 @@ set ylabel "error / CANDLE's first (geometric mean over problems)"
 set logscale y
 set key outside right
 set grid
+
 plot 'best_so_far_wallclock.dat' index 0 with lines lw 2 title 'candle', 'best_so_far_wallclock.dat' index 1 with lines lw 2 title 'tuned'

@@ -5,4 +5,5 @@ set ylabel "fraction of problems within tau"
 set logscale x
 set key outside right
 set grid
+set yrange [0:1]
 plot 'profile.dat' index 0 with lines lw 2 title 'candle', 'profile.dat' index 1 with lines lw 2 title 'tuned'

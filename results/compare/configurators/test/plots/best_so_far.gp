@@ -5,4 +5,5 @@ set ylabel "error / CANDLE's first (geometric mean over problems)"
 set logscale y
 set key outside right
 set grid
+
 plot 'best_so_far.dat' index 0 with lines lw 2 title 'candle', 'best_so_far.dat' index 1 with lines lw 2 title 'gahpo1', 'best_so_far.dat' index 2 with lines lw 2 title 'irace1', 'best_so_far.dat' index 3 with lines lw 2 title 'gahpo2', 'best_so_far.dat' index 4 with lines lw 2 title 'irace2', 'best_so_far.dat' index 5 with lines lw 2 title 'gahpo3', 'best_so_far.dat' index 6 with lines lw 2 title 'irace3'

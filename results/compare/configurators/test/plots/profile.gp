@@ -5,4 +5,5 @@ set ylabel "fraction of problems within tau"
 set logscale x
 set key outside right
 set grid
+set yrange [0:1]
 plot 'profile.dat' index 0 with lines lw 2 title 'candle', 'profile.dat' index 1 with lines lw 2 title 'gahpo1', 'profile.dat' index 2 with lines lw 2 title 'irace1', 'profile.dat' index 3 with lines lw 2 title 'gahpo2', 'profile.dat' index 4 with lines lw 2 title 'irace2', 'profile.dat' index 5 with lines lw 2 title 'gahpo3', 'profile.dat' index 6 with lines lw 2 title 'irace3'
