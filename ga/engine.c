@@ -411,6 +411,18 @@ static void breed_mu_plus_lambda(ga_engine *e)
     }
 }
 
+/* The selected next_slot / next_fit become the population (a swap of
+ * the arrays: selection's scratch is the old population's). */
+static void adopt_next(ga_engine *e)
+{
+    size_t *ts = e->pop_slot;
+    e->pop_slot = e->next_slot;
+    e->next_slot = ts;
+    double *t = e->pop_fit;
+    e->pop_fit = e->next_fit;
+    e->next_fit = t;
+}
+
 /* mu+lambda replacement: N tournaments over parents followed by the
  * first nchild children. A survivor keeps its slot; only its slot number
  * moves. */
@@ -425,12 +437,7 @@ static void select_mu_plus_lambda(ga_engine *e, size_t nchild)
         e->next_slot[i] = w < n ? e->pop_slot[w] : e->off_slot[w - n];
         e->next_fit[i] = e->comb_fit[w];
     }
-    size_t *ts = e->pop_slot;
-    e->pop_slot = e->next_slot;
-    e->next_slot = ts;
-    double *t = e->pop_fit;
-    e->pop_fit = e->next_fit;
-    e->next_fit = t;
+    adopt_next(e);
 }
 
 /* Random search keeps the best N of the parents and the first nchild
@@ -455,12 +462,7 @@ static void select_best(ga_engine *e, size_t nchild)
         e->next_slot[i] = w < n ? e->pop_slot[w] : e->off_slot[w - n];
         e->next_fit[i] = e->comb_fit[w];
     }
-    size_t *ts = e->pop_slot;
-    e->pop_slot = e->next_slot;
-    e->next_slot = ts;
-    double *t = e->pop_fit;
-    e->pop_fit = e->next_fit;
-    e->next_fit = t;
+    adopt_next(e);
 }
 
 /* Random search's next generation: N new points from the space. */
