@@ -113,6 +113,21 @@ static void wallclock_batch(wallclock *w, const sweep_spec *s,
     w->now = end;
 }
 
+/* Jobs that fail (spec durations "fail"): their values NaN, as a model
+ * that crashed gives the engine; job done0 + j's fate seeded by (run
+ * seed, job). */
+static void fail_jobs(wallclock *w, const sweep_spec *s, unsigned long seed,
+                      long done0, double *f, size_t k)
+{
+    if (!w->rng || !(s->dur_fail > 0))
+        return;
+    for (size_t j = 0; j < k; j++) {
+        gsl_rng_set(w->rng, prob_noise_seed(seed, -4, (size_t)done0 + j));
+        if (gsl_rng_uniform(w->rng) < s->dur_fail)
+            f[j] = NAN;
+    }
+}
+
 /* The best value finished by each time checkpoint, minus f_opt. */
 static void wallclock_result(const wallclock *w, const sweep_spec *s,
                              double f_opt, sweep_result *r)
@@ -183,6 +198,7 @@ int sweep_run_one(const sweep_spec *spec, const ga_settings *settings,
         if ((long)k > spec->budget - r->evals)
             k = (size_t)(spec->budget - r->evals);  /* the budget's last part */
         prob_eval_batch(p, b.genes, k, f, noise, seed, b.generation, b.index);
+        fail_jobs(&wc, spec, seed, r->evals, f, k);
         wallclock_batch(&wc, spec, seed, f, k);
         for (size_t j = 0; j < k; j++) {
             r->evals++;
@@ -206,8 +222,15 @@ int sweep_run_one(const sweep_spec *spec, const ga_settings *settings,
         }
         if (k < b.count || r->evals >= spec->budget)
             break;
-        if ((rc = ga_engine_tell(e, f, err)) != GA_OK)
+        if ((rc = ga_engine_tell(e, f, err)) != GA_OK) {
+            /* every job of a batch failed with no earlier fitness to
+             * stand in: the run stops there, as gahpo run would */
+            if (spec->dur_fail > 0 && rc == GA_EFAIL) {
+                rc = GA_OK;
+                ga_error_clear(err);
+            }
             break;
+        }
     }
     while (ci < spec->ncheck)  /* ended early (num_iter): carry the last */
         r->best_at[ci++] = best - f_opt;

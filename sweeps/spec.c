@@ -442,7 +442,8 @@ static int parse_design(const cJSON *o, sweep_spec *s, const char *src,
 }
 
 /* durations: simulated job durations (log-normal median and sigma) on
- * the spec's workers, for the wall-clock columns of runs.csv. */
+ * the spec's workers, for the wall-clock columns of runs.csv, and the
+ * chance a job fails ("fail", default 0). */
 static int parse_durations(const cJSON *o, sweep_spec *s, const char *src,
                            ga_error *err)
 {
@@ -456,8 +457,14 @@ static int parse_durations(const cJSON *o, sweep_spec *s, const char *src,
         !(sg->valuedouble >= 0) || sg->valuedouble > 10)
         return ga_error_set(err, GA_EINPUT, "%s: 'durations' needs a median > 0 "
                             "and a sigma in [0, 10] (a log-normal)", src);
+    const cJSON *fl = cJSON_GetObjectItemCaseSensitive(v, "fail");
+    if (fl && (!cJSON_IsNumber(fl) || !(fl->valuedouble >= 0) ||
+               !(fl->valuedouble < 1)))
+        return ga_error_set(err, GA_EINPUT, "%s: durations 'fail' must be a "
+                            "probability in [0, 1)", src);
     s->dur_median = m->valuedouble;
     s->dur_sigma = sg->valuedouble;
+    s->dur_fail = fl ? fl->valuedouble : 0;
     return GA_OK;
 }
 

@@ -72,6 +72,8 @@ typedef struct sweep_spec {
                                 `workers` workers, log-normal with this
                                 median (> 0) and shape dur_sigma; 0 off */
     double dur_sigma;
+    double dur_fail;         /* durations: the chance a job fails (its
+                                value NaN, its time spent), in [0, 1) */
     /* configure (iterated racing, sweeps/configure.h) */
     long conf_iterations;    /* races */
     long conf_candidates;    /* settings per race, elites included */

@@ -328,6 +328,68 @@ START_TEST(test_wallclock_columns)
 }
 END_TEST
 
+/* Failed jobs (durations "fail"): with every job failing the first batch
+ * has no fitness to stand in for it and each run stops there, error inf,
+ * as gahpo run would stop; at a chance of one half the runs reach their
+ * budget and differ from the runs without failures; a chance of 1 is
+ * refused. */
+static char *fail_sweep(const char *dir, const char *name, const char *fail,
+                        int want)
+{
+    char spec[4200], out[4200], path[4300], body[1024];
+    snprintf(spec, sizeof spec, "%s/%s.json", dir, name);
+    snprintf(out, sizeof out, "%s/%s", dir, name);
+    snprintf(body, sizeof body,
+             "{\"name\": \"%s\", \"seed\": 5, \"problems\": [\"sphere:d5\"], "
+             "\"budget\": 60, \"replicates\": 4, \"workers\": 4, "
+             "\"durations\": {\"median\": 1, \"sigma\": 0.5, \"fail\": %s}, "
+             "\"design\": \"full_factorial\", \"parameters\": "
+             "{\"population_size\": [16]}}", name, fail);
+    tu_write(spec, body);
+    char *argv[] = { G, "sweep", spec, "--out", out, "--quiet", NULL };
+    char *o, *err;
+    int rc = tu_run(argv, NULL, NULL, &o, &err);
+    ck_assert_msg(rc == want, "fail %s: exit %d: %s", fail, rc, err);
+    if (want == 2)
+        ck_assert_msg(strstr(err, "fail") && strstr(err, "[0, 1)"), "%s", err);
+    free(o);
+    free(err);
+    snprintf(path, sizeof path, "%s/runs.csv", out);
+    return want ? NULL : tu_read(path);
+}
+
+START_TEST(test_failed_jobs)
+{
+    char *dir = tu_tmpdir("failjobs");
+    char *none = fail_sweep(dir, "none", "0", 0);
+    char *half = fail_sweep(dir, "half", "0.5", 0);
+    char *all = fail_sweep(dir, "all", "0.9999", 0);
+    fail_sweep(dir, "bad", "1", 2);
+    ck_assert(none && half && all);
+    long ce = sweep_column(all, "evals"), cr = sweep_column(all, "error");
+    long cb = sweep_column(none, "best_at_32");
+    int rows = 0, differ = 0;
+    for (const char *l = strchr(all, '\n'); l && l[1]; l = strchr(l + 1, '\n')) {
+        ck_assert_int_eq(strtol(sweep_field(l + 1, ce), NULL, 10), 16);
+        ck_assert(isinf(strtod(sweep_field(l + 1, cr), NULL)));
+        rows++;
+    }
+    ck_assert_int_eq(rows, 4);
+    const char *a = strchr(none, '\n'), *b = strchr(half, '\n');
+    for (; a && a[1] && b && b[1]; a = strchr(a + 1, '\n'), b = strchr(b + 1, '\n')) {
+        ck_assert_int_eq(strtol(sweep_field(b + 1, ce), NULL, 10), 60);
+        differ += strtod(sweep_field(a + 1, cb), NULL) !=
+                  strtod(sweep_field(b + 1, cb), NULL);
+    }
+    ck_assert_int_ge(differ, 3);
+    free(none);
+    free(half);
+    free(all);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *configure_suite(void)
 {
     Suite *s = suite_create("configure");
@@ -341,6 +403,7 @@ Suite *configure_suite(void)
     tcase_add_test(tc, test_configure_test_set);
     tcase_add_test(tc, test_evaluate_command);
     tcase_add_test(tc, test_wallclock_columns);
+    tcase_add_test(tc, test_failed_jobs);
     suite_add_tcase(s, tc);
     return s;
 }
