@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../ga/rundir.h"
 #include "../ga/util.h"
 #include "../sweeps/configure.h"
 #include "../sweeps/evaluate.h"
+#include "../sweeps/tune.h"
 #include "cmd_util.h"
 
 static const char *configure_usage =
@@ -267,5 +269,59 @@ int gahpo_cmd_evaluate(int argc, char **argv)
                a.out);
     ga_rundir_unlock(lock);
     sweep_spec_free(s);
+    return rc == GA_OK ? 0 : rc == GA_EINPUT ? 2 : 1;
+}
+
+/* gahpo tune SPEC [--out DIR]: the configurator at every (budget, workers)
+ * cell of the spec's grid, the choices on the test set, DIR/
+ * tuned_defaults.json (sweeps/tune.h). */
+int gahpo_cmd_tune(int argc, char **argv)
+{
+    configure_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc)
+        return rc;
+    if (a.ncompare)
+        return usage("%s", "--compare is for gahpo configure; a tune spec "
+                     "names its \"references\"");
+    char date[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof date, "%Y-%m-%d", &tm);
+    sweep_tune_opts o = { a.spec, a.out ? a.out : "results/tuned",
+                          (int)a.threads, a.quiet, &configure_interrupted,
+                          GAHPO_VERSION, date };
+    ga_error err;
+    ga_error_clear(&err);
+    int lock = -1;
+    if (ga_mkdirs(o.out, &err) != GA_OK ||
+        (lock = ga_rundir_lock(o.out, &err)) < 0) {
+        fprintf(stderr, "gahpo: %s\n", err.msg);
+        return err.status == GA_EINPUT ? 2 : 1;
+    }
+    gahpo_on_stop_signals(on_signal);
+    cJSON *result = NULL;
+    rc = sweep_tune(&o, &result, &err);
+    if (rc == GA_OK && !a.quiet) {
+        const cJSON *e;
+        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(result,
+                                                               "entries")) {
+            const cJSON *t = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(e, "evidence"), "test");
+            printf("budget %5.0f  workers %3.0f  CANDLE/tuned error ratio %.3g "
+                   "(p Holm %.2g)\n",
+                   cJSON_GetObjectItemCaseSensitive(e, "budget")->valuedouble,
+                   cJSON_GetObjectItemCaseSensitive(e, "workers")->valuedouble,
+                   cJSON_GetObjectItemCaseSensitive(t, "ratio")->valuedouble,
+                   cJSON_GetObjectItemCaseSensitive(t, "p_holm")->valuedouble);
+        }
+        printf("tuned defaults: %s/tuned_defaults.json (report.md beside it)\n",
+               o.out);
+    } else if (rc != GA_OK) {
+        fprintf(stderr, "gahpo: %s\n", err.msg);
+    }
+    cJSON_Delete(result);
+    ga_rundir_unlock(lock);
     return rc == GA_OK ? 0 : rc == GA_EINPUT ? 2 : 1;
 }

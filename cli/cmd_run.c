@@ -383,12 +383,15 @@ static void tuned_evidence(const cJSON *root, const run_args *a, char *buf,
         const cJSON *ci = cJSON_GetObjectItemCaseSensitive(test, "ratio_ci95");
         const cJSON *p = cJSON_GetObjectItemCaseSensitive(test, "p_holm");
         const cJSON *n = cJSON_GetObjectItemCaseSensitive(test, "problems");
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(test, "measure");
         if (cJSON_IsNumber(r) && cJSON_GetArraySize(ci) == 2 &&
             cJSON_IsNumber(p) && cJSON_IsNumber(n))
-            snprintf(buf, size, "on %.0f test problems never tuned on, "
+            snprintf(buf, size, "on %.0f test problems never tuned on%s%s, "
                      "CANDLE's error / this entry's %.3g (95%% CI %.3g to "
                      "%.3g, problems as units), p (Holm) %.2g", n->valuedouble,
-                     r->valuedouble, cJSON_GetArrayItem(ci, 0)->valuedouble,
+                     cJSON_IsString(m) ? " at " : "",
+                     cJSON_IsString(m) ? m->valuestring : "", r->valuedouble,
+                     cJSON_GetArrayItem(ci, 0)->valuedouble,
                      cJSON_GetArrayItem(ci, 1)->valuedouble, p->valuedouble);
     } else if (imp) {
         const cJSON *r = cJSON_GetObjectItemCaseSensitive(imp,

@@ -247,27 +247,40 @@ int ga_settings_apply_json(ga_settings *s, const cJSON *obj, const char *source,
     return GA_OK;
 }
 
-/* The entry whose value of key is the largest <= want, else the smallest. */
+/* The entry whose value of key is nearest to want in log scale (ties: the
+ * smaller; nearest 1), else the largest <= want, else the smallest, among
+ * the entries whose other_key matches. */
 static const cJSON *pick(const cJSON *entries, const char *key, long want,
-                         const cJSON *other_key_match, const char *other_key)
+                         int nearest, const cJSON *other_key_match,
+                         const char *other_key)
 {
     const cJSON *best = NULL, *smallest = NULL, *e;
+    double lw = log((double)(want > 0 ? want : 1)), bestd = INFINITY;
     cJSON_ArrayForEach(e, entries) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, key);
-        if (!cJSON_IsNumber(v))
+        if (!cJSON_IsNumber(v) || !(v->valuedouble > 0))
             continue;
         if (other_key_match) {
             const cJSON *o = cJSON_GetObjectItemCaseSensitive(e, other_key);
             if (!cJSON_IsNumber(o) || o->valuedouble != other_key_match->valuedouble)
                 continue;
         }
-        if (!smallest || v->valuedouble <
-                             cJSON_GetObjectItemCaseSensitive(smallest, key)->valuedouble)
+        double x = v->valuedouble;
+        if (!smallest || x < cJSON_GetObjectItemCaseSensitive(smallest,
+                                                              key)->valuedouble)
             smallest = e;
-        if (v->valuedouble <= (double)want &&
-            (!best || v->valuedouble >
-                          cJSON_GetObjectItemCaseSensitive(best, key)->valuedouble))
+        if (nearest) {
+            double d = fabs(log(x) - lw);
+            if (d < bestd || (d == bestd && x < cJSON_GetObjectItemCaseSensitive(
+                                                     best, key)->valuedouble)) {
+                bestd = d;
+                best = e;
+            }
+        } else if (x <= (double)want &&
+                   (!best || x > cJSON_GetObjectItemCaseSensitive(best,
+                                                                  key)->valuedouble)) {
             best = e;
+        }
     }
     return best ? best : smallest;
 }
@@ -278,10 +291,10 @@ const cJSON *ga_settings_tuned_entry(const cJSON *root, long budget,
     const cJSON *entries = cJSON_GetObjectItemCaseSensitive(root, "entries");
     if (!cJSON_IsArray(entries) || budget <= 0)
         return NULL;
-    const cJSON *by_budget = pick(entries, "budget", budget, NULL, NULL);
+    const cJSON *by_budget = pick(entries, "budget", budget, 1, NULL, NULL);
     if (!by_budget)
         return NULL;
-    return pick(entries, "workers", workers,
+    return pick(entries, "workers", workers, 0,
                 cJSON_GetObjectItemCaseSensitive(by_budget, "budget"),
                 "budget");
 }

@@ -89,9 +89,9 @@ int ga_settings_apply_json(ga_settings *s, const cJSON *obj, const char *source,
 
 /* Apply tuned defaults (a tuned_defaults.json): either one set of
  * settings (from `gahpo sweep`), or "entries" per budget and worker count
- * (from `gahpo tune`), of which the one for the largest budget class <= budget
- * (else the smallest) and the largest worker count <= workers (else the
- * smallest) is applied. With entries and budget <= 0 nothing is applied.
+ * (from `gahpo tune`), of which the one for the budget class nearest to
+ * budget in log scale (ties: the smaller) and, among that class's, the
+ * largest worker count <= workers (else the smallest) is applied. With entries and budget <= 0 nothing is applied.
  * *chosen (may be NULL) gets a short description of what was applied, or
  * "" for nothing. */
 int ga_settings_apply_tuned(ga_settings *s, const cJSON *root, const char *source,

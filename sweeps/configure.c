@@ -247,8 +247,9 @@ static int mean_ranks(const sweep_spec *s, const race_rows *rr, size_t np,
     return GA_OK;
 }
 
-/* The race's candidates: the elites' values, then new ones. vals holds
- * conf_candidates x nf (allocated here). */
+/* The race's candidates: the elites' values (the initial settings in
+ * the first race), then new ones. vals holds conf_candidates x nf
+ * (allocated here). */
 static char **race_candidates(const sweep_spec *s, const elite *el, size_t nel,
                               long race, gsl_rng *r)
 {
@@ -258,7 +259,13 @@ static char **race_candidates(const sweep_spec *s, const elite *el, size_t nel,
     for (size_t i = 0; ok && i < nel; i++)
         for (size_t k = 0; ok && k < nf; k++)
             ok = (vals[i * nf + k] = ga_strdup(el[i].vals[k])) != NULL;
-    for (size_t i = nel; ok && i < n; i++) {
+    size_t from = nel;
+    for (size_t i = 0; ok && race == 0 && i < s->conf_ninitial && from < n;
+         i++, from++)  /* the first race starts from the initial settings */
+        for (size_t k = 0; ok && k < nf; k++)
+            ok = (vals[from * nf + k] =
+                      ga_strdup(s->conf_initial[i * nf + k])) != NULL;
+    for (size_t i = from; ok && i < n; i++) {
         sample_candidate(s, el, nel, race, r, vals + i * nf);
         for (size_t k = 0; k < nf; k++)
             ok = ok && vals[i * nf + k];

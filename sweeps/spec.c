@@ -39,6 +39,10 @@ void sweep_spec_free(sweep_spec *s)
         free(s->factors[i].levels);
     }
     free(s->factors);
+    for (size_t i = 0; s->conf_initial && i < s->conf_ninitial * s->nfactors;
+         i++)
+        free(s->conf_initial[i]);
+    free(s->conf_initial);
     free(s);
 }
 
@@ -468,8 +472,40 @@ static int parse_durations(const cJSON *o, sweep_spec *s, const char *src,
     return GA_OK;
 }
 
-/* configure: iterated racing's iterations, candidates per race, elites
- * and tuning budget in GA runs. */
+/* configure.initial: a list of settings objects (the spec's base, then
+ * each) the first race starts from, as factor values. */
+static int parse_initial(const cJSON *v, sweep_spec *s, const char *src,
+                         ga_error *err)
+{
+    if (!v)
+        return GA_OK;
+    int n = cJSON_GetArraySize(v);
+    if (!cJSON_IsArray(v) || n > s->conf_candidates)
+        return ga_error_set(err, GA_EINPUT, "%s: configure.initial must be a "
+                            "list of at most configure.candidates (%ld) settings "
+                            "objects", src, s->conf_candidates);
+    size_t nf = s->nfactors;
+    if (!(s->conf_initial = calloc((size_t)n * nf + 1, sizeof *s->conf_initial)))
+        return oom(err);
+    const cJSON *kv;
+    cJSON_ArrayForEach(kv, v) {
+        char where[GA_PATH_MAX + 64];
+        snprintf(where, sizeof where, "%s: configure.initial[%zu]", src,
+                 s->conf_ninitial);
+        ga_settings st = s->base;
+        if (!cJSON_IsObject(kv))
+            return ga_error_set(err, GA_EINPUT, "%s: a settings object", where);
+        if (ga_settings_apply_json(&st, kv, where, err) != GA_OK)
+            return GA_EINPUT;
+        char **vals = s->conf_initial + s->conf_ninitial++ * nf;
+        if (sweep_setting_values(s, &st, vals, err) != GA_OK)
+            return err->status;
+    }
+    return GA_OK;
+}
+
+/* configure: iterated racing's iterations, candidates per race, elites,
+ * tuning budget in GA runs and initial settings. */
 static int parse_configure(const cJSON *o, sweep_spec *s, const char *src,
                            ga_error *err)
 {
@@ -486,10 +522,11 @@ static int parse_configure(const cJSON *o, sweep_spec *s, const char *src,
                             src);
     cJSON_ArrayForEach(kv, v)
         if (strcmp(kv->string, "iterations") && strcmp(kv->string, "candidates")
-            && strcmp(kv->string, "elites") && strcmp(kv->string, "budget_runs"))
+            && strcmp(kv->string, "elites") && strcmp(kv->string, "budget_runs")
+            && strcmp(kv->string, "initial"))
             return ga_error_set(err, GA_EINPUT, "%s: configure: unknown key "
                                 "'%s' (iterations, candidates, elites, "
-                                "budget_runs)", src, kv->string);
+                                "budget_runs, initial)", src, kv->string);
     if (get_long(v, "iterations", 4, 1, &s->conf_iterations, src, err) ||
         get_long(v, "candidates", 12, 3, &s->conf_candidates, src, err) ||
         get_long(v, "elites", 3, 1, &s->conf_elites, src, err) ||
@@ -499,7 +536,8 @@ static int parse_configure(const cJSON *o, sweep_spec *s, const char *src,
         return ga_error_set(err, GA_EINPUT, "%s: configure.elites (%ld) must be "
                             "fewer than configure.candidates (%ld)", src,
                             s->conf_elites, s->conf_candidates);
-    return GA_OK;
+    return parse_initial(cJSON_GetObjectItemCaseSensitive(v, "initial"), s,
+                         src, err);
 }
 
 /* parameters: the factors to vary; constraints: repair or drop a point

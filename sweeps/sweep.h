@@ -79,6 +79,9 @@ typedef struct sweep_spec {
     long conf_candidates;    /* settings per race, elites included */
     long conf_elites;        /* kept from one race to the next */
     long conf_budget_runs;   /* tuning budget in GA runs; 0: no cap */
+    size_t conf_ninitial;    /* settings the first race starts from (as
+                                irace's initial configurations) */
+    char **conf_initial;     /*   their factor values, ninitial x nfactors */
     long test_replicates;    /* the test-set evaluation's replicates
                                 ("test" problems are kept in validation) */
 } sweep_spec;

@@ -390,6 +390,41 @@ START_TEST(test_failed_jobs)
 }
 END_TEST
 
+/* configure.initial: the first race starts from these settings (its
+ * points 1, 2, ... after the reference), later races do not; a setting
+ * that is not one is refused with its place named. */
+START_TEST(test_configure_initial)
+{
+    char *dir = tu_tmpdir("initial");
+    char spec[4200], out[4200], path[4300];
+    snprintf(spec, sizeof spec, "%s/spec.json", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    write_spec(spec, ", \"initial\": [{\"population_size\": 9, \"strategy\": "
+                     "\"mu_plus_lambda\", \"cx_prob\": 0.02, \"mut_prob\": "
+                     "0.17, \"tournsize\": 8}, {\"population_size\": 40}]");
+    char *err;
+    ck_assert_msg(configure(spec, out, "2", &err) == 0, "%s", err);
+    free(err);
+    snprintf(path, sizeof path, "%s/configure.csv", out);
+    char *csv = tu_read(path);
+    ck_assert_ptr_nonnull(csv);
+    ck_assert_msg(strstr(csv, "\n1,1,9,mu_plus_lambda,0.5,0.02,0.17,0.5,0.5,8,"),
+                  "%s", csv);
+    ck_assert_msg(strstr(csv, "\n1,2,40,mu_plus_lambda,0.5,0.2,0.8,0.5,0.5,4,"),
+                  "%s", csv);
+    free(csv);
+    write_spec(spec, ", \"initial\": [{\"population_size\": 9}, "
+                     "{\"tournsize\": \"eight\"}]");
+    snprintf(out, sizeof out, "%s/out2", dir);
+    ck_assert_int_eq(configure(spec, out, "1", &err), 2);
+    ck_assert_msg(strstr(err, "spec.json: configure.initial[1]") &&
+                  strstr(err, "tournsize"), "%s", err);
+    free(err);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *configure_suite(void)
 {
     Suite *s = suite_create("configure");
@@ -404,6 +439,7 @@ Suite *configure_suite(void)
     tcase_add_test(tc, test_evaluate_command);
     tcase_add_test(tc, test_wallclock_columns);
     tcase_add_test(tc, test_failed_jobs);
+    tcase_add_test(tc, test_configure_initial);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -146,8 +146,11 @@ START_TEST(test_tuned_entries)
     ga_error err;
     char chosen[256];
     const struct { long budget, workers, pop; } cases[] = {
-        { 499, 1, 4 },     /* the largest budget class <= 499 is 50 */
+        { 499, 1, 8 },     /* nearest in log scale: 500 */
+        { 158, 1, 4 },     /* sqrt(50 x 500) = 158.1: 50 is nearer */
+        { 159, 1, 8 },
         { 500, 1, 8 },
+        { 500, 15, 8 },    /* the largest worker count <= 15: 1 */
         { 10000, 20, 32 }, /* above every class: the largest, 16 workers */
         { 10, 8, 4 },      /* below every class: the smallest, 1 worker */
         { 60, 64, 16 },

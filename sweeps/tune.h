@@ -1,0 +1,42 @@
+/* tune.h - the shipped tuned defaults: the configurator (configure.h) at
+ * every cell of a grid of budgets N and worker counts W, each choice then
+ * measured on the spec's test problems against CANDLE's defaults and the
+ * spec's reference settings, Holm's correction over the whole grid.
+ *
+ * A tune spec is a configure spec (sweeps/configure.json) with "budgets"
+ * and "workers" lists in place of one budget and one worker count, and
+ * optionally "references" ({"LABEL": {settings}, ...}: measured beside the
+ * choices in the same runs). Grids with W > 1 need "durations": those
+ * cells race on the best found by each simulated wall-clock checkpoint
+ * (objective anytime_wallclock) and are judged at equal simulated
+ * wall-clock; W = 1 cells race on best-so-far error over the budget range
+ * (anytime) and are judged at equal evaluations. Both measures are kept.
+ *
+ * Layout of OUT: wW/bN/ (a configuration: configure.json, race-*),
+ * wW/test/ (one evaluation per W: every N's choice and the references run
+ * to the largest N, read at each N), tuned_defaults.json (an entry per
+ * cell with its settings and evidence) and report.md. Deterministic: the
+ * same spec gives the same files byte for byte, except the date in
+ * tuned_defaults.json's provenance. */
+#ifndef SWEEP_TUNE_H
+#define SWEEP_TUNE_H
+
+#include <cJSON.h>
+
+#include "../ga/error.h"
+
+typedef struct sweep_tune_opts {
+    const char *spec_path;
+    const char *out;         /* must not hold a tune already */
+    int threads;
+    int quiet;               /* no progress lines on stderr */
+    volatile int *cancel;
+    const char *version;     /* gahpo's, for the provenance */
+    const char *date;        /* YYYY-MM-DD, for the provenance */
+} sweep_tune_opts;
+
+/* Run the tune; *result (caller frees) is the tuned_defaults.json written
+ * to OUT. GA_EINPUT for a bad spec (nothing run), GA_EFAIL otherwise. */
+int sweep_tune(const sweep_tune_opts *o, cJSON **result, ga_error *err);
+
+#endif
