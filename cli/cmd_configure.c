@@ -309,11 +309,16 @@ int gahpo_cmd_tune(int argc, char **argv)
                                                                "entries")) {
             const cJSON *t = cJSON_GetObjectItemCaseSensitive(
                 cJSON_GetObjectItemCaseSensitive(e, "evidence"), "test");
-            printf("budget %5.0f  workers %3.0f  CANDLE/tuned error ratio %.3g "
-                   "(p Holm %.2g)\n",
+            const cJSON *wc = cJSON_GetObjectItemCaseSensitive(
+                t, "at_equal_wallclock");
+            printf("budget %5.0f  workers %3.0f  CANDLE/tuned error ratio %.3g",
                    cJSON_GetObjectItemCaseSensitive(e, "budget")->valuedouble,
                    cJSON_GetObjectItemCaseSensitive(e, "workers")->valuedouble,
-                   cJSON_GetObjectItemCaseSensitive(t, "ratio")->valuedouble,
+                   cJSON_GetObjectItemCaseSensitive(t, "ratio")->valuedouble);
+            if (wc)
+                printf(", at equal wall-clock %.3g",
+                       cJSON_GetObjectItemCaseSensitive(wc, "ratio")->valuedouble);
+            printf(" (p Holm %.2g)\n",
                    cJSON_GetObjectItemCaseSensitive(t, "p_holm")->valuedouble);
         }
         printf("tuned defaults: %s/tuned_defaults.json (report.md beside it)\n",

@@ -383,16 +383,22 @@ static void tuned_evidence(const cJSON *root, const run_args *a, char *buf,
         const cJSON *ci = cJSON_GetObjectItemCaseSensitive(test, "ratio_ci95");
         const cJSON *p = cJSON_GetObjectItemCaseSensitive(test, "p_holm");
         const cJSON *n = cJSON_GetObjectItemCaseSensitive(test, "problems");
-        const cJSON *m = cJSON_GetObjectItemCaseSensitive(test, "measure");
+        const cJSON *w = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(test, "at_equal_wallclock"),
+            "ratio");
+        char wall[64] = "";
+        if (cJSON_IsNumber(w))
+            snprintf(wall, sizeof wall, "; at equal simulated wall-clock %.3g",
+                     w->valuedouble);
         if (cJSON_IsNumber(r) && cJSON_GetArraySize(ci) == 2 &&
             cJSON_IsNumber(p) && cJSON_IsNumber(n))
-            snprintf(buf, size, "on %.0f test problems never tuned on%s%s, "
+            snprintf(buf, size, "on %.0f test problems never tuned on, "
                      "CANDLE's error / this entry's %.3g (95%% CI %.3g to "
-                     "%.3g, problems as units), p (Holm) %.2g", n->valuedouble,
-                     cJSON_IsString(m) ? " at " : "",
-                     cJSON_IsString(m) ? m->valuestring : "", r->valuedouble,
+                     "%.3g, problems as units) at equal evaluations%s, p "
+                     "(Holm) %.2g", n->valuedouble, r->valuedouble,
                      cJSON_GetArrayItem(ci, 0)->valuedouble,
-                     cJSON_GetArrayItem(ci, 1)->valuedouble, p->valuedouble);
+                     cJSON_GetArrayItem(ci, 1)->valuedouble, wall,
+                     p->valuedouble);
     } else if (imp) {
         const cJSON *r = cJSON_GetObjectItemCaseSensitive(imp,
                                                           "median_error_ratio");

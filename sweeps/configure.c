@@ -162,18 +162,20 @@ static int read_race(const sweep_spec *s, const char *dir, race_rows *rr,
     rr->score = malloc((lines + 1) * sizeof *rr->score);
     long c_point = sweep_column(text, "point"), c_prob = sweep_column(text, "problem");
     long c_rep = sweep_column(text, "replicate"), c_err = sweep_column(text, "error");
-    long c_at = -1;
+    long c_at = -1, c_time = -1;
     if (s->ncheck) {
         char name[64];
-        snprintf(name, sizeof name, s->race_anytime == 2 ? "best_time_%ld"
-                                                        : "best_at_%ld",
-                 s->checkpoints[0]);
+        snprintf(name, sizeof name, "best_at_%ld", s->checkpoints[0]);
         c_at = sweep_column(text, name);
+        snprintf(name, sizeof name, "best_time_%ld", s->checkpoints[0]);
+        c_time = sweep_column(text, name);
     }
+    double at[s->ncheck + 1], tm[s->ncheck + 1];
     int rc = rr->point && rr->instance && rr->score ? GA_OK
              : ga_error_set(err, GA_EFAIL, "out of memory");
     if (rc == GA_OK && (c_point < 0 || c_prob < 0 || c_rep < 0 || c_err < 0 ||
-                        (s->race_anytime && c_at < 0)))
+                        (s->race_anytime && c_at < 0) ||
+                        (s->race_anytime >= 2 && c_time < 0)))
         rc = ga_error_set(err, GA_EFAIL, "%s: not a sweep's runs.csv", path);
     for (const char *line = strchr(text, '\n'); rc == GA_OK && line && line[1];
          line = strchr(line + 1, '\n')) {
@@ -184,11 +186,13 @@ static int read_race(const sweep_spec *s, const char *dir, race_rows *rr,
         rr->instance[i] = strtol(sweep_field(row, c_rep), NULL, 10) *
                               (long)s->nproblems + q;
         if (s->race_anytime) {
-            double sum = 0;
-            for (size_t c = 0; c < s->ncheck; c++)
-                sum += log10(fmax(strtod(sweep_field(row, c_at + (long)c), NULL), 0)
-                             + 1e-12);
-            rr->score[i] = pow(10, sum / (double)s->ncheck);
+            for (size_t c = 0; c < s->ncheck; c++) {
+                at[c] = strtod(sweep_field(row, c_at + (long)c), NULL);
+                tm[c] = c_time < 0 ? NAN
+                        : strtod(sweep_field(row, c_time + (long)c), NULL);
+            }
+            rr->score[i] = sweep_anytime_score(s->race_anytime, at, tm,
+                                               s->ncheck);
         } else {
             rr->score[i] = strtod(sweep_field(row, c_err), NULL);
         }

@@ -465,15 +465,24 @@ static double row_error(const char *row, size_t nfactors)
     return c ? strtod(c, NULL) : NAN;
 }
 
+double sweep_anytime_score(int mode, const double *at, const double *time,
+                           size_t ncheck)
+{
+    double sum = 0;
+    size_t n = 0;
+    for (size_t c = 0; mode != 2 && c < ncheck; c++, n++)
+        sum += log10(fmax(at[c], 0) + 1e-12);
+    for (size_t c = 0; mode >= 2 && c < ncheck; c++, n++)
+        sum += log10(fmax(time[c], 0) + 1e-12);
+    return n ? pow(10, sum / (double)n) : NAN;
+}
+
 double sweep_run_score(const sweep_spec *s, const sweep_result *r)
 {
     if (!s->race_anytime || s->ncheck == 0)
         return r->error;
-    const double *at = s->race_anytime == 2 ? r->best_time : r->best_at;
-    double sum = 0;
-    for (size_t c = 0; c < s->ncheck; c++)
-        sum += log10(fmax(at[c], 0) + 1e-12);
-    return pow(10, sum / (double)s->ncheck);
+    return sweep_anytime_score(s->race_anytime, r->best_at, r->best_time,
+                               s->ncheck);
 }
 
 /* Run every listed run that is not done yet, in parallel. */

@@ -430,18 +430,21 @@ static int parse_design(const cJSON *o, sweep_spec *s, const char *src,
     if (a)
         s->race_alpha = a->valuedouble;
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(v, "objective");
-    if (obj && !(cJSON_IsString(obj) &&
-                 (!strcmp(obj->valuestring, "final") ||
-                  !strcmp(obj->valuestring, "anytime") ||
-                  !strcmp(obj->valuestring, "anytime_wallclock"))))
+    static const char *objectives[] = { "final", "anytime",
+                                        "anytime_wallclock", "anytime_both" };
+    s->race_anytime = -1;
+    for (int i = 0; obj && cJSON_IsString(obj) && i < 4; i++)
+        if (!strcmp(obj->valuestring, objectives[i]))
+            s->race_anytime = i;
+    if (!obj)
+        s->race_anytime = 0;
+    if (s->race_anytime < 0)
         return ga_error_set(err, GA_EINPUT, "%s: race.objective must be "
-                            "\"final\", \"anytime\" or "
-                            "\"anytime_wallclock\"", src);
-    s->race_anytime = !obj ? 0 : !strcmp(obj->valuestring, "anytime") ? 1
-                      : !strcmp(obj->valuestring, "anytime_wallclock") ? 2 : 0;
-    if (s->race_anytime == 2 && !(s->dur_median > 0))
-        return ga_error_set(err, GA_EINPUT, "%s: race.objective "
-                            "\"anytime_wallclock\" needs \"durations\"", src);
+                            "\"final\", \"anytime\", \"anytime_wallclock\" or "
+                            "\"anytime_both\"", src);
+    if (s->race_anytime >= 2 && !(s->dur_median > 0))
+        return ga_error_set(err, GA_EINPUT, "%s: race.objective \"%s\" needs "
+                            "\"durations\"", src, objectives[s->race_anytime]);
     return GA_OK;
 }
 

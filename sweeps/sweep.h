@@ -67,7 +67,8 @@ typedef struct sweep_spec {
                                 its best-so-far error at the checkpoints
                                 (quality over the budget range), not its
                                 final error; 2: at the simulated wall-clock
-                                checkpoints (best_time_*, durations) */
+                                checkpoints (best_time_*, durations); 3:
+                                both sets of checkpoints */
     double dur_median;       /* durations: simulated job durations on
                                 `workers` workers, log-normal with this
                                 median (> 0) and shape dur_sigma; 0 off */
@@ -140,8 +141,14 @@ typedef struct sweep_result {
 int sweep_setting_values(const sweep_spec *spec, const ga_settings *st,
                          char **vals, ga_error *err);
 
-/* A run's score in a race: its final error, or with race_anytime the
- * geometric mean of max(best_at, 0) + 1e-12 over the checkpoints. */
+/* The geometric mean of max(e, 0) + 1e-12 over the checkpoints' best-so-
+ * far errors: at[] (mode 1), time[] (the wall-clock ones, mode 2) or both
+ * (mode 3). */
+double sweep_anytime_score(int mode, const double *at, const double *time,
+                           size_t ncheck);
+
+/* A run's score in a race: its final error, or with race_anytime its
+ * sweep_anytime_score. */
 double sweep_run_score(const sweep_spec *spec, const sweep_result *r);
 
 /* timings.csv: one line per run as it finishes, wall and CPU seconds. */

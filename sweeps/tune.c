@@ -35,9 +35,13 @@ typedef struct tune_cell {
     sweep_configured conf;
     size_t nfactors;             /* conf.values' */
     int configured;
-    sweep_eval_cell primary;     /* vs CANDLE: wall-clock for W > 1 */
-    sweep_eval_cell evals;       /* vs CANDLE at equal evaluations */
-    sweep_eval_cell ref[TUNE_MAX];  /* each reference, primary measure */
+    sweep_eval_cell evals;       /* vs CANDLE at N evaluations */
+    sweep_eval_cell wall;        /* W > 1: at the simulated wall-clock time
+                                    N evaluations take */
+    sweep_eval_cell ref_evals[TUNE_MAX], ref_wall[TUNE_MAX];
+    double p_claim;              /* better on every measure: the largest p
+                                    (an intersection-union test) */
+    double p_holm;               /* p_claim, Holm over the grid */
 } tune_cell;
 
 static int read_list(const cJSON *root, const char *key, long *out,
@@ -127,7 +131,7 @@ static char *cell_text(const tune_grid *g, size_t b, long workers, int test,
         race = cJSON_AddObjectToObject(o, "race");
     cJSON_DeleteItemFromObjectCaseSensitive(race, "objective");
     cJSON_AddStringToObject(race, "objective",
-                            workers > 1 ? "anytime_wallclock" : "anytime");
+                            workers > 1 ? "anytime_both" : "anytime");
     char *t = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return t;
@@ -360,23 +364,28 @@ static int test_column(const tune_grid *g, const sweep_tune_opts *o,
     if (rc == GA_OK)
         rc = sweep_evaluate(s, labels, vals, n, s->test_replicates, dir,
                             o->threads, o->cancel, &cells, &ncells, NULL, err);
-    int wall = W > 1;
     for (size_t b = 0; rc == GA_OK && b < g->nb; b++) {
         long N = g->budgets[b];
-        const sweep_eval_cell *pc = find_cell(cells, ncells, b, N, wall);
         const sweep_eval_cell *ec = find_cell(cells, ncells, b, N, 0);
-        if (!pc || !ec) {
+        const sweep_eval_cell *wc = find_cell(cells, ncells, b, N, 1);
+        if (!ec || (W > 1 && !wc)) {
             rc = ga_error_set(err, GA_EFAIL, "%s: no test cell at %ld "
                               "evaluations", dir, N);
             break;
         }
-        col[b].primary = *pc;
         col[b].evals = *ec;
+        col[b].p_claim = ec->p;
+        if (W > 1) {
+            col[b].wall = *wc;
+            col[b].p_claim = fmax(ec->p, wc->p);
+        }
         for (size_t r = 0; r < g->nref; r++) {
-            const sweep_eval_cell *rcell = find_cell(cells, ncells, g->nb + r,
-                                                     N, wall);
-            if (rcell)
-                col[b].ref[r] = *rcell;
+            const sweep_eval_cell *re = find_cell(cells, ncells, g->nb + r, N, 0);
+            const sweep_eval_cell *rw = find_cell(cells, ncells, g->nb + r, N, 1);
+            if (re)
+                col[b].ref_evals[r] = *re;
+            if (rw)
+                col[b].ref_wall[r] = *rw;
         }
     }
     if (rc == GA_OK && !o->quiet)
@@ -392,7 +401,8 @@ static int test_column(const tune_grid *g, const sweep_tune_opts *o,
     return rc;
 }
 
-/* Holm's correction of the primary p-values over the whole grid. */
+/* Holm's correction over the whole grid: of each cell's claim (better on
+ * every measure), and of each measure's own p (for "worse"). */
 static int holm_grid(tune_cell *cells, size_t n, ga_error *err)
 {
     double *p = malloc((n + 1) * sizeof *p), *adj = malloc((n + 1) * sizeof *adj);
@@ -401,12 +411,21 @@ static int holm_grid(tune_cell *cells, size_t n, ga_error *err)
         free(adj);
         return ga_error_set(err, GA_EFAIL, "out of memory");
     }
-    for (size_t i = 0; i < n; i++)
-        p[i] = cells[i].primary.p;
     errno = 0;
-    sweep_holm(p, n, adj);
-    for (size_t i = 0; i < n; i++)
-        cells[i].primary.p_holm = adj[i];
+    for (int k = 0; k < 3; k++) {
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (k < 2 || cells[i].workers > 1)
+                p[m++] = k == 0 ? cells[i].p_claim : k == 1 ? cells[i].evals.p
+                                                            : cells[i].wall.p;
+        sweep_holm(p, m, adj);
+        m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (k < 2 || cells[i].workers > 1)
+                *(k == 0 ? &cells[i].p_holm : k == 1 ? &cells[i].evals.p_holm
+                                                     : &cells[i].wall.p_holm) =
+                    adj[m++];
+    }
     free(p);
     free(adj);
     return errno == ENOMEM ? ga_error_set(err, GA_EFAIL, "out of memory")
@@ -446,7 +465,7 @@ static cJSON *entry_json(const tune_grid *g, const sweep_spec *s,
     cJSON_AddNumberToObject(cf, "races", (double)c->conf.races);
     cJSON_AddBoolToObject(cf, "candle_defaults_chosen", c->conf.reference);
     cJSON_AddStringToObject(cf, "objective", c->workers > 1
-                            ? "anytime_wallclock" : "anytime");
+                            ? "anytime_both" : "anytime");
     for (size_t b = 0; b < g->nb; b++)
         if (g->budgets[b] == c->budget) {
             long range[3] = { 0, c->budget, 0 };
@@ -457,31 +476,49 @@ static cJSON *entry_json(const tune_grid *g, const sweep_spec *s,
     cJSON_AddNumberToObject(t, "problems", (double)s->nvalidation);
     cJSON_AddNumberToObject(t, "replicates", (double)s->test_replicates);
     cJSON_AddStringToObject(t, "measure", c->workers > 1
-                            ? "equal simulated wall-clock" : "equal evaluations");
-    cJSON *pn = cell_numbers(&c->primary, 1);
+                            ? "equal evaluations and equal simulated wall-clock"
+                            : "equal evaluations");
+    cJSON *pn = cell_numbers(&c->evals, 0);
     cJSON *it = pn ? pn->child : NULL;
-    while (it) {  /* the primary figures at the top of "test" */
+    while (it) {  /* the figures at equal evaluations at the top */
         cJSON *next = it->next;
         cJSON_AddItemToObject(t, it->string,
                               cJSON_DetachItemViaPointer(pn, it));
         it = next;
     }
     cJSON_Delete(pn);
+    cJSON_AddItemToObject(t, "p_claim", ga_json_number(c->p_claim));
+    cJSON_AddItemToObject(t, "p_holm", ga_json_number(c->p_holm));
+    cJSON_AddItemToObject(t, "p_holm_equal_evaluations",
+                          ga_json_number(c->evals.p_holm));
     if (c->workers > 1)
-        cJSON_AddItemToObject(t, "at_equal_evaluations",
-                              cell_numbers(&c->evals, 0));
+        cJSON_AddItemToObject(t, "at_equal_wallclock",
+                              cell_numbers(&c->wall, 1));
     cJSON *refs = cJSON_AddObjectToObject(t, "references");
-    for (size_t r = 0; r < g->nref; r++)
-        cJSON_AddItemToObject(refs, g->ref_label[r],
-                              cell_numbers(&c->ref[r], 0));
+    for (size_t r = 0; r < g->nref; r++) {
+        cJSON *ro = cell_numbers(&c->ref_evals[r], 0);
+        if (c->workers > 1)
+            cJSON_AddItemToObject(ro, "at_equal_wallclock",
+                                  cell_numbers(&c->ref_wall[r], 0));
+        cJSON_AddItemToObject(refs, g->ref_label[r], ro);
+    }
     return e;
 }
 
-static const char *verdict(const sweep_eval_cell *c)
+static const char *verdict(const tune_cell *c)
 {
-    if (!(c->p_holm < 0.05))
-        return "no significant difference";
-    return c->ratio > 1 ? "tuned better" : "tuned worse";
+    int wide = c->workers > 1;
+    if (c->p_holm < 0.05 && c->evals.ratio > 1 && (!wide || c->wall.ratio > 1))
+        return wide ? "better on both" : "better";
+    int worse_e = c->evals.p_holm < 0.05 && c->evals.ratio < 1;
+    int worse_w = wide && c->wall.p_holm < 0.05 && c->wall.ratio < 1;
+    if (worse_e && worse_w)
+        return "worse on both";
+    if (worse_e)
+        return "worse at equal evaluations";
+    if (worse_w)
+        return "worse at equal wall-clock";
+    return "no significant claim";
 }
 
 /* One row of the report's grid table. */
@@ -499,16 +536,21 @@ static void report_row(ga_strbuf *m, const tune_grid *g, const sweep_spec *s,
             ga_strbuf_printf(m, " %s", v);
         ga_strbuf_append(m, k + 1 < s->nfactors ? "," : " |");
     }
-    const sweep_eval_cell *p = &c->primary;
-    ga_strbuf_printf(m, " %.3g (%.3g to %.3g) | %ld / %ld | %.2f | %.2g | %s |",
-                     p->ratio, p->lo, p->hi, p->better, p->worse, p->a12,
-                     p->p_holm, verdict(p));
-    for (size_t r = 0; r < g->nref; r++)
-        ga_strbuf_printf(m, " %.3g |", c->ref[r].ratio);
+    const sweep_eval_cell *p = &c->evals;
+    ga_strbuf_printf(m, " %.3g (%.3g to %.3g) | %ld / %ld | %.2f |", p->ratio,
+                     p->lo, p->hi, p->better, p->worse, p->a12);
     if (c->workers > 1)
-        ga_strbuf_printf(m, " %.3g (p %.2g) |", c->evals.ratio, c->evals.p);
+        ga_strbuf_printf(m, " %.3g (%.3g to %.3g) | %ld / %ld |", c->wall.ratio,
+                         c->wall.lo, c->wall.hi, c->wall.better, c->wall.worse);
     else
-        ga_strbuf_append(m, " (same) |");
+        ga_strbuf_append(m, " (one worker) | |");
+    ga_strbuf_printf(m, " %.2g | %s |", c->p_holm, verdict(c));
+    for (size_t r = 0; r < g->nref; r++) {
+        ga_strbuf_printf(m, " %.3g", c->ref_evals[r].ratio);
+        if (c->workers > 1)
+            ga_strbuf_printf(m, " / %.3g", c->ref_wall[r].ratio);
+        ga_strbuf_append(m, " |");
+    }
     ga_strbuf_append(m, "\n");
 }
 
@@ -531,26 +573,30 @@ static int write_report(const tune_grid *g, const sweep_tune_opts *o,
         ga_strbuf_printf(&m, "%s `%s`", r ? "," : " and", g->ref_label[r]);
     ga_strbuf_append(&m, ". Ratio: CANDLE's median error over the choice's, "
                      "geometric mean over problems (above 1: the choice is "
-                     "better), 95% bootstrap interval over problems; p: "
-                     "Wilcoxon signed-rank over the problems' median log "
-                     "ratios, Holm over every cell of the grid; A12: Vargha-"
-                     "Delaney, mean over problems. One worker: at equal "
-                     "evaluations; more: at equal simulated wall-clock (the "
-                     "time N evaluations take with no worker idle, jobs "
-                     "log-normal");
+                     "better), 95% bootstrap interval over problems; A12: "
+                     "Vargha-Delaney, mean over problems; p: Wilcoxon signed-"
+                     "rank over the problems' median log ratios. At N "
+                     "evaluations and, for more than one worker, also at the "
+                     "simulated wall-clock time N evaluations take with no "
+                     "worker idle (jobs log-normal");
     if (s->dur_fail > 0)
         ga_strbuf_printf(&m, ", each failing with chance %g", s->dur_fail);
-    ga_strbuf_append(&m, "), with the ratio at equal evaluations beside it.\n\n"
-                     "| N | W | choice (");
+    ga_strbuf_append(&m, "): more than one worker is raced on both (objective "
+                     "anytime_both) and claimed better only when better on "
+                     "both (the larger of the two p, an intersection-union "
+                     "test). p (Holm): that claim's p, Holm over every cell "
+                     "of the grid; \"worse\" uses each measure's p, Holm over "
+                     "the grid.\n\n| N | W | choice (");
     for (size_t k = 0; k < s->nfactors; k++)
         ga_strbuf_printf(&m, "%s%s", k ? ", " : "", s->factors[k].name);
-    ga_strbuf_append(&m, ") | ratio (95% CI) | better / worse problems | A12 "
-                     "| p (Holm) | verdict |");
+    ga_strbuf_append(&m, ") | ratio at N evaluations (95% CI) | better / worse "
+                     "problems | A12 | ratio at equal wall-clock (95% CI) | "
+                     "better / worse problems | p (Holm) | verdict |");
     for (size_t r = 0; r < g->nref; r++)
-        ga_strbuf_printf(&m, " ratio of %s |", g->ref_label[r]);
-    ga_strbuf_append(&m, " ratio at equal evaluations |\n|---|---|---|---|---|"
-                     "---|---|---|");
-    for (size_t r = 0; r <= g->nref; r++)
+        ga_strbuf_printf(&m, " ratio of %s (evaluations / wall-clock) |",
+                         g->ref_label[r]);
+    ga_strbuf_append(&m, "\n|---|---|---|---|---|---|---|---|---|---|");
+    for (size_t r = 0; r < g->nref; r++)
         ga_strbuf_append(&m, "---|");
     ga_strbuf_append(&m, "\n");
     for (size_t i = 0; i < ncells; i++)

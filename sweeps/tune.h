@@ -6,11 +6,15 @@
  * A tune spec is a configure spec (sweeps/configure.json) with "budgets"
  * and "workers" lists in place of one budget and one worker count, and
  * optionally "references" ({"LABEL": {settings}, ...}: measured beside the
- * choices in the same runs). Grids with W > 1 need "durations": those
- * cells race on the best found by each simulated wall-clock checkpoint
- * (objective anytime_wallclock) and are judged at equal simulated
- * wall-clock; W = 1 cells race on best-so-far error over the budget range
- * (anytime) and are judged at equal evaluations. Both measures are kept.
+ * choices in the same runs). Grids with W > 1 need "durations". Each cell
+ * races on the budgets it serves under gahpo run's lookup rule (nearest
+ * in log scale): checkpoints from the geometric mean with the budget below
+ * to the one with the budget above; W = 1 on best-so-far error there
+ * (objective anytime), W > 1 on that and on the best found by the same
+ * simulated wall-clock times (anytime_both). Its first race starts from
+ * the previous budget's choice. On the test set a W = 1 choice is judged
+ * at N evaluations, a W > 1 choice at N evaluations and at the simulated
+ * wall-clock time they take, better only when better on both.
  *
  * Layout of OUT: wW/bN/ (a configuration: configure.json, race-*),
  * wW/test/ (one evaluation per W: every N's choice and the references run

@@ -314,7 +314,8 @@ START_TEST(test_tuned_evidence_line)
     ck_assert_int_eq(tu_run(with, NULL, NULL, &out, &err), 0);
     ck_assert_msg(strstr(err, "their evidence: on 25 test problems never "
                               "tuned on, CANDLE's error / this entry's 1.48 "
-                              "(95% CI 1.29 to 1.71"), "%s", err);
+                              "(95% CI 1.29 to 1.71, problems as units) at "
+                              "equal evaluations, p (Holm) 3e-06"), "%s", err);
     free(out);
     free(err);
     tu_rmrf(dir);
