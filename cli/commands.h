@@ -40,8 +40,9 @@ int gahpo_cmd_sweep(int argc, char **argv);
 /* gahpo analyze DIR */
 int gahpo_cmd_analyze(int argc, char **argv);
 
-/* gahpo tune SPEC [--threads N] [--out DIR] [--quiet]: a sweep per budget
- * class, a selection per worker count, results/tuned/tuned_defaults.json */
+/* gahpo tune SPEC [--threads N] [--out DIR] [--quiet]: the configurator
+ * at every (budget, workers) cell, each choice on the test set,
+ * results/tuned/tuned_defaults.json (sweeps/tune.h) */
 int gahpo_cmd_tune(int argc, char **argv);
 
 /* gahpo configure SPEC [--out DIR] [--threads N] [--quiet]: iterated

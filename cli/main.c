@@ -57,7 +57,8 @@ static const command commands[] = {
 "  gahpo analyze DIR                the statistics of a finished sweep\n" },
     { "tune", gahpo_cmd_tune,
 "  gahpo tune SPEC [--threads N] [--out DIR]\n"
-"                                   tuned defaults per budget and workers\n" },
+"                                   tuned defaults: the configurator at\n"
+"                                   every budget and worker count\n" },
     { "configure", gahpo_cmd_configure,
 "  gahpo configure SPEC [--threads N] [--out DIR]\n"
 "                                   iterated racing over the GA's parameters\n" },

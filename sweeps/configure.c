@@ -162,6 +162,7 @@ static int read_race(const sweep_spec *s, const char *dir, race_rows *rr,
     rr->score = malloc((lines + 1) * sizeof *rr->score);
     long c_point = sweep_column(text, "point"), c_prob = sweep_column(text, "problem");
     long c_rep = sweep_column(text, "replicate"), c_err = sweep_column(text, "error");
+    long c_rounds = sweep_column(text, "rounds");
     long c_at = -1, c_time = -1;
     if (s->ncheck) {
         char name[64];
@@ -196,6 +197,9 @@ static int read_race(const sweep_spec *s, const char *dir, race_rows *rr,
         } else {
             rr->score[i] = strtod(sweep_field(row, c_err), NULL);
         }
+        if (s->race_rounds_cap > 0 && c_rounds >= 0 &&
+            strtol(sweep_field(row, c_rounds), NULL, 10) > s->race_rounds_cap)
+            rr->score[i] = INFINITY;  /* slower than allowed: worst */
         if (q < 0)
             rc = ga_error_set(err, GA_EFAIL, "%s: a row of an unknown problem",
                               path);

@@ -479,6 +479,8 @@ double sweep_anytime_score(int mode, const double *at, const double *time,
 
 double sweep_run_score(const sweep_spec *s, const sweep_result *r)
 {
+    if (s->race_rounds_cap > 0 && r->rounds > s->race_rounds_cap)
+        return INFINITY;
     if (!s->race_anytime || s->ncheck == 0)
         return r->error;
     return sweep_anytime_score(s->race_anytime, r->best_at, r->best_time,

@@ -421,7 +421,8 @@ static int parse_design(const cJSON *o, sweep_spec *s, const char *src,
     v = cJSON_GetObjectItemCaseSensitive(o, "race");
     if (!v)
         return GA_OK;
-    if (get_long(v, "first_test", 5, 2, &s->race_first_test, src, err))
+    if (get_long(v, "first_test", 5, 2, &s->race_first_test, src, err) ||
+        get_long(v, "rounds_cap", 0, 0, &s->race_rounds_cap, src, err))
         return GA_EINPUT;
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(v, "alpha");
     if (a && (!cJSON_IsNumber(a) || a->valuedouble <= 0 || a->valuedouble >= 1))

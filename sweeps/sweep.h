@@ -60,6 +60,8 @@ typedef struct sweep_spec {
                                 / the most median rounds; 0 none */
     long race_first_test;    /* race: instances before the first test */
     double race_alpha;
+    long race_rounds_cap;    /* race: a run that needs more rounds (batches
+                                on `workers`) scores worst; 0 no cap */
     long race_min_alive;     /* race: never fewer settings left (0: no
                                 floor; the configurator keeps its elites
                                 and the reference) */

@@ -9,12 +9,13 @@
  * choices in the same runs). Grids with W > 1 need "durations". Each cell
  * races on the budgets it serves under gahpo run's lookup rule (nearest
  * in log scale): checkpoints from the geometric mean with the budget below
- * to the one with the budget above; W = 1 on best-so-far error there
- * (objective anytime), W > 1 on that and on the best found by the same
- * simulated wall-clock times (anytime_both). Its first race starts from
- * the previous budget's choice. On the test set a W = 1 choice is judged
- * at N evaluations, a W > 1 choice at N evaluations and at the simulated
- * wall-clock time they take, better only when better on both.
+ * to the one with the budget above, on best-so-far error there (objective
+ * anytime); with W > 1 a run that needs more rounds than CANDLE's defaults
+ * for those evaluations scores worst (race rounds_cap): no slower than
+ * CANDLE's. Its first race starts from the previous budget's choice. On
+ * the test set every choice is judged at N evaluations (the claim), and
+ * with W > 1 also at the simulated wall-clock time they take (reported,
+ * and tested for "worse").
  *
  * Layout of OUT: wW/bN/ (a configuration: configure.json, race-*),
  * wW/test/ (one evaluation per W: every N's choice and the references run

@@ -425,6 +425,79 @@ START_TEST(test_configure_initial)
 }
 END_TEST
 
+/* race.rounds_cap: on 8 workers, settings whose runs need more rounds
+ * than the cap score worst; the first race has such candidates, and the
+ * choice's runs in the last race keep within it (median). */
+START_TEST(test_configure_rounds_cap)
+{
+    char *dir = tu_tmpdir("roundscap");
+    char spec[4200], out[4200], path[4300];
+    snprintf(spec, sizeof spec, "%s/spec.json", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    char *text = NULL;
+    write_spec(spec, "");
+    text = tu_read(spec);
+    ck_assert_ptr_nonnull(text);
+    const char *from = "\"workers\": 1,", *to = "\"workers\": 8,";
+    const char *from2 = "\"objective\": \"anytime\"}";
+    const char *to2 = "\"objective\": \"anytime\", \"rounds_cap\": 14}";
+    char edited[8192], *at = strstr(text, from);
+    ck_assert_ptr_nonnull(at);
+    snprintf(edited, sizeof edited, "%.*s%s%s", (int)(at - text), text, to,
+             at + strlen(from));
+    free(text);
+    at = strstr(edited, from2);
+    ck_assert_ptr_nonnull(at);
+    char final[8192];
+    snprintf(final, sizeof final, "%.*s%s%s", (int)(at - edited), edited, to2,
+             at + strlen(from2));
+    tu_write(spec, final);
+    char *err;
+    ck_assert_msg(configure(spec, out, "2", &err) == 0, "%s", err);
+    free(err);
+    /* race 1: some run needed more than 14 rounds */
+    snprintf(path, sizeof path, "%s/race-01/runs.csv", out);
+    char *runs = tu_read(path);
+    long c_rounds = sweep_column(runs, "rounds"), over = 0;
+    for (const char *l = strchr(runs, '\n'); l && l[1]; l = strchr(l + 1, '\n'))
+        over += strtol(sweep_field(l + 1, c_rounds), NULL, 10) > 14;
+    ck_assert_int_gt(over, 0);
+    free(runs);
+    /* the choice: its population and strategy, then its runs' rounds in
+     * the last race */
+    snprintf(path, sizeof path, "%s/configure.json", out);
+    char *cj = tu_read(path);
+    cJSON *o = cJSON_Parse(cj);
+    free(cj);
+    const cJSON *vals = cJSON_GetObjectItem(o, "values");
+    char key[256];
+    snprintf(key, sizeof key, ",%s,%s,%s,",
+             cJSON_GetObjectItem(vals, "population_size")->valuestring,
+             cJSON_GetObjectItem(vals, "strategy")->valuestring,
+             cJSON_GetObjectItem(vals, "offspring_prop")->valuestring);
+    cJSON_Delete(o);
+    snprintf(path, sizeof path, "%s/race-03/runs.csv", out);
+    runs = tu_read(path);
+    long rounds[512], n = 0;
+    for (const char *l = strchr(runs, '\n'); l && l[1] && n < 512;
+         l = strchr(l + 1, '\n')) {
+        const char *end = strchr(l + 1, '\n');
+        char row[4096];
+        snprintf(row, sizeof row, "%.*s", (int)(end ? end - l - 1 : 4000), l + 1);
+        if (strstr(row, key))
+            rounds[n++] = strtol(sweep_field(row, c_rounds), NULL, 10);
+    }
+    ck_assert_int_gt(n, 0);
+    long le = 0;
+    for (long i = 0; i < n; i++)
+        le += rounds[i] <= 14;
+    ck_assert_msg(2 * le >= n, "%ld of %ld runs within the cap", le, n);
+    free(runs);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *configure_suite(void)
 {
     Suite *s = suite_create("configure");
@@ -440,6 +513,7 @@ Suite *configure_suite(void)
     tcase_add_test(tc, test_wallclock_columns);
     tcase_add_test(tc, test_failed_jobs);
     tcase_add_test(tc, test_configure_initial);
+    tcase_add_test(tc, test_configure_rounds_cap);
     suite_add_tcase(s, tc);
     return s;
 }
