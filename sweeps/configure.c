@@ -425,8 +425,8 @@ static int choose(const sweep_spec *s, const sweep_point *pts, size_t np,
     for (size_t p = nel ? 1 : 0; p < np; p++) {
         int same = 1;
         if (nel == 0) {
-            /* every candidate raced out by the CANDLE defaults: they are
-             * the choice */
+            /* every candidate raced out by the CANDLE defaults, or ranked
+             * behind them in the last race: they are the choice */
             out->settings = pts[0].settings;
             out->reference = 1;
             out->mean_rank = 1;
@@ -509,6 +509,14 @@ int sweep_configure(const sweep_spec *s, const char *dir, int threads,
             nel = nnew;
         } else {
             elites_free(fresh, nnew, nf);
+        }
+        if (rc == GA_OK && race + 1 == s->conf_iterations && nel > 0 &&
+            complete[0] && rank[0] < el[0].rank) {
+            /* the defaults rank ahead of every survivor of the last race:
+             * they stay the choice */
+            elites_free(el, nel, nf);
+            el = NULL;
+            nel = 0;
         }
         if (rc == GA_OK) {
             log_race(&log, s, race + 1, pts, np, complete, rank, el, nel);

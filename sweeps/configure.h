@@ -8,7 +8,8 @@
  * elites (a truncated normal whose spread shrinks with the iterations for
  * ranges, the elite's level or a uniform one for levels, the parent elite
  * drawn with weight by rank), as irace does. The CANDLE defaults run in
- * every race as the reference and are never an elite.
+ * every race as the reference and are never an elite; they are the choice
+ * when they rank ahead of every survivor of the last race.
  *
  * Deterministic: candidates come from a generator seeded by the spec's
  * seed, each race's runs from (spec seed, race); byte-identical files for
@@ -24,8 +25,8 @@ typedef struct sweep_configured {
     char **values;           /* its factor values (spec->nfactors), owned */
     double mean_rank;        /* in the last race, among its survivors */
     int reference;           /* every candidate of the last race was
-                                raced out by the CANDLE defaults: they are
-                                the choice */
+                                raced out by the CANDLE defaults, or ranked
+                                behind them: they are the choice */
     long runs;               /* GA runs made in all races */
     long races;
 } sweep_configured;

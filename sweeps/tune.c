@@ -16,6 +16,10 @@
 #include "stats.h"
 
 #define TUNE_MAX 16          /* budgets, worker counts, references */
+/* W > 1: at most this many times the rounds CANDLE's defaults take (with
+ * 8 workers their batches of 8 fill every round: an exact cap leaves
+ * almost no setting) */
+#define TUNE_ROUNDS_SLACK 1.25
 
 /* The tune spec, read and checked. */
 typedef struct tune_grid {
@@ -112,9 +116,17 @@ static char *cell_text(const tune_grid *g, size_t b, long workers, int test,
         cell_range(g, b, &range[0], &range[2]);
     cJSON_AddNumberToObject(o, "budget", (double)(test ? budget : range[2]));
     cJSON_AddNumberToObject(o, "workers", (double)workers);
-    if (test)
-        add_longs(o, "checkpoints", g->budgets, g->nb);
-    else
+    if (test) {  /* the budgets and powers of two from 16: the curves */
+        long cp[2 * TUNE_MAX + 64];
+        size_t n = 0, i = 0;
+        for (long c = 16; i < g->nb || c < budget;) {
+            long next = i < g->nb && (c >= budget || g->budgets[i] <= c)
+                            ? g->budgets[i++] : (c *= 2) / 2;
+            if (n == 0 || next > cp[n - 1])
+                cp[n++] = next;
+        }
+        add_longs(o, "checkpoints", cp, n);
+    } else
         add_longs(o, "checkpoints", range, 3);
     cJSON *conf = cJSON_GetObjectItemCaseSensitive(o, "configure");
     if (prev && !test) {
@@ -153,9 +165,9 @@ static long base_rounds(const ga_settings *b, long n, long w)
            (rem ? (rem + w - 1) / w : 0);
 }
 
-/* Cell b's spec (cell_text), with W > 1 held to the rounds the spec's
- * base settings take for the cell's budget: no slower than CANDLE's
- * defaults. */
+/* Cell b's spec (cell_text), with W > 1 held to TUNE_ROUNDS_SLACK x the
+ * rounds the spec's base settings (CANDLE's defaults) take for the cell's
+ * budget. */
 static sweep_spec *cell_spec(const tune_grid *g, size_t b, long workers,
                              int test, const cJSON *prev, const char *src,
                              ga_error *err)
@@ -172,7 +184,8 @@ static sweep_spec *cell_spec(const tune_grid *g, size_t b, long workers,
         free(t);
         if (!s || test || workers == 1 || pass == 1)
             break;
-        cap = base_rounds(&s->base, s->budget, workers);
+        cap = (long)ceil(TUNE_ROUNDS_SLACK *
+                         (double)base_rounds(&s->base, s->budget, workers));
         sweep_spec_free(s);
     }
     return s;
@@ -248,6 +261,11 @@ static int grid_load(tune_grid *g, const char *path, ga_error *err)
         rc = read_list(g->root, "workers", g->workers, &g->nw, path, err);
     if (!rc)
         rc = read_references(g, path, err);
+    if (!rc && g->workers[g->nw - 1] > 1 &&
+        !cJSON_GetObjectItemCaseSensitive(g->root, "durations"))
+        rc = ga_error_set(err, GA_EINPUT, "%s: a tune spec with more than one "
+                          "worker needs \"durations\" (the simulated wall "
+                          "clock)", path);
     for (size_t w = 0; !rc && w < g->nw; w++)
         for (size_t b = 0; !rc && b <= g->nb; b++) {
             if (b == g->nb) {
@@ -605,9 +623,9 @@ static int write_report(const tune_grid *g, const sweep_tune_opts *o,
         ga_strbuf_printf(&m, ", each failing with chance %g", s->dur_fail);
     ga_strbuf_append(&m, "). Every cell is raced on best-so-far error over "
                      "the budgets it serves; with more than one worker only "
-                     "settings that need no more rounds than CANDLE's "
-                     "defaults for those evaluations take part (a run that "
-                     "needs more scores worst): no slower than CANDLE's. The "
+                     "settings that need at most the rounds of CANDLE's "
+                     "defaults for those evaluations, plus a quarter, take part "
+                     "(a run that needs more scores worst). The "
                      "claim is \"better at N evaluations\"; p (Holm): its p, "
                      "Holm over every cell of the grid; \"worse\" is tested "
                      "per measure, Holm over the grid.\n\n| N | W | choice (");

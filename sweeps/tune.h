@@ -10,9 +10,9 @@
  * races on the budgets it serves under gahpo run's lookup rule (nearest
  * in log scale): checkpoints from the geometric mean with the budget below
  * to the one with the budget above, on best-so-far error there (objective
- * anytime); with W > 1 a run that needs more rounds than CANDLE's defaults
- * for those evaluations scores worst (race rounds_cap): no slower than
- * CANDLE's. Its first race starts from the previous budget's choice. On
+ * anytime); with W > 1 a run that needs more than 1.25 x the rounds
+ * CANDLE's defaults take for those evaluations scores worst (race
+ * rounds_cap). Its first race starts from the previous budget's choice. On
  * the test set every choice is judged at N evaluations (the claim), and
  * with W > 1 also at the simulated wall-clock time they take (reported,
  * and tested for "worse").

@@ -69,6 +69,16 @@ static void check_entries(const char *text)
                   cJSON_GetObjectItem(t, "p")->valuedouble);
         ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(cJSON_GetObjectItem(
             cJSON_GetObjectItem(t, "references"), "irace48"), "ratio")));
+        /* CANDLE's defaults as the choice: their own settings, ratio 1 */
+        const cJSON *cf = cJSON_GetObjectItem(cJSON_GetObjectItem(e, "evidence"),
+                                              "configure");
+        if (cJSON_IsTrue(cJSON_GetObjectItem(cf, "candle_defaults_chosen"))) {
+            const cJSON *st = cJSON_GetObjectItem(e, "settings");
+            ck_assert_int_eq(cJSON_GetObjectItem(st, "population_size")->valueint,
+                             16);
+            ck_assert_int_eq(cJSON_GetObjectItem(st, "tournsize")->valueint, 4);
+            ck_assert(r == 1);
+        }
         i++;
     }
     ck_assert_int_eq(i, 4);
@@ -87,7 +97,7 @@ START_TEST(test_tune_smoke_identical)
     snprintf(b, sizeof b, "%s/b", dir);
     char *o, *err;
     ck_assert_msg(tune(spec, a, "1", &o, &err) == 0, "%s", err);
-    ck_assert_msg(strstr(o, "budget    64  workers   8  CANDLE/tuned error "
+    ck_assert_msg(strstr(o, "budget    32  workers   8  CANDLE/tuned error "
                          "ratio"), "%s", o);
     free(o);
     free(err);
@@ -115,10 +125,10 @@ START_TEST(test_tune_smoke_identical)
     snprintf(tuned, sizeof tuned, "%s/tuned_defaults.json", a);
     snprintf(run, sizeof run, "%s/run", dir);
     char *argv[] = { G, "run", "--no-env", "--problem", "sphere:d4", "--out",
-                     run, "--budget", "70", "--jobs", "9", "--tuned-defaults",
+                     run, "--budget", "30", "--jobs", "9", "--tuned-defaults",
                      tuned, NULL };
     ck_assert_msg(tu_run(argv, NULL, NULL, &o, &err) == 0, "%s", err);
-    ck_assert_msg(strstr(err, "(budget 64, workers 8)") &&
+    ck_assert_msg(strstr(err, "(budget 32, workers 8)") &&
                   strstr(err, "on 3 test problems never tuned on") &&
                   strstr(err, "at equal evaluations; at equal simulated "
                               "wall-clock"), "%s", err);
