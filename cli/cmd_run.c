@@ -394,11 +394,11 @@ static void tuned_evidence(const cJSON *root, const run_args *a, char *buf,
             cJSON_IsNumber(p) && cJSON_IsNumber(n))
             snprintf(buf, size, "on %.0f test problems never tuned on, "
                      "CANDLE's error / this entry's %.3g (95%% CI %.3g to "
-                     "%.3g, problems as units) at equal evaluations%s, p "
-                     "(Holm) %.2g", n->valuedouble, r->valuedouble,
+                     "%.3g, problems as units) at equal evaluations, p "
+                     "(Holm) %.2g%s", n->valuedouble, r->valuedouble,
                      cJSON_GetArrayItem(ci, 0)->valuedouble,
-                     cJSON_GetArrayItem(ci, 1)->valuedouble, wall,
-                     p->valuedouble);
+                     cJSON_GetArrayItem(ci, 1)->valuedouble, p->valuedouble,
+                     wall);
     } else if (imp) {
         const cJSON *r = cJSON_GetObjectItemCaseSensitive(imp,
                                                           "median_error_ratio");
@@ -411,6 +411,34 @@ static void tuned_evidence(const cJSON *root, const run_args *a, char *buf,
                      r->valuedouble, cJSON_GetArrayItem(ci, 0)->valuedouble,
                      cJSON_GetArrayItem(ci, 1)->valuedouble);
     }
+}
+
+/* mu_plus_lambda needs cx_prob + mut_prob <= 1; a tuned entry for
+ * `simple` may have more. When the tuned defaults gave either and another
+ * source made the strategy mu_plus_lambda, the tuned ones are scaled down
+ * to a sum of 1 (as the tuning repairs its own candidates), and said. */
+static void repair_tuned_probs(const run_args *a, ga_settings *s,
+                               const setting_sources *src)
+{
+    long icx = setting_index("cx_prob"), imut = setting_index("mut_prob");
+    int tcx = src->tuned[icx], tmut = src->tuned[imut];
+    double cx = s->cx_prob, mut = s->mut_prob;
+    if (s->strategy != GA_MU_PLUS_LAMBDA || cx + mut <= 1 || !(tcx || tmut))
+        return;
+    if (tcx && tmut) {
+        s->cx_prob = cx / (cx + mut);
+        s->mut_prob = mut / (cx + mut);
+    } else if (tcx) {
+        s->cx_prob = 1 - mut;
+    } else {
+        s->mut_prob = 1 - cx;
+    }
+    if (!a->quiet)
+        fprintf(stderr, "gahpo: mu_plus_lambda needs cx_prob + mut_prob <= 1; "
+                "the tuned defaults' %s scaled: cx_prob %.3g, mut_prob %.3g "
+                "(were %.3g and %.3g)\n", tcx && tmut ? "cx_prob and mut_prob"
+                : tcx ? "cx_prob" : "mut_prob", s->cx_prob, s->mut_prob, cx,
+                mut);
 }
 
 /* Settings from all sources, in precedence order: built-in, tuned
@@ -445,6 +473,7 @@ static int resolve_settings(const run_args *a, ga_settings *s, char *tuned_used,
         rc = apply_source(s, src, "command line", from_command_line, &c, err);
     if (rc != GA_OK)
         return GA_EINPUT;
+    repair_tuned_probs(a, s, src);
     return ga_settings_validate(s, err);
 }
 
@@ -497,6 +526,10 @@ static int apply_budget(const run_args *a, ga_settings *s,
         s->population_size = a->budget;
     }
     long gens = ga_settings_generations_for(s, a->budget);
+    if (gens < 1 && !(s->cx_prob > 0 || s->mut_prob > 0))
+        return ga_error_set(err, GA_EINPUT, "--budget %ld: with cx_prob and "
+                            "mut_prob both 0 no child is ever evaluated",
+                            a->budget);
     if (gens < 1)
         return ga_error_set(err, GA_EINPUT, "--budget %ld: no generation fits "
                             "population_size %ld", a->budget,

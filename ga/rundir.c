@@ -178,6 +178,29 @@ cJSON *ga_rundir_identity(const char *uid, const ga_space *space,
     return o;
 }
 
+/* A number, or a raw number (ga_json_number's text), as a double: 1, or 0
+ * for anything else. */
+static int number_of(const cJSON *item, double *v)
+{
+    if (cJSON_IsNumber(item)) {
+        *v = item->valuedouble;
+        return 1;
+    }
+    if (!cJSON_IsRaw(item) || !item->valuestring)
+        return 0;
+    char *end;
+    *v = strtod(item->valuestring, &end);
+    return end != item->valuestring && *end == '\0';
+}
+
+/* Both numbers and equal as doubles (one side may print 17 digits where
+ * the other has the shortest text of the same value). */
+static int same_number(const cJSON *a, const cJSON *b)
+{
+    double x, y;
+    return number_of(a, &x) && number_of(b, &y) && x == y;
+}
+
 static char *print(const cJSON *item)
 {
     return item ? cJSON_PrintUnformatted(item) : ga_strdup("(missing)");
@@ -245,6 +268,8 @@ static int check_settings(const cJSON *saved, const ga_settings *settings,
                                   "%.0f: a run can be extended, not "
                                   "shortened", was->string, was->valuedouble,
                                   is->valuedouble);
+        } else if (same_number(was, is)) {
+            continue;
         } else {
             /* as text: numbers may be raw (ga_json_number) on one side */
             char *a = print(was), *b = print(is);

@@ -501,9 +501,21 @@ long ga_settings_generations_for(const ga_settings *s, long budget)
     if (budget < n || batch < 1)
         return -1;
     long rest = budget - n;
-    long gens = ga_settings_full_batches(s) ? 1 + (rest + batch - 1) / batch
-                                            : rest + 1;
-    return gens < GA_SETTINGS_MAX_NUM_ITER ? gens : GA_SETTINGS_MAX_NUM_ITER;
+    if (ga_settings_full_batches(s)) {
+        long gens = 1 + (rest + batch - 1) / batch;
+        return gens < GA_SETTINGS_MAX_NUM_ITER ? gens : GA_SETTINGS_MAX_NUM_ITER;
+    }
+    /* only the children crossover or mutation touched are evaluated (each
+     * with chance p): enough generations that the budget, not num_iter,
+     * ends the run (4 x the expected number, and 10 more) */
+    double p = s->strategy == GA_MU_PLUS_LAMBDA
+                   ? s->cx_prob + s->mut_prob
+                   : 1 - (1 - s->cx_prob) * (1 - s->mut_prob);
+    if (!(p > 0))
+        return -1;
+    double gens = 11 + ceil(4 * (double)rest / ((double)batch * p));
+    return gens < (double)GA_SETTINGS_MAX_NUM_ITER ? (long)gens
+                                                   : GA_SETTINGS_MAX_NUM_ITER;
 }
 
 /* A number setting outside its range, as set in the struct directly. */

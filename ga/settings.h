@@ -142,10 +142,11 @@ int ga_settings_full_batches(const ga_settings *s);
 
 /* Generations that make budget evaluations: with full batches the initial
  * population, then ceil((budget - population_size) / batch) generations,
- * the last one cut to fit; otherwise the most they can take
- * (budget - population_size + 1: the budget ends the run first unless
- * variation changes nothing). Capped at GA_SETTINGS_MAX_NUM_ITER; -1 when
- * budget < population_size. */
+ * the last one cut to fit; otherwise (only the children variation touched
+ * are evaluated, each with chance p from cx_prob and mut_prob) 11 + 4 x
+ * the generations expected to be needed, so that the budget ends the run.
+ * Capped at GA_SETTINGS_MAX_NUM_ITER; -1 when budget < population_size or
+ * no child is ever evaluated (cx_prob = mut_prob = 0). */
 long ga_settings_generations_for(const ga_settings *s, long budget);
 
 /* The settings one by one, for saying where each came from: their

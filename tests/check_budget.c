@@ -324,6 +324,82 @@ START_TEST(test_tuned_evidence_line)
 }
 END_TEST
 
+/* Settings that evaluate few children (mu_plus_lambda, one child per
+ * generation, cx_prob + mut_prob 0.78: a generation may evaluate none)
+ * still make exactly the budget: the generations planned leave room; and
+ * such a run, whose offspring_prop prints with 16 digits where cJSON
+ * writes 17, extends on resume (the checkpoint compares numbers as
+ * numbers). */
+START_TEST(test_budget_few_children)
+{
+    char *dir = tu_tmpdir("budget-few");
+    char run[4200], log[4300], file[4200];
+    snprintf(run, sizeof run, "%s/run", dir);
+    snprintf(log, sizeof log, "%s/evals.jsonl", run);
+    snprintf(file, sizeof file, "%s/s.json", dir);
+    tu_write(file, "{\"population_size\": 5, \"strategy\": \"mu_plus_lambda\", "
+                   "\"offspring_prop\": 0.2540908766574326, \"cx_prob\": "
+                   "0.07652477005204852, \"mut_prob\": 0.7042420451497957, "
+                   "\"tournsize\": 9}");
+    char *first[] = { G, "run", "--no-env", "--problem", "sphere:d4", "--out",
+                      run, "--settings", file, "--budget", "99", "--seed", "3",
+                      "--quiet", NULL };
+    char *out, *err;
+    ck_assert_msg(tu_run(first, NULL, NULL, &out, &err) == 0, "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(tu_count_lines(log), 99);
+    tu_write(file, "{\"population_size\": 8, \"strategy\": \"mu_plus_lambda\", "
+                   "\"offspring_prop\": 1.560189185550718}");
+    tu_rmrf(run);
+    first[10] = "45";
+    ck_assert_msg(tu_run(first, NULL, NULL, &out, &err) == 0, "%s", err);
+    free(out);
+    free(err);
+    char *more[] = { G, "run", "--resume", run, "--budget", "101", NULL };
+    ck_assert_msg(tu_run(more, NULL, NULL, &out, &err) == 0, "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(tu_count_lines(log), 101);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* A tuned entry for `simple` with cx_prob + mut_prob > 1 under a
+ * --strategy mu_plus_lambda from the command line: the tuned pair is
+ * scaled to sum 1 and said; the user's own pair above 1 stays an error. */
+START_TEST(test_budget_tuned_probs_repaired)
+{
+    char *dir = tu_tmpdir("budget-repair");
+    char run[4200], file[4200];
+    snprintf(run, sizeof run, "%s/run", dir);
+    snprintf(file, sizeof file, "%s/tuned.json", dir);
+    tu_write(file, "{\"entries\": [{\"budget\": 100, \"workers\": 1, "
+                   "\"settings\": {\"population_size\": 17, \"strategy\": "
+                   "\"simple\", \"cx_prob\": 0.8, \"mut_prob\": 0.8}}]}");
+    char *argv[] = { G, "run", "--no-env", "--problem", "sphere:d4", "--out",
+                     run, "--tuned-defaults", file, "--budget", "100",
+                     "--strategy", "mu_plus_lambda", NULL };
+    char *out, *err;
+    ck_assert_msg(tu_run(argv, NULL, NULL, &out, &err) == 0, "%s", err);
+    ck_assert_msg(strstr(err, "the tuned defaults' cx_prob and mut_prob "
+                              "scaled: cx_prob 0.5, mut_prob 0.5"), "%s", err);
+    free(out);
+    free(err);
+    tu_rmrf(run);
+    char *own[] = { G, "run", "--no-env", "--problem", "sphere:d4", "--out",
+                    run, "--no-tuned-defaults", "--budget", "100", "--cx-prob",
+                    "0.8", "--mut-prob", "0.8", NULL };
+    ck_assert_int_eq(tu_run(own, NULL, NULL, &out, &err), 2);
+    ck_assert_msg(strstr(err, "cx_prob + mut_prob <= 1"), "%s", err);
+    free(out);
+    free(err);
+    tu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *budget_suite(void)
 {
     Suite *s = suite_create("budget");
@@ -338,6 +414,8 @@ Suite *budget_suite(void)
     tcase_add_test(tc, test_random_strategy);
     tcase_add_test(tc, test_random_reproducible);
     tcase_add_test(tc, test_tuned_evidence_line);
+    tcase_add_test(tc, test_budget_few_children);
+    tcase_add_test(tc, test_budget_tuned_probs_repaired);
     suite_add_tcase(s, tc);
     return s;
 }
