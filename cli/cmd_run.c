@@ -386,10 +386,19 @@ static void tuned_evidence(const cJSON *root, const run_args *a, char *buf,
         const cJSON *w = cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(test, "at_equal_wallclock"),
             "ratio");
-        char wall[64] = "";
+        char wall[320] = "";
         if (cJSON_IsNumber(w))
             snprintf(wall, sizeof wall, "; at equal simulated wall-clock %.3g",
                      w->valuedouble);
+        const cJSON *sur = cJSON_GetArrayItem(
+            cJSON_GetObjectItemCaseSensitive(test, "surrogates"), 0);
+        const cJSON *sn = cJSON_GetObjectItemCaseSensitive(sur, "problem");
+        const cJSON *sr = cJSON_GetObjectItemCaseSensitive(sur, "ratio");
+        const cJSON *sa = cJSON_GetObjectItemCaseSensitive(sur, "a12");
+        if (cJSON_IsString(sn) && cJSON_IsNumber(sr) && cJSON_IsNumber(sa))
+            snprintf(wall + strlen(wall), sizeof wall - strlen(wall),
+                     "; on the held-out %s alone %.3g (A12 %.2f)",
+                     sn->valuestring, sr->valuedouble, sa->valuedouble);
         if (cJSON_IsNumber(r) && cJSON_GetArraySize(ci) == 2 &&
             cJSON_IsNumber(p) && cJSON_IsNumber(n))
             snprintf(buf, size, "on %.0f test problems never tuned on, "
@@ -782,7 +791,7 @@ typedef struct run_state {
     size_t ninit;
     char dir[PATH_MAX];       /* the run directory, absolute */
     char tuned_used[4400];    /* the tuned defaults applied; "" none */
-    char tuned_evidence[512]; /* what is known of them, one line; "" none */
+    char tuned_evidence[768]; /* what is known of them, one line; "" none */
     int lock;                 /* the run directory's lock; -1 none */
     extension ext;
 } run_state;

@@ -43,6 +43,11 @@ typedef struct tune_cell {
     sweep_eval_cell wall;        /* W > 1: at the simulated wall-clock time
                                     N evaluations take */
     sweep_eval_cell ref_evals[TUNE_MAX], ref_wall[TUNE_MAX];
+    size_t nsur;                 /* the test set's surrogates at N
+                                    evaluations: CANDLE's median error over
+                                    the choice's, A12 (one problem each) */
+    char sur_name[4][128];
+    double sur_ratio[4], sur_a12[4];
     double p_claim;              /* better at N evaluations: evals.p */
     double p_holm;               /* p_claim, Holm over the grid */
 } tune_cell;
@@ -387,6 +392,39 @@ static int test_values(const tune_grid *g, const sweep_spec *s,
     return GA_OK;
 }
 
+/* The test set's HPO surrogates (problems named surrogate:...) for each
+ * budget's choice at its budget, from DIR/problems.csv. */
+static int read_surrogates(const tune_grid *g, const char *dir, tune_cell *col,
+                           ga_error *err)
+{
+    char path[GA_PATH_MAX];
+    if (ga_path(path, sizeof path, err, "%s/problems.csv", dir))
+        return err->status;
+    char *text = ga_read_file(path, NULL, err);
+    if (!text)
+        return err->status;
+    for (const char *l = strchr(text, '\n'); l && l[1]; l = strchr(l + 1, '\n')) {
+        char label[64], prob[128];
+        long n;
+        double mine, theirs, a12;
+        if (sscanf(l + 1, "%63[^,],%ld,%127[^,],%lf,%lf,%lf", label, &n, prob,
+                   &mine, &theirs, &a12) != 6 || strncmp(prob, "surrogate:", 10))
+            continue;
+        for (size_t b = 0; b < g->nb; b++) {
+            char want[32];
+            snprintf(want, sizeof want, "b%ld", g->budgets[b]);
+            tune_cell *c = &col[b];
+            if (strcmp(label, want) || n != g->budgets[b] || c->nsur >= 4)
+                continue;
+            snprintf(c->sur_name[c->nsur], sizeof c->sur_name[0], "%s", prob);
+            c->sur_ratio[c->nsur] = pow(10, theirs - mine);
+            c->sur_a12[c->nsur++] = a12;
+        }
+    }
+    free(text);
+    return GA_OK;
+}
+
 /* Worker column w's choices and references on the test set
  * (OUT/wW/test); the cells' results into col. */
 static int test_column(const tune_grid *g, const sweep_tune_opts *o,
@@ -431,6 +469,18 @@ static int test_column(const tune_grid *g, const sweep_tune_opts *o,
                 col[b].ref_wall[r] = *rw;
         }
     }
+    if (rc == GA_OK)
+        rc = read_surrogates(g, dir, col, err);
+    for (size_t b = 0; rc == GA_OK && b < g->nb; b++)  /* the defaults: */
+        for (size_t q = 0; col[b].conf.reference && q < s->nvalidation &&
+                           col[b].nsur < 4; q++)   /* their own runs */
+            if (!strncmp(s->validation[q], "surrogate:", 10)) {
+                tune_cell *c = &col[b];
+                snprintf(c->sur_name[c->nsur], sizeof c->sur_name[0], "%s",
+                         s->validation[q]);
+                c->sur_ratio[c->nsur] = 1;
+                c->sur_a12[c->nsur++] = 0.5;
+            }
     if (rc == GA_OK && !o->quiet)
         fprintf(stderr, "tune: %ld workers: test set done (%s)\n", W, dir);
     for (size_t i = 0; labels && i < n; i++)
@@ -534,6 +584,14 @@ static cJSON *entry_json(const tune_grid *g, const sweep_spec *s,
     if (c->workers > 1)
         cJSON_AddItemToObject(t, "at_equal_wallclock",
                               cell_numbers(&c->wall, 1));
+    cJSON *sur = cJSON_AddArrayToObject(t, "surrogates");
+    for (size_t i = 0; i < c->nsur; i++) {
+        cJSON *so = cJSON_CreateObject();
+        cJSON_AddStringToObject(so, "problem", c->sur_name[i]);
+        cJSON_AddItemToObject(so, "ratio", ga_json_number(c->sur_ratio[i]));
+        cJSON_AddItemToObject(so, "a12", ga_json_number(c->sur_a12[i]));
+        cJSON_AddItemToArray(sur, so);
+    }
     cJSON *refs = cJSON_AddObjectToObject(t, "references");
     for (size_t r = 0; r < g->nref; r++) {
         cJSON *ro = cell_numbers(&c->ref_evals[r], 0);
@@ -585,6 +643,10 @@ static void report_row(ga_strbuf *m, const tune_grid *g, const sweep_spec *s,
     else
         ga_strbuf_append(m, " (one worker) | |");
     ga_strbuf_printf(m, " %.2g | %s |", c->p_holm, verdict(c));
+    for (size_t i = 0; i < c->nsur; i++)
+        ga_strbuf_printf(m, "%s%.3g (A12 %.2f)", i ? "; " : " ", c->sur_ratio[i],
+                         c->sur_a12[i]);
+    ga_strbuf_append(m, c->nsur ? " |" : " |");
     for (size_t r = 0; r < g->nref; r++) {
         ga_strbuf_printf(m, " %.3g", c->ref_evals[r].ratio);
         if (c->workers > 1)
@@ -633,11 +695,12 @@ static int write_report(const tune_grid *g, const sweep_tune_opts *o,
         ga_strbuf_printf(&m, "%s%s", k ? ", " : "", s->factors[k].name);
     ga_strbuf_append(&m, ") | ratio at N evaluations (95% CI) | better / worse "
                      "problems | A12 | ratio at equal wall-clock (95% CI) | "
-                     "better / worse problems | p (Holm) | verdict |");
+                     "better / worse problems | p (Holm) | verdict | the "
+                     "held-out HPO surrogate alone: ratio (A12) |");
     for (size_t r = 0; r < g->nref; r++)
         ga_strbuf_printf(&m, " ratio of %s (evaluations / wall-clock) |",
                          g->ref_label[r]);
-    ga_strbuf_append(&m, "\n|---|---|---|---|---|---|---|---|---|---|");
+    ga_strbuf_append(&m, "\n|---|---|---|---|---|---|---|---|---|---|---|");
     for (size_t r = 0; r < g->nref; r++)
         ga_strbuf_append(&m, "---|");
     ga_strbuf_append(&m, "\n");

@@ -60,7 +60,15 @@ static void check_entries(const char *text)
                   r <= cJSON_GetArrayItem(ci, 1)->valuedouble);
         ck_assert(cJSON_GetObjectItem(t, "p_holm")->valuedouble >=
                   cJSON_GetObjectItem(t, "p_claim")->valuedouble);
-        ck_assert_int_eq(cJSON_GetObjectItem(t, "problems")->valueint, 3);
+        ck_assert_int_eq(cJSON_GetObjectItem(t, "problems")->valueint, 4);
+        /* the test set's surrogate alone: its ratio and A12 */
+        const cJSON *sur = cJSON_GetArrayItem(cJSON_GetObjectItem(t, "surrogates"),
+                                              0);
+        ck_assert_str_eq(cJSON_GetObjectItem(sur, "problem")->valuestring,
+                         "surrogate:svm_wine:noisy");
+        double sa = cJSON_GetObjectItem(sur, "a12")->valuedouble;
+        ck_assert(sa >= 0 && sa <= 1 &&
+                  cJSON_GetObjectItem(sur, "ratio")->valuedouble > 0);
         ck_assert_str_eq(cJSON_GetObjectItem(t, "measure")->valuestring,
                          "equal evaluations");
         const cJSON *wc = cJSON_GetObjectItem(t, "at_equal_wallclock");
@@ -129,9 +137,11 @@ START_TEST(test_tune_smoke_identical)
                      tuned, NULL };
     ck_assert_msg(tu_run(argv, NULL, NULL, &o, &err) == 0, "%s", err);
     ck_assert_msg(strstr(err, "(budget 32, workers 8)") &&
-                  strstr(err, "on 3 test problems never tuned on") &&
+                  strstr(err, "on 4 test problems never tuned on") &&
                   strstr(err, "at equal evaluations, p (Holm) ") &&
-                  strstr(err, "; at equal simulated wall-clock "), "%s", err);
+                  strstr(err, "; at equal simulated wall-clock ") &&
+                  strstr(err, "; on the held-out surrogate:svm_wine:noisy "
+                              "alone "), "%s", err);
     free(o);
     free(err);
     tu_rmrf(dir);
@@ -155,7 +165,8 @@ START_TEST(test_tune_bad_spec)
         { "\"budgets\": [32, 64]", "\"budget\": 64", "\"budgets\"" },
         { "\"workers\": [1, 8]", "\"workers\": [1, 0]", "\"workers\"" },
         { "\"tournsize\": 8}", "\"tournsize\": \"eight\"}", "irace48" },
-        { "\"test\": [\"bbob:f2:d5:i3\", \"ackley:d5\", \"griewank:d5\"],",
+        { "\"test\": [\"bbob:f2:d5:i3\", \"ackley:d5\", \"griewank:d5\", "
+          "\"surrogate:svm_wine:noisy\"],",
           "", "test" },
         { "\"durations\": {\"median\": 1, \"sigma\": 1, \"fail\": 0.05},", "",
           "durations" },
