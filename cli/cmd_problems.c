@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../problems/problem.h"
+#include "../ga/rng.h"
 #include "../ga/util.h"
 #include "cmd_util.h"
 #include "commands.h"
@@ -150,14 +151,19 @@ static int parse_point(const prob_problem *p, char *line, size_t lineno,
 }
 
 /* The problem's value at each point on stdin, one line each, until the
- * end or the first bad line: 0, 2 for a bad line, 1 out of memory. */
-static int problem_eval(prob_problem *p)
+ * end or the first bad line: 0, 2 for a bad line, 1 out of memory. Each
+ * answer is flushed at once, so another program can keep it open and ask
+ * point by point (the same values in every tool). A noisy problem is
+ * noiseless unless seeded: then line k's noise is drawn from
+ * prob_noise_seed(seed, 0, k), the same for the same seed and line. */
+static int problem_eval(prob_problem *p, int seeded, unsigned long seed)
 {
     char *line = NULL;
     size_t cap = 0, lineno = 0;
     ssize_t len;
     double *x = malloc(p->dim * sizeof *x);
-    int rc = x ? 0 : 1;
+    gsl_rng *noise = seeded && p->noisy ? ga_rng_alloc(0) : NULL;
+    int rc = x && (noise || !seeded || !p->noisy) ? 0 : 1;
     while (rc == 0 && (len = getline(&line, &cap, stdin)) >= 0) {
         lineno++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
@@ -167,12 +173,16 @@ static int problem_eval(prob_problem *p)
         rc = parse_point(p, line, lineno, x);
         if (rc == 0) {
             double f;
-            p->eval(p, x, 1, &f, NULL);
+            if (noise)
+                gsl_rng_set(noise, prob_noise_seed(seed, 0, lineno - 1));
+            p->eval(p, x, 1, &f, noise);
             printf("%.17g\n", f);
+            fflush(stdout);
         }
     }
     free(line);
     free(x);
+    gsl_rng_free(noise);
     return rc;
 }
 
@@ -180,9 +190,16 @@ int gahpo_cmd_problems(int argc, char **argv)
 {
     if (argc >= 1 && strcmp(argv[0], "list") == 0)
         return problems_list();
-    if (argc != 2 || (strcmp(argv[0], "eval") != 0 && strcmp(argv[0], "info")))
+    long seed = 0;
+    int seeded = argc == 4 && !strcmp(argv[0], "eval") &&
+                 !strcmp(argv[2], "--seed");
+    if (seeded && (ga_parse_long(argv[3], &seed) != 0 || seed < 0))
+        return gahpo_usage("problems eval: --seed takes an integer >= 0, got "
+                           "'%s'", argv[3]);
+    if ((argc != 2 && !seeded) ||
+        (strcmp(argv[0], "eval") != 0 && strcmp(argv[0], "info")))
         return gahpo_usage("usage: gahpo problems list | gahpo problems eval "
-                           "NAME | gahpo problems info NAME");
+                           "NAME [--seed S] | gahpo problems info NAME");
     ga_error err;
     prob_problem *p = prob_lookup(argv[1], &err);
     if (!p)
@@ -191,7 +208,7 @@ int gahpo_cmd_problems(int argc, char **argv)
     if (strcmp(argv[0], "info") == 0)
         problem_info(p);
     else
-        rc = problem_eval(p);
+        rc = problem_eval(p, seeded, (unsigned long)seed);
     prob_free(p);
     return rc;
 }

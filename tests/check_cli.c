@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cJSON.h>
@@ -409,6 +410,77 @@ START_TEST(test_plot_space)
 }
 END_TEST
 
+/* gahpo problems eval as a long-lived objective for other tools: each
+ * answer comes before stdin is closed (flushed per line), the values are
+ * the problem's own; seeded, a noisy problem's line k has the same noise
+ * for the same seed whatever came before it, another seed other noise. */
+START_TEST(test_problems_eval_serves)
+{
+    int to[2], from[2];
+    ck_assert(pipe(to) == 0 && pipe(from) == 0);
+    pid_t pid = fork();
+    ck_assert(pid >= 0);
+    if (pid == 0) {
+        dup2(to[0], 0);
+        dup2(from[1], 1);
+        close(to[1]);
+        close(from[0]);
+        execl(tu_gahpo(), "gahpo", "problems", "eval", "sphere:d2", (char *)NULL);
+        _exit(127);
+    }
+    close(to[0]);
+    close(from[1]);
+    FILE *w = fdopen(to[1], "w"), *r = fdopen(from[0], "r");
+    char line[128];
+    const char *pts[] = { "1,2", "0.5,-0.5", "0,0" };
+    const double want[] = { 5, 0.5, 0 };
+    for (int i = 0; i < 3; i++) {
+        fprintf(w, "%s\n", pts[i]);
+        fflush(w);
+        alarm(20);  /* an unflushed answer would hang here */
+        ck_assert_ptr_nonnull(fgets(line, sizeof line, r));
+        alarm(0);
+        ck_assert_double_eq_tol(strtod(line, NULL), want[i], 1e-12);
+    }
+    fclose(w);
+    fclose(r);
+    int status;
+    waitpid(pid, &status, 0);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    /* seeded noise */
+    const char *pt = "1.5,-2,3,3,7,0.5,centre,false\n";
+    char two[512], one_other[512];
+    snprintf(two, sizeof two, "%s%s", pt, pt);
+    char *a, *b, *c, *d, *e;
+    char *s5[] = { G, "problems", "eval", "mixed:ripple:noisy", "--seed", "5",
+                   NULL };
+    char *s6[] = { G, "problems", "eval", "mixed:ripple:noisy", "--seed", "6",
+                   NULL };
+    ck_assert_int_eq(tu_run(s5, two, NULL, &a, &e), 0);
+    free(e);
+    ck_assert_int_eq(tu_run(s5, two, NULL, &b, &e), 0);
+    free(e);
+    ck_assert_str_eq(a, b);
+    ck_assert_int_eq(tu_run(s6, two, NULL, &c, &e), 0);
+    free(e);
+    ck_assert_str_ne(a, c);
+    char *nl = strchr(a, '\n');
+    ck_assert(nl && strcmp(nl + 1, a) != 0);   /* line 2 its own noise */
+    snprintf(one_other, sizeof one_other, "0,0,0,1,2,5,left,true\n%s", pt);
+    ck_assert_int_eq(tu_run(s5, one_other, NULL, &d, &e), 0);
+    free(e);
+    ck_assert_str_eq(strchr(d, '\n') + 1, nl + 1);
+    char *bad[] = { G, "problems", "eval", "sphere:d2", "--seed", "x", NULL };
+    ck_assert_int_eq(tu_run(bad, "1,2\n", NULL, &b, &e), 2);
+    ck_assert_msg(strstr(e, "--seed takes an integer"), "%s", e);
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+    free(e);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -417,6 +489,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_space_lint_real_files);
     tcase_add_test(tc, test_space_lint_bad_file);
     tcase_add_test(tc, test_problems_commands);
+    tcase_add_test(tc, test_problems_eval_serves);
     tcase_add_loop_test(tc, test_bad_run_usage, 0,
                         (int)(sizeof bad_runs / sizeof bad_runs[0]));
     tcase_add_test(tc, test_run_problem_outputs);
