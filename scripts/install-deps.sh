@@ -3,8 +3,9 @@
 # Debian's packages: with `build`, only what a plain `make` needs (a C
 # compiler, GSL, OpenBLAS, cJSON); without, also what the tests and the
 # studies need (Check, DEAP, scikit-learn, gnuplot; as root also Slurm and
-# clang); with `compare`, also irace (r-cran-irace) for the comparisons. As root: apt-get installs the missing ones. Otherwise: prints
-# the exact command to run and exits 1.
+# clang); with `compare`, also irace (r-cran-irace) and Optuna
+# (python3-optuna) for the comparisons. As root: apt-get installs the
+# missing ones. Otherwise: prints the exact command to run and exits 1.
 set -euo pipefail
 
 BUILD_PACKAGES=(build-essential pkg-config libgsl-dev libcjson-dev libopenblas-openmp-dev)
@@ -20,10 +21,11 @@ SLURM_PACKAGES=(slurmctld slurmd slurm-client munge slurm-wlm-torque)
 # clang) and LLVM's OpenMP (clang -fopenmp). Installed as root; optional
 # otherwise: without them the fuzz smoke prints SKIPPED.
 FUZZ_PACKAGES=(clang libclang-rt-dev libomp-dev)
-# The comparisons with other tools (make compare-configurators): irace
-# from Debian (R and its packages: large, so only when asked).
+# The comparisons with other tools (make compare-configurators, and the
+# HPO methods' comparison): irace and Optuna from Debian (R and its
+# packages: large, so only when asked).
 if [ "${1:-}" = compare ]; then
-  PACKAGES+=(r-cran-irace)
+  PACKAGES+=(r-cran-irace python3-optuna)
 fi
 if [ "${1:-}" = build ]; then
   PACKAGES=("${BUILD_PACKAGES[@]}")
