@@ -42,7 +42,7 @@ endif
 CHECKER  = $(BUILD)/tests/check_gahpo
 BENCHES  = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bench_*.c))
 
-.PHONY: all deps-build layers test test-slurm unit quick asan bench sweep tune lomo configure compare-configurators hpo-study seed-study install clean deps
+.PHONY: all deps-build layers test test-slurm unit quick asan bench sweep tune lomo compare configure compare-configurators hpo-study seed-study install clean deps
 
 all: $(BIN)
 
@@ -255,6 +255,22 @@ configure: deps $(BIN)
 	/usr/bin/python3 scripts/compare/figures.py results/configure-b100/test
 	$(BIN) configure sweeps/configure_w16.json --out results/configure-b200-w16
 	/usr/bin/python3 scripts/compare/figures.py results/configure-b200-w16/test
+
+# HPO methods side by side: gahpo (tuned and CANDLE's defaults), DEAP with
+# CANDLE's, Optuna's TPE and CMA-ES, random search, on the real HPO
+# surrogates, the DeepTTC stand-in and held-out functions, 48 to 500
+# evaluations, 31 seeds (results/compare/report.md; resumable).
+# QUICK=1: 3 problems x 48 evaluations x 2 seeds into $(BUILD)/compare-quick
+# (seconds; make test runs the same as its compare suite).
+compare: deps $(BIN)
+ifdef QUICK
+	/usr/bin/python3 scripts/compare/hpo_methods.py --gahpo $(abspath $(BIN)) \
+	    --seeds 2 --budgets 48 --out $(BUILD)/compare-quick \
+	    --problems surrogate:mlp_digits:noisy,bbob:f2:d5:i3,mixed:cnn:noisy
+else
+	/usr/bin/python3 scripts/compare/hpo_methods.py --gahpo $(abspath $(BIN)) \
+	    --out results/compare
+endif
 
 # gahpo's configurator against irace at equal tuning budget, 3 tuning
 # seeds each, on the same test set (Debian's r-cran-irace; results/compare/

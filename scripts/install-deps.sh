@@ -2,15 +2,16 @@
 # install-deps.sh [build|compare] - installs what gahpo needs, from
 # Debian's packages: with `build`, only what a plain `make` needs (a C
 # compiler, GSL, OpenBLAS, cJSON); without, also what the tests and the
-# studies need (Check, DEAP, scikit-learn, gnuplot; as root also Slurm and
-# clang); with `compare`, also irace (r-cran-irace) and Optuna
-# (python3-optuna) for the comparisons. As root: apt-get installs the
+# studies need (Check, DEAP, scikit-learn, Optuna, gnuplot; as root also
+# Slurm and clang); with `compare`, also irace (r-cran-irace) for the
+# comparisons. As root: apt-get installs the
 # missing ones. Otherwise: prints the exact command to run and exits 1.
 set -euo pipefail
 
 BUILD_PACKAGES=(build-essential pkg-config libgsl-dev libcjson-dev libopenblas-openmp-dev)
 PACKAGES=("${BUILD_PACKAGES[@]}" check
-          python3-deap python3-scipy python3-numpy python3-sklearn gnuplot-nox)
+          python3-deap python3-scipy python3-numpy python3-sklearn
+          python3-optuna gnuplot-nox)
 # The Slurm executor's tests run against a real one-node Slurm
 # (scripts/slurm-start.sh, which also installs these itself when missing);
 # the PBS executor's Torque tests against slurm-wlm-torque's qsub/qstat/qdel
@@ -21,11 +22,10 @@ SLURM_PACKAGES=(slurmctld slurmd slurm-client munge slurm-wlm-torque)
 # clang) and LLVM's OpenMP (clang -fopenmp). Installed as root; optional
 # otherwise: without them the fuzz smoke prints SKIPPED.
 FUZZ_PACKAGES=(clang libclang-rt-dev libomp-dev)
-# The comparisons with other tools (make compare-configurators, and the
-# HPO methods' comparison): irace and Optuna from Debian (R and its
-# packages: large, so only when asked).
+# The configurators' comparison (make compare-configurators): irace from
+# Debian (R and its packages: large, so only when asked).
 if [ "${1:-}" = compare ]; then
-  PACKAGES+=(r-cran-irace python3-optuna)
+  PACKAGES+=(r-cran-irace)
 fi
 if [ "${1:-}" = build ]; then
   PACKAGES=("${BUILD_PACKAGES[@]}")

@@ -44,6 +44,7 @@ int main(void)
         srunner_add_suite(sr, sweep_suite());
         srunner_add_suite(sr, configure_suite());
         srunner_add_suite(sr, tune_suite());
+        srunner_add_suite(sr, compare_suite());
         srunner_add_suite(sr, slurm_suite());
         srunner_add_suite(sr, pbs_suite());
         srunner_add_suite(sr, chunks_suite());

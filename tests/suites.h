@@ -27,6 +27,7 @@ Suite *rundir_suite(void);
 Suite *sweep_suite(void);
 Suite *configure_suite(void);
 Suite *tune_suite(void);
+Suite *compare_suite(void);
 Suite *slurm_suite(void);
 Suite *pbs_suite(void);
 Suite *chunks_suite(void);
