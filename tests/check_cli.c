@@ -461,6 +461,7 @@ START_TEST(test_problems_eval_serves)
     ck_assert_int_eq(tu_run(s5, two, NULL, &b, &e), 0);
     free(e);
     ck_assert_str_eq(a, b);
+    free(b);
     ck_assert_int_eq(tu_run(s6, two, NULL, &c, &e), 0);
     free(e);
     ck_assert_str_ne(a, c);
