@@ -124,7 +124,7 @@ def draw(out, name, lines, axes):
         "set output '%s.png'" % name,
         'set xlabel "%s"' % xl, 'set ylabel "%s"' % yl,
         "set logscale %s" % log[-1], "set key outside right", "set grid",
-        "set yrange [0:1]" if name == "profile" else "",
+        "set yrange [0:1]" if name.startswith("profile") else "",
         "plot " + plots, ""]))
     subprocess.run(["gnuplot", gp.name], cwd=out, check=True)
 

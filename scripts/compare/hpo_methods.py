@@ -298,6 +298,63 @@ def report(a, rows):
     return "\n".join(lines) + "\n"
 
 
+def figures(a, rows, out):
+    """OUT/best_so_far.png (at the largest budget: per method the geometric
+    mean over problems of its median observed best-so-far, f - f_opt, over
+    gahpo-candle's at the first checkpoint) and OUT/profile_bN.png (Dolan-
+    More performance profile of the median losses at each budget), drawn
+    by gnuplot through figures.draw."""
+    import figures as fg
+    f_opt = {p: objective.load_space(a.gahpo, p).f_opt or 0.0
+             for p in a.problems}
+    b = max(a.budgets)
+    cps = checkpoints(b)
+    med = {}
+    for p in a.problems:
+        for m in a.methods:
+            runs = [[float(v) - f_opt[p] for v in r["best_at"].split()]
+                    for r in rows if r["problem"] == p and r["method"] == m
+                    and int(r["budget"]) == b]
+            if runs:
+                med[(m, p)] = [statistics.median(log_loss(max(x[i], 0) + 1e-12)
+                                                 for x in runs)
+                               for i in range(len(cps))]
+    ref = "gahpo-candle" if "gahpo-candle" in a.methods else a.methods[0]
+    lines = []
+    for m in a.methods:
+        ps = [p for p in a.problems if (m, p) in med and (ref, p) in med]
+        if ps:
+            ys = [statistics.mean(med[(m, p)][i] - med[(ref, p)][0]
+                                  for p in ps) for i in range(len(cps))]
+            lines.append((m, list(zip(cps, (10 ** y for y in ys)))))
+    fg.draw(out, "best_so_far", lines, (
+        "evaluations", "observed best / %s's first (geometric mean over "
+        "problems)" % ref, "logy"))
+    for b in a.budgets:
+        losses = {}
+        for p in a.problems:
+            for m in a.methods:
+                v = [max(float(r["loss"]), 0) + 1e-12 for r in rows
+                     if r["problem"] == p and r["method"] == m and
+                     int(r["budget"]) == b]
+                if v:
+                    losses[(m, p)] = statistics.median(v)
+        best = {p: min(losses[(m, p)] for m in a.methods if (m, p) in losses)
+                for p in a.problems}
+        worst = max(losses[k] / best[k[1]] for k in losses)
+        top = max(1, math.ceil(math.log10(worst) * 20) + 1)
+        taus = [10 ** (i / 20) for i in range(top + 1)]
+        lines = []
+        for m in a.methods:
+            r = [losses[(m, p)] / best[p] for p in a.problems
+                 if (m, p) in losses]
+            lines.append((m, [(t, sum(x <= t for x in r) / len(r))
+                              for t in taus]))
+        fg.draw(out, "profile_b%d" % b, lines, (
+            "tau (median loss / the best method's)",
+            "fraction of problems within tau", "logx"))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--gahpo", default=str(ROOT / "bin" / "gahpo"))
@@ -331,6 +388,10 @@ def main():
                if sum(1 for r in rows if r["problem"] == p and
                       int(r["budget"]) == b and r["method"] == m) < a.seeds]
     text = report(a, rows)
+    figures(a, rows, Path(a.out))
+    text += ("\nFigures: [best-so-far](best_so_far.png)" +
+             "".join(", [profile at %d](profile_b%d.png)" % (b, b)
+                     for b in a.budgets) + ".\n")
     (Path(a.out) / "report.md").write_text(text)
     print(text)
     if missing:
