@@ -111,7 +111,8 @@ def run_optuna(obj, budget, seed, sampler_name):
                 p.values)
     sampler = (optuna.samplers.TPESampler(seed=seed)
                if sampler_name == "tpe"
-               else optuna.samplers.CmaEsSampler(seed=seed))
+               else optuna.samplers.CmaEsSampler(
+                   seed=seed, warn_independent_sampling=False))
     study = optuna.create_study(sampler=sampler)
     trace, best = [], [math.inf, None]
     for _ in range(budget):
