@@ -122,15 +122,17 @@ static char *cell_text(const tune_grid *g, size_t b, long workers, int test,
     cJSON_AddNumberToObject(o, "budget", (double)(test ? budget : range[2]));
     cJSON_AddNumberToObject(o, "workers", (double)workers);
     if (test) {  /* the budgets and powers of two from 16: the curves */
-        long cp[2 * TUNE_MAX + 64];
+        long cp[2 * TUNE_MAX + 64], c = 16;
         size_t n = 0, i = 0;
-        for (long c = 16; i < g->nb || c < budget;) {
-            long next = i < g->nb && (c >= budget || g->budgets[i] <= c)
-                            ? g->budgets[i++] : (c *= 2) / 2;
-            if (n == 0 || next > cp[n - 1])
-                cp[n++] = next;
+        while (i < g->nb || c < budget) {  /* two sorted lists merged */
+            if (c < budget && (i == g->nb || c < g->budgets[i])) {
+                cp[n++] = c;
+                c *= 2;
+            } else {
+                cp[n++] = g->budgets[i++];
+            }
         }
-        add_longs(o, "checkpoints", cp, n);
+        add_longs(o, "checkpoints", cp, n);  /* repeats dropped */
     } else
         add_longs(o, "checkpoints", range, 3);
     cJSON *conf = cJSON_GetObjectItemCaseSensitive(o, "configure");
@@ -160,9 +162,7 @@ static char *cell_text(const tune_grid *g, size_t b, long workers, int test,
  * mut_prob = 1). */
 static long base_rounds(const ga_settings *b, long n, long w)
 {
-    long p = b->population_size, lambda = ga_settings_lambda(b);
-    if (b->strategy == GA_SIMPLE)
-        lambda = p;
+    long p = b->population_size, lambda = ga_settings_batch(b);
     if (n <= p)
         return (n + w - 1) / w;
     long gens = (n - p) / lambda, rem = (n - p) % lambda;

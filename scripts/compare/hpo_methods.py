@@ -41,7 +41,9 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 import objective  # noqa: E402
+from hpo_study import holm  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 METHODS = ["gahpo-tuned", "gahpo-candle", "deap-candle", "optuna-tpe",
@@ -200,15 +202,6 @@ def run_missing(a, rows, path):
 def bootstrap(values, stat, rng, b=2000):
     draws = sorted(stat(rng.choices(values, k=len(values))) for _ in range(b))
     return draws[int(0.025 * b)], draws[int(0.975 * b) - 1]
-
-
-def holm(p):
-    order = sorted(range(len(p)), key=lambda i: p[i])
-    adj, run = [0.0] * len(p), 0.0
-    for rank, i in enumerate(order):
-        run = max(run, min(1.0, (len(p) - rank) * p[i]))
-        adj[i] = run
-    return adj
 
 
 def log_loss(v):
